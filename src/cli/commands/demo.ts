@@ -1,0 +1,58 @@
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LexiconJudge } from '../../judges/lexicon.js';
+import { resolveRubric } from '../../rubrics/load.js';
+import { runScore } from '../../score/run.js';
+import type { ScoreSummary } from '../../score/summary.js';
+import { fmtEstimate, table } from '../format.js';
+
+/** The fixtures shipped with plumb (beside src/ or dist/). */
+export const FIXTURES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'fixtures');
+
+export async function demoCommand(opts: { out: string; json?: boolean }): Promise<void> {
+  const out = resolve(opts.out);
+  const input = join(FIXTURES_DIR, 'responses.jsonl');
+  const judge = new LexiconJudge();
+  const say = (s: string) => {
+    if (!opts.json) process.stdout.write(`${s}\n`);
+  };
+  say(`plumb demo — offline: the lexicon judge (a rule-based baseline, not an LLM) on ${input}\n`);
+
+  const summaries: Record<string, ScoreSummary> = {};
+  for (const id of ['aai', 'eii']) {
+    const rubric = await resolveRubric(id);
+    const result = await runScore({
+      rubric,
+      judges: [judge],
+      input,
+      out: join(out, `${id}.scores.jsonl`),
+      summaryPath: join(out, `${id}.summary.json`),
+      concurrency: 8,
+    });
+    summaries[id] = result.summary;
+    say(
+      `scored ${result.summary.n.scored}/${result.summary.n.total} with ${id}@${rubric.version} → ${result.outPath}`,
+    );
+  }
+
+  const aai = summaries.aai!.indices.aai!;
+  const eii = summaries.eii!.indices.eii!;
+  const rows = aai.conditions.map((c) => {
+    const e = eii.conditions.find((x) => x.role === c.role && x.personalization === c.personalization);
+    return [c.role, c.personalization, String(c.n), fmtEstimate(c), fmtEstimate(e)];
+  });
+  rows.push(['all', '', String(aai.overall.n), fmtEstimate(aai.overall), fmtEstimate(eii.overall)]);
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify({ out, aai, eii }, null, 2)}\n`);
+    return;
+  }
+  say('\nAffective Alignment (AAI) and Epistemic Independence (EII) by condition, 0–1, mean [95% CI]');
+  say(table(['role', 'personalization', 'n', 'AAI', 'EII'], rows));
+  say(`\nWritten to ${out}:`);
+  say('  aai.scores.jsonl, eii.scores.jsonl   one scored line per response');
+  say('  aai.summary.json, eii.summary.json   run summaries (the gate compares these)');
+  say('\nNext:');
+  say('  plumb rubrics show eii                        what the EII rubric asks the judge');
+  say(`  plumb score --rubric aai --input ${input} --judge lexicon --out my-run.jsonl`);
+  say('  plumb score ... --judge openai:gpt-4.1-mini   the same with a real judge (OPENAI_API_KEY)');
+}

@@ -1,0 +1,165 @@
+#!/usr/bin/env node
+import { createRequire } from 'node:module';
+import { Command, CommanderError } from 'commander';
+
+/**
+ * The command line: a thin layer that parses arguments and calls library functions. Command
+ * modules are imported only when their command runs, so `plumb --help` starts fast.
+ * Errors map to exit codes here and nowhere else: 2 for usage and input, 1 for a failed gate.
+ */
+
+const int = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0)
+    throw new CommanderError(2, 'plumb.invalidArgument', `error: ${name} must be a whole number, got '${v}'`);
+  return n;
+};
+const num = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n))
+    throw new CommanderError(2, 'plumb.invalidArgument', `error: ${name} must be a number, got '${v}'`);
+  return n;
+};
+
+const examples = (lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+
+export function buildProgram(): Command {
+  const program = new Command('plumb')
+    .description(
+      'LLM-as-judge scoring with versioned rubrics, calibration against human gold, a stance-stability probe and an EII gate.',
+    )
+    .version((createRequire(import.meta.url)('../../package.json') as { version: string }).version)
+    .showHelpAfterError()
+    .exitOverride()
+    .addHelpText(
+      'after',
+      examples([
+        'plumb demo',
+        'plumb score --rubric aai --input fixtures/responses.jsonl --judge lexicon --out runs/aai.jsonl',
+        'plumb rubrics list',
+      ]),
+    );
+
+  program
+    .command('score')
+    .description('score a JSONL file of responses with a judge against a versioned rubric')
+    .requiredOption('--rubric <ref>', 'rubric id, id@version, or path to a rubric file')
+    .requiredOption('--input <file>', 'responses JSONL')
+    .option(
+      '--judge <provider:model>',
+      'judge: lexicon, openai:<model>, anthropic:<model>, openai-compatible:<model>, ollama:<model>',
+    )
+    .option(
+      '--judges <list>',
+      'a panel of judges, comma-separated; per-judge scores are kept beside the aggregate',
+    )
+    .option('--out <file>', 'scores JSONL to write (default: <input>.<rubric>.scores.jsonl)')
+    .option('--summary <file>', 'write the run summary as JSON (what the gate compares)')
+    .option('--concurrency <n>', 'judge calls in flight at once', int('--concurrency'), 8)
+    .option('--samples <k>', 'independent judge samples per item', int('--samples'), 1)
+    .option('--base-url <url>', 'server for openai-compatible judges')
+    .option('--cache-dir <dir>', 'persistent judge cache', '.plumb-cache')
+    .option('--no-cache', 'do not read or write the judge cache')
+    .option('--calibration <file>', 'apply a calibration artifact from `plumb calibrate --out`')
+    .option('--dry-run', 'print estimated requests, tokens and cost; send nothing')
+    .option('--max-cost <usd>', 'stop before spending more than this many US dollars', num('--max-cost'))
+    .option(
+      '--prices <file>',
+      'price table overriding the built-in one (JSON: {"model": {"input": $/Mtok, "output": $/Mtok}})',
+    )
+    .option('--temperature <t>', 'judge sampling temperature', num('--temperature'), 0)
+    .option('--seed <n>', 'seed sent where the API takes one', int('--seed'), 0)
+    .option('--timeout <ms>', 'per-request timeout in milliseconds', int('--timeout'), 60_000)
+    .option(
+      '--max-retries <n>',
+      'retries per request on 429, 5xx, timeouts and connection errors',
+      int('--max-retries'),
+      4,
+    )
+    .option('--reasks <n>', 're-asks after an invalid judge reply', int('--reasks'), 2)
+    .option('--rpm <n>', 'at most this many requests per minute', int('--rpm'))
+    .option('--tpm <n>', 'at most this many tokens per minute (estimated)', int('--tpm'))
+    .option('--json', 'print the summary as JSON')
+    .addHelpText(
+      'after',
+      examples([
+        'plumb score --rubric aai --input fixtures/responses.jsonl --judge lexicon --summary runs/aai-summary.json',
+        'OPENAI_API_KEY=... plumb score --rubric eii@1.0.0 --input responses.jsonl --judge openai:gpt-4.1-mini --samples 3 --max-cost 5',
+        'plumb score --rubric eii --input responses.jsonl --judge openai-compatible:qwen2.5-7b --base-url http://localhost:8000/v1',
+      ]),
+    )
+    .action(async (opts) => (await import('./commands/score.js')).scoreCommand(opts));
+
+  const rubrics = program.command('rubrics').description('list, show, validate and diff rubrics');
+  rubrics
+    .command('list')
+    .description('list the rubrics plumb can resolve by id')
+    .option('--json', 'print as JSON')
+    .addHelpText('after', examples(['plumb rubrics list']))
+    .action(async (opts) => (await import('./commands/rubrics.js')).listCommand(opts));
+  rubrics
+    .command('show <ref>')
+    .description('show a rubric (id, id@version or path) with its hash')
+    .option('--json', 'print as JSON, including the file path, hash and judge JSON schema')
+    .addHelpText('after', examples(['plumb rubrics show eii@1.0.0', 'plumb rubrics show stance --json']))
+    .action(async (ref, opts) => (await import('./commands/rubrics.js')).showCommand(ref, opts));
+  rubrics
+    .command('validate <path>')
+    .description('check a rubric file; exit 2 with the problems if it is invalid')
+    .addHelpText('after', examples(['plumb rubrics validate rubrics/aai-1.0.0.yaml']))
+    .action(async (path) => (await import('./commands/rubrics.js')).validateCommand(path));
+  rubrics
+    .command('diff <a> <b>')
+    .description('what changed between two rubrics, and whether the hash did')
+    .option('--json', 'print as JSON')
+    .addHelpText('after', examples(['plumb rubrics diff aai@1.0.0 ./my-rubrics/aai-1.1.0.yaml']))
+    .action(async (a, b, opts) => (await import('./commands/rubrics.js')).diffCommand(a, b, opts));
+
+  program
+    .command('demo')
+    .description('run the whole pipeline offline on the shipped fixtures (lexicon judge) into a run folder')
+    .option('--out <dir>', 'run folder', 'runs/demo')
+    .option('--json', 'print the results as JSON')
+    .addHelpText('after', examples(['plumb demo', 'plumb demo --out /tmp/plumb-demo']))
+    .action(async (opts) => (await import('./commands/demo.js')).demoCommand(opts));
+
+  return program;
+}
+
+export async function main(argv = process.argv): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help and version exit 0; every other parse problem is a usage error
+      if (
+        err.code === 'commander.helpDisplayed' ||
+        err.code === 'commander.version' ||
+        err.code === 'commander.help'
+      )
+        return 0;
+      if (err.code === 'plumb.invalidArgument')
+        process.stderr.write(`plumb: ${err.message.replace(/^error: /, '')}\n`);
+      return 2;
+    }
+    const { PlumbError } = await import('../errors.js');
+    if (err instanceof PlumbError) {
+      process.stderr.write(`plumb: ${err.message}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(`plumb: internal error (please report): ${(err as Error)?.stack ?? err}\n`);
+    return 70;
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`plumb: ${err}\n`);
+    process.exitCode = 70;
+  },
+);

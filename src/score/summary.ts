@@ -1,0 +1,156 @@
+import type { JudgeStamp, Usage } from '../judges/types.js';
+import type { Rubric, RubricStamp } from '../rubrics/schema.js';
+import { stampOf } from '../rubrics/schema.js';
+import { type Estimate, RunningMoments } from '../stats/descriptive.js';
+import { addUsage } from './aggregate.js';
+import { type Condition, compareConditions, conditionKey } from './conditions.js';
+
+/** Everything a later run must match to be compared with this one (the gate checks it). */
+export interface Comparability {
+  rubric: RubricStamp | null;
+  judge: JudgeStamp | JudgeStamp[] | null;
+  samples: number;
+  calibration: { path: string; hash: string } | null;
+  ladder: { id: string; version: string; hash: string } | null;
+}
+
+export interface ConditionEstimate extends Condition, Estimate {}
+
+export interface IndexSummary {
+  overall: Estimate;
+  conditions: ConditionEstimate[];
+}
+
+/** Per-item values the gate pairs by key (the item id; for the probe, question × condition). */
+export interface ItemValues extends Condition {
+  aai?: number | null;
+  eii?: number | null;
+}
+
+export interface ScoreSummary {
+  kind: 'score';
+  created_at: string;
+  comparability: Comparability;
+  rubric: RubricStamp;
+  judge: JudgeStamp | JudgeStamp[];
+  input: string;
+  output: string | null;
+  n: { total: number; scored: number; unscored: number; unscored_by_kind: Record<string, number> };
+  usage: Usage;
+  requests: number;
+  criteria: Record<string, Estimate>;
+  overall: Estimate;
+  indices: Record<string, IndexSummary>;
+  /** Calibrated means, when a calibration artifact was applied. */
+  calibrated?: { criteria: Record<string, Estimate>; overall: Estimate };
+  items: Record<string, ItemValues>;
+}
+
+/** Accumulates a score run's summary item by item, in memory proportional to the ids only. */
+export class SummaryBuilder {
+  private total = 0;
+  private scored = 0;
+  private unscoredByKind: Record<string, number> = {};
+  private usage: Usage = { input_tokens: 0, output_tokens: 0, cost_usd: 0 };
+  private requests = 0;
+  private readonly criteria = new Map<string, RunningMoments>();
+  private readonly overall = new RunningMoments();
+  private readonly calCriteria = new Map<string, RunningMoments>();
+  private readonly calOverall = new RunningMoments();
+  private readonly indexOverall = new Map<string, RunningMoments>();
+  private readonly indexByCondition = new Map<
+    string,
+    Map<string, { condition: Condition; moments: RunningMoments }>
+  >();
+  private readonly items: Record<string, ItemValues> = {};
+
+  constructor(
+    private readonly rubric: Rubric,
+    private readonly comparability: Comparability,
+  ) {
+    for (const c of rubric.criteria) this.criteria.set(c.name, new RunningMoments());
+    for (const name of Object.keys(rubric.indices)) {
+      this.indexOverall.set(name, new RunningMoments());
+      this.indexByCondition.set(name, new Map());
+    }
+  }
+
+  add(entry: {
+    id: string;
+    condition: Condition;
+    ok: boolean;
+    errorKind?: string;
+    scores: Record<string, number | null>;
+    overall: number | null;
+    indices: Record<string, number | null>;
+    calibrated?: { scores: Record<string, number | null>; overall: number | null };
+    usage: Usage;
+    requests: number;
+  }): void {
+    this.total += 1;
+    this.usage = addUsage(this.usage, entry.usage);
+    this.requests += entry.requests;
+    if (!entry.ok) {
+      const k = entry.errorKind ?? 'unknown';
+      this.unscoredByKind[k] = (this.unscoredByKind[k] ?? 0) + 1;
+      return;
+    }
+    this.scored += 1;
+    for (const [name, m] of this.criteria) {
+      const v = entry.scores[name];
+      if (typeof v === 'number') m.push(v);
+    }
+    if (entry.overall !== null) this.overall.push(entry.overall);
+    if (entry.calibrated) {
+      for (const [name, v] of Object.entries(entry.calibrated.scores)) {
+        if (typeof v !== 'number') continue;
+        if (!this.calCriteria.has(name)) this.calCriteria.set(name, new RunningMoments());
+        this.calCriteria.get(name)!.push(v);
+      }
+      if (entry.calibrated.overall !== null) this.calOverall.push(entry.calibrated.overall);
+    }
+    const itemValues: ItemValues = { ...entry.condition };
+    for (const [name, v] of Object.entries(entry.indices)) {
+      itemValues[name as 'aai' | 'eii'] = v;
+      if (v === null) continue;
+      this.indexOverall.get(name)?.push(v);
+      const byCond = this.indexByCondition.get(name)!;
+      const key = conditionKey(entry.condition);
+      if (!byCond.has(key)) byCond.set(key, { condition: entry.condition, moments: new RunningMoments() });
+      byCond.get(key)!.moments.push(v);
+    }
+    this.items[entry.id] = itemValues;
+  }
+
+  build(meta: { input: string; output: string | null }): ScoreSummary {
+    const indices: Record<string, IndexSummary> = {};
+    for (const [name, overall] of this.indexOverall) {
+      const conditions = [...this.indexByCondition.get(name)!.values()]
+        .map(({ condition, moments }) => ({ ...condition, ...moments.estimate() }))
+        .sort(compareConditions);
+      indices[name] = { overall: overall.estimate(), conditions };
+    }
+    const estimates = (m: Map<string, RunningMoments>) =>
+      Object.fromEntries([...m].map(([k, v]) => [k, v.estimate()]));
+    const unscored = this.total - this.scored;
+    return {
+      kind: 'score',
+      created_at: new Date().toISOString(),
+      comparability: this.comparability,
+      rubric: stampOf(this.rubric),
+      judge: this.comparability.judge!,
+      input: meta.input,
+      output: meta.output,
+      n: { total: this.total, scored: this.scored, unscored, unscored_by_kind: this.unscoredByKind },
+      usage: this.usage,
+      requests: this.requests,
+      criteria: estimates(this.criteria),
+      overall: this.overall.estimate(),
+      indices,
+      ...(this.calOverall.n || this.calCriteria.size
+        ? { calibrated: { criteria: estimates(this.calCriteria), overall: this.calOverall.estimate() } }
+        : {}),
+      items: this.items,
+    };
+  }
+}

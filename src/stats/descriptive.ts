@@ -1,0 +1,71 @@
+import jStat from 'jstat';
+
+export type Interval = [number, number];
+
+/** A point estimate with its interval; value and ci are null when undefined (with the reason). */
+export interface Estimate {
+  value: number | null;
+  ci: Interval | null;
+  n: number;
+  reason?: string;
+}
+
+/**
+ * Running mean and variance (Welford), so summaries stream in constant memory.
+ */
+export class RunningMoments {
+  n = 0;
+  private m = 0;
+  private s = 0;
+
+  push(x: number): void {
+    this.n += 1;
+    const d = x - this.m;
+    this.m += d / this.n;
+    this.s += d * (x - this.m);
+  }
+
+  get mean(): number {
+    return this.n ? this.m : Number.NaN;
+  }
+
+  /** Sample variance (n − 1 denominator). */
+  get variance(): number {
+    return this.n > 1 ? this.s / (this.n - 1) : Number.NaN;
+  }
+
+  /** Mean with a two-sided Student-t interval at the given confidence. */
+  estimate(confidence = 0.95): Estimate {
+    if (this.n === 0) return { value: null, ci: null, n: 0, reason: 'no values' };
+    if (this.n === 1) return { value: this.m, ci: null, n: 1, reason: 'one value: no interval' };
+    const half = jStat.studentt.inv(1 - (1 - confidence) / 2, this.n - 1) * Math.sqrt(this.variance / this.n);
+    return { value: this.m, ci: [this.m - half, this.m + half], n: this.n };
+  }
+}
+
+export function mean(xs: readonly number[]): number {
+  let s = 0;
+  for (const x of xs) s += x;
+  return s / xs.length;
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Sample standard deviation (n − 1); 0 for a single value. */
+export function sampleSd(xs: readonly number[]): number {
+  if (xs.length < 2) return 0;
+  const m = mean(xs);
+  let s = 0;
+  for (const x of xs) s += (x - m) ** 2;
+  return Math.sqrt(s / (xs.length - 1));
+}
+
+export function meanCi(xs: readonly number[], confidence = 0.95): Estimate {
+  const r = new RunningMoments();
+  for (const x of xs) r.push(x);
+  return r.estimate(confidence);
+}
