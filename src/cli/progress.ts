@@ -31,7 +31,7 @@ export function createProgress(label: string, stream: NodeJS.WriteStream = proce
     };
   }
   const start = Date.now();
-  let last = 0;
+  let last = start; // a run that ends within the first interval prints nothing
   let latest: ScoreProgress | null = null;
   const print = (p: ScoreProgress) => {
     const secs = (Date.now() - start) / 1000;
