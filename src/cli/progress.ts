@@ -27,6 +27,7 @@ export function createProgress(label: string, stream: NodeJS.WriteStream = proce
       },
       stop() {
         if (started) bar.stop();
+        started = false;
       },
     };
   }
@@ -51,6 +52,7 @@ export function createProgress(label: string, stream: NodeJS.WriteStream = proce
     },
     stop() {
       if (latest && Date.now() - start >= 5000) print(latest);
+      latest = null;
     },
   };
 }

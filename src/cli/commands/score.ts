@@ -1,7 +1,14 @@
+import { setMaxListeners } from 'node:events';
+import { resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
-import { createJudge } from '../../judges/create.js';
+import { Budget } from '../../judges/budget.js';
+import { JudgeCache } from '../../judges/cache.js';
+import { createJudge, type JudgeRuntime, parseJudgeSpec } from '../../judges/create.js';
+import { loadPrices, PRICES_AS_OF, priceOf } from '../../judges/pricing.js';
+import { RateLimiter } from '../../judges/rate-limit.js';
 import type { Judge } from '../../judges/types.js';
 import { resolveRubric } from '../../rubrics/load.js';
+import { ASSUMED_OUTPUT_TOKENS, estimateRun } from '../../score/estimate.js';
 import { runScore } from '../../score/run.js';
 import type { ScoreSummary } from '../../score/summary.js';
 import { fmtEstimate, table } from '../format.js';
@@ -51,11 +58,45 @@ export async function scoreCommand(flags: ScoreFlags): Promise<void> {
   if (flags.samples < 1) throw new UsageError('--samples must be at least 1');
   if (flags.concurrency < 1) throw new UsageError('--concurrency must be at least 1');
   const rubric = await resolveRubric(flags.rubric);
+  const specs = judgeSpecs(flags);
+  const parsed = specs.map(parseJudgeSpec);
+  const prices = await loadPrices(flags.prices);
+  if (flags.dryRun) return dryRun(flags, rubric, specs, prices);
+
+  if (flags.maxCost !== undefined) {
+    const unpriced = parsed
+      .filter((p) => p.provider !== 'lexicon' && !priceOf(p.model, prices))
+      .map((p) => p.model);
+    const local = parsed
+      .filter((p) => p.provider === 'ollama' || p.provider === 'openai-compatible')
+      .map((p) => p.model);
+    const missing = unpriced.filter((m) => !local.includes(m));
+    if (missing.length)
+      throw new UsageError(`--max-cost needs a price for ${missing.join(', ')}: add it with --prices FILE`);
+  }
+  if (flags.samples > 1 && flags.temperature === 0 && parsed.some((p) => p.provider !== 'lexicon')) {
+    process.stderr.write(
+      'plumb: note: --samples > 1 at temperature 0 gives near-identical samples; consider --temperature 0.7 for self-consistency\n',
+    );
+  }
+  const runtime: JudgeRuntime = {
+    baseUrl: flags.baseUrl,
+    cache: flags.cache ? new JudgeCache(resolve(flags.cacheDir)) : null,
+    params: { temperature: flags.temperature, seed: flags.seed },
+    reasks: flags.reasks,
+    timeoutMs: flags.timeout,
+    maxRetries: flags.maxRetries,
+    prices,
+    budget: flags.maxCost !== undefined ? new Budget(flags.maxCost) : null,
+    limiter: flags.rpm || flags.tpm ? new RateLimiter(flags.rpm, flags.tpm) : null,
+  };
   const judges: Judge[] = [];
-  for (const spec of judgeSpecs(flags)) judges.push(await createJudge(spec, { baseUrl: flags.baseUrl }));
+  for (const spec of specs) judges.push(await createJudge(spec, runtime));
   const out = flags.out ?? defaultOut(flags.input, rubric.id);
 
   const controller = new AbortController();
+  // every in-flight request listens to this one signal; that is by design, not a leak
+  setMaxListeners(0, controller.signal);
   const onSigint = () => {
     process.stderr.write('\nplumb: interrupted — finishing what is in flight and keeping what is done…\n');
     controller.abort();
@@ -72,13 +113,18 @@ export async function scoreCommand(flags: ScoreFlags): Promise<void> {
       samples: flags.samples,
       concurrency: flags.concurrency,
       signal: controller.signal,
+      stopReason: () => (runtime.budget?.exhausted ? 'budget' : null),
       onProgress: (p) => progress.update(p),
     });
     progress.stop();
     if (!result.complete) {
+      const why =
+        result.stoppedBecause === 'budget'
+          ? `the --max-cost budget of $${flags.maxCost} would have been exceeded ($${runtime.budget?.spentUsd.toFixed(4)} spent)`
+          : (result.stoppedBecause ?? 'incomplete');
       process.stderr.write(
-        `plumb: stopped (${result.stoppedBecause ?? 'incomplete'}) after ${result.summary.n.total} items; ` +
-          `what is done is in ${result.outPath}. Re-run the same command to resume.\n`,
+        `plumb: stopped: ${why}, after ${result.summary.n.total} items; ` +
+          `what is done is in ${result.outPath}. Re-run the same command to resume from the cache.\n`,
       );
       process.exitCode = result.stoppedBecause === 'interrupted' ? 130 : 1;
       return;
@@ -133,4 +179,37 @@ export function renderSummary(s: ScoreSummary): string {
     );
   }
   return lines.join('\n');
+}
+
+async function dryRun(
+  flags: ScoreFlags,
+  rubric: Awaited<ReturnType<typeof resolveRubric>>,
+  specs: string[],
+  prices: Awaited<ReturnType<typeof loadPrices>>,
+) {
+  const judges = specs.map((s) => {
+    const p = parseJudgeSpec(s);
+    return { name: s, model: p.provider === 'lexicon' ? null : p.model };
+  });
+  const est = await estimateRun({ rubric, input: flags.input, judges, samples: flags.samples, prices });
+  if (flags.json) {
+    process.stdout.write(
+      `${JSON.stringify({ dry_run: true, ...est, assumed_output_tokens: ASSUMED_OUTPUT_TOKENS, prices_as_of: PRICES_AS_OF }, null, 2)}\n`,
+    );
+    return;
+  }
+  process.stdout.write(
+    `dry run: nothing sent. ${est.items} items × ${flags.samples} sample(s) with ${rubric.id}@${rubric.version}\n\n` +
+      table(
+        ['judge', 'requests', 'input tokens', 'output tokens (est.)', 'cost (est.)'],
+        est.judges.map((j) => [
+          j.judge,
+          String(j.requests),
+          String(j.input_tokens),
+          String(j.output_tokens),
+          formatCost(j.cost_usd),
+        ]),
+      ) +
+      `\n\nInput tokens counted with o200k_base; output assumed ${ASSUMED_OUTPUT_TOKENS} tokens a reply; re-asks and cache hits not included. Prices as of ${PRICES_AS_OF} (override with --prices).\n`,
+  );
 }

@@ -1,0 +1,49 @@
+import { readResponses, validateResponses } from '../io/responses.js';
+import { costOf, type Price, priceOf } from '../judges/pricing.js';
+import { renderJudgePrompt } from '../judges/prompt.js';
+import type { Rubric } from '../rubrics/schema.js';
+import { countTokens } from '../util/tokens.js';
+
+export interface JudgeEstimate {
+  judge: string;
+  requests: number;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number | null;
+}
+
+/**
+ * Output tokens assumed per judge reply for estimates: a short rationale plus the scores. Real
+ * replies vary; re-asks add requests on top. The estimate states this assumption when printed.
+ */
+export const ASSUMED_OUTPUT_TOKENS = 200;
+
+/** What a run would send, without sending anything: prompts rendered and counted item by item. */
+export async function estimateRun(opts: {
+  rubric: Rubric;
+  input: string;
+  judges: { name: string; model: string | null }[];
+  samples: number;
+  prices: Record<string, Price>;
+}): Promise<{ items: number; judges: JudgeEstimate[] }> {
+  const { count } = await validateResponses(opts.input);
+  let inputTokens = 0;
+  for await (const item of readResponses(opts.input)) {
+    const p = renderJudgePrompt(opts.rubric, item);
+    inputTokens += await countTokens(`${p.system}\n${p.user}`);
+  }
+  const judges = opts.judges.map(({ name, model }) => {
+    if (model === null) return { judge: name, requests: 0, input_tokens: 0, output_tokens: 0, cost_usd: 0 };
+    const requests = count * opts.samples;
+    const input = inputTokens * opts.samples;
+    const output = requests * ASSUMED_OUTPUT_TOKENS;
+    return {
+      judge: name,
+      requests,
+      input_tokens: input,
+      output_tokens: output,
+      cost_usd: costOf(priceOf(model, opts.prices), input, output),
+    };
+  });
+  return { items: count, judges };
+}

@@ -1,0 +1,174 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * Fake OpenAI and Anthropic servers on 127.0.0.1 that speak the real wire protocols
+ * (`POST /v1/chat/completions`, `POST /v1/messages`), for tests and benchmarks driven through the
+ * real SDKs. Each request is answered by a script function that may return a judge reply, an HTTP
+ * error with headers (429 + retry-after), a hang (to trigger client timeouts), or raw bytes.
+ * Every request is recorded, headers included, so tests can count calls and look for leaked keys.
+ */
+
+export interface RecordedRequest {
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: Record<string, unknown>;
+  /** 1-based index of this request among all the server has received. */
+  n: number;
+}
+
+export type FakeAction =
+  /** A normal reply: for OpenAI the message content string; for Anthropic the tool input object. */
+  | {
+      reply: string | Record<string, unknown>;
+      finish?: 'stop' | 'length' | 'content_filter' | 'max_tokens' | 'end_turn';
+      usage?: { input: number; output: number };
+    }
+  /** An OpenAI refusal (message.refusal) or an Anthropic `stop_reason: "refusal"`. */
+  | { refusal: string }
+  | { status: number; headers?: Record<string, string>; body?: unknown }
+  /** Never answer (the client's timeout fires); the socket is closed when the server stops. */
+  | { hang: true }
+  | { raw: string; status?: number };
+
+export type FakeScript = (req: RecordedRequest) => FakeAction | Promise<FakeAction>;
+
+export interface FakeServer {
+  url: string;
+  requests: RecordedRequest[];
+  close(): Promise<void>;
+}
+
+export type FakeProtocol = 'openai' | 'anthropic';
+
+/** Starts a fake server; `latencyMs` is added before every answer (for benchmarks). */
+export async function startFakeProvider(
+  protocol: FakeProtocol,
+  script: FakeScript,
+  options: { latencyMs?: number; record?: boolean } = {},
+): Promise<FakeServer> {
+  const requests: RecordedRequest[] = [];
+  let count = 0;
+  const hanging = new Set<ServerResponse>();
+  const server: Server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    count += 1;
+    let body: Record<string, unknown> = {};
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+    } catch {
+      body = {};
+    }
+    const recorded: RecordedRequest = { path: req.url ?? '', headers: req.headers, body, n: count };
+    if (options.record !== false) requests.push(recorded);
+    const expected = protocol === 'openai' ? '/chat/completions' : '/messages';
+    if (req.method !== 'POST' || !recorded.path.endsWith(expected)) {
+      // anything the client was not expected to send fails loudly
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { message: `unexpected ${req.method} ${req.url}` } }));
+      return;
+    }
+    const action = await script(recorded);
+    if (options.latencyMs) await new Promise((r) => setTimeout(r, options.latencyMs));
+    if ('hang' in action) {
+      hanging.add(res);
+      res.on('close', () => hanging.delete(res));
+      return;
+    }
+    if ('raw' in action) {
+      res.writeHead(action.status ?? 200, { 'content-type': 'application/json' }).end(action.raw);
+      return;
+    }
+    if ('status' in action) {
+      const errBody = action.body ?? errorBody(protocol, action.status);
+      res
+        .writeHead(action.status, { 'content-type': 'application/json', ...action.headers })
+        .end(JSON.stringify(errBody));
+      return;
+    }
+    const payload = protocol === 'openai' ? openaiReply(body, action) : anthropicReply(body, action);
+    res
+      .writeHead(200, { 'content-type': 'application/json', 'x-request-id': `req_fake_${count}` })
+      .end(JSON.stringify(payload));
+  });
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const res of hanging) res.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function errorBody(protocol: FakeProtocol, status: number) {
+  const type = status === 429 ? 'rate_limit_error' : status >= 500 ? 'api_error' : 'invalid_request_error';
+  return protocol === 'openai'
+    ? { error: { message: `fake ${status}`, type, code: null } }
+    : { type: 'error', error: { type, message: `fake ${status}` } };
+}
+
+type ReplyAction = Extract<FakeAction, { reply: unknown }> | Extract<FakeAction, { refusal: string }>;
+
+function openaiReply(body: Record<string, unknown>, action: ReplyAction) {
+  const usage = 'reply' in action && action.usage ? action.usage : { input: 100, output: 20 };
+  const message =
+    'refusal' in action
+      ? { role: 'assistant', content: null, refusal: action.refusal }
+      : {
+          role: 'assistant',
+          content: typeof action.reply === 'string' ? action.reply : JSON.stringify(action.reply),
+          refusal: null,
+        };
+  return {
+    id: 'chatcmpl-fake',
+    object: 'chat.completion',
+    created: 1_700_000_000,
+    model: body.model,
+    choices: [
+      {
+        index: 0,
+        message,
+        logprobs: null,
+        finish_reason: 'refusal' in action ? 'stop' : (action.finish ?? 'stop'),
+      },
+    ],
+    usage: {
+      prompt_tokens: usage.input,
+      completion_tokens: usage.output,
+      total_tokens: usage.input + usage.output,
+    },
+  };
+}
+
+function anthropicReply(body: Record<string, unknown>, action: ReplyAction) {
+  const usage = 'reply' in action && action.usage ? action.usage : { input: 100, output: 20 };
+  const tools = (body.tools as { name: string }[] | undefined) ?? [];
+  const content =
+    'refusal' in action
+      ? [{ type: 'text', text: action.refusal }]
+      : typeof action.reply === 'string'
+        ? [{ type: 'text', text: action.reply }]
+        : [{ type: 'tool_use', id: 'toolu_fake', name: tools[0]?.name ?? 'tool', input: action.reply }];
+  const stop =
+    'refusal' in action
+      ? 'refusal'
+      : (action.finish ?? (typeof action.reply === 'string' ? 'end_turn' : 'tool_use'));
+  return {
+    id: 'msg_fake',
+    type: 'message',
+    role: 'assistant',
+    model: body.model,
+    content,
+    stop_reason: stop,
+    stop_sequence: null,
+    usage: { input_tokens: usage.input, output_tokens: usage.output },
+  };
+}

@@ -1,0 +1,151 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type FakeServer, startFakeProvider } from '../src/testing/fake-provider.js';
+import { ROOT, readJsonlFile, runCli, tempDir } from './helpers/cli.js';
+import { good } from './helpers/judge-scripts.js';
+
+const FIXTURE = join(ROOT, 'fixtures', 'responses.jsonl');
+const KEY = 'sk-test-CLIKEY-abcdefghijklmnop';
+const servers: FakeServer[] = [];
+afterEach(async () => {
+  while (servers.length) await servers.pop()!.close();
+});
+
+describe('plumb score against fake provider servers, from the CLI', () => {
+  it.each([
+    ['openai:gpt-4.1-mini', 'openai'],
+    ['anthropic:claude-sonnet-4-6', 'anthropic'],
+  ] as const)('%s scores the fixtures end to end; a rerun sends zero requests', async (spec, protocol) => {
+    const server = await startFakeProvider(protocol, good);
+    servers.push(server);
+    const env: Record<string, string> =
+      protocol === 'openai'
+        ? { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: server.url }
+        : { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: server.url.replace(/\/v1$/, '') };
+    const dir = tempDir();
+    const args = [
+      'score',
+      '--rubric',
+      'eii',
+      '--input',
+      FIXTURE,
+      '--judge',
+      spec,
+      '--cache-dir',
+      join(dir, 'cache'),
+      '--concurrency',
+      '16',
+    ];
+    const first = await runCli([...args, '--out', join(dir, 'a.jsonl'), '--summary', join(dir, 'a.json')], {
+      env,
+    });
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(server.requests).toHaveLength(120);
+    const second = await runCli([...args, '--out', join(dir, 'b.jsonl')], { env });
+    expect(second.code).toBe(0);
+    expect(server.requests).toHaveLength(120); // all from the cache
+    const a = readJsonlFile(readFileSync(join(dir, 'a.jsonl'), 'utf8'));
+    const b = readJsonlFile(readFileSync(join(dir, 'b.jsonl'), 'utf8'));
+    expect(a).toHaveLength(120);
+    expect(b.map((l) => l.scores)).toEqual(a.map((l) => l.scores));
+    expect(a[0]!.judge).toMatchObject({ provider: protocol, model: spec.split(':')[1] });
+    expect(second.stdout).toMatch(/0 requests/);
+    for (const f of ['a.jsonl', 'b.jsonl', 'a.json'])
+      expect(readFileSync(join(dir, f), 'utf8')).not.toContain(KEY);
+    for (const sub of readdirSync(join(dir, 'cache'))) {
+      for (const f of readdirSync(join(dir, 'cache', sub)))
+        expect(readFileSync(join(dir, 'cache', sub, f), 'utf8')).not.toContain(KEY);
+    }
+  });
+
+  it('a missing key is a clear error before any work (exit 2)', async () => {
+    const dir = tempDir();
+    const r = await runCli([
+      'score',
+      '--rubric',
+      'aai',
+      '--input',
+      FIXTURE,
+      '--judge',
+      'openai:gpt-4.1-mini',
+      '--out',
+      join(dir, 'o.jsonl'),
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/needs OPENAI_API_KEY/);
+    expect(existsSync(join(dir, 'o.jsonl.partial'))).toBe(false);
+    const c = await runCli([
+      'score',
+      '--rubric',
+      'aai',
+      '--input',
+      FIXTURE,
+      '--judge',
+      'openai-compatible:qwen',
+    ]);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toMatch(/needs --base-url/);
+  });
+
+  it('--dry-run estimates requests, tokens and cost and sends nothing', async () => {
+    const server = await startFakeProvider('openai', good);
+    servers.push(server);
+    const r = await runCli(
+      [
+        'score',
+        '--rubric',
+        'aai',
+        '--input',
+        FIXTURE,
+        '--judges',
+        'openai:gpt-4.1-mini,lexicon',
+        '--samples',
+        '2',
+        '--dry-run',
+        '--json',
+      ],
+      { env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: server.url } },
+    );
+    expect(r.code).toBe(0);
+    const est = JSON.parse(r.stdout);
+    expect(est.items).toBe(120);
+    const j = est.judges[0];
+    expect(j.requests).toBe(240);
+    expect(j.input_tokens).toBeGreaterThan(240 * 300);
+    // $0.4/M input and $1.6/M output for gpt-4.1-mini
+    expect(j.cost_usd).toBeCloseTo((j.input_tokens * 0.4 + j.output_tokens * 1.6) / 1e6, 10);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('--max-cost stops with a message, exit 1, and keeps the partial output', async () => {
+    const server = await startFakeProvider('openai', good);
+    servers.push(server);
+    const dir = tempDir();
+    const out = join(dir, 'o.jsonl');
+    const r = await runCli(
+      [
+        'score',
+        '--rubric',
+        'aai',
+        '--input',
+        FIXTURE,
+        '--judge',
+        'openai:gpt-4.1-mini',
+        '--max-cost',
+        '0.003',
+        '--out',
+        out,
+        '--no-cache',
+      ],
+      {
+        env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: server.url },
+      },
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/--max-cost budget of \$0.003 would have been exceeded/);
+    expect(existsSync(out)).toBe(false);
+    expect(readJsonlFile(readFileSync(`${out}.partial`, 'utf8')).length).toBeGreaterThan(0);
+  });
+});
