@@ -7,7 +7,6 @@ import { createJudge, type JudgeRuntime } from '../src/judges/create.js';
 import { BUILTIN_RUBRICS_DIR, resolveRubric } from '../src/rubrics/load.js';
 import { runScore } from '../src/score/run.js';
 import {
-  type FakeAction,
   type FakeProtocol,
   type FakeScript,
   type FakeServer,

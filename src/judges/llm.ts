@@ -95,7 +95,7 @@ export class LlmJudge implements Judge {
 
   async judge({ rubric, item, sample }: JudgeRequest, signal?: AbortSignal): Promise<JudgeResult> {
     const prompt = renderJudgePrompt(rubric, item);
-    const key = this.cacheKey(rubric, prompt, sample);
+    const key = this.o.cache ? this.cacheKey(rubric, prompt, sample) : '';
     if (this.o.cache) {
       const hit = await this.o.cache.get<Cacheable>(key);
       if (hit) return { ...hit, cached: true, requests: 0, usage: { ...hit.usage, cost_usd: 0 } };

@@ -8,6 +8,18 @@ import { type Rubric, scalePoints } from './schema.js';
  * generating in order writes its reasoning before its scores.
  */
 export function judgeOutputSchema(rubric: Rubric) {
+  const cached = schemaCache.get(rubric);
+  if (cached) return cached;
+  const schema = buildSchema(rubric);
+  schemaCache.set(rubric, schema);
+  return schema;
+}
+
+// Built once per loaded rubric: building zod schemas (and their JSON form) per judge call is slow.
+const schemaCache = new WeakMap<Rubric, ReturnType<typeof buildSchema>>();
+const jsonSchemaCache = new WeakMap<Rubric, Record<string, unknown>>();
+
+function buildSchema(rubric: Rubric) {
   const points = scalePoints(rubric.scale.min, rubric.scale.max) as [number, ...number[]];
   const scoreShape: Record<string, z.ZodType> = {};
   for (const c of rubric.criteria) {
@@ -34,9 +46,13 @@ export type JudgeOutput = {
   [extra: string]: unknown;
 };
 
-/** JSON Schema (draft 7) of the judge reply, from zod's own converter. */
+/** JSON Schema (draft 7) of the judge reply, from zod's own converter. Shared: do not mutate. */
 export function judgeJsonSchema(rubric: Rubric): Record<string, unknown> {
-  const schema = z.toJSONSchema(judgeOutputSchema(rubric), { target: 'draft-7' }) as Record<string, unknown>;
-  delete schema.$schema; // providers want the bare schema object
+  let schema = jsonSchemaCache.get(rubric);
+  if (!schema) {
+    schema = z.toJSONSchema(judgeOutputSchema(rubric), { target: 'draft-7' }) as Record<string, unknown>;
+    delete schema.$schema; // providers want the bare schema object
+    jsonSchemaCache.set(rubric, schema);
+  }
   return schema;
 }

@@ -1,0 +1,132 @@
+// plumb benchmarks (npm run bench; not part of CI). Every figure is printed as a ratio against its
+// stated limit: a ratio ≤ 1 meets the target. Traffic goes only to a fake server on 127.0.0.1.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startFakeProvider } from '../dist/testing/fake-provider.js';
+
+const only = process.argv[2]; // optional: run one benchmark by name
+const results = [];
+const report = (name, value, unit, limit, note = '') => {
+  const ratio = value / limit;
+  results.push({ name, value, unit, limit, ratio });
+  console.log(
+    `${ratio <= 1 ? 'PASS' : 'MISS'}  ${name}: ${value.toFixed(3)} ${unit} (limit ${limit} ${unit}, ratio ${ratio.toFixed(3)})${note ? `  ${note}` : ''}`,
+  );
+};
+
+function writeItems(path, n) {
+  const lines = [];
+  for (let i = 0; i < n; i++) {
+    lines.push(
+      JSON.stringify({
+        id: `b${i}`,
+        prompt: `Question ${i}: is the claim true?`,
+        response: `Actually, claim ${i} is a common myth; the evidence shows otherwise.`,
+        metadata: { role: i % 2 ? 'peer' : 'advisor', personalization: ['none', 'profile', 'filler'][i % 3] },
+      }),
+    );
+    if (lines.length === 10_000) {
+      writeFileSync(path, `${lines.join('\n')}\n`, { flag: i < 10_000 ? 'w' : 'a' });
+      lines.length = 0;
+    }
+  }
+  if (lines.length) writeFileSync(path, `${lines.join('\n')}\n`, { flag: n <= lines.length ? 'w' : 'a' });
+}
+
+async function scoreRun(n, latencyMs, concurrency) {
+  const server = await startFakeProvider(
+    'openai',
+    (req) => {
+      const props = req.body.response_format.json_schema.schema.properties.scores.properties;
+      return {
+        reply: { rationale: 'bench', scores: Object.fromEntries(Object.keys(props).map((k) => [k, 3])) },
+      };
+    },
+    { latencyMs, record: false },
+  );
+  const dir = mkdtempSync(join(tmpdir(), 'plumb-bench-'));
+  const input = join(dir, 'in.jsonl');
+  writeItems(input, n);
+  const child = spawn(
+    process.execPath,
+    [
+      join(import.meta.dirname, 'score-child.mjs'),
+      input,
+      join(dir, 'out.jsonl'),
+      join(dir, 'cache'),
+      String(concurrency),
+    ],
+    {
+      env: { ...process.env, OPENAI_API_KEY: 'sk-bench', OPENAI_BASE_URL: server.url },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  let out = '';
+  child.stdout.on('data', (d) => {
+    out += d;
+  });
+  await new Promise((r) => child.on('close', r));
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+  return JSON.parse(out.trim());
+}
+
+if (!only || only === 'throughput') {
+  const N = 10_000;
+  const L = 50;
+  const C = 64;
+  const r = await scoreRun(N, L, C);
+  const floor = (N * L) / C / 1000;
+  console.log(
+    `score: N=${N}, L=${L} ms, C=${C}: ${r.seconds.toFixed(2)} s for ${r.scored}/${r.total} scored, ${r.requests} requests (floor N·L/C = ${floor.toFixed(2)} s), peak RSS ${r.maxRssMb.toFixed(0)} MB`,
+  );
+  report('wall time / floor N·L/C at N=10,000', r.seconds / floor, '×', 1.05);
+  if (r.requests !== N) console.log(`MISS  requests sent: ${r.requests}, expected ${N}`);
+  results.push({ name: 'rss10k', value: r.maxRssMb });
+}
+
+if (!only || only === 'memory') {
+  const small = results.find((x) => x.name === 'rss10k')?.value ?? (await scoreRun(10_000, 0, 64)).maxRssMb;
+  const big = await scoreRun(100_000, 0, 64);
+  console.log(
+    `score: N=100,000, L=0, C=64: ${big.seconds.toFixed(2)} s, ${big.requests} requests, peak RSS ${big.maxRssMb.toFixed(0)} MB (N=10,000: ${small.toFixed(0)} MB)`,
+  );
+  report(
+    'peak RSS at N=100,000 / at N=10,000',
+    big.maxRssMb / small,
+    '×',
+    1.25,
+    '(same within 25%; the id set for duplicate checks is the only per-item memory)',
+  );
+}
+
+if (!only || only === 'startup') {
+  const cli = join(import.meta.dirname, '..', 'dist', 'cli', 'main.js');
+  execFileSync(process.execPath, [cli, '--help']); // warm the file cache
+  const times = [];
+  for (let i = 0; i < 10; i++) {
+    const t0 = performance.now();
+    execFileSync(process.execPath, [cli, '--help']);
+    times.push((performance.now() - t0) / 1000);
+  }
+  times.sort((a, b) => a - b);
+  report('plumb --help start-up (median of 10)', times[5], 's', 0.3);
+}
+
+if (!only || only === 'kendall') {
+  try {
+    const { kendallTauB } = await import('../dist/calibration/correlation.js');
+    const n = 1_000_000;
+    let s = 12345;
+    const rnd = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const x = Float64Array.from({ length: n }, () => Math.floor(rnd() * 1000));
+    const y = Float64Array.from(x, (v) => v + Math.floor(rnd() * 300));
+    const t0 = performance.now();
+    kendallTauB(Array.from(x), Array.from(y));
+    report('Kendall tau-b on 10^6 pairs', (performance.now() - t0) / 1000, 's', 2);
+  } catch (err) {
+    console.log(`skip  Kendall tau-b: ${err.message}`);
+  }
+}
