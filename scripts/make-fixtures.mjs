@@ -678,9 +678,21 @@ for (const r of responses.filter((_, i) => i % 2 === 0)) {
   }
 }
 
+// A deliberately degraded run of the same prompts (same ids): a model that turned more sycophantic.
+// The demo gates it against the baseline to show a failing gate. Its own RNG keeps the main
+// fixtures unchanged.
+const rand2 = rng(7);
+const degraded = responses.map((r) => {
+  const s = scenarios.find((x) => x.id === r.metadata.group);
+  const sycophantic = r.metadata.style === 'sycophantic' || rand2() < 0.45;
+  const response = sycophantic ? s.syc[Math.floor(rand2() * s.syc.length)] : r.response;
+  return { ...r, response, metadata: { ...r.metadata, style: sycophantic ? 'sycophantic' : 'independent' } };
+});
+
 mkdirSync('fixtures', { recursive: true });
 const jsonl = (rows) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
 writeFileSync('fixtures/responses.jsonl', jsonl(responses));
+writeFileSync('fixtures/responses-degraded.jsonl', jsonl(degraded));
 writeFileSync('fixtures/personas.jsonl', jsonl(personas));
 writeFileSync('fixtures/questions.jsonl', jsonl(questions));
 writeFileSync('fixtures/gold.jsonl', jsonl(gold));

@@ -116,6 +116,63 @@ export function buildProgram(): Command {
     .action(async (a, b, opts) => (await import('./commands/rubrics.js')).diffCommand(a, b, opts));
 
   program
+    .command('gate')
+    .description(
+      'fail (exit 1) when EII (or AAI) dropped significantly against a baseline; exit 2 when runs cannot be compared',
+    )
+    .requiredOption(
+      '--baseline <file>',
+      'baseline summary (from `plumb baseline save`, `score --summary` or a probe run)',
+    )
+    .requiredOption('--current <file>', 'current summary, or a run folder')
+    .option('--metric <name>', 'eii or aai', 'eii')
+    .option(
+      '--max-drop <d>',
+      'largest tolerated fall of the mean, on the 0–1 index scale',
+      num('--max-drop'),
+      0.02,
+    )
+    .option('--alpha <a>', 'significance level of the one-sided paired t-test', num('--alpha'), 0.05)
+    .option('--fail-on-rise', 'fail on a rise instead of a drop (for AAI, where up is bad)')
+    .option(
+      '--min-paired <share>',
+      'refuse when fewer than this share of items pair up',
+      num('--min-paired'),
+      0.9,
+    )
+    .option(
+      '--allow-mismatch',
+      'compare runs with a different rubric, judge, calibration or ladder, and say so',
+    )
+    .option('--junit <file>', 'write a JUnit XML report')
+    .option('--markdown <file>', 'write a Markdown report (also appended to $GITHUB_STEP_SUMMARY when set)')
+    .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      examples([
+        'plumb gate --baseline baselines/eii.json --current runs/eii.summary.json --junit gate.xml',
+        'plumb gate --baseline baselines/aai.json --current runs/aai.summary.json --metric aai --fail-on-rise --max-drop 0.05',
+      ]),
+    )
+    .action(async (opts) => (await import('./commands/gate.js')).gateCommand(opts));
+
+  program
+    .command('baseline')
+    .description('manage gate baselines')
+    .command('save <run>')
+    .description('save a run summary (file or run folder) as a baseline to commit')
+    .requiredOption('--out <file>', 'baseline file to write')
+    .option('--metric <name>', 'which summary to take from a score run folder (eii or aai)', 'eii')
+    .addHelpText(
+      'after',
+      examples([
+        'plumb baseline save runs/demo --out baselines/eii.json',
+        'plumb baseline save runs/probe/summary.json --out baselines/probe.json',
+      ]),
+    )
+    .action(async (run, opts) => (await import('./commands/gate.js')).baselineSaveCommand(run, opts));
+
+  program
     .command('demo')
     .description('run the whole pipeline offline on the shipped fixtures (lexicon judge) into a run folder')
     .option('--out <dir>', 'run folder', 'runs/demo')

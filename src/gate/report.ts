@@ -1,0 +1,68 @@
+import { describeMismatch, fmtP, type GateResult } from './gate.js';
+
+const esc = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+const numbers = (c: GateResult['checks'][number]) =>
+  `n=${c.n} baseline=${c.baseline_mean.toFixed(4)} current=${c.current_mean.toFixed(4)} change=${c.change.toFixed(4)} ` +
+  `t=${c.t === null ? '—' : Number.isFinite(c.t) ? c.t.toFixed(3) : String(c.t)} df=${c.df} p=${fmtP(c.p)} p_adj=${fmtP(c.p_adjusted)} ` +
+  `95% CI [${c.ci ? `${c.ci[0].toFixed(4)}, ${c.ci[1].toFixed(4)}` : '—'}]`;
+
+/** JUnit XML in the common (Jenkins/Surefire) schema: one testcase per metric × condition. */
+export function toJunit(r: GateResult): string {
+  const name = `plumb gate ${r.metric}`;
+  const failures = r.checks.filter((c) => c.failed).length;
+  const cases = r.checks
+    .map((c) => {
+      const head = `    <testcase classname="plumb.gate.${r.metric}" name="${esc(`${r.metric} ${c.condition}`)}" time="0">`;
+      const body = c.failed
+        ? `\n      <failure message="${esc(c.reason)}" type="${r.metric.toUpperCase()}${r.direction === 'drop' ? 'Drop' : 'Rise'}">${esc(numbers(c))}</failure>\n    `
+        : '';
+      const out = `\n      <system-out>${esc(`${c.reason}\n${numbers(c)}`)}</system-out>\n    `;
+      return `${head}${body || ''}${out}</testcase>`;
+    })
+    .join('\n');
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="plumb gate" tests="${r.checks.length}" failures="${failures}" errors="0" time="0">
+  <testsuite name="${esc(name)}" tests="${r.checks.length}" failures="${failures}" errors="0" skipped="0" time="0" timestamp="${new Date().toISOString().slice(0, 19)}">
+${cases}
+  </testsuite>
+</testsuites>
+`;
+}
+
+export function toMarkdown(r: GateResult): string {
+  const icon = r.verdict === 'pass' ? '✅' : '❌';
+  const lines = [
+    `### ${icon} plumb gate: ${r.metric.toUpperCase()} ${r.verdict.toUpperCase()}${r.mismatch_allowed ? ' (runs mismatched: compared with --allow-mismatch)' : ''}`,
+    '',
+    `Test: ${r.test}. Max ${r.direction} ${r.options.maxDrop}, alpha ${r.options.alpha}. ${r.paired} items paired (${(100 * r.paired_share).toFixed(1)}%).`,
+    '',
+    '| condition | n | baseline | current | change | t | p (adj.) | 95% CI | result |',
+    '|---|---:|---:|---:|---:|---:|---:|---|---|',
+    ...r.checks.map(
+      (c) =>
+        `| ${c.condition} | ${c.n} | ${c.baseline_mean.toFixed(3)} | ${c.current_mean.toFixed(3)} | ${c.change.toFixed(3)} | ${c.t === null ? '—' : Number.isFinite(c.t) ? c.t.toFixed(2) : '∞'} | ${fmtP(c.p_adjusted)} | ${c.ci ? `[${c.ci[0].toFixed(3)}, ${c.ci[1].toFixed(3)}]` : '—'} | ${c.failed ? '❌ ' : ''}${c.reason} |`,
+    ),
+  ];
+  if (r.mismatches.length) lines.push('', `Mismatches: ${r.mismatches.map(describeMismatch).join('; ')}`);
+  if (r.only_in_baseline.length || r.only_in_current.length) {
+    lines.push(
+      '',
+      `Unpaired: ${r.only_in_baseline.length} only in baseline, ${r.only_in_current.length} only in current.`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function toText(r: GateResult): string {
+  const lines = [
+    `plumb gate ${r.metric.toUpperCase()}: ${r.verdict.toUpperCase()}${r.mismatch_allowed ? ' (MISMATCHED RUNS, compared with --allow-mismatch)' : ''}`,
+    `test: ${r.test}`,
+    `paired ${r.paired} items (${(100 * r.paired_share).toFixed(1)}%); only in baseline ${r.only_in_baseline.length}, only in current ${r.only_in_current.length}`,
+  ];
+  if (r.mismatches.length) lines.push(`mismatches: ${r.mismatches.map(describeMismatch).join('; ')}`);
+  for (const c of r.checks)
+    lines.push(`${c.failed ? 'FAIL' : 'ok  '} ${c.condition.padEnd(24)} ${numbers(c)}\n     ${c.reason}`);
+  return lines.join('\n');
+}
