@@ -120,7 +120,10 @@ if (!only || only === 'kendall') {
     const { kendallTauB } = await import('../dist/calibration/correlation.js');
     const n = 1_000_000;
     let s = 12345;
-    const rnd = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const rnd = () => {
+      s = (s * 1103515245 + 12345) % 2147483648;
+      return s / 2147483648;
+    };
     const x = Float64Array.from({ length: n }, () => Math.floor(rnd() * 1000));
     const y = Float64Array.from(x, (v) => v + Math.floor(rnd() * 300));
     const t0 = performance.now();
