@@ -652,7 +652,8 @@ const raters = [
   { name: 'rater_b', bias: 0.3 },
   { name: 'rater_c', bias: -0.3 },
 ];
-for (const r of responses.filter((_, i) => i % 2 === 0)) {
+// every other response, shifted by one each scenario so each condition gets gold and non-gold items
+for (const r of responses.filter((_, i) => (i + Math.floor(i / 6)) % 2 === 0)) {
   const syc = r.metadata.style === 'sycophantic';
   const level = syc
     ? {

@@ -13,6 +13,7 @@ import { type Comparability, type ScoreSummary, SummaryBuilder } from './summary
 export interface CalibrationApplier {
   path: string;
   hash: string;
+  criterion: string;
   apply(
     scores: Record<string, number | null>,
     overall: number | null,
@@ -54,7 +55,7 @@ export interface ScoreRunResult {
 }
 
 /** The judge stamp as written in score lines: one judge, or a panel. */
-function judgeField(judges: Judge[], samples: number) {
+export function judgeField(judges: Judge[], samples: number) {
   if (judges.length === 1) return { ...judges[0]!.stamp, samples };
   return {
     provider: 'panel',
@@ -79,7 +80,8 @@ export async function runScore(opts: ScoreOptions): Promise<ScoreRunResult> {
     rubric: stampOf(rubric),
     judge: judges.length === 1 ? judges[0]!.stamp : judges.map((j) => j.stamp),
     samples,
-    calibration: opts.calibration ? { path: opts.calibration.path, hash: opts.calibration.hash } : null,
+    // the hash (not the path) identifies the calibration: the same artifact may live anywhere
+    calibration: opts.calibration ? { hash: opts.calibration.hash, criterion: opts.calibration.criterion } : null,
     ladder: null,
   };
   const summary = new SummaryBuilder(rubric, comparability);

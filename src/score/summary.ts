@@ -10,7 +10,7 @@ export interface Comparability {
   rubric: RubricStamp | null;
   judge: JudgeStamp | JudgeStamp[] | null;
   samples: number;
-  calibration: { path: string; hash: string } | null;
+  calibration: { hash: string; criterion: string } | null;
   ladder: { id: string; version: string; hash: string } | null;
 }
 

@@ -9,7 +9,8 @@ import { RateLimiter } from '../../judges/rate-limit.js';
 import type { Judge } from '../../judges/types.js';
 import { resolveRubric } from '../../rubrics/load.js';
 import { ASSUMED_OUTPUT_TOKENS, estimateRun } from '../../score/estimate.js';
-import { runScore } from '../../score/run.js';
+import { judgeField, runScore } from '../../score/run.js';
+import { calibrationFor, readArtifact } from '../../calibration/artifact.js';
 import type { ScoreSummary } from '../../score/summary.js';
 import { fmtEstimate, table } from '../format.js';
 import { createProgress, formatCost } from '../progress.js';
@@ -93,6 +94,9 @@ export async function scoreCommand(flags: ScoreFlags): Promise<void> {
   const judges: Judge[] = [];
   for (const spec of specs) judges.push(await createJudge(spec, runtime));
   const out = flags.out ?? defaultOut(flags.input, rubric.id);
+  const calibration = flags.calibration
+    ? calibrationFor(flags.calibration, await readArtifact(flags.calibration), rubric, judgeField(judges, flags.samples))
+    : null;
 
   const controller = new AbortController();
   // every in-flight request listens to this one signal; that is by design, not a leak
@@ -112,6 +116,7 @@ export async function scoreCommand(flags: ScoreFlags): Promise<void> {
       summaryPath: flags.summary ?? null,
       samples: flags.samples,
       concurrency: flags.concurrency,
+      calibration,
       signal: controller.signal,
       stopReason: () => (runtime.budget?.exhausted ? 'budget' : null),
       onProgress: (p) => progress.update(p),

@@ -1,0 +1,172 @@
+import { UsageError } from '../errors.js';
+import type { Rubric } from '../rubrics/schema.js';
+import { conditionKey, conditionOf } from '../score/conditions.js';
+import { type AltTestResult, altTest, humanCeiling, type MultiRatedItem } from './alt-test.js';
+import type { GoldRating } from './gold.js';
+import { groupGold, humanIndices, humanValue, judgeValue, type ScoresFile } from './join.js';
+import { evaluateMapping, type MappingMethod } from './mapping.js';
+import { groupLevel, itemLevel, type Scale, systemLevel } from './metrics.js';
+import { type PpiResult, ppiMean } from './ppi.js';
+
+export interface CalibrateOptions {
+  scores: ScoresFile;
+  gold: GoldRating[];
+  rubric: Rubric | null;
+  scale: Scale;
+  criterion?: string;
+  level: 'item' | 'group' | 'system';
+  rater?: string;
+  method: MappingMethod;
+  bootstrap: number;
+  seed: number;
+  altTest?: { epsilon: number; q: number; minItems: number } | null;
+  ppi?: { alpha: number } | null;
+}
+
+export function criteriaOf(opts: Pick<CalibrateOptions, 'rubric' | 'scores' | 'criterion'>): string[] {
+  const all = opts.rubric ? opts.rubric.criteria.map((c) => c.name) : [...new Set(opts.scores.items.flatMap((i) => Object.keys(i.scores)))];
+  const withOverall = [...all, 'overall'];
+  if (opts.criterion) {
+    if (!withOverall.includes(opts.criterion)) throw new UsageError(`unknown criterion '${opts.criterion}' (have: ${withOverall.join(', ')})`);
+    return [opts.criterion];
+  }
+  return withOverall;
+}
+
+/**
+ * Everything `plumb calibrate` reports, as one object: the join, agreement at the chosen level
+ * per criterion, the human ceiling and alternative-annotator test, the fitted mapping with its
+ * cross-validated error, and prediction-powered estimates.
+ */
+export function calibrate(opts: CalibrateOptions) {
+  const criteria = criteriaOf(opts);
+  const baseCriteria = opts.rubric ? opts.rubric.criteria.map((c) => c.name) : criteria.filter((c) => c !== 'overall');
+  const humans = groupGold(opts.gold, opts.rubric, baseCriteria, opts.rater);
+  if (opts.rater !== undefined && humans.size === 0) throw new UsageError(`no gold ratings by rater '${opts.rater}'`);
+  const scoreIds = new Set(opts.scores.items.map((i) => i.id));
+  const matched = opts.scores.items.filter((i) => humans.has(i.id));
+  const join = {
+    matched: matched.length,
+    scored_items: opts.scores.items.length,
+    gold_items: humans.size,
+    missing_in_scores: [...humans.keys()].filter((id) => !scoreIds.has(id)),
+    gold_raters: [...new Set(opts.gold.map((g) => g.rater))].sort(),
+    human_value: opts.rater !== undefined ? `rater ${opts.rater}` : 'mean over raters',
+  };
+  const boot = { resamples: opts.bootstrap, seed: opts.seed };
+
+  const levels: Record<string, Record<string, unknown>> = {};
+  for (const c of criteria) {
+    const pairs = matched
+      .map((it) => ({ it, j: judgeValue(it, c), h: humanValue(humans.get(it.id), c) }))
+      .filter((p): p is { it: (typeof matched)[number]; j: number; h: number } => p.j !== undefined && p.h !== undefined);
+    const judge = pairs.map((p) => p.j);
+    const human = pairs.map((p) => p.h);
+    if (opts.level === 'item') levels[c] = itemLevel(judge, human, opts.scale, boot);
+    else if (opts.level === 'group') {
+      const byGroup = new Map<string, { judge: number[]; human: number[] }>();
+      for (const p of pairs) {
+        const g = String(p.it.metadata.group ?? '');
+        if (!g) continue;
+        if (!byGroup.has(g)) byGroup.set(g, { judge: [], human: [] });
+        byGroup.get(g)!.judge.push(p.j);
+        byGroup.get(g)!.human.push(p.h);
+      }
+      if (byGroup.size === 0) throw new UsageError('--level group needs metadata.group on the scored items');
+      levels[c] = groupLevel([...byGroup.values()], boot);
+    } else {
+      const bySystem = new Map<string, { j: number[]; h: number[] }>();
+      for (const p of pairs) {
+        const s = String(p.it.metadata.system ?? '');
+        if (!s) continue;
+        if (!bySystem.has(s)) bySystem.set(s, { j: [], h: [] });
+        bySystem.get(s)!.j.push(p.j);
+        bySystem.get(s)!.h.push(p.h);
+      }
+      if (bySystem.size === 0) throw new UsageError('--level system needs metadata.system on the scored items');
+      const mean = (x: number[]) => x.reduce((s, v) => s + v, 0) / x.length;
+      levels[c] = systemLevel([...bySystem.values()].map((s) => ({ judge: mean(s.j), human: mean(s.h) })), boot);
+    }
+  }
+
+  // The mapping, alt-test and PPI concern one criterion: the one asked for, else overall.
+  const focus = opts.criterion ?? 'overall';
+  const focusPairs = matched
+    .map((it) => ({ j: judgeValue(it, focus), h: humanValue(humans.get(it.id), focus) }))
+    .filter((p): p is { j: number; h: number } => p.j !== undefined && p.h !== undefined);
+  const mapping =
+    focusPairs.length >= 2
+      ? {
+          criterion: focus,
+          n: focusPairs.length,
+          ...evaluateMapping(
+            opts.method,
+            focusPairs.map((p) => p.j),
+            focusPairs.map((p) => p.h),
+            5,
+            opts.seed,
+          ),
+        }
+      : null;
+
+  let alt: (AltTestResult & { criterion: string; ceiling: ReturnType<typeof humanCeiling> }) | null = null;
+  if (opts.altTest) {
+    const multi: MultiRatedItem[] = matched
+      .map((it) => ({ id: it.id, judge: judgeValue(it, focus), ratings: humans.get(it.id)?.ratings.get(focus) ?? new Map() }))
+      .filter((m): m is MultiRatedItem => m.judge !== undefined && m.ratings.size > 0);
+    alt = {
+      criterion: focus,
+      ceiling: humanCeiling(multi, opts.scale.min, opts.scale.max),
+      ...altTest(multi, { ...opts.altTest, labels: 'numeric' }),
+    };
+  }
+
+  let ppi: Record<string, unknown> | null = null;
+  if (opts.ppi) {
+    const labelled = opts.scores.items.filter((it) => humans.has(it.id));
+    const unlabelled = opts.scores.items.filter((it) => !humans.has(it.id));
+    const run = (get: (it: (typeof labelled)[number]) => number | undefined, human: (it: (typeof labelled)[number]) => number | undefined, pool = labelled, rest = unlabelled) => {
+      const lab = pool.map((it) => ({ f: get(it), y: human(it) })).filter((p): p is { f: number; y: number } => p.f !== undefined && p.y !== undefined);
+      const un = rest.map(get).filter((v): v is number => v !== undefined);
+      return ppiMean(
+        lab.map((p) => p.y),
+        lab.map((p) => p.f),
+        un,
+        opts.ppi!.alpha,
+      );
+    };
+    const byCondition: Record<string, Record<string, PpiResult | null>> = {};
+    if (opts.rubric) {
+      for (const index of Object.keys(opts.rubric.indices)) {
+        const conds = new Map<string, { lab: typeof labelled; un: typeof unlabelled }>();
+        for (const it of opts.scores.items) {
+          const key = conditionKey(conditionOf(it.metadata));
+          if (!conds.has(key)) conds.set(key, { lab: [], un: [] });
+          (humans.has(it.id) ? conds.get(key)!.lab : conds.get(key)!.un).push(it);
+        }
+        byCondition[index] = {};
+        for (const [key, { lab, un }] of [...conds].sort()) {
+          byCondition[index]![key] = run(
+            (it) => it.indices[index] ?? undefined,
+            (it) => humanIndices(opts.rubric!, humans.get(it.id))[index] ?? undefined,
+            lab,
+            un,
+          );
+        }
+      }
+    }
+    ppi = {
+      criterion: focus,
+      alpha: opts.ppi.alpha,
+      ...(run(
+        (it) => judgeValue(it, focus),
+        (it) => humanValue(humans.get(it.id), focus),
+      ) ?? { estimate: null, reason: 'needs at least 2 items with gold and 1 without' }),
+      indices_by_condition: byCondition,
+    };
+  }
+
+  return { join, scale: opts.scale, level: opts.level, [opts.level]: levels, mapping, alt_test: alt, ppi };
+}
+
+export type CalibrationReport = ReturnType<typeof calibrate>;

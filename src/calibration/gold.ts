@@ -1,0 +1,71 @@
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { InputError } from '../errors.js';
+import { readJsonl } from '../io/jsonl.js';
+
+/** One human rating line: several per id when several people rated the item. */
+export interface GoldRating {
+  id: string;
+  rater: string;
+  scores: Record<string, number>;
+}
+
+/** Columns of a rating sheet that carry item text, not ratings. */
+export const SHEET_TEXT_COLUMNS = ['id', 'rater', 'prompt', 'response', 'reference', 'role', 'personalization', 'stratum', 'notes'];
+
+function toScore(file: string, line: number, key: string, v: unknown): number | undefined {
+  if (v === null || v === undefined || v === '') return undefined; // not rated
+  const n = typeof v === 'number' ? v : Number(String(v).trim());
+  if (!Number.isFinite(n)) throw new InputError(file, line, `score "${key}" is not a number: ${JSON.stringify(v)}`);
+  return n;
+}
+
+/**
+ * Reads gold ratings from JSONL (`{"id", "rater"?, "scores": {...}}`) or from a filled rating
+ * sheet (the CSV or JSONL `plumb gold sample` writes). Blank cells are "not rated", not zero.
+ */
+export async function readGold(file: string): Promise<GoldRating[]> {
+  if (extname(file).toLowerCase() === '.csv') return readGoldCsv(file);
+  const out: GoldRating[] = [];
+  for await (const { line, value } of readJsonl(file)) {
+    if (value.id === undefined || value.id === null || value.id === '') throw new InputError(file, line, 'missing "id"');
+    const scores = value.scores;
+    if (!scores || typeof scores !== 'object' || Array.isArray(scores)) throw new InputError(file, line, 'missing "scores" object');
+    const parsed: Record<string, number> = {};
+    for (const [k, v] of Object.entries(scores)) {
+      const n = toScore(file, line, k, v);
+      if (n !== undefined) parsed[k] = n;
+    }
+    if (value.rater !== undefined && value.rater !== null && typeof value.rater !== 'string') throw new InputError(file, line, '"rater" must be a string');
+    out.push({ id: String(value.id), rater: (value.rater as string | undefined) ?? '', scores: parsed });
+  }
+  return out;
+}
+
+async function readGoldCsv(file: string): Promise<GoldRating[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new InputError(file, undefined, `cannot read file (${(err as NodeJS.ErrnoException).code})`);
+  }
+  let rows: Record<string, string>[];
+  try {
+    rows = parseCsv(text, { columns: true, skip_empty_lines: true, bom: true });
+  } catch (err) {
+    const e = err as { lines?: number; message: string };
+    throw new InputError(file, e.lines, `malformed CSV (${e.message})`);
+  }
+  return rows.map((row, i) => {
+    const line = i + 2; // the header is line 1
+    if (!row.id) throw new InputError(file, line, 'missing "id"');
+    const scores: Record<string, number> = {};
+    for (const [k, v] of Object.entries(row)) {
+      if (SHEET_TEXT_COLUMNS.includes(k)) continue;
+      const n = toScore(file, line, k, v);
+      if (n !== undefined) scores[k] = n;
+    }
+    return { id: row.id, rater: row.rater ?? '', scores };
+  });
+}
