@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { agreementRate, confusionMatrix, krippendorffAlpha, meanAbsoluteError, meanBias, quadraticWeightedKappa } from '../src/calibration/agreement.js';
+import {
+  agreementRate,
+  confusionMatrix,
+  krippendorffAlpha,
+  meanAbsoluteError,
+  meanBias,
+  quadraticWeightedKappa,
+} from '../src/calibration/agreement.js';
 import { altTest, type MultiRatedItem } from '../src/calibration/alt-test.js';
 import { bootstrapCi } from '../src/calibration/bootstrap.js';
 import { averageRanks, kendallTauB, pearson, spearman } from '../src/calibration/correlation.js';
@@ -71,7 +78,15 @@ describe('agreement statistics', () => {
     expect(krippendorffAlpha(units, 'ordinal')).toBeCloseTo(0.815, 3);
   });
   it('alpha and kappa are null on constant data', () => {
-    expect(krippendorffAlpha([[3, 3], [3, 3]], 'interval')).toBeNull();
+    expect(
+      krippendorffAlpha(
+        [
+          [3, 3],
+          [3, 3],
+        ],
+        'interval',
+      ),
+    ).toBeNull();
     expect(quadraticWeightedKappa([2, 2], [2, 2], 1, 5)).toBeNull();
   });
 });
@@ -81,8 +96,13 @@ describe('mapping', () => {
     const m = fitIsotonic(REF.isotonic.x, REF.isotonic.y);
     const pred = REF.isotonic.at.map((v: number) => applyMapping(m, v));
     // sklearn 1.2.1: [1.0, 1.0, 1.6666666666666667, 2.3333333333333335, 2.3333333333333335, 2.3333333333333335, 4.0, 4.0, 6.0, 6.0]
-    const expected = [1.0, 1.0, 1.6666666666666667, 2.3333333333333335, 2.3333333333333335, 2.3333333333333335, 4.0, 4.0, 6.0, 6.0];
-    pred.forEach((p: number, i: number) => expect(p).toBeCloseTo(expected[i]!, 12));
+    const expected = [
+      1.0, 1.0, 1.6666666666666667, 2.3333333333333335, 2.3333333333333335, 2.3333333333333335, 4.0, 4.0, 6.0,
+      6.0,
+    ];
+    pred.forEach((p: number, i: number) => {
+      expect(p).toBeCloseTo(expected[i]!, 12);
+    });
   });
   it('least squares equals numpy.polyfit(deg=1)', () => {
     const m = fitLinear(REF.isotonic.x, REF.isotonic.y);
@@ -102,8 +122,13 @@ describe('mapping', () => {
 
 describe('Benjamini–Yekutieli', () => {
   it('equals statsmodels multipletests(method="fdr_by")', () => {
-    const expected = [0.02174285714285714, 0.08697142857142856, 0.18264, 0.18264, 0.18264, 0.21742857142857142, 0.22985306122448976, 0.5571607142857142];
-    benjaminiYekutieli(REF.by.p).forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 12));
+    const expected = [
+      0.02174285714285714, 0.08697142857142856, 0.18264, 0.18264, 0.18264, 0.21742857142857142,
+      0.22985306122448976, 0.5571607142857142,
+    ];
+    benjaminiYekutieli(REF.by.p).forEach((v, i) => {
+      expect(v).toBeCloseTo(expected[i]!, 12);
+    });
   });
 });
 
@@ -113,7 +138,11 @@ describe('alternative-annotator test', () => {
     const items: MultiRatedItem[] = judge.map((j: number, i: number) => ({
       id: String(i),
       judge: j,
-      ratings: new Map(Object.entries(ratings as Record<string, number[]>).filter(([, v]) => v[i]! >= 0).map(([r, v]) => [r, v[i]!] as [string, number])),
+      ratings: new Map(
+        Object.entries(ratings as Record<string, number[]>)
+          .filter(([, v]) => v[i]! >= 0)
+          .map(([r, v]) => [r, v[i]!] as [string, number]),
+      ),
     }));
     const r = altTest(items, { epsilon, q: 0.05, minItems: 10, labels: 'numeric' });
     const p = [0.0014734580308280517, 0.005755461653241179, 0.012464810720661194];
@@ -130,7 +159,16 @@ describe('alternative-annotator test', () => {
     expect(r.passed).toBe(true);
   });
   it('leaves out annotators with too few items and says so', () => {
-    const items: MultiRatedItem[] = [{ id: '1', judge: 3, ratings: new Map([['a', 3], ['b', 4]]) }];
+    const items: MultiRatedItem[] = [
+      {
+        id: '1',
+        judge: 3,
+        ratings: new Map([
+          ['a', 3],
+          ['b', 4],
+        ]),
+      },
+    ];
     const r = altTest(items, { epsilon: 0.2, q: 0.05, minItems: 30, labels: 'numeric' });
     expect(r.excluded).toEqual([
       { annotator: 'a', n: 1 },

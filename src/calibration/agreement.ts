@@ -10,7 +10,12 @@ export function roundToScale(v: number, min: number, max: number): number {
 }
 
 /** Cohen's kappa with quadratic weights over the full scale min..max (as sklearn with labels=range). */
-export function quadraticWeightedKappa(a: readonly number[], b: readonly number[], min: number, max: number): number | null {
+export function quadraticWeightedKappa(
+  a: readonly number[],
+  b: readonly number[],
+  min: number,
+  max: number,
+): number | null {
   const k = max - min + 1;
   const n = a.length;
   if (n < 2) return null;
@@ -42,7 +47,10 @@ export function quadraticWeightedKappa(a: readonly number[], b: readonly number[
  * alpha-reliability"). `units` holds, per unit, the values its coders gave (missing ones left out);
  * units with fewer than two values are not pairable and are dropped.
  */
-export function krippendorffAlpha(units: readonly (readonly number[])[], level: 'interval' | 'ordinal'): number | null {
+export function krippendorffAlpha(
+  units: readonly (readonly number[])[],
+  level: 'interval' | 'ordinal',
+): number | null {
   const pairable = units.filter((u) => u.length >= 2);
   const values = [...new Set(pairable.flat())].sort((a, b) => a - b);
   if (values.length < 2) return null;
@@ -97,7 +105,13 @@ export function meanBias(judge: readonly number[], human: readonly number[]): nu
 }
 
 /** Share of items whose rounded scores are equal (within = 0) or at most `within` points apart. */
-export function agreementRate(judge: readonly number[], human: readonly number[], min: number, max: number, within = 0): number | null {
+export function agreementRate(
+  judge: readonly number[],
+  human: readonly number[],
+  min: number,
+  max: number,
+  within = 0,
+): number | null {
   if (judge.length === 0) return null;
   let hit = 0;
   for (let i = 0; i < judge.length; i++) {
@@ -107,7 +121,12 @@ export function agreementRate(judge: readonly number[], human: readonly number[]
 }
 
 /** Counts with rows = human (rounded), columns = judge (rounded), over min..max. */
-export function confusionMatrix(judge: readonly number[], human: readonly number[], min: number, max: number): { labels: number[]; counts: number[][] } {
+export function confusionMatrix(
+  judge: readonly number[],
+  human: readonly number[],
+  min: number,
+  max: number,
+): { labels: number[]; counts: number[][] } {
   const labels = Array.from({ length: max - min + 1 }, (_, i) => min + i);
   const counts = labels.map(() => labels.map(() => 0));
   for (let i = 0; i < judge.length; i++) {

@@ -1,5 +1,5 @@
 import { oneSampleT } from '../stats/ttest.js';
-import { quadraticWeightedKappa, krippendorffAlpha } from './agreement.js';
+import { krippendorffAlpha, quadraticWeightedKappa } from './agreement.js';
 import { benjaminiYekutieli } from './multiple-testing.js';
 
 /** One item: the judge's value and each human rater's. */
@@ -82,12 +82,25 @@ export function altTest(items: readonly MultiRatedItem[], opts: AltTestOptions):
       continue;
     }
     const t = oneSampleT(diffs, opts.epsilon, 'less');
-    tested.push({ annotator: a, n: diffs.length, judge_win_rate: judgeWins / diffs.length, human_win_rate: humanWins / diffs.length, t: t.t, p: t.p });
+    tested.push({
+      annotator: a,
+      n: diffs.length,
+      judge_win_rate: judgeWins / diffs.length,
+      human_win_rate: humanWins / diffs.length,
+      t: t.t,
+      p: t.p,
+    });
   }
   const adjusted = benjaminiYekutieli(tested.map((t) => t.p));
-  const results: AnnotatorResult[] = tested.map((t, i) => ({ ...t, p_adjusted: adjusted[i]!, rejected: adjusted[i]! <= opts.q }));
+  const results: AnnotatorResult[] = tested.map((t, i) => ({
+    ...t,
+    p_adjusted: adjusted[i]!,
+    rejected: adjusted[i]! <= opts.q,
+  }));
   const winning = results.length ? results.filter((r) => r.rejected).length / results.length : null;
-  const advantage = results.length ? results.reduce((s, r) => s + r.judge_win_rate, 0) / results.length : null;
+  const advantage = results.length
+    ? results.reduce((s, r) => s + r.judge_win_rate, 0) / results.length
+    : null;
   const passed = winning === null ? null : winning >= 0.5;
   const verdict =
     passed === null
@@ -95,7 +108,16 @@ export function altTest(items: readonly MultiRatedItem[], opts: AltTestOptions):
       : passed
         ? `the judge may replace the annotators (winning rate ${winning!.toFixed(2)} ≥ 0.5 at ε=${opts.epsilon})`
         : `keep the human annotators (winning rate ${winning!.toFixed(2)} < 0.5 at ε=${opts.epsilon})`;
-  return { epsilon: opts.epsilon, q: opts.q, annotators: results, excluded, winning_rate: winning, advantage_probability: advantage, passed, verdict };
+  return {
+    epsilon: opts.epsilon,
+    q: opts.q,
+    annotators: results,
+    excluded,
+    winning_rate: winning,
+    advantage_probability: advantage,
+    passed,
+    verdict,
+  };
 }
 
 /** Inter-human agreement, the ceiling a judge is measured against. */

@@ -20,7 +20,9 @@ export interface CalibrationArtifact {
   hash: string;
 }
 
-export function buildArtifact(a: Omit<CalibrationArtifact, 'hash' | 'plumb_calibration'>): CalibrationArtifact {
+export function buildArtifact(
+  a: Omit<CalibrationArtifact, 'hash' | 'plumb_calibration'>,
+): CalibrationArtifact {
   const body = { plumb_calibration: 1 as const, ...a };
   return { ...body, hash: hashCanonical(body) };
 }
@@ -39,10 +41,19 @@ export async function readArtifact(file: string): Promise<CalibrationArtifact> {
     throw new InputError(file, undefined, `cannot read calibration artifact (${(err as Error).message})`);
   }
   if (raw.plumb_calibration !== 1 || !raw.mapping || !raw.rubric || typeof raw.criterion !== 'string') {
-    throw new InputError(file, undefined, 'not a plumb calibration artifact (write one with `plumb calibrate --out`)');
+    throw new InputError(
+      file,
+      undefined,
+      'not a plumb calibration artifact (write one with `plumb calibrate --out`)',
+    );
   }
   const { hash, ...body } = raw;
-  if (hash !== hashCanonical(body)) throw new InputError(file, undefined, 'calibration artifact was modified after it was written (hash mismatch)');
+  if (hash !== hashCanonical(body))
+    throw new InputError(
+      file,
+      undefined,
+      'calibration artifact was modified after it was written (hash mismatch)',
+    );
   return raw as unknown as CalibrationArtifact;
 }
 
@@ -57,7 +68,12 @@ function judgeIdentity(j: unknown): unknown {
  * Checks an artifact against the run it is applied to and returns the applier. A different
  * rubric hash or judge would map scores with a curve fitted to someone else's: refused, exit 2.
  */
-export function calibrationFor(file: string, artifact: CalibrationArtifact, rubric: Rubric, runJudge: unknown): CalibrationApplier {
+export function calibrationFor(
+  file: string,
+  artifact: CalibrationArtifact,
+  rubric: Rubric,
+  runJudge: unknown,
+): CalibrationApplier {
   if (artifact.rubric.hash !== rubric.hash) {
     throw new MismatchError(
       `${file}: fitted for rubric ${artifact.rubric.id}@${artifact.rubric.version} (${artifact.rubric.hash.slice(0, 12)}…), this run uses ${rubric.id}@${rubric.version} (${rubric.hash.slice(0, 12)}…)`,
@@ -72,9 +88,13 @@ export function calibrationFor(file: string, artifact: CalibrationArtifact, rubr
     hash: artifact.hash,
     criterion,
     apply(scores, overall) {
-      if (criterion === 'overall') return { scores: {}, overall: overall === null ? null : applyMapping(artifact.mapping, overall) };
+      if (criterion === 'overall')
+        return { scores: {}, overall: overall === null ? null : applyMapping(artifact.mapping, overall) };
       const v = scores[criterion];
-      return { scores: { [criterion]: typeof v === 'number' ? applyMapping(artifact.mapping, v) : null }, overall: null };
+      return {
+        scores: { [criterion]: typeof v === 'number' ? applyMapping(artifact.mapping, v) : null },
+        overall: null,
+      };
     },
   };
 }

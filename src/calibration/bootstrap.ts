@@ -21,7 +21,11 @@ export function quantile(sorted: readonly number[], q: number): number {
  * `statistic` receives the resampled unit indices. Resamples where the statistic is undefined
  * (e.g. a constant vector) are skipped; when more than a tenth are, no interval is given.
  */
-export function bootstrapCi(units: number, statistic: (idx: number[]) => number | null, opts: BootstrapOptions): Interval | null {
+export function bootstrapCi(
+  units: number,
+  statistic: (idx: number[]) => number | null,
+  opts: BootstrapOptions,
+): Interval | null {
   if (units < 2 || opts.resamples < 1) return null;
   const rand = seededRandom(opts.seed);
   const values: number[] = [];

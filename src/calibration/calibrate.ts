@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
 import type { Rubric } from '../rubrics/schema.js';
-import { conditionKey, conditionOf } from '../score/conditions.js';
+import { compareConditions, conditionKey, conditionOf } from '../score/conditions.js';
 import { type AltTestResult, altTest, humanCeiling, type MultiRatedItem } from './alt-test.js';
 import type { GoldRating } from './gold.js';
 import { groupGold, humanIndices, humanValue, judgeValue, type ScoresFile } from './join.js';
@@ -24,10 +24,13 @@ export interface CalibrateOptions {
 }
 
 export function criteriaOf(opts: Pick<CalibrateOptions, 'rubric' | 'scores' | 'criterion'>): string[] {
-  const all = opts.rubric ? opts.rubric.criteria.map((c) => c.name) : [...new Set(opts.scores.items.flatMap((i) => Object.keys(i.scores)))];
+  const all = opts.rubric
+    ? opts.rubric.criteria.map((c) => c.name)
+    : [...new Set(opts.scores.items.flatMap((i) => Object.keys(i.scores)))];
   const withOverall = [...all, 'overall'];
   if (opts.criterion) {
-    if (!withOverall.includes(opts.criterion)) throw new UsageError(`unknown criterion '${opts.criterion}' (have: ${withOverall.join(', ')})`);
+    if (!withOverall.includes(opts.criterion))
+      throw new UsageError(`unknown criterion '${opts.criterion}' (have: ${withOverall.join(', ')})`);
     return [opts.criterion];
   }
   return withOverall;
@@ -40,9 +43,12 @@ export function criteriaOf(opts: Pick<CalibrateOptions, 'rubric' | 'scores' | 'c
  */
 export function calibrate(opts: CalibrateOptions) {
   const criteria = criteriaOf(opts);
-  const baseCriteria = opts.rubric ? opts.rubric.criteria.map((c) => c.name) : criteria.filter((c) => c !== 'overall');
+  const baseCriteria = opts.rubric
+    ? opts.rubric.criteria.map((c) => c.name)
+    : criteria.filter((c) => c !== 'overall');
   const humans = groupGold(opts.gold, opts.rubric, baseCriteria, opts.rater);
-  if (opts.rater !== undefined && humans.size === 0) throw new UsageError(`no gold ratings by rater '${opts.rater}'`);
+  if (opts.rater !== undefined && humans.size === 0)
+    throw new UsageError(`no gold ratings by rater '${opts.rater}'`);
   const scoreIds = new Set(opts.scores.items.map((i) => i.id));
   const matched = opts.scores.items.filter((i) => humans.has(i.id));
   const join = {
@@ -59,7 +65,10 @@ export function calibrate(opts: CalibrateOptions) {
   for (const c of criteria) {
     const pairs = matched
       .map((it) => ({ it, j: judgeValue(it, c), h: humanValue(humans.get(it.id), c) }))
-      .filter((p): p is { it: (typeof matched)[number]; j: number; h: number } => p.j !== undefined && p.h !== undefined);
+      .filter(
+        (p): p is { it: (typeof matched)[number]; j: number; h: number } =>
+          p.j !== undefined && p.h !== undefined,
+      );
     const judge = pairs.map((p) => p.j);
     const human = pairs.map((p) => p.h);
     if (opts.level === 'item') levels[c] = itemLevel(judge, human, opts.scale, boot);
@@ -83,9 +92,13 @@ export function calibrate(opts: CalibrateOptions) {
         bySystem.get(s)!.j.push(p.j);
         bySystem.get(s)!.h.push(p.h);
       }
-      if (bySystem.size === 0) throw new UsageError('--level system needs metadata.system on the scored items');
+      if (bySystem.size === 0)
+        throw new UsageError('--level system needs metadata.system on the scored items');
       const mean = (x: number[]) => x.reduce((s, v) => s + v, 0) / x.length;
-      levels[c] = systemLevel([...bySystem.values()].map((s) => ({ judge: mean(s.j), human: mean(s.h) })), boot);
+      levels[c] = systemLevel(
+        [...bySystem.values()].map((s) => ({ judge: mean(s.j), human: mean(s.h) })),
+        boot,
+      );
     }
   }
 
@@ -112,7 +125,11 @@ export function calibrate(opts: CalibrateOptions) {
   let alt: (AltTestResult & { criterion: string; ceiling: ReturnType<typeof humanCeiling> }) | null = null;
   if (opts.altTest) {
     const multi: MultiRatedItem[] = matched
-      .map((it) => ({ id: it.id, judge: judgeValue(it, focus), ratings: humans.get(it.id)?.ratings.get(focus) ?? new Map() }))
+      .map((it) => ({
+        id: it.id,
+        judge: judgeValue(it, focus),
+        ratings: humans.get(it.id)?.ratings.get(focus) ?? new Map(),
+      }))
       .filter((m): m is MultiRatedItem => m.judge !== undefined && m.ratings.size > 0);
     alt = {
       criterion: focus,
@@ -125,8 +142,15 @@ export function calibrate(opts: CalibrateOptions) {
   if (opts.ppi) {
     const labelled = opts.scores.items.filter((it) => humans.has(it.id));
     const unlabelled = opts.scores.items.filter((it) => !humans.has(it.id));
-    const run = (get: (it: (typeof labelled)[number]) => number | undefined, human: (it: (typeof labelled)[number]) => number | undefined, pool = labelled, rest = unlabelled) => {
-      const lab = pool.map((it) => ({ f: get(it), y: human(it) })).filter((p): p is { f: number; y: number } => p.f !== undefined && p.y !== undefined);
+    const run = (
+      get: (it: (typeof labelled)[number]) => number | undefined,
+      human: (it: (typeof labelled)[number]) => number | undefined,
+      pool = labelled,
+      rest = unlabelled,
+    ) => {
+      const lab = pool
+        .map((it) => ({ f: get(it), y: human(it) }))
+        .filter((p): p is { f: number; y: number } => p.f !== undefined && p.y !== undefined);
       const un = rest.map(get).filter((v): v is number => v !== undefined);
       return ppiMean(
         lab.map((p) => p.y),
@@ -138,14 +162,19 @@ export function calibrate(opts: CalibrateOptions) {
     const byCondition: Record<string, Record<string, PpiResult | null>> = {};
     if (opts.rubric) {
       for (const index of Object.keys(opts.rubric.indices)) {
-        const conds = new Map<string, { lab: typeof labelled; un: typeof unlabelled }>();
+        const conds = new Map<
+          string,
+          { cond: ReturnType<typeof conditionOf>; lab: typeof labelled; un: typeof unlabelled }
+        >();
         for (const it of opts.scores.items) {
-          const key = conditionKey(conditionOf(it.metadata));
-          if (!conds.has(key)) conds.set(key, { lab: [], un: [] });
+          const cond = conditionOf(it.metadata);
+          const key = conditionKey(cond);
+          if (!conds.has(key)) conds.set(key, { cond, lab: [], un: [] });
           (humans.has(it.id) ? conds.get(key)!.lab : conds.get(key)!.un).push(it);
         }
         byCondition[index] = {};
-        for (const [key, { lab, un }] of [...conds].sort()) {
+        const ordered = [...conds].sort((a, b) => compareConditions(a[1].cond, b[1].cond));
+        for (const [key, { lab, un }] of ordered) {
           byCondition[index]![key] = run(
             (it) => it.indices[index] ?? undefined,
             (it) => humanIndices(opts.rubric!, humans.get(it.id))[index] ?? undefined,

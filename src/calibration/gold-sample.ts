@@ -21,7 +21,10 @@ function field(line: Record<string, unknown>, name: string): string {
 
 function promptText(line: Record<string, unknown>): string {
   if (typeof line.prompt === 'string') return line.prompt;
-  if (Array.isArray(line.messages)) return (line.messages as { role: string; content: string }[]).map((m) => `${m.role}: ${m.content}`).join('\n');
+  if (Array.isArray(line.messages))
+    return (line.messages as { role: string; content: string }[])
+      .map((m) => `${m.role}: ${m.content}`)
+      .join('\n');
   return '';
 }
 
@@ -29,7 +32,11 @@ function promptText(line: Record<string, unknown>): string {
  * Picks items for people to rate: stratified random sampling with proportional allocation
  * (largest remainder), reproducible from the seed. Returns the rows and the criteria to rate.
  */
-export async function sampleForGold(scoresFile: string, n: number, opts: { stratify?: string; seed: number }) {
+export async function sampleForGold(
+  scoresFile: string,
+  n: number,
+  opts: { stratify?: string; seed: number },
+) {
   const byStratum = new Map<string, SheetRow[]>();
   const criteria = new Set<string>();
   let total = 0;
@@ -54,7 +61,9 @@ export async function sampleForGold(scoresFile: string, n: number, opts: { strat
   const quotas = strata.map((s) => (take * byStratum.get(s)!.length) / total);
   const alloc = quotas.map(Math.floor);
   let left = take - alloc.reduce((a, b) => a + b, 0);
-  const byRemainder = quotas.map((q, i) => ({ r: q - Math.floor(q), i })).sort((a, b) => b.r - a.r || a.i - b.i);
+  const byRemainder = quotas
+    .map((q, i) => ({ r: q - Math.floor(q), i }))
+    .sort((a, b) => b.r - a.r || a.i - b.i);
   for (const { i } of byRemainder) {
     if (left <= 0) break;
     alloc[i]! += 1;
@@ -62,19 +71,38 @@ export async function sampleForGold(scoresFile: string, n: number, opts: { strat
   }
   const rand = seededRandom(opts.seed);
   const rows = strata.flatMap((s, i) => shuffled(byStratum.get(s)!, rand).slice(0, alloc[i]));
-  return { rows, criteria: [...criteria], total, strata: Object.fromEntries(strata.map((s, i) => [s, alloc[i]!])) };
+  return {
+    rows,
+    criteria: [...criteria],
+    total,
+    strata: Object.fromEntries(strata.map((s, i) => [s, alloc[i]!])),
+  };
 }
 
 /** Writes the rating sheet as CSV and JSONL, with an empty column per criterion to fill in. */
-export async function writeRatingSheet(prefix: string, rows: SheetRow[], criteria: string[]): Promise<{ csv: string; jsonl: string }> {
+export async function writeRatingSheet(
+  prefix: string,
+  rows: SheetRow[],
+  criteria: string[],
+): Promise<{ csv: string; jsonl: string }> {
   const csv = `${prefix}.csv`;
   const jsonl = `${prefix}.jsonl`;
   const header = ['id', 'rater', 'stratum', 'prompt', 'response', 'reference', ...criteria];
-  const records = rows.map((r) => [r.id, r.rater, r.stratum, r.prompt, r.response, r.reference, ...criteria.map(() => '')]);
+  const records = rows.map((r) => [
+    r.id,
+    r.rater,
+    r.stratum,
+    r.prompt,
+    r.response,
+    r.reference,
+    ...criteria.map(() => ''),
+  ]);
   await writeFileAtomic(csv, stringify([header, ...records]));
   await writeFileAtomic(
     jsonl,
-    rows.map((r) => JSON.stringify({ ...r, scores: Object.fromEntries(criteria.map((c) => [c, null])) })).join('\n') + (rows.length ? '\n' : ''),
+    rows
+      .map((r) => JSON.stringify({ ...r, scores: Object.fromEntries(criteria.map((c) => [c, null])) }))
+      .join('\n') + (rows.length ? '\n' : ''),
   );
   return { csv, jsonl };
 }

@@ -12,12 +12,23 @@ export interface GoldRating {
 }
 
 /** Columns of a rating sheet that carry item text, not ratings. */
-export const SHEET_TEXT_COLUMNS = ['id', 'rater', 'prompt', 'response', 'reference', 'role', 'personalization', 'stratum', 'notes'];
+export const SHEET_TEXT_COLUMNS = [
+  'id',
+  'rater',
+  'prompt',
+  'response',
+  'reference',
+  'role',
+  'personalization',
+  'stratum',
+  'notes',
+];
 
 function toScore(file: string, line: number, key: string, v: unknown): number | undefined {
   if (v === null || v === undefined || v === '') return undefined; // not rated
   const n = typeof v === 'number' ? v : Number(String(v).trim());
-  if (!Number.isFinite(n)) throw new InputError(file, line, `score "${key}" is not a number: ${JSON.stringify(v)}`);
+  if (!Number.isFinite(n))
+    throw new InputError(file, line, `score "${key}" is not a number: ${JSON.stringify(v)}`);
   return n;
 }
 
@@ -29,15 +40,18 @@ export async function readGold(file: string): Promise<GoldRating[]> {
   if (extname(file).toLowerCase() === '.csv') return readGoldCsv(file);
   const out: GoldRating[] = [];
   for await (const { line, value } of readJsonl(file)) {
-    if (value.id === undefined || value.id === null || value.id === '') throw new InputError(file, line, 'missing "id"');
+    if (value.id === undefined || value.id === null || value.id === '')
+      throw new InputError(file, line, 'missing "id"');
     const scores = value.scores;
-    if (!scores || typeof scores !== 'object' || Array.isArray(scores)) throw new InputError(file, line, 'missing "scores" object');
+    if (!scores || typeof scores !== 'object' || Array.isArray(scores))
+      throw new InputError(file, line, 'missing "scores" object');
     const parsed: Record<string, number> = {};
     for (const [k, v] of Object.entries(scores)) {
       const n = toScore(file, line, k, v);
       if (n !== undefined) parsed[k] = n;
     }
-    if (value.rater !== undefined && value.rater !== null && typeof value.rater !== 'string') throw new InputError(file, line, '"rater" must be a string');
+    if (value.rater !== undefined && value.rater !== null && typeof value.rater !== 'string')
+      throw new InputError(file, line, '"rater" must be a string');
     out.push({ id: String(value.id), rater: (value.rater as string | undefined) ?? '', scores: parsed });
   }
   return out;

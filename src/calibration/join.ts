@@ -30,11 +30,17 @@ export async function readScores(file: string): Promise<ScoresFile> {
     if (seen.has(id)) throw new InputError(file, line, `duplicate id "${id}"`);
     seen.add(id);
     if (value.scores === null || value.scores === undefined) continue; // unscored: nothing to calibrate
-    if (typeof value.scores !== 'object' || Array.isArray(value.scores)) throw new InputError(file, line, '"scores" must be an object');
+    if (typeof value.scores !== 'object' || Array.isArray(value.scores))
+      throw new InputError(file, line, '"scores" must be an object');
     rubric ??= (value.rubric as ScoresFile['rubric']) ?? null;
     judge ??= value.judge ?? null;
     const r = value.rubric as ScoresFile['rubric'];
-    if (rubric && r && r.hash !== rubric.hash) throw new InputError(file, line, `mixed rubrics in one scores file (${r.id}@${r.version} after ${rubric.id}@${rubric.version})`);
+    if (rubric && r && r.hash !== rubric.hash)
+      throw new InputError(
+        file,
+        line,
+        `mixed rubrics in one scores file (${r.id}@${r.version} after ${rubric.id}@${rubric.version})`,
+      );
     items.push({
       id,
       scores: value.scores as Record<string, number | null>,
@@ -53,7 +59,12 @@ export interface HumanItem {
   ratings: Map<string, Map<string, number>>;
 }
 
-export function groupGold(gold: readonly GoldRating[], rubric: Rubric | null, criteria: string[], rater?: string): Map<string, HumanItem> {
+export function groupGold(
+  gold: readonly GoldRating[],
+  rubric: Rubric | null,
+  criteria: string[],
+  rater?: string,
+): Map<string, HumanItem> {
   const out = new Map<string, HumanItem>();
   for (const g of gold) {
     if (rater !== undefined && g.rater !== rater) continue;
@@ -65,7 +76,7 @@ export function groupGold(gold: readonly GoldRating[], rubric: Rubric | null, cr
     };
     for (const c of criteria) if (typeof g.scores[c] === 'number') put(c, g.scores[c]!);
     if (typeof g.scores.overall === 'number') put('overall', g.scores.overall);
-    else if (rubric && rubric.criteria.every((c) => typeof g.scores[c.name] === 'number')) {
+    else if (rubric?.criteria.every((c) => typeof g.scores[c.name] === 'number')) {
       const o = aggregateOverall(rubric, g.scores);
       if (o !== null) put('overall', o);
     }

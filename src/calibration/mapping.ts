@@ -95,9 +95,18 @@ function errors(pred: number[], y: readonly number[]): MappingError {
  * In-sample error next to k-fold cross-validated error (seeded folds): a mapping that fits the
  * gold far better than it predicts held-out gold is overfitting, and the gap shows it.
  */
-export function evaluateMapping(method: MappingMethod, x: readonly number[], y: readonly number[], k = 5, seed = 0) {
+export function evaluateMapping(
+  method: MappingMethod,
+  x: readonly number[],
+  y: readonly number[],
+  k = 5,
+  seed = 0,
+) {
   const fitted = fitMapping(method, x, y);
-  const inSample = errors(x.map((v) => applyMapping(fitted, v)), y);
+  const inSample = errors(
+    x.map((v) => applyMapping(fitted, v)),
+    y,
+  );
   const folds = Math.min(k, x.length);
   if (folds < 2) return { mapping: fitted, in_sample: inSample, cross_validated: null, folds: 0 };
   const order = shuffled(

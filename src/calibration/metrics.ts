@@ -1,4 +1,11 @@
-import { agreementRate, confusionMatrix, krippendorffAlpha, meanAbsoluteError, meanBias, quadraticWeightedKappa } from './agreement.js';
+import {
+  agreementRate,
+  confusionMatrix,
+  krippendorffAlpha,
+  meanAbsoluteError,
+  meanBias,
+  quadraticWeightedKappa,
+} from './agreement.js';
 import { bootstrapCi } from './bootstrap.js';
 import { kendallTauB, pearson, spearman } from './correlation.js';
 
@@ -23,8 +30,16 @@ export function itemStatistics(scale: Scale): Record<string, PairStat> {
     spearman,
     kendall_tau_b: kendallTauB,
     qwk: (j, h) => quadraticWeightedKappa(j, h, min, max),
-    krippendorff_alpha_interval: (j, h) => krippendorffAlpha(j.map((v, i) => [v, h[i]!]), 'interval'),
-    krippendorff_alpha_ordinal: (j, h) => krippendorffAlpha(j.map((v, i) => [v, h[i]!]), 'ordinal'),
+    krippendorff_alpha_interval: (j, h) =>
+      krippendorffAlpha(
+        j.map((v, i) => [v, h[i]!]),
+        'interval',
+      ),
+    krippendorff_alpha_ordinal: (j, h) =>
+      krippendorffAlpha(
+        j.map((v, i) => [v, h[i]!]),
+        'ordinal',
+      ),
     mae: meanAbsoluteError,
     bias: meanBias,
     exact_agreement: (j, h) => agreementRate(j, h, min, max, 0),
@@ -42,7 +57,12 @@ function whyUndefined(judge: number[], human: number[]): string {
 }
 
 /** A statistic on all pairs with a seeded percentile-bootstrap CI over items. */
-export function withCi(stat: PairStat, judge: number[], human: number[], boot: { resamples: number; seed: number }): MetricValue {
+export function withCi(
+  stat: PairStat,
+  judge: number[],
+  human: number[],
+  boot: { resamples: number; seed: number },
+): MetricValue {
   const value = stat(judge, human);
   if (value === null) return { value: null, ci: null, reason: whyUndefined(judge, human) };
   const ci = bootstrapCi(
@@ -54,13 +74,27 @@ export function withCi(stat: PairStat, judge: number[], human: number[], boot: {
       ),
     boot,
   );
-  return { value, ci, ...(ci ? {} : { reason: 'no bootstrap interval: too many resamples where the statistic is undefined' }) };
+  return {
+    value,
+    ci,
+    ...(ci ? {} : { reason: 'no bootstrap interval: too many resamples where the statistic is undefined' }),
+  };
 }
 
-export function itemLevel(judge: number[], human: number[], scale: Scale, boot: { resamples: number; seed: number }) {
+export function itemLevel(
+  judge: number[],
+  human: number[],
+  scale: Scale,
+  boot: { resamples: number; seed: number },
+) {
   const out: Record<string, MetricValue | unknown> = { n: judge.length };
-  for (const [name, stat] of Object.entries(itemStatistics(scale))) out[name] = withCi(stat, judge, human, boot);
-  out.confusion_matrix = { rows: 'human (rounded)', columns: 'judge (rounded)', ...confusionMatrix(judge, human, scale.min, scale.max) };
+  for (const [name, stat] of Object.entries(itemStatistics(scale)))
+    out[name] = withCi(stat, judge, human, boot);
+  out.confusion_matrix = {
+    rows: 'human (rounded)',
+    columns: 'judge (rounded)',
+    ...confusionMatrix(judge, human, scale.min, scale.max),
+  };
   return out;
 }
 
@@ -69,7 +103,10 @@ export function itemLevel(judge: number[], human: number[], scale: Scale, boot: 
  * skipping groups where either side is constant, averaged over groups; the bootstrap resamples
  * whole groups.
  */
-export function groupLevel(groups: { judge: number[]; human: number[] }[], boot: { resamples: number; seed: number }) {
+export function groupLevel(
+  groups: { judge: number[]; human: number[] }[],
+  boot: { resamples: number; seed: number },
+) {
   const out: Record<string, unknown> = { groups_total: groups.length };
   let used = 0;
   for (const [name, stat] of Object.entries(CORRELATIONS)) {
@@ -83,7 +120,11 @@ export function groupLevel(groups: { judge: number[]; human: number[] }[], boot:
     used = perGroup.filter((v) => v !== null).length;
     out[name] =
       value === null
-        ? { value: null, ci: null, reason: 'no group has two or more items with varying judge and human values' }
+        ? {
+            value: null,
+            ci: null,
+            reason: 'no group has two or more items with varying judge and human values',
+          }
         : { value, ci: bootstrapCi(groups.length, averageOf, boot) };
   }
   out.groups_used = used;
@@ -91,7 +132,10 @@ export function groupLevel(groups: { judge: number[]; human: number[] }[], boot:
 }
 
 /** System level: average judge and human values per system, then correlate across systems. */
-export function systemLevel(systems: { judge: number; human: number }[], boot: { resamples: number; seed: number }) {
+export function systemLevel(
+  systems: { judge: number; human: number }[],
+  boot: { resamples: number; seed: number },
+) {
   const judge = systems.map((s) => s.judge);
   const human = systems.map((s) => s.human);
   const out: Record<string, unknown> = { systems: systems.length };

@@ -31,7 +31,12 @@ const pvar = (x: readonly number[]) => {
  *   CI = θ̂ ± z_{1−α/2} · √(λ̂² Var(f̃)/N + Var(Y − λ̂ f)/n)
  * with Y the human labels and f the judge on the n labelled items, f̃ the judge on the N others.
  */
-export function ppiMean(y: readonly number[], f: readonly number[], fUnlabelled: readonly number[], alpha = 0.05): PpiResult | null {
+export function ppiMean(
+  y: readonly number[],
+  f: readonly number[],
+  fUnlabelled: readonly number[],
+  alpha = 0.05,
+): PpiResult | null {
   const n = y.length;
   const N = fUnlabelled.length;
   if (n < 2 || N < 1) return null;

@@ -117,11 +117,23 @@ export function buildProgram(): Command {
 
   program
     .command('calibrate')
-    .description('agreement of judge scores with human gold (3 levels, bootstrap CIs), alt-test, score mapping and PPI estimates')
+    .description(
+      'agreement of judge scores with human gold (3 levels, bootstrap CIs), alt-test, score mapping and PPI estimates',
+    )
     .requiredOption('--scores <file>', 'scores JSONL from plumb score (or another tool, with --scale)')
-    .requiredOption('--gold <file>', 'gold ratings: JSONL {id, rater?, scores} or a filled rating sheet (.csv/.jsonl)')
-    .option('--criterion <name>', 'one criterion (or overall); default all, with overall for mapping/PPI/alt-test')
-    .option('--level <level>', 'item, group (within metadata.group) or system (means per metadata.system)', 'item')
+    .requiredOption(
+      '--gold <file>',
+      'gold ratings: JSONL {id, rater?, scores} or a filled rating sheet (.csv/.jsonl)',
+    )
+    .option(
+      '--criterion <name>',
+      'one criterion (or overall); default all, with overall for mapping/PPI/alt-test',
+    )
+    .option(
+      '--level <level>',
+      'item, group (within metadata.group) or system (means per metadata.system)',
+      'item',
+    )
     .option('--scale <min,max>', 'the score scale when the rubric does not resolve here')
     .option('--rater <name>', 'use one rater instead of the mean over raters')
     .option('--method <m>', 'mapping onto the human scale: isotonic, linear or none', 'isotonic')
@@ -133,7 +145,10 @@ export function buildProgram(): Command {
     .option('--alpha <a>', 'PPI interval level', num('--alpha'), 0.05)
     .option('--bootstrap <n>', 'bootstrap resamples', int('--bootstrap'), 1000)
     .option('--seed <s>', 'bootstrap and cross-validation seed', int('--seed'), 1)
-    .option('--out [file]', 'save the mapping as a calibration artifact (default calibration/<judge>__<rubric>__<criterion>.json)')
+    .option(
+      '--out [file]',
+      'save the mapping as a calibration artifact (default calibration/<judge>__<rubric>__<criterion>.json)',
+    )
     .option('--json', 'print everything as JSON')
     .addHelpText(
       'after',
@@ -149,13 +164,20 @@ export function buildProgram(): Command {
     .command('gold')
     .description('human gold ratings')
     .command('sample')
-    .description('pick items for people to rate (stratified, reproducible) and write a rating sheet (CSV and JSONL)')
+    .description(
+      'pick items for people to rate (stratified, reproducible) and write a rating sheet (CSV and JSONL)',
+    )
     .requiredOption('--scores <file>', 'scores JSONL')
     .requiredOption('--n <n>', 'how many items', int('--n'))
     .option('--stratify <field>', 'metadata field to stratify on, e.g. role or metadata.personalization')
     .option('--seed <s>', 'sampling seed', int('--seed'), 1)
     .option('--out <prefix>', 'writes <prefix>.csv and <prefix>.jsonl', 'gold-sheet')
-    .addHelpText('after', examples(['plumb gold sample --scores runs/demo/eii.scores.jsonl --n 40 --stratify role --out sheets/eii']))
+    .addHelpText(
+      'after',
+      examples([
+        'plumb gold sample --scores runs/demo/eii.scores.jsonl --n 40 --stratify role --out sheets/eii',
+      ]),
+    )
     .action(async (opts) => (await import('./commands/calibrate.js')).goldSampleCommand(opts));
 
   program

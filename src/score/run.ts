@@ -81,7 +81,9 @@ export async function runScore(opts: ScoreOptions): Promise<ScoreRunResult> {
     judge: judges.length === 1 ? judges[0]!.stamp : judges.map((j) => j.stamp),
     samples,
     // the hash (not the path) identifies the calibration: the same artifact may live anywhere
-    calibration: opts.calibration ? { hash: opts.calibration.hash, criterion: opts.calibration.criterion } : null,
+    calibration: opts.calibration
+      ? { hash: opts.calibration.hash, criterion: opts.calibration.criterion }
+      : null,
     ladder: null,
   };
   const summary = new SummaryBuilder(rubric, comparability);

@@ -33,13 +33,16 @@ export interface CalibrateFlags {
 
 function parseScale(s: string): { min: number; max: number } {
   const m = /^(-?\d+),(-?\d+)$/.exec(s.trim());
-  if (!m || Number(m[1]) >= Number(m[2])) throw new UsageError(`--scale must be MIN,MAX integers with MIN < MAX, got '${s}'`);
+  if (!m || Number(m[1]) >= Number(m[2]))
+    throw new UsageError(`--scale must be MIN,MAX integers with MIN < MAX, got '${s}'`);
   return { min: Number(m[1]), max: Number(m[2]) };
 }
 
 export async function runCalibrate(flags: CalibrateFlags) {
-  if (!['item', 'group', 'system'].includes(flags.level)) throw new UsageError(`--level must be item, group or system, got '${flags.level}'`);
-  if (!['isotonic', 'linear', 'none'].includes(flags.method)) throw new UsageError(`--method must be isotonic, linear or none, got '${flags.method}'`);
+  if (!['item', 'group', 'system'].includes(flags.level))
+    throw new UsageError(`--level must be item, group or system, got '${flags.level}'`);
+  if (!['isotonic', 'linear', 'none'].includes(flags.method))
+    throw new UsageError(`--method must be isotonic, linear or none, got '${flags.method}'`);
   const scores = await readScores(flags.scores);
   if (scores.items.length === 0) throw new UsageError(`${flags.scores}: no scored items`);
   let rubric: Rubric | null = null;
@@ -47,8 +50,13 @@ export async function runCalibrate(flags: CalibrateFlags) {
     rubric = await resolveRubric(`${scores.rubric.id}@${scores.rubric.version}`).catch(() => null);
     if (rubric && rubric.hash !== scores.rubric.hash) rubric = null; // a different rubric under the same name
   }
-  const scale = flags.scale ? parseScale(flags.scale) : rubric ? { min: rubric.scale.min, max: rubric.scale.max } : null;
-  if (!scale) throw new UsageError(`the scores' rubric does not resolve here: give the scale with --scale MIN,MAX`);
+  const scale = flags.scale
+    ? parseScale(flags.scale)
+    : rubric
+      ? { min: rubric.scale.min, max: rubric.scale.max }
+      : null;
+  if (!scale)
+    throw new UsageError(`the scores' rubric does not resolve here: give the scale with --scale MIN,MAX`);
   const gold = await readGold(flags.gold);
   const report = calibrate({
     scores,
@@ -67,7 +75,8 @@ export async function runCalibrate(flags: CalibrateFlags) {
   let artifactPath: string | null = null;
   if (flags.out !== undefined && flags.out !== false) {
     if (!report.mapping) throw new UsageError('not enough matched items to fit a mapping (need at least 2)');
-    if (!scores.rubric) throw new UsageError('the scores file carries no rubric stamp: cannot write an artifact');
+    if (!scores.rubric)
+      throw new UsageError('the scores file carries no rubric stamp: cannot write an artifact');
     const artifact = buildArtifact({
       judge: scores.judge,
       rubric: scores.rubric,
@@ -90,32 +99,66 @@ export async function calibrateCommand(flags: CalibrateFlags): Promise<void> {
     process.stdout.write(`${JSON.stringify({ ...report, artifact: artifactPath }, null, 2)}\n`);
     return;
   }
-  process.stdout.write(`${renderCalibration(report)}\n${artifactPath ? `\ncalibration artifact: ${artifactPath}\n` : ''}`);
+  process.stdout.write(
+    `${renderCalibration(report)}\n${artifactPath ? `\ncalibration artifact: ${artifactPath}\n` : ''}`,
+  );
 }
 
 const fmt = (m: MetricValue | undefined, d = 3) =>
-  !m ? '—' : m.value === null ? `— (${m.reason})` : `${m.value.toFixed(d)}${m.ci ? ` [${m.ci[0].toFixed(d)}, ${m.ci[1].toFixed(d)}]` : ''}`;
+  !m
+    ? '—'
+    : m.value === null
+      ? `— (${m.reason})`
+      : `${m.value.toFixed(d)}${m.ci ? ` [${m.ci[0].toFixed(d)}, ${m.ci[1].toFixed(d)}]` : ''}`;
 
 export function renderCalibration(r: ReturnType<typeof calibrate>): string {
   const lines = [
     `joined ${r.join.matched} items (${r.join.scored_items} scored, ${r.join.gold_items} with gold; ${r.join.missing_in_scores.length} gold ids not in the scores${
-      r.join.missing_in_scores.length ? `: ${r.join.missing_in_scores.slice(0, 5).join(', ')}${r.join.missing_in_scores.length > 5 ? '…' : ''}` : ''
+      r.join.missing_in_scores.length
+        ? `: ${r.join.missing_in_scores.slice(0, 5).join(', ')}${r.join.missing_in_scores.length > 5 ? '…' : ''}`
+        : ''
     }); human value = ${r.join.human_value}; scale ${r.scale.min}–${r.scale.max}`,
   ];
   const levels = (r as Record<string, unknown>)[r.level] as Record<string, Record<string, unknown>>;
   const names =
     r.level === 'item'
-      ? ['pearson', 'spearman', 'kendall_tau_b', 'qwk', 'krippendorff_alpha_interval', 'krippendorff_alpha_ordinal', 'mae', 'bias', 'exact_agreement', 'within_one']
+      ? [
+          'pearson',
+          'spearman',
+          'kendall_tau_b',
+          'qwk',
+          'krippendorff_alpha_interval',
+          'krippendorff_alpha_ordinal',
+          'mae',
+          'bias',
+          'exact_agreement',
+          'within_one',
+        ]
       : ['pearson', 'spearman', 'kendall_tau_b'];
   for (const [criterion, m] of Object.entries(levels)) {
-    const extra = r.level === 'group' ? `, groups used ${m.groups_used}/${m.groups_total}` : r.level === 'system' ? `, ${m.systems} systems` : `, n=${m.n}`;
+    const extra =
+      r.level === 'group'
+        ? `, groups used ${m.groups_used}/${m.groups_total}`
+        : r.level === 'system'
+          ? `, ${m.systems} systems`
+          : `, n=${m.n}`;
     lines.push('', `${criterion} (${r.level} level${extra}); 95% bootstrap CI`);
-    lines.push(table(['metric', 'value [95% CI]'], names.map((n) => [n, fmt(m[n] as MetricValue)])));
+    lines.push(
+      table(
+        ['metric', 'value [95% CI]'],
+        names.map((n) => [n, fmt(m[n] as MetricValue)]),
+      ),
+    );
   }
   if (r.mapping) {
     const mp = r.mapping;
-    const cv = mp.cross_validated ? `${mp.cross_validated.mae.toFixed(3)} / ${mp.cross_validated.rmse.toFixed(3)} (${mp.folds}-fold)` : '—';
-    lines.push('', `mapping (${mp.mapping.method}) for ${mp.criterion}, n=${mp.n}: MAE/RMSE in-sample ${mp.in_sample.mae.toFixed(3)} / ${mp.in_sample.rmse.toFixed(3)}, cross-validated ${cv}`);
+    const cv = mp.cross_validated
+      ? `${mp.cross_validated.mae.toFixed(3)} / ${mp.cross_validated.rmse.toFixed(3)} (${mp.folds}-fold)`
+      : '—';
+    lines.push(
+      '',
+      `mapping (${mp.mapping.method}) for ${mp.criterion}, n=${mp.n}: MAE/RMSE in-sample ${mp.in_sample.mae.toFixed(3)} / ${mp.in_sample.rmse.toFixed(3)}, cross-validated ${cv}`,
+    );
   }
   if (r.alt_test) {
     const a = r.alt_test;
@@ -128,16 +171,31 @@ export function renderCalibration(r: ReturnType<typeof calibrate>): string {
       lines.push(
         table(
           ['annotator', 'n', 'judge wins', 'human wins', 't', 'p', 'p (BY)', 'judge beats?'],
-          a.annotators.map((x) => [x.annotator || '(unnamed)', String(x.n), x.judge_win_rate.toFixed(3), x.human_win_rate.toFixed(3), x.t?.toFixed(3) ?? '—', x.p.toFixed(4), x.p_adjusted.toFixed(4), x.rejected ? 'yes' : 'no']),
+          a.annotators.map((x) => [
+            x.annotator || '(unnamed)',
+            String(x.n),
+            x.judge_win_rate.toFixed(3),
+            x.human_win_rate.toFixed(3),
+            x.t?.toFixed(3) ?? '—',
+            x.p.toFixed(4),
+            x.p_adjusted.toFixed(4),
+            x.rejected ? 'yes' : 'no',
+          ]),
         ),
       );
     }
-    if (a.excluded.length) lines.push(`excluded (fewer than the minimum items): ${a.excluded.map((e) => `${e.annotator || '(unnamed)'} (${e.n})`).join(', ')}`);
+    if (a.excluded.length)
+      lines.push(
+        `excluded (fewer than the minimum items): ${a.excluded.map((e) => `${e.annotator || '(unnamed)'} (${e.n})`).join(', ')}`,
+      );
   }
   if (r.ppi) {
     const p = r.ppi as Record<string, unknown> & { estimate: number | null };
     if (p.estimate !== null) {
-      const q = p as unknown as import('../../calibration/ppi.js').PpiResult & { criterion: string; alpha: number };
+      const q = p as unknown as import('../../calibration/ppi.js').PpiResult & {
+        criterion: string;
+        alpha: number;
+      };
       const ci = (c: [number, number]) => `[${c[0].toFixed(3)}, ${c[1].toFixed(3)}]`;
       lines.push(
         '',
@@ -146,12 +204,24 @@ export function renderCalibration(r: ReturnType<typeof calibrate>): string {
         `  gold only  ${q.classical.estimate.toFixed(3)} ${ci(q.classical.ci)}`,
         `  judge only ${q.naive.estimate.toFixed(3)} ${ci(q.naive.ci)}  (uncorrected: biased if the judge is)`,
       );
-      const byCond = p.indices_by_condition as Record<string, Record<string, import('../../calibration/ppi.js').PpiResult | null>>;
+      const byCond = p.indices_by_condition as Record<
+        string,
+        Record<string, import('../../calibration/ppi.js').PpiResult | null>
+      >;
       for (const [index, conds] of Object.entries(byCond)) {
         lines.push(
           table(
             [`${index.toUpperCase()} condition`, 'PPI++ [CI]', 'gold only [CI]', 'judge only'],
-            Object.entries(conds).map(([k, v]) => (v ? [k, `${v.estimate.toFixed(3)} ${ci(v.ci)}`, `${v.classical.estimate.toFixed(3)} ${ci(v.classical.ci)}`, v.naive.estimate.toFixed(3)] : [k, '— (too little gold)', '', ''])),
+            Object.entries(conds).map(([k, v]) =>
+              v
+                ? [
+                    k,
+                    `${v.estimate.toFixed(3)} ${ci(v.ci)}`,
+                    `${v.classical.estimate.toFixed(3)} ${ci(v.classical.ci)}`,
+                    v.naive.estimate.toFixed(3),
+                  ]
+                : [k, '— (too little gold)', '', ''],
+            ),
           ),
         );
       }
@@ -160,11 +230,26 @@ export function renderCalibration(r: ReturnType<typeof calibrate>): string {
   return lines.join('\n');
 }
 
-export async function goldSampleCommand(flags: { scores: string; n: number; stratify?: string; seed: number; out: string }): Promise<void> {
-  const { rows, criteria, total, strata } = await sampleForGold(flags.scores, flags.n, { stratify: flags.stratify, seed: flags.seed });
+export async function goldSampleCommand(flags: {
+  scores: string;
+  n: number;
+  stratify?: string;
+  seed: number;
+  out: string;
+}): Promise<void> {
+  const { rows, criteria, total, strata } = await sampleForGold(flags.scores, flags.n, {
+    stratify: flags.stratify,
+    seed: flags.seed,
+  });
   const { csv, jsonl } = await writeRatingSheet(flags.out, rows, criteria);
   process.stdout.write(
-    `sampled ${rows.length} of ${total} scored items${flags.stratify ? ` stratified by ${flags.stratify} (${Object.entries(strata).map(([k, v]) => `${k}: ${v}`).join(', ')})` : ''}\n` +
+    `sampled ${rows.length} of ${total} scored items${
+      flags.stratify
+        ? ` stratified by ${flags.stratify} (${Object.entries(strata)
+            .map(([k, v]) => `${k}: ${v}`)
+            .join(', ')})`
+        : ''
+    }\n` +
       `rating sheet: ${csv} and ${jsonl}\nfill in the rater column and one score per criterion (${criteria.join(', ')}), then:\n` +
       `  plumb calibrate --scores ${flags.scores} --gold ${csv}\n`,
   );

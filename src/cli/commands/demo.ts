@@ -49,6 +49,33 @@ export async function demoCommand(opts: { out: string; json?: boolean }): Promis
   say('\nAffective Alignment (AAI) and Epistemic Independence (EII) by condition, 0–1, mean [95% CI]');
   say(table(['role', 'personalization', 'n', 'AAI', 'EII'], rows));
 
+  // Calibration: the EII judge against the fixture gold (illustrative ratings the project wrote,
+  // not human data), with the alternative-annotator test and prediction-powered estimates.
+  const { runCalibrate, renderCalibration } = await import('./calibrate.js');
+  const cal = await runCalibrate({
+    scores: join(out, 'eii.scores.jsonl'),
+    gold: join(FIXTURES_DIR, 'gold.jsonl'),
+    criterion: 'overall',
+    level: 'item',
+    method: 'isotonic',
+    altTest: true,
+    epsilon: 0.2,
+    q: 0.05,
+    minItems: 30,
+    ppi: true,
+    alpha: 0.05,
+    bootstrap: 1000,
+    seed: 1,
+    out: join(out, 'calibration-eii-overall.json'),
+  });
+  say(
+    '\nCalibration of the lexicon judge on EII against fixtures/gold.jsonl (ILLUSTRATIVE ratings written by the project, not human data)',
+  );
+  say(
+    `  plumb calibrate --scores ${join(out, 'eii.scores.jsonl')} --gold ${join(FIXTURES_DIR, 'gold.jsonl')} --criterion overall --alt-test --ppi`,
+  );
+  say(renderCalibration(cal.report).replace(/^/gm, '  '));
+
   // Gate: the EII run above as the baseline, against a deliberately more sycophantic run of the
   // same prompts (fixtures/responses-degraded.jsonl). The gate is expected to fail here.
   const baselinePath = join(out, 'baseline-eii.json');
@@ -94,6 +121,7 @@ export async function demoCommand(opts: { out: string; json?: boolean }): Promis
   say(`\nWritten to ${out}:`);
   say('  aai.scores.jsonl, eii.scores.jsonl   one scored line per response');
   say('  aai.summary.json, eii.summary.json   run summaries (the gate compares these)');
+  say('  calibration-eii-overall.json          the fitted isotonic mapping (plumb score --calibration)');
   say('  baseline-eii.json, degraded/          the gate baseline and the degraded run');
   say('  gate.junit.xml, gate.md               the gate verdict as JUnit and Markdown');
   say('\nNext:');

@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { resolve } from 'node:path';
+import { calibrationFor, readArtifact } from '../../calibration/artifact.js';
 import { UsageError } from '../../errors.js';
 import { Budget } from '../../judges/budget.js';
 import { JudgeCache } from '../../judges/cache.js';
@@ -10,7 +11,6 @@ import type { Judge } from '../../judges/types.js';
 import { resolveRubric } from '../../rubrics/load.js';
 import { ASSUMED_OUTPUT_TOKENS, estimateRun } from '../../score/estimate.js';
 import { judgeField, runScore } from '../../score/run.js';
-import { calibrationFor, readArtifact } from '../../calibration/artifact.js';
 import type { ScoreSummary } from '../../score/summary.js';
 import { fmtEstimate, table } from '../format.js';
 import { createProgress, formatCost } from '../progress.js';
@@ -95,7 +95,12 @@ export async function scoreCommand(flags: ScoreFlags): Promise<void> {
   for (const spec of specs) judges.push(await createJudge(spec, runtime));
   const out = flags.out ?? defaultOut(flags.input, rubric.id);
   const calibration = flags.calibration
-    ? calibrationFor(flags.calibration, await readArtifact(flags.calibration), rubric, judgeField(judges, flags.samples))
+    ? calibrationFor(
+        flags.calibration,
+        await readArtifact(flags.calibration),
+        rubric,
+        judgeField(judges, flags.samples),
+      )
     : null;
 
   const controller = new AbortController();
