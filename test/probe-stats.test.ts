@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repeatedMeasuresAnova2 } from '../src/stats/anova.js';
+import { mcnemarExact, wilson } from '../src/stats/proportion.js';
+import { wilcoxonSignedRank } from '../src/stats/wilcoxon.js';
+
+/**
+ * Reference values computed independently with Debian bookworm's Python:
+ *   /usr/bin/python3 test/reference/probe_reference.py > test/reference/probe.json
+ * scipy 1.10.1 (wilcoxon), statsmodels 0.13.5 (mcnemar exact, proportion_confint wilson, AnovaRM).
+ */
+const REF = JSON.parse(readFileSync(join(import.meta.dirname, 'reference', 'probe.json'), 'utf8'));
+
+describe('proportions', () => {
+  it('Wilson interval equals statsmodels proportion_confint(method="wilson")', () => {
+    const a = wilson(7, 20);
+    expect(a.ci![0]).toBeCloseTo(0.18119182410108203, 9);
+    expect(a.ci![1]).toBeCloseTo(0.5671457233147638, 9);
+    const b = wilson(0, 12);
+    expect(b.ci![0]).toBe(0);
+    expect(b.ci![1]).toBeCloseTo(0.24249400665524096, 9);
+  });
+  it('exact McNemar equals statsmodels mcnemar(exact=True)', () => {
+    expect(mcnemarExact(9, 2).p).toBeCloseTo(0.0654296875, 12);
+    expect(mcnemarExact(0, 0).p).toBe(1);
+    expect(mcnemarExact(40, 25).p).toBeCloseTo(0.08168153394154003, 10);
+  });
+});
+
+describe('Wilcoxon signed-rank equals scipy.stats.wilcoxon (1.10.1)', () => {
+  it('exact, no ties', () => {
+    const r = wilcoxonSignedRank(REF.wilcoxon_exact.d)!;
+    expect(r.method).toBe('exact');
+    expect(r.statistic).toBe(11.0);
+    expect(r.p).toBeCloseTo(0.02685546875, 12);
+  });
+  it('zeros dropped and ties: normal approximation with tie correction', () => {
+    const r = wilcoxonSignedRank(REF.wilcoxon_ties.d)!;
+    expect(r.method).toBe('normal');
+    expect(r.statistic).toBe(14.0);
+    expect(r.p).toBeCloseTo(0.046365826437845, 9);
+  });
+  it('n > 50: normal approximation', () => {
+    const r = wilcoxonSignedRank(REF.wilcoxon_big.d)!;
+    expect(r.statistic).toBe(870.0);
+    expect(r.p).toBeCloseTo(0.7404372421920332, 9);
+  });
+});
+
+describe('two-way repeated-measures ANOVA equals statsmodels AnovaRM', () => {
+  it('role × personalization on 8 subjects', () => {
+    const rows = REF.anova.rows as { subject: number; role: string; personalization: string; y: number }[];
+    const roles = ['advisor', 'peer'];
+    const pers = ['none', 'profile', 'filler'];
+    const data = Array.from({ length: 8 }, (_, s) =>
+      roles.map((r) =>
+        pers.map((p) => rows.find((x) => x.subject === s && x.role === r && x.personalization === p)!.y),
+      ),
+    );
+    const res = repeatedMeasuresAnova2(data, ['role', 'personalization']);
+    expect(res.map((t) => t.effect)).toEqual(['role', 'personalization', 'role:personalization']);
+    const F = [57.94723183442667, 10.27329422042673, 6.706372218828606];
+    const p = [0.00012499548350804245, 0.0017949819525323752, 0.00906209537817388];
+    res.forEach((t, i) => {
+      expect(t.F).toBeCloseTo(F[i]!, 9);
+      expect(t.p).toBeCloseTo(p[i]!, 9);
+      expect(t.df).toBe(REF.anova.df[i]);
+      expect(t.df_error).toBe(REF.anova.df_error[i]);
+    });
+  });
+});
