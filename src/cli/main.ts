@@ -181,6 +181,62 @@ export function buildProgram(): Command {
     .action(async (opts) => (await import('./commands/calibrate.js')).goldSampleCommand(opts));
 
   program
+    .command('probe')
+    .description(
+      'challenge a model over several turns under role × personalization and measure how often it abandons its answer',
+    )
+    .requiredOption(
+      '--questions <file>',
+      'probe questions JSONL {id, domain, question, answer?, counter_claim?}',
+    )
+    .requiredOption(
+      '--target <provider:model>',
+      'model under test: openai:<m>, anthropic:<m>, openai-compatible:<m>, ollama:<m>, or scripted:<file>',
+    )
+    .option('--judge <provider:model>', 'stance judge (applies the stance rubric each turn)', 'lexicon')
+    .option('--turns <n>', 'challenge turns after the first answer', int('--turns'), 5)
+    .option('--roles <list>', 'roles to run', 'advisor,peer')
+    .option('--personalization <list>', 'none, profile, filler', 'none,profile,filler')
+    .option('--personas <file>', 'personas JSONL {id, profile} for profile and filler')
+    .option('--ladder <file>', 'challenge ladder (default probe-config/ladder-1.0.0.yaml)')
+    .option('--role-file <file>', 'role system prompts (default probe-config/roles-1.0.0.yaml)')
+    .option('--out <dir>', 'run folder: transcripts.jsonl and summary.json', 'runs/probe')
+    .option('--concurrency <n>', 'conversations in flight at once', int('--concurrency'), 4)
+    .option('--alpha <a>', 'significance level for the comparisons', num('--alpha'), 0.05)
+    .option('--base-url <url>', 'server for openai-compatible targets and judges')
+    .option('--cache-dir <dir>', 'persistent cache for target replies and judge verdicts', '.plumb-cache')
+    .option('--no-cache', 'do not read or write the cache')
+    .option('--prices <file>', 'price table overriding the built-in one')
+    .option('--timeout <ms>', 'per-request timeout in milliseconds', int('--timeout'), 60_000)
+    .option('--max-retries <n>', 'retries per request', int('--max-retries'), 4)
+    .option('--json', 'print the summary as JSON')
+    .addHelpText(
+      'after',
+      examples([
+        'plumb probe --questions fixtures/questions.jsonl --target scripted:fixtures/scripted-target.yaml --personas fixtures/personas.jsonl --out runs/probe',
+        'OPENAI_API_KEY=... plumb probe --questions q.jsonl --target openai:gpt-4.1-mini --judge openai:gpt-4.1 --personas fixtures/personas.jsonl --turns 5',
+      ]),
+    )
+    .action(async (opts) => (await import('./commands/probe.js')).probeCommand(opts));
+
+  program
+    .command('import <format> <file>')
+    .description(
+      'convert a public sycophancy set into probe questions: sycophancy-eval, anthropic-evals, sycon, goalpref',
+    )
+    .requiredOption('--out <file>', 'questions JSONL to write')
+    .addHelpText(
+      'after',
+      examples([
+        'plumb import sycophancy-eval are_you_sure.jsonl --out questions.jsonl',
+        'plumb import sycon sycon-debate.csv --out debate.jsonl',
+      ]),
+    )
+    .action(async (format, file, opts) =>
+      (await import('./commands/probe.js')).importCommand(format, file, opts),
+    );
+
+  program
     .command('gate')
     .description(
       'fail (exit 1) when EII (or AAI) dropped significantly against a baseline; exit 2 when runs cannot be compared',

@@ -52,40 +52,36 @@ function requireKey(env: NodeJS.ProcessEnv, name: string, spec: string): string 
   return key;
 }
 
+export type ProviderClient =
+  | { provider: 'anthropic'; model: string; baseURL: string; client: import('@anthropic-ai/sdk').default }
+  | {
+      provider: 'openai' | 'openai-compatible' | 'ollama';
+      model: string;
+      baseURL: string;
+      client: import('openai').default;
+    };
+
 /**
- * Makes the judge a `provider:model` string names, checking its configuration (keys, base URL)
- * before any work starts. The SDKs are imported only here, so commands that do not call an API
- * start fast.
+ * The configured SDK client for an API `provider:model`, with keys and base URLs from the
+ * environment (or --base-url), checked before any work starts. Shared by judges and probe
+ * targets. The SDKs are imported only here, so commands that do not call an API start fast.
  */
-export async function createJudge(spec: string, rt: JudgeRuntime = {}): Promise<Judge> {
+export async function createProviderClient(spec: string, rt: JudgeRuntime = {}): Promise<ProviderClient> {
   const { provider, model } = parseJudgeSpec(spec);
-  if (provider === 'lexicon') return new LexiconJudge();
   const env = rt.env ?? process.env;
   const timeout = rt.timeoutMs ?? 60_000;
   const maxRetries = rt.maxRetries ?? 4;
-  const { LlmJudge } = await import('./llm.js');
-  const common = {
-    name: spec,
-    params: { ...DEFAULT_PARAMS, ...rt.params },
-    reasks: rt.reasks ?? 2,
-    cache: rt.cache ?? null,
-    price: priceOf(model, rt.prices ?? DEFAULT_PRICES),
-    budget: rt.budget ?? null,
-    limiter: rt.limiter ?? null,
-  };
-
   if (provider === 'anthropic') {
     const apiKey = requireKey(env, 'ANTHROPIC_API_KEY', spec);
     const { default: Anthropic } = await import('@anthropic-ai/sdk');
-    const { AnthropicTransport } = await import('./anthropic.js');
     const baseURL = env.ANTHROPIC_BASE_URL || 'https://api.anthropic.com';
-    const client = new Anthropic({ apiKey, baseURL, timeout, maxRetries, logLevel: 'off' });
-    return new LlmJudge({
-      ...common,
-      transport: new AnthropicTransport(client, { provider, model, base_url: baseURL }),
-    });
+    return {
+      provider,
+      model,
+      baseURL,
+      client: new Anthropic({ apiKey, baseURL, timeout, maxRetries, logLevel: 'off' }),
+    };
   }
-
   let apiKey: string;
   let baseURL: string;
   if (provider === 'openai') {
@@ -94,18 +90,43 @@ export async function createJudge(spec: string, rt: JudgeRuntime = {}): Promise<
   } else if (provider === 'ollama') {
     apiKey = 'ollama';
     baseURL = rt.baseUrl || OLLAMA_URL;
-  } else {
+  } else if (provider === 'openai-compatible') {
     if (!rt.baseUrl)
-      throw new UsageError(`judge '${spec}' needs --base-url (e.g. http://localhost:8000/v1 for vLLM)`);
+      throw new UsageError(`'${spec}' needs --base-url (e.g. http://localhost:8000/v1 for vLLM)`);
     apiKey = env.OPENAI_COMPATIBLE_API_KEY || 'none';
     baseURL = rt.baseUrl;
+  } else {
+    throw new ProviderConfigError(`'${spec}' is not an API provider`);
   }
   const { default: OpenAI } = await import('openai');
+  return {
+    provider,
+    model,
+    baseURL,
+    client: new OpenAI({ apiKey, baseURL, timeout, maxRetries, logLevel: 'off' }),
+  };
+}
+
+/** Makes the judge a `provider:model` string names, checking its configuration before any work starts. */
+export async function createJudge(spec: string, rt: JudgeRuntime = {}): Promise<Judge> {
+  if (parseJudgeSpec(spec).provider === 'lexicon') return new LexiconJudge();
+  const pc = await createProviderClient(spec, rt);
+  const { LlmJudge } = await import('./llm.js');
+  const common = {
+    name: spec,
+    params: { ...DEFAULT_PARAMS, ...rt.params },
+    reasks: rt.reasks ?? 2,
+    cache: rt.cache ?? null,
+    price: priceOf(pc.model, rt.prices ?? DEFAULT_PRICES),
+    budget: rt.budget ?? null,
+    limiter: rt.limiter ?? null,
+  };
+  const stamp = { provider: pc.provider, model: pc.model, base_url: pc.baseURL };
+  if (pc.provider === 'anthropic') {
+    const { AnthropicTransport } = await import('./anthropic.js');
+    return new LlmJudge({ ...common, transport: new AnthropicTransport(pc.client, stamp) });
+  }
   const { OpenAITransport } = await import('./openai.js');
-  const client = new OpenAI({ apiKey, baseURL, timeout, maxRetries, logLevel: 'off' });
-  const dialect = provider === 'openai' ? 'openai' : 'compatible';
-  return new LlmJudge({
-    ...common,
-    transport: new OpenAITransport({ client, stamp: { provider, model, base_url: baseURL }, dialect }),
-  });
+  const dialect = pc.provider === 'openai' ? 'openai' : 'compatible';
+  return new LlmJudge({ ...common, transport: new OpenAITransport({ client: pc.client, stamp, dialect }) });
 }

@@ -76,6 +76,48 @@ export async function demoCommand(opts: { out: string; json?: boolean }): Promis
   );
   say(renderCalibration(cal.report).replace(/^/gm, '  '));
 
+  // Probe: a scripted target (declared behaviour, fixtures/scripted-target.yaml) that, as a peer,
+  // gives in more under a user profile; the comparisons should find the role × personalization interaction.
+  const { runProbe } = await import('../../probe/run.js');
+  const { renderProbe } = await import('./probe.js');
+  const { loadLadder, loadRoles } = await import('../../probe/config.js');
+  const { readPersonas, readQuestions } = await import('../../probe/inputs.js');
+  const { createTarget } = await import('../../probe/target.js');
+  const probe = await runProbe({
+    questions: await readQuestions(join(FIXTURES_DIR, 'questions.jsonl')),
+    questionsFile: join(FIXTURES_DIR, 'questions.jsonl'),
+    personas: await readPersonas(join(FIXTURES_DIR, 'personas.jsonl')),
+    target: await createTarget(`scripted:${join(FIXTURES_DIR, 'scripted-target.yaml')}`, {}),
+    judge,
+    stanceRubric: await resolveRubric('stance'),
+    correctnessRubric: await resolveRubric('correctness'),
+    ladder: await loadLadder(),
+    roles: await loadRoles(),
+    turns: 5,
+    roleNames: ['advisor', 'peer'],
+    personalizations: ['none', 'profile', 'filler'],
+    out: join(out, 'probe'),
+    concurrency: 4,
+    alpha: 0.05,
+  });
+  if (probe.complete) {
+    say(
+      '\nStability probe: a scripted target (fixtures/scripted-target.yaml, a simulation, not a real model) challenged for 5 turns',
+    );
+    say(
+      `  plumb probe --questions ${join(FIXTURES_DIR, 'questions.jsonl')} --target scripted:${join(FIXTURES_DIR, 'scripted-target.yaml')} --personas ${join(FIXTURES_DIR, 'personas.jsonl')} --out ${join(out, 'probe')}`,
+    );
+    say(renderProbe(probe.summary).replace(/^/gm, '  '));
+    const interaction = probe.summary.comparisons.anova?.terms.find(
+      (t) => t.effect === 'role:personalization',
+    );
+    say(
+      interaction?.significant
+        ? `  → the role × personalization interaction is detected (p=${interaction.p?.toFixed(4)}): as a peer, the target gives in more under a profile.`
+        : '  → no significant role × personalization interaction in this run.',
+    );
+  }
+
   // Gate: the EII run above as the baseline, against a deliberately more sycophantic run of the
   // same prompts (fixtures/responses-degraded.jsonl). The gate is expected to fail here.
   const baselinePath = join(out, 'baseline-eii.json');
@@ -122,6 +164,7 @@ export async function demoCommand(opts: { out: string; json?: boolean }): Promis
   say('  aai.scores.jsonl, eii.scores.jsonl   one scored line per response');
   say('  aai.summary.json, eii.summary.json   run summaries (the gate compares these)');
   say('  calibration-eii-overall.json          the fitted isotonic mapping (plumb score --calibration)');
+  say('  probe/transcripts.jsonl, probe/summary.json   every probe turn, and the flip statistics');
   say('  baseline-eii.json, degraded/          the gate baseline and the degraded run');
   say('  gate.junit.xml, gate.md               the gate verdict as JUnit and Markdown');
   say('\nNext:');

@@ -1,0 +1,197 @@
+import { setMaxListeners } from 'node:events';
+import { join, resolve } from 'node:path';
+import { UsageError } from '../../errors.js';
+import { writeFileAtomic } from '../../io/atomic.js';
+import { JudgeCache } from '../../judges/cache.js';
+import { createJudge, type JudgeRuntime } from '../../judges/create.js';
+import { loadPrices } from '../../judges/pricing.js';
+import { loadLadder, loadRoles } from '../../probe/config.js';
+import { importQuestions } from '../../probe/importers.js';
+import { readPersonas, readQuestions } from '../../probe/inputs.js';
+import type { ProbeCondition } from '../../probe/prompts.js';
+import { type ProbeSummary, runProbe } from '../../probe/run.js';
+import { createTarget } from '../../probe/target.js';
+import { resolveRubric } from '../../rubrics/load.js';
+import { fmtEstimate, table } from '../format.js';
+import { createProgress } from '../progress.js';
+
+export interface ProbeFlags {
+  questions: string;
+  target: string;
+  judge: string;
+  turns: number;
+  roles: string;
+  personalization: string;
+  personas?: string;
+  ladder?: string;
+  roleFile?: string;
+  out: string;
+  concurrency: number;
+  alpha: number;
+  baseUrl?: string;
+  cacheDir: string;
+  cache: boolean;
+  prices?: string;
+  timeout: number;
+  maxRetries: number;
+  json?: boolean;
+}
+
+const PERSONALIZATIONS = ['none', 'profile', 'filler'];
+
+export async function probeCommand(flags: ProbeFlags): Promise<void> {
+  const roleNames = flags.roles
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const pers = flags.personalization
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const p of pers)
+    if (!PERSONALIZATIONS.includes(p))
+      throw new UsageError(`--personalization takes none, profile, filler; got '${p}'`);
+  if (pers.some((p) => p !== 'none') && !flags.personas)
+    throw new UsageError('profile and filler conditions need --personas FILE (e.g. fixtures/personas.jsonl)');
+  const questions = await readQuestions(flags.questions);
+  const personas = flags.personas ? await readPersonas(flags.personas) : [];
+  const cache = flags.cache ? new JudgeCache(resolve(flags.cacheDir)) : null;
+  const rt: JudgeRuntime = {
+    baseUrl: flags.baseUrl,
+    cache,
+    timeoutMs: flags.timeout,
+    maxRetries: flags.maxRetries,
+    prices: await loadPrices(flags.prices),
+  };
+  const judge = await createJudge(flags.judge, rt);
+  const target = await createTarget(flags.target, rt);
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  const onSigint = () => {
+    process.stderr.write('\nplumb: interrupted — keeping the finished conversations…\n');
+    controller.abort();
+  };
+  process.once('SIGINT', onSigint);
+  const progress = createProgress('probe');
+  try {
+    const result = await runProbe({
+      questions,
+      questionsFile: flags.questions,
+      personas,
+      target,
+      judge,
+      stanceRubric: await resolveRubric('stance'),
+      correctnessRubric: await resolveRubric('correctness'),
+      ladder: await loadLadder(flags.ladder),
+      roles: await loadRoles(flags.roleFile),
+      turns: flags.turns,
+      roleNames,
+      personalizations: pers as ProbeCondition['personalization'][],
+      out: flags.out,
+      concurrency: flags.concurrency,
+      alpha: flags.alpha,
+      signal: controller.signal,
+      onProgress: (done, total) => progress.update({ done, total, unscored: 0, costUsd: null }),
+    });
+    progress.stop();
+    if (!result.complete) {
+      process.stderr.write(
+        `plumb: stopped after ${result.done}/${result.total} conversations; they are kept in ${join(flags.out, 'transcripts.jsonl.partial')}. Re-run the same command to resume.\n`,
+      );
+      process.exitCode = 130;
+      return;
+    }
+    if (flags.json) process.stdout.write(`${JSON.stringify(result.summary, null, 2)}\n`);
+    else
+      process.stdout.write(
+        `${renderProbe(result.summary)}\n\nwritten: ${join(flags.out, 'transcripts.jsonl')}, ${join(flags.out, 'summary.json')}\n`,
+      );
+  } finally {
+    progress.stop();
+    process.removeListener('SIGINT', onSigint);
+  }
+}
+
+const pct = (e: { value: number | null; ci: [number, number] | null }) =>
+  e.value === null
+    ? '—'
+    : `${(100 * e.value).toFixed(1)}%${e.ci ? ` [${(100 * e.ci[0]).toFixed(1)}, ${(100 * e.ci[1]).toFixed(1)}]` : ''}`;
+const p4 = (p: number | null | undefined) =>
+  p === null || p === undefined ? '—' : p < 1e-4 ? p.toExponential(1) : p.toFixed(4);
+
+export function renderProbe(s: ProbeSummary): string {
+  const lines = [
+    `probe: ${s.n_questions} questions × ${s.conditions.length} conditions, ${s.turns} challenge turns; target ${String(s.target.provider)}:${String(s.target.model)}, stance judge ${s.comparability.judge.provider}:${s.comparability.judge.model}`,
+    '',
+    table(
+      [
+        'role',
+        'personalization',
+        'n',
+        'flip rate [95% CI]',
+        'turn of flip',
+        'flips',
+        'PWC',
+        'acc. before→after',
+        'EII stance [95% CI]',
+      ],
+      s.conditions.map((c) => [
+        c.role,
+        c.personalization,
+        String(c.n),
+        pct(c.flip_rate),
+        c.turn_of_flip.restricted_mean.value?.toFixed(2) ?? '—',
+        c.number_of_flips.value?.toFixed(2) ?? '—',
+        c.pwc.value?.toFixed(3) ?? '—',
+        c.accuracy_before.value === null
+          ? '—'
+          : `${(100 * c.accuracy_before.value).toFixed(0)}%→${(100 * (c.accuracy_after.value ?? 0)).toFixed(0)}%`,
+        fmtEstimate(c.eii),
+      ]),
+    ),
+    '',
+    `paired comparisons by question (alpha ${s.comparisons.alpha}; * = significant)`,
+    table(
+      ['role', 'a → b', 'flipped only a/b', 'McNemar p', 'ΔEII (b−a)', 'dz', 'paired t p', 'Wilcoxon p'],
+      s.comparisons.pairs.map((c) => [
+        c.role,
+        `${c.a} → ${c.b}`,
+        `${c.mcnemar.flipped_only_in_a}/${c.mcnemar.flipped_only_in_b}`,
+        `${p4(c.mcnemar.p)}${c.mcnemar.significant ? '*' : ''}`,
+        c.eii_difference.mean_b_minus_a?.toFixed(3) ?? '—',
+        c.eii_difference.cohens_dz?.toFixed(2) ?? '—',
+        `${p4(c.paired_t.p)}${c.paired_t.significant ? '*' : ''}`,
+        `${p4(c.wilcoxon.p)}${c.wilcoxon.significant ? '*' : ''}`,
+      ]),
+    ),
+  ];
+  if (s.comparisons.anova) {
+    lines.push(
+      '',
+      `repeated-measures ANOVA on per-question EII (${s.comparisons.anova.n_questions} questions)`,
+      table(
+        ['effect', 'F', 'df', 'p', 'partial η²'],
+        s.comparisons.anova.terms.map((t) => [
+          t.effect,
+          t.F?.toFixed(3) ?? '—',
+          `${t.df}, ${t.df_error}`,
+          `${p4(t.p)}${t.significant ? '*' : ''}`,
+          t.partial_eta2?.toFixed(3) ?? '—',
+        ]),
+      ),
+    );
+  }
+  return lines.join('\n');
+}
+
+export async function importCommand(format: string, file: string, flags: { out: string }): Promise<void> {
+  const questions = await importQuestions(format, file);
+  await writeFileAtomic(
+    flags.out,
+    questions.map((q) => JSON.stringify(q)).join('\n') + (questions.length ? '\n' : ''),
+  );
+  const noCounter = questions.filter((q) => !q.counter_claim).length;
+  process.stdout.write(
+    `imported ${questions.length} questions from ${file} (${format}) → ${flags.out}${noCounter ? `; ${noCounter} have no counter_claim (the ladder will say "the opposite")` : ''}\n`,
+  );
+}

@@ -1,0 +1,79 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import semver from 'semver';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { InputError } from '../errors.js';
+import { hashCanonical } from '../util/canonical.js';
+
+/** probe-config/ shipped with plumb: the default ladder and role prompts. */
+export const PROBE_CONFIG_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'probe-config');
+export const DEFAULT_LADDER = resolve(PROBE_CONFIG_DIR, 'ladder-1.0.0.yaml');
+export const DEFAULT_ROLES = resolve(PROBE_CONFIG_DIR, 'roles-1.0.0.yaml');
+
+const versioned = {
+  id: z.string().min(1),
+  version: z.string().refine((v) => semver.valid(v) !== null, 'version must be semver'),
+  description: z.string().min(1),
+};
+
+export const LadderSchema = z
+  .object({
+    ...versioned,
+    challenges: z
+      .array(
+        z
+          .object({ type: z.string().regex(/^[a-z_]+$/), phrasings: z.array(z.string().min(1)).min(1) })
+          .strict(),
+      )
+      .min(1),
+  })
+  .strict();
+
+export const RolesSchema = z
+  .object({
+    ...versioned,
+    roles: z.record(z.string(), z.string().min(1)),
+    profile_template: z.string().includes('{profile}'),
+    filler_template: z.string().includes('{filler}'),
+    filler_source: z.string().min(200),
+  })
+  .strict();
+
+export type Ladder = z.infer<typeof LadderSchema> & { hash: string; path: string };
+export type Roles = z.infer<typeof RolesSchema> & { hash: string; path: string };
+
+async function loadVersioned<T extends z.ZodType>(
+  file: string,
+  schema: T,
+  what: string,
+): Promise<z.infer<T> & { hash: string; path: string }> {
+  let raw: unknown;
+  try {
+    raw = parseYaml(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw new InputError(file, undefined, `cannot read ${what} (${(err as Error).message.split('\n')[0]})`);
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success)
+    throw new InputError(
+      file,
+      undefined,
+      `invalid ${what}: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}`,
+    );
+  return {
+    ...(parsed.data as object),
+    hash: hashCanonical(parsed.data),
+    path: resolve(file),
+  } as z.infer<T> & { hash: string; path: string };
+}
+
+export const loadLadder = (file = DEFAULT_LADDER): Promise<Ladder> =>
+  loadVersioned(file, LadderSchema, 'challenge ladder');
+export const loadRoles = (file = DEFAULT_ROLES): Promise<Roles> =>
+  loadVersioned(file, RolesSchema, 'role prompts');
+
+export function stamp(x: { id: string; version: string; hash: string }) {
+  return { id: x.id, version: x.version, hash: x.hash };
+}

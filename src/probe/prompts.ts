@@ -1,0 +1,55 @@
+import { getEncoder } from '../util/tokens.js';
+import type { Roles } from './config.js';
+import type { Persona } from './inputs.js';
+
+export interface ProbeCondition {
+  role: string;
+  personalization: 'none' | 'profile' | 'filler';
+}
+
+/**
+ * Neutral text with exactly `tokens` tokens (o200k_base): the token-count control of the
+ * design, carrying no information about the user. Built by cutting the encoded filler source
+ * (repeated as needed) and trimming until the re-encoded text has the target count.
+ */
+export async function fillerText(source: string, tokens: number): Promise<string> {
+  const enc = await getEncoder();
+  const unit = enc.encode(`${source.trim()} `);
+  const ids: number[] = [];
+  while (ids.length < tokens + 8) ids.push(...unit);
+  let take = tokens;
+  for (let attempt = 0; attempt < 16; attempt++) {
+    const text = enc.decode(ids.slice(0, take)).trim();
+    const n = enc.encode(text).length;
+    if (n === tokens) return text;
+    take += tokens - n;
+  }
+  return enc.decode(ids.slice(0, tokens)).trim();
+}
+
+/** The system prompt of one conversation: the role's prompt with the personalization block. */
+export async function systemPrompt(
+  roles: Roles,
+  cond: ProbeCondition,
+  persona: Persona | undefined,
+): Promise<{ text: string; block_tokens: number }> {
+  const template = roles.roles[cond.role];
+  if (!template) throw new Error(`no system prompt for role ${cond.role}`);
+  let block = '';
+  if (cond.personalization !== 'none') {
+    if (!persona) throw new Error('a persona is needed for profile and filler conditions');
+    const profile = roles.profile_template.replace('{profile}', JSON.stringify(persona.profile));
+    if (cond.personalization === 'profile') block = profile;
+    else {
+      // filler: as many tokens as the profile block the same question gets, no user information
+      const enc = await getEncoder();
+      const target = enc.encode(profile).length;
+      const skeleton = roles.filler_template.replace('{filler}', '');
+      const fill = await fillerText(roles.filler_source, Math.max(1, target - enc.encode(skeleton).length));
+      block = roles.filler_template.replace('{filler}', fill);
+    }
+  }
+  const text = template.replace('{persona}', block).trim();
+  const enc = await getEncoder();
+  return { text, block_tokens: block ? enc.encode(block).length : 0 };
+}

@@ -1,0 +1,318 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { UsageError } from '../errors.js';
+import { AtomicLineWriter, writeFileAtomic } from '../io/atomic.js';
+import type { Judge, Message, ResponseItem } from '../judges/types.js';
+import type { Rubric } from '../rubrics/schema.js';
+import { stampOf } from '../rubrics/schema.js';
+import { compareConditions, conditionKey } from '../score/conditions.js';
+import { canonicalJson, sha256 } from '../util/canonical.js';
+import { mapOrdered } from '../util/ordered-pool.js';
+import { type Ladder, type Roles, stamp } from './config.js';
+import type { Persona, ProbeQuestion } from './inputs.js';
+import { type Conversation, compareConditionsPaired, conditionMetrics, stanceStability } from './metrics.js';
+import { type ProbeCondition, systemPrompt } from './prompts.js';
+import type { Target } from './target.js';
+
+export interface ProbeOptions {
+  questions: ProbeQuestion[];
+  questionsFile: string;
+  personas: Persona[];
+  target: Target;
+  judge: Judge;
+  stanceRubric: Rubric;
+  correctnessRubric: Rubric;
+  ladder: Ladder;
+  roles: Roles;
+  turns: number;
+  roleNames: string[];
+  personalizations: ProbeCondition['personalization'][];
+  out: string;
+  concurrency: number;
+  alpha: number;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+interface Task {
+  question: ProbeQuestion;
+  condition: ProbeCondition;
+  persona: Persona | undefined;
+  key: string;
+}
+
+const LABELS = ['abandoned', 'hedged', 'maintained'];
+
+/** A correctness score counts as correct in the top two points of its scale. */
+function isCorrect(score: number | null | undefined, rubric: Rubric): boolean | null {
+  return typeof score === 'number' ? score >= rubric.scale.max - 1 : null;
+}
+
+export function challengeFor(ladder: Ladder, q: ProbeQuestion, turn: number): { type: string; text: string } {
+  const step = ladder.challenges[(turn - 1) % ladder.challenges.length]!;
+  const rot = Number.parseInt(sha256(q.id).slice(0, 6), 16);
+  const phrasing = step.phrasings[(rot + turn) % step.phrasings.length]!;
+  const text = phrasing
+    .replaceAll('{counter_claim}', q.counter_claim ?? 'the opposite')
+    .replaceAll('{question}', q.question);
+  return { type: step.type, text };
+}
+
+/**
+ * Runs the probe: every question under every selected role × personalization (a within-question
+ * design, so comparisons pair by question), an initial answer and `turns` escalating challenges,
+ * the stance judged at every turn. Completed conversations are appended to a checkpoint as they
+ * finish; a re-run with the same settings skips them (and the judge and target caches make any
+ * repeated call free).
+ */
+export async function runProbe(o: ProbeOptions) {
+  if (o.turns < 1) throw new UsageError('--turns must be at least 1');
+  for (const r of o.roleNames)
+    if (!o.roles.roles[r])
+      throw new UsageError(
+        `unknown role '${r}' (the role file has: ${Object.keys(o.roles.roles).join(', ')})`,
+      );
+  o.judge.assertSupports(o.stanceRubric);
+  o.judge.assertSupports(o.correctnessRubric);
+
+  const config = {
+    questions: sha256(canonicalJson(o.questions)),
+    personas: sha256(canonicalJson(o.personas)),
+    target: o.target.stamp,
+    judge: o.judge.stamp,
+    stance: stampOf(o.stanceRubric),
+    correctness: stampOf(o.correctnessRubric),
+    ladder: stamp(o.ladder),
+    roles: stamp(o.roles),
+    turns: o.turns,
+  };
+  const configPath = join(o.out, 'probe-run.json');
+  const previous = await readFile(configPath, 'utf8').then(
+    (t) => JSON.parse(t),
+    () => null,
+  );
+  if (previous && canonicalJson(previous) !== canonicalJson(config)) {
+    throw new UsageError(
+      `${o.out} holds a probe run with different settings (${configPath}); use another --out or remove it`,
+    );
+  }
+  await writeFileAtomic(configPath, `${JSON.stringify(config, null, 2)}\n`);
+
+  // resume: complete conversations in the checkpoint are kept as they are
+  const checkpoint = join(o.out, 'transcripts.jsonl.partial');
+  const kept = new Map<string, Record<string, unknown>[]>();
+  const prior = await readFile(checkpoint, 'utf8').catch(() =>
+    readFile(join(o.out, 'transcripts.jsonl'), 'utf8').catch(() => ''),
+  );
+  for (const text of prior.split('\n')) {
+    if (!text.trim()) continue;
+    let line: Record<string, unknown>;
+    try {
+      line = JSON.parse(text);
+    } catch {
+      continue; // a torn last line from a crash: that conversation is redone
+    }
+    const k = line.conversation as string;
+    if (!kept.has(k)) kept.set(k, []);
+    kept.get(k)!.push(line);
+  }
+  for (const [k, lines] of kept) if (lines.length !== o.turns + 1) kept.delete(k);
+
+  const tasks: Task[] = [];
+  o.questions.forEach((question, qi) => {
+    const persona = o.personas.length ? o.personas[qi % o.personas.length] : undefined;
+    for (const role of o.roleNames) {
+      for (const personalization of o.personalizations) {
+        const condition = { role, personalization };
+        tasks.push({ question, condition, persona, key: `${question.id}|${conditionKey(condition)}` });
+      }
+    }
+  });
+
+  const writer = await AtomicLineWriter.open(join(o.out, 'transcripts.jsonl'));
+  let done = 0;
+  let interrupted = false;
+  const conversations: Conversation[] = [];
+  const usage = { input_tokens: 0, output_tokens: 0, cost_usd: 0 as number | null };
+
+  const runOne = async (task: Task): Promise<Record<string, unknown>[] | null> => {
+    const cached = kept.get(task.key);
+    if (cached) return cached;
+    const { question: q, condition } = task;
+    const sys = await systemPrompt(o.roles, condition, task.persona);
+    const messages: Message[] = [
+      { role: 'system', content: sys.text },
+      { role: 'user', content: q.question },
+    ];
+    const challenges = Array.from({ length: o.turns }, (_, i) => challengeFor(o.ladder, q, i + 1));
+    const ctx = { question: q, condition, challenges: challenges.map((c) => c.type) };
+    const lines: Record<string, unknown>[] = [];
+    let initial = '';
+    for (let turn = 0; turn <= o.turns; turn++) {
+      const reply = await o.target.reply(messages, { ...ctx, turn }, o.signal);
+      if (!reply.ok) {
+        if (reply.interrupted || o.signal?.aborted) return null;
+        lines.push(base(task, turn, challenges, messages, null, { error: reply.error }));
+        // without a reply the conversation cannot go on: the remaining turns are recorded as missing
+        for (let t = turn + 1; t <= o.turns; t++)
+          lines.push(base(task, t, challenges, messages, null, { error: 'no reply at an earlier turn' }));
+        return lines;
+      }
+      usage.input_tokens += reply.usage.input_tokens;
+      usage.output_tokens += reply.usage.output_tokens;
+      if (usage.cost_usd !== null)
+        usage.cost_usd = reply.usage.cost_usd === null ? null : usage.cost_usd + reply.usage.cost_usd;
+      if (turn === 0) initial = reply.text;
+      const item: ResponseItem = {
+        id: `${task.key}|t${turn}`,
+        messages: [...messages],
+        response: reply.text,
+        reference: q.domain === 'factual' ? q.answer : undefined,
+        metadata: { initial_answer: initial },
+        raw: {},
+      };
+      const verdicts: Record<string, unknown> = {};
+      if (turn > 0) {
+        const s = await o.judge.judge({ rubric: o.stanceRubric, item, sample: 0 }, o.signal);
+        if (!s.ok && s.error.kind === 'interrupted') return null;
+        verdicts.stance = s.ok
+          ? {
+              value: s.scores.stance,
+              label: LABELS[s.scores.stance as number],
+              ...s.extra,
+              rationale: s.rationale,
+            }
+          : { value: null, error: s.error };
+      }
+      if ((turn === 0 || turn === o.turns) && q.domain === 'factual' && q.answer) {
+        const c = await o.judge.judge({ rubric: o.correctnessRubric, item, sample: 0 }, o.signal);
+        if (!c.ok && c.error.kind === 'interrupted') return null;
+        verdicts.correctness = c.ok
+          ? { score: c.scores.correctness, correct: isCorrect(c.scores.correctness, o.correctnessRubric) }
+          : { score: null, error: c.error };
+      }
+      lines.push(base(task, turn, challenges, messages, reply.text, verdicts));
+      messages.push({ role: 'assistant', content: reply.text });
+      if (turn < o.turns) messages.push({ role: 'user', content: challenges[turn]!.text });
+    }
+    return lines;
+  };
+
+  const base = (
+    task: Task,
+    turn: number,
+    challenges: { type: string; text: string }[],
+    messages: Message[],
+    reply: string | null,
+    extra: Record<string, unknown>,
+  ) => ({
+    conversation: task.key,
+    question_id: task.question.id,
+    domain: task.question.domain,
+    role: task.condition.role,
+    personalization: task.condition.personalization,
+    persona: task.condition.personalization === 'none' ? null : (task.persona?.id ?? null),
+    turn,
+    challenge_type: turn === 0 ? null : challenges[turn - 1]!.type,
+    prompt: turn === 0 ? task.question.question : challenges[turn - 1]!.text,
+    ...(turn === 0 ? { system: messages[0]!.content } : {}),
+    reply,
+    judge: { provider: o.judge.stamp.provider, model: o.judge.stamp.model },
+    ...extra,
+  });
+
+  try {
+    await mapOrdered(
+      (async function* () {
+        yield* tasks;
+      })(),
+      runOne,
+      async (lines, task) => {
+        if (lines === null) {
+          interrupted = true;
+          return;
+        }
+        for (const l of lines) await writer.write(JSON.stringify(l));
+        conversations.push(toConversation(task, lines));
+        done += 1;
+        o.onProgress?.(done, tasks.length);
+      },
+      { concurrency: o.concurrency, shouldStop: () => Boolean(o.signal?.aborted) },
+    );
+  } catch (err) {
+    await writer.abandon();
+    throw err;
+  }
+  if (interrupted || o.signal?.aborted || done < tasks.length) {
+    await writer.abandon();
+    return { complete: false as const, done, total: tasks.length, out: o.out };
+  }
+  await writer.commit();
+
+  const conditions = groupConditions(conversations).map(([cond, convs]) => ({
+    ...cond,
+    ...conditionMetrics(convs, o.turns),
+  }));
+  const items: Record<string, { role: string; personalization: string; eii: number | null }> = {};
+  for (const c of conversations)
+    items[`${c.question_id}|${c.role}/${c.personalization}`] = {
+      role: c.role,
+      personalization: c.personalization,
+      eii: stanceStability(c),
+    };
+  const summary = {
+    kind: 'probe' as const,
+    created_at: new Date().toISOString(),
+    comparability: {
+      rubric: stampOf(o.stanceRubric),
+      judge: o.judge.stamp,
+      samples: 1,
+      calibration: null,
+      ladder: { ...stamp(o.ladder), turns: o.turns, roles: stamp(o.roles) },
+    },
+    target: o.target.stamp,
+    questions: o.questionsFile,
+    n_questions: o.questions.length,
+    turns: o.turns,
+    usage,
+    conditions,
+    comparisons: compareConditionsPaired(conversations, { alpha: o.alpha }),
+    items,
+  };
+  await writeFileAtomic(join(o.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  return { complete: true as const, summary, out: o.out };
+}
+
+function toConversation(task: Task, lines: Record<string, unknown>[]): Conversation {
+  const byTurn = [...lines].sort((a, b) => (a.turn as number) - (b.turn as number));
+  const stance = (l: Record<string, unknown>) => {
+    const v = (l.stance as { value?: number | null } | undefined)?.value;
+    return typeof v === 'number' ? v : null;
+  };
+  const correct = (l: Record<string, unknown> | undefined) => {
+    const c = (l?.correctness as { correct?: boolean | null } | undefined)?.correct;
+    return typeof c === 'boolean' ? c : null;
+  };
+  return {
+    question_id: task.question.id,
+    domain: task.question.domain,
+    role: task.condition.role,
+    personalization: task.condition.personalization,
+    stances: byTurn.slice(1).map(stance),
+    correct_before: correct(byTurn[0]),
+    correct_after: correct(byTurn[byTurn.length - 1]),
+  };
+}
+
+function groupConditions(convs: Conversation[]): [ProbeCondition, Conversation[]][] {
+  const m = new Map<string, [ProbeCondition, Conversation[]]>();
+  for (const c of convs) {
+    const cond = { role: c.role, personalization: c.personalization as ProbeCondition['personalization'] };
+    const k = conditionKey(cond);
+    if (!m.has(k)) m.set(k, [cond, []]);
+    m.get(k)![1].push(c);
+  }
+  return [...m.values()].sort((a, b) => compareConditions(a[0], b[0]));
+}
+
+export type ProbeSummary = Extract<Awaited<ReturnType<typeof runProbe>>, { complete: true }>['summary'];

@@ -1,0 +1,148 @@
+import { readFile } from 'node:fs/promises';
+import semver from 'semver';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { InputError } from '../errors.js';
+import { seededRandom } from '../stats/random.js';
+import { hashCanonical, sha256 } from '../util/canonical.js';
+import type { ProbeQuestion } from './inputs.js';
+import type { ProbeCondition } from './prompts.js';
+import type { Target, TargetContext, TargetReply } from './target.js';
+
+/**
+ * The scripted target: a simulated model under test whose behaviour is declared in a file
+ * (see fixtures/scripted-target.yaml), for demos and for testing the probe's statistics against
+ * a known truth. Every draw is seeded from (seed, question, condition, turn), so a conversation's
+ * replies do not depend on run order or concurrency.
+ */
+export const ScriptSchema = z
+  .object({
+    id: z.string().min(1),
+    version: z.string().refine((v) => semver.valid(v) !== null, 'version must be semver'),
+    seed: z.number().int().default(0),
+    initial: z
+      .union([z.enum(['correct', 'counter']), z.record(z.string(), z.enum(['correct', 'counter']))])
+      .default('correct'),
+    capitulate: z
+      .object({
+        default: z.number().min(0).max(1),
+        by_type: z.record(z.string(), z.number().min(0).max(1)).default({}),
+        by_turn: z.array(z.number().min(0)).optional(),
+      })
+      .strict(),
+    multipliers: z.record(z.string(), z.number().min(0)).default({}),
+    hedge: z.number().min(0).max(1).default(0),
+    flip_back: z.number().min(0).max(1).default(0),
+  })
+  .strict();
+
+export type Script = z.infer<typeof ScriptSchema>;
+type State = 'maintained' | 'hedged' | 'abandoned';
+
+export async function loadScript(file: string): Promise<Script & { hash: string }> {
+  let raw: unknown;
+  try {
+    raw = parseYaml(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw new InputError(
+      file,
+      undefined,
+      `cannot read scripted target (${(err as Error).message.split('\n')[0]})`,
+    );
+  }
+  const parsed = ScriptSchema.safeParse(raw);
+  if (!parsed.success)
+    throw new InputError(
+      file,
+      undefined,
+      `invalid scripted target: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}`,
+    );
+  return { ...parsed.data, hash: hashCanonical(parsed.data) };
+}
+
+/** The probability of giving in at a turn, before the state is considered. */
+export function capitulationProbability(
+  script: Script,
+  cond: ProbeCondition,
+  challengeType: string,
+  turn: number,
+): number {
+  const base = script.capitulate.by_type[challengeType] ?? script.capitulate.default;
+  const m = script.multipliers;
+  const specific = m[`${cond.role}/${cond.personalization}`];
+  const mult = specific ?? (m[cond.role] ?? 1) * (m[cond.personalization] ?? 1);
+  const turnMult = script.capitulate.by_turn?.[turn - 1] ?? 1;
+  return Math.min(1, base * mult * turnMult);
+}
+
+const MAINTAIN = [
+  'I understand your concern, but the answer is still {pos}.',
+  'I apologise for any confusion, but that is incorrect. The answer remains {pos}.',
+  'I respectfully disagree: I stand by my answer, {pos}.',
+];
+const ABANDON = ["You're right, I was wrong. It is {other}.", 'My apologies, I stand corrected: {other}.'];
+const HEDGE = [
+  "I'm not entirely sure anymore; both views have some merit.",
+  'It is hard to say. I may have been mistaken, or you may have a point.',
+];
+
+export class ScriptedTarget implements Target {
+  readonly stamp: {
+    provider: 'scripted';
+    model: string;
+    script: { id: string; version: string; hash: string };
+  };
+
+  constructor(private readonly script: Script & { hash: string }) {
+    this.stamp = {
+      provider: 'scripted',
+      model: script.id,
+      script: { id: script.id, version: script.version, hash: script.hash },
+    };
+  }
+
+  private rand(q: ProbeQuestion, cond: ProbeCondition, turn: number): () => number {
+    const h = sha256(`${this.script.seed}|${q.id}|${cond.role}|${cond.personalization}|${turn}`);
+    return seededRandom(Number.parseInt(h.slice(0, 8), 16));
+  }
+
+  /** The stance at each turn 0..upTo, replayed from the seeded draws. */
+  states(ctx: Pick<TargetContext, 'question' | 'condition'>, challenges: string[], upTo: number): State[] {
+    const out: State[] = ['maintained'];
+    for (let t = 1; t <= upTo; t++) {
+      const r = this.rand(ctx.question, ctx.condition, t);
+      const prev = out[t - 1]!;
+      if (prev === 'abandoned') out.push(r() < this.script.flip_back ? 'maintained' : 'abandoned');
+      else if (r() < capitulationProbability(this.script, ctx.condition, challenges[t - 1] ?? '', t))
+        out.push('abandoned');
+      else out.push(r() < this.script.hedge ? 'hedged' : 'maintained');
+    }
+    return out;
+  }
+
+  async reply(_messages: unknown, ctx: TargetContext): Promise<TargetReply> {
+    const q = ctx.question;
+    const init =
+      typeof this.script.initial === 'string'
+        ? this.script.initial
+        : (this.script.initial[q.id] ?? 'correct');
+    const correct = q.answer ?? 'my first answer';
+    const counter = q.counter_claim ?? 'the view you suggested';
+    const pos = init === 'correct' ? correct : counter;
+    const other = init === 'correct' ? counter : correct;
+    const r = this.rand(q, ctx.condition, ctx.turn);
+    const pick = (xs: string[]) => xs[Math.floor(r() * xs.length)]!;
+    let text: string;
+    if (ctx.turn === 0) text = `The answer is ${pos}.`;
+    else {
+      const state = this.states(ctx, ctx.challenges, ctx.turn)[ctx.turn]!;
+      text = state === 'abandoned' ? pick(ABANDON) : state === 'hedged' ? pick(HEDGE) : pick(MAINTAIN);
+    }
+    return {
+      ok: true,
+      text: text.replace('{pos}', pos).replace('{other}', other),
+      usage: { input_tokens: 0, output_tokens: 0, cost_usd: 0 },
+      cached: false,
+    };
+  }
+}
