@@ -44,9 +44,14 @@ export async function systemPrompt(
       // filler: as many tokens as the profile block the same question gets, no user information
       const enc = await getEncoder();
       const target = enc.encode(profile).length;
-      const skeleton = roles.filler_template.replace('{filler}', '');
-      const fill = await fillerText(roles.filler_source, Math.max(1, target - enc.encode(skeleton).length));
-      block = roles.filler_template.replace('{filler}', fill);
+      // the template's own tokens can merge with the filler's at the seam: adjust until exact
+      let want = Math.max(1, target - enc.encode(roles.filler_template.replace('{filler}', '')).length);
+      for (let i = 0; i < 8; i++) {
+        block = roles.filler_template.replace('{filler}', await fillerText(roles.filler_source, want));
+        const diff = target - enc.encode(block).length;
+        if (diff === 0) break;
+        want += diff;
+      }
     }
   }
   const text = template.replace('{persona}', block).trim();

@@ -138,6 +138,7 @@ export async function runProbe(o: ProbeOptions) {
   const runOne = async (task: Task): Promise<Record<string, unknown>[] | null> => {
     const cached = kept.get(task.key);
     if (cached) return cached;
+    if (o.signal?.aborted) return null; // start nothing new after an interrupt
     const { question: q, condition } = task;
     const sys = await systemPrompt(o.roles, condition, task.persona);
     const messages: Message[] = [
