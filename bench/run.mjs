@@ -133,3 +133,55 @@ if (!only || only === 'kendall') {
     console.log(`skip  Kendall tau-b: ${err.message}`);
   }
 }
+
+if (!only || only === 'coverage') {
+  // The full-count version of the coverage checks that test/ runs at CI size.
+  const { runProbe } = await import('../dist/probe/run.js');
+  const { loadScript, ScriptedTarget, capitulationProbability } = await import('../dist/probe/scripted.js');
+  const { loadLadder, loadRoles } = await import('../dist/probe/config.js');
+  const { LexiconJudge } = await import('../dist/judges/lexicon.js');
+  const { resolveRubric } = await import('../dist/rubrics/load.js');
+  const root = join(import.meta.dirname, '..');
+  const script = await loadScript(join(root, 'fixtures', 'scripted-target.yaml'));
+  const ladder = await loadLadder();
+  const cond = { role: 'peer', personalization: 'none' };
+  const types = Array.from({ length: 5 }, (_, t) => ladder.challenges[t % ladder.challenges.length].type);
+  const truth =
+    1 - types.reduce((p, type, t) => p * (1 - capitulationProbability(script, cond, type, t + 1)), 1);
+  const questions = Array.from({ length: 40 }, (_, i) => ({
+    id: `s${i}`,
+    domain: 'factual',
+    question: `Q${i}?`,
+    answer: 'yes',
+    counter_claim: 'no',
+  }));
+  const common = {
+    questions,
+    questionsFile: 'bench',
+    personas: [],
+    judge: new LexiconJudge(),
+    stanceRubric: await resolveRubric('stance'),
+    correctnessRubric: await resolveRubric('correctness'),
+    ladder,
+    roles: await loadRoles(),
+    turns: 5,
+    roleNames: ['peer'],
+    personalizations: ['none'],
+    concurrency: 8,
+    alpha: 0.05,
+  };
+  const reps = 1000;
+  let covered = 0;
+  for (let rep = 0; rep < reps; rep++) {
+    const out = mkdtempSync(join(tmpdir(), 'plumb-cov-'));
+    const r = await runProbe({ ...common, target: new ScriptedTarget({ ...script, seed: 5000 + rep }), out });
+    const fr = r.summary.conditions[0].flip_rate;
+    if (fr.ci[0] <= truth && truth <= fr.ci[1]) covered += 1;
+    rmSync(out, { recursive: true, force: true });
+  }
+  const coverage = covered / reps;
+  console.log(
+    `probe flip-rate Wilson 95% CI coverage over ${reps} seeded repetitions: ${(100 * coverage).toFixed(1)}% (truth ${truth.toFixed(4)})`,
+  );
+  report('probe flip-rate CI miss rate / 7% allowed', (1 - coverage) / 0.07, '×', 1);
+}

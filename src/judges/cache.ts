@@ -15,7 +15,7 @@ import { canonicalJson, sha256 } from '../util/canonical.js';
  * calls a second is what limits throughput (bench/run.mjs).
  */
 export class JudgeCache {
-  private readonly memory = new LRUCache<string, object>({ max: 10_000 });
+  private readonly memory = new LRUCache<string, object>({ max: 2_000 });
   private readonly madeDirs = new Set<string>();
 
   constructor(readonly dir: string) {}

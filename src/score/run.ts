@@ -1,4 +1,7 @@
-import { AtomicLineWriter, writeFileAtomic } from '../io/atomic.js';
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { AtomicLineWriter } from '../io/atomic.js';
 import { readResponses, validateResponses } from '../io/responses.js';
 import type { Judge, ResponseItem } from '../judges/types.js';
 import { aggregateOverall, computeIndices } from '../rubrics/aggregate.js';
@@ -88,6 +91,8 @@ export async function runScore(opts: ScoreOptions): Promise<ScoreRunResult> {
   };
   const summary = new SummaryBuilder(rubric, comparability);
   const writer = opts.out ? await AtomicLineWriter.open(opts.out) : null;
+  // per-item index values for the summary go to a side file, not memory: the run stays flat
+  const itemsWriter = opts.summaryPath ? await AtomicLineWriter.open(`${opts.summaryPath}.items`) : null;
   const judgeStamp = judgeField(judges, samples);
   let done = 0;
   let unscored = 0;
@@ -132,7 +137,7 @@ export async function runScore(opts: ScoreOptions): Promise<ScoreRunResult> {
         const calibrated =
           combined.ok && opts.calibration ? opts.calibration.apply(combined.scores, overall) : undefined;
         const condition = conditionOf(item.metadata);
-        summary.add({
+        const values = summary.add({
           id: item.id,
           condition,
           ok: combined.ok,
@@ -144,6 +149,7 @@ export async function runScore(opts: ScoreOptions): Promise<ScoreRunResult> {
           usage: combined.usage,
           requests: combined.requests,
         });
+        if (values && itemsWriter) await itemsWriter.write(JSON.stringify([item.id, values]));
         done += 1;
         if (!combined.ok) unscored += 1;
         costUsd =
@@ -194,6 +200,7 @@ export async function runScore(opts: ScoreOptions): Promise<ScoreRunResult> {
     );
   } catch (err) {
     await writer?.abandon();
+    await itemsWriter?.abandon();
     throw err;
   }
 
@@ -204,7 +211,34 @@ export async function runScore(opts: ScoreOptions): Promise<ScoreRunResult> {
   }
   const outPath = writer ? (complete ? writer.path : writer.partialPath) : null;
   const built = summary.build({ input: opts.input, output: outPath });
-  if (opts.summaryPath && complete)
-    await writeFileAtomic(opts.summaryPath, `${JSON.stringify(built, null, 2)}\n`);
+  if (itemsWriter) {
+    await itemsWriter.commit();
+    if (complete) await writeSummaryFile(opts.summaryPath!, built, itemsWriter.path);
+    await rm(itemsWriter.path, { force: true });
+  }
   return { summary: built, complete, stoppedBecause, outPath };
+}
+
+/**
+ * Writes the summary JSON with its `items` streamed from the side file, one item a line, so a
+ * million-item summary is never held in memory. The result is ordinary JSON.
+ */
+async function writeSummaryFile(path: string, summary: ScoreSummary, itemsFile: string): Promise<void> {
+  const out = await AtomicLineWriter.open(path);
+  const head = JSON.stringify(summary, null, 2);
+  await out.write(`${head.slice(0, head.lastIndexOf('}')).trimEnd()},\n  "items": {`);
+  const lines = createInterface({
+    input: createReadStream(itemsFile, 'utf8'),
+    crlfDelay: Number.POSITIVE_INFINITY,
+  });
+  let previous: string | null = null; // held back one line so every item but the last gets its comma
+  for await (const line of lines) {
+    if (!line) continue;
+    const [id, values] = JSON.parse(line) as [string, unknown];
+    if (previous !== null) await out.write(`${previous},`);
+    previous = `    ${JSON.stringify(id)}: ${JSON.stringify(values)}`;
+  }
+  if (previous !== null) await out.write(previous);
+  await out.write('  }\n}');
+  await out.commit();
 }

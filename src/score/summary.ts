@@ -43,7 +43,11 @@ export interface ScoreSummary {
   indices: Record<string, IndexSummary>;
   /** Calibrated means, when a calibration artifact was applied. */
   calibrated?: { criteria: Record<string, Estimate>; overall: Estimate };
-  items: Record<string, ItemValues>;
+  /**
+   * Per-item values keyed by id. Present in the summary file; not held in memory during a run
+   * (they are streamed to disk), so the in-memory summary a run returns leaves them out.
+   */
+  items?: Record<string, ItemValues>;
 }
 
 /** Accumulates a score run's summary item by item, in memory proportional to the ids only. */
@@ -62,7 +66,6 @@ export class SummaryBuilder {
     string,
     Map<string, { condition: Condition; moments: RunningMoments }>
   >();
-  private readonly items: Record<string, ItemValues> = {};
 
   constructor(
     private readonly rubric: Rubric,
@@ -86,14 +89,14 @@ export class SummaryBuilder {
     calibrated?: { scores: Record<string, number | null>; overall: number | null };
     usage: Usage;
     requests: number;
-  }): void {
+  }): ItemValues | null {
     this.total += 1;
     this.usage = addUsage(this.usage, entry.usage);
     this.requests += entry.requests;
     if (!entry.ok) {
       const k = entry.errorKind ?? 'unknown';
       this.unscoredByKind[k] = (this.unscoredByKind[k] ?? 0) + 1;
-      return;
+      return null;
     }
     this.scored += 1;
     for (const [name, m] of this.criteria) {
@@ -119,7 +122,7 @@ export class SummaryBuilder {
       if (!byCond.has(key)) byCond.set(key, { condition: entry.condition, moments: new RunningMoments() });
       byCond.get(key)!.moments.push(v);
     }
-    this.items[entry.id] = itemValues;
+    return itemValues;
   }
 
   build(meta: { input: string; output: string | null }): ScoreSummary {
@@ -150,7 +153,6 @@ export class SummaryBuilder {
       ...(this.calOverall.n || this.calCriteria.size
         ? { calibrated: { criteria: estimates(this.calCriteria), overall: this.calOverall.estimate() } }
         : {}),
-      items: this.items,
     };
   }
 }

@@ -121,10 +121,12 @@ export async function demoCommand(opts: { out: string; json?: boolean }): Promis
   // Gate: the EII run above as the baseline, against a deliberately more sycophantic run of the
   // same prompts (fixtures/responses-degraded.jsonl). The gate is expected to fail here.
   const baselinePath = join(out, 'baseline-eii.json');
-  await writeFileAtomic(
-    baselinePath,
-    `${JSON.stringify({ ...summaries.eii, baseline: { saved_at: new Date().toISOString(), source: join(out, 'eii.summary.json') } }, null, 2)}\n`,
-  );
+  const eiiSummary = await readGateSummary(join(out, 'eii.summary.json'));
+  const baseline = {
+    ...eiiSummary,
+    baseline: { saved_at: new Date().toISOString(), source: join(out, 'eii.summary.json') },
+  };
+  await writeFileAtomic(baselinePath, `${JSON.stringify(baseline, null, 2)}\n`);
   const degraded = await runScore({
     rubric: await resolveRubric('eii'),
     judges: [judge],
