@@ -73,30 +73,16 @@ export function calibrate(opts: CalibrateOptions) {
     const human = pairs.map((p) => p.h);
     if (opts.level === 'item') levels[c] = itemLevel(judge, human, opts.scale, boot);
     else if (opts.level === 'group') {
-      const byGroup = new Map<string, { judge: number[]; human: number[] }>();
-      for (const p of pairs) {
-        const g = String(p.it.metadata.group ?? '');
-        if (!g) continue;
-        if (!byGroup.has(g)) byGroup.set(g, { judge: [], human: [] });
-        byGroup.get(g)!.judge.push(p.j);
-        byGroup.get(g)!.human.push(p.h);
-      }
-      if (byGroup.size === 0) throw new UsageError('--level group needs metadata.group on the scored items');
-      levels[c] = groupLevel([...byGroup.values()], boot);
+      const groups = pairsBy(pairs, 'group');
+      if (groups.length === 0) throw new UsageError('--level group needs metadata.group on the scored items');
+      levels[c] = groupLevel(groups, boot);
     } else {
-      const bySystem = new Map<string, { j: number[]; h: number[] }>();
-      for (const p of pairs) {
-        const s = String(p.it.metadata.system ?? '');
-        if (!s) continue;
-        if (!bySystem.has(s)) bySystem.set(s, { j: [], h: [] });
-        bySystem.get(s)!.j.push(p.j);
-        bySystem.get(s)!.h.push(p.h);
-      }
-      if (bySystem.size === 0)
+      const systems = pairsBy(pairs, 'system');
+      if (systems.length === 0)
         throw new UsageError('--level system needs metadata.system on the scored items');
       const mean = (x: number[]) => x.reduce((s, v) => s + v, 0) / x.length;
       levels[c] = systemLevel(
-        [...bySystem.values()].map((s) => ({ judge: mean(s.j), human: mean(s.h) })),
+        systems.map((s) => ({ judge: mean(s.judge), human: mean(s.human) })),
         boot,
       );
     }
@@ -199,3 +185,19 @@ export function calibrate(opts: CalibrateOptions) {
 }
 
 export type CalibrationReport = ReturnType<typeof calibrate>;
+
+/** Splits judge/human pairs by a metadata field (items without it are left out). */
+function pairsBy(
+  pairs: { it: { metadata: Record<string, unknown> }; j: number; h: number }[],
+  field: 'group' | 'system',
+) {
+  const by = new Map<string, { judge: number[]; human: number[] }>();
+  for (const p of pairs) {
+    const key = String(p.it.metadata[field] ?? '');
+    if (!key) continue;
+    if (!by.has(key)) by.set(key, { judge: [], human: [] });
+    by.get(key)!.judge.push(p.j);
+    by.get(key)!.human.push(p.h);
+  }
+  return [...by.values()];
+}

@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { writeFileAtomic } from '../../io/atomic.js';
@@ -13,6 +12,7 @@ import { type ProbeSummary, runProbe } from '../../probe/run.js';
 import { createTarget } from '../../probe/target.js';
 import { resolveRubric } from '../../rubrics/load.js';
 import { fmtEstimate, table } from '../format.js';
+import { onInterrupt } from '../interrupt.js';
 import { createProgress } from '../progress.js';
 
 export interface ProbeFlags {
@@ -65,13 +65,7 @@ export async function probeCommand(flags: ProbeFlags): Promise<void> {
   };
   const judge = await createJudge(flags.judge, rt);
   const target = await createTarget(flags.target, rt);
-  const controller = new AbortController();
-  setMaxListeners(0, controller.signal);
-  const onSigint = () => {
-    process.stderr.write('\nplumb: interrupted — keeping the finished conversations…\n');
-    controller.abort();
-  };
-  process.once('SIGINT', onSigint);
+  const interrupt = onInterrupt('keeping the finished conversations…');
   const progress = createProgress('probe');
   try {
     const result = await runProbe({
@@ -90,7 +84,7 @@ export async function probeCommand(flags: ProbeFlags): Promise<void> {
       out: flags.out,
       concurrency: flags.concurrency,
       alpha: flags.alpha,
-      signal: controller.signal,
+      signal: interrupt.signal,
       onProgress: (done, total) => progress.update({ done, total, unscored: 0, costUsd: null }),
     });
     progress.stop();
@@ -108,7 +102,7 @@ export async function probeCommand(flags: ProbeFlags): Promise<void> {
       );
   } finally {
     progress.stop();
-    process.removeListener('SIGINT', onSigint);
+    interrupt.dispose();
   }
 }
 

@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import { resolve } from 'node:path';
 import { calibrationFor, readArtifact } from '../../calibration/artifact.js';
 import { UsageError } from '../../errors.js';
@@ -13,6 +12,7 @@ import { ASSUMED_OUTPUT_TOKENS, estimateRun } from '../../score/estimate.js';
 import { judgeField, runScore } from '../../score/run.js';
 import type { ScoreSummary } from '../../score/summary.js';
 import { fmtEstimate, table } from '../format.js';
+import { onInterrupt } from '../interrupt.js';
 import { createProgress, formatCost } from '../progress.js';
 
 export interface ScoreFlags {
@@ -103,14 +103,7 @@ export async function scoreCommand(flags: ScoreFlags): Promise<void> {
       )
     : null;
 
-  const controller = new AbortController();
-  // every in-flight request listens to this one signal; that is by design, not a leak
-  setMaxListeners(0, controller.signal);
-  const onSigint = () => {
-    process.stderr.write('\nplumb: interrupted — finishing what is in flight and keeping what is done…\n');
-    controller.abort();
-  };
-  process.once('SIGINT', onSigint);
+  const interrupt = onInterrupt('finishing what is in flight and keeping what is done…');
   const progress = createProgress(`score ${rubric.id}@${rubric.version}`);
   try {
     const result = await runScore({
@@ -122,7 +115,7 @@ export async function scoreCommand(flags: ScoreFlags): Promise<void> {
       samples: flags.samples,
       concurrency: flags.concurrency,
       calibration,
-      signal: controller.signal,
+      signal: interrupt.signal,
       stopReason: () => (runtime.budget?.exhausted ? 'budget' : null),
       onProgress: (p) => progress.update(p),
     });
@@ -149,7 +142,7 @@ export async function scoreCommand(flags: ScoreFlags): Promise<void> {
     );
   } finally {
     progress.stop();
-    process.removeListener('SIGINT', onSigint);
+    interrupt.dispose();
   }
 }
 

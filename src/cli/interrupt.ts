@@ -1,0 +1,17 @@
+import { setMaxListeners } from 'node:events';
+
+/**
+ * Ctrl-C for long runs: the first SIGINT aborts the returned signal (so work in flight can stop
+ * and what is done is kept) instead of killing the process. Call dispose() when the run ends.
+ */
+export function onInterrupt(message: string): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  // every in-flight request listens to this one signal; that is by design, not a leak
+  setMaxListeners(0, controller.signal);
+  const handler = () => {
+    process.stderr.write(`\nplumb: interrupted — ${message}\n`);
+    controller.abort();
+  };
+  process.once('SIGINT', handler);
+  return { signal: controller.signal, dispose: () => process.removeListener('SIGINT', handler) };
+}
