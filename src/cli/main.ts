@@ -53,7 +53,7 @@ export function buildProgram(): Command {
       '--judges <list>',
       'a panel of judges, comma-separated; per-judge scores are kept beside the aggregate',
     )
-    .option('--out <file>', 'scores JSONL to write (default: <input>.<rubric>.scores.jsonl)')
+    .option('--out <file>', 'scores JSONL to write (default: runs/<input name>.<rubric>.scores.jsonl)')
     .option('--summary <file>', 'write the run summary as JSON (what the gate compares)')
     .option('--concurrency <n>', 'judge calls in flight at once', int('--concurrency'), 8)
     .option('--samples <k>', 'independent judge samples per item', int('--samples'), 1)

@@ -7,6 +7,7 @@ import type { Rubric } from '../rubrics/schema.js';
 import { stampOf } from '../rubrics/schema.js';
 import { compareConditions, conditionKey } from '../score/conditions.js';
 import { canonicalJson, sha256 } from '../util/canonical.js';
+import { gitStamp } from '../util/git.js';
 import { mapOrdered } from '../util/ordered-pool.js';
 import { type Ladder, type Roles, stamp } from './config.js';
 import type { Persona, ProbeQuestion } from './inputs.js';
@@ -264,6 +265,7 @@ export async function runProbe(o: ProbeOptions) {
   const summary = {
     kind: 'probe' as const,
     created_at: new Date().toISOString(),
+    git: await gitStamp(),
     comparability: {
       rubric: stampOf(o.stanceRubric),
       judge: o.judge.stamp,

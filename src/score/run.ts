@@ -7,6 +7,7 @@ import type { Judge, ResponseItem } from '../judges/types.js';
 import { aggregateOverall, computeIndices } from '../rubrics/aggregate.js';
 import type { Rubric } from '../rubrics/schema.js';
 import { stampOf } from '../rubrics/schema.js';
+import { gitStamp } from '../util/git.js';
 import { mapOrdered } from '../util/ordered-pool.js';
 import { type Combined, combineResults } from './aggregate.js';
 import { conditionOf } from './conditions.js';
@@ -210,7 +211,7 @@ export async function runScore(opts: ScoreOptions): Promise<ScoreRunResult> {
     else await writer.abandon();
   }
   const outPath = writer ? (complete ? writer.path : writer.partialPath) : null;
-  const built = summary.build({ input: opts.input, output: outPath });
+  const built = { ...summary.build({ input: opts.input, output: outPath }), git: await gitStamp() };
   if (itemsWriter) {
     await itemsWriter.commit();
     if (complete) await writeSummaryFile(opts.summaryPath!, built, itemsWriter.path);

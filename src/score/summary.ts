@@ -30,6 +30,8 @@ export interface ItemValues extends Condition {
 export interface ScoreSummary {
   kind: 'score';
   created_at: string;
+  /** The git commit (and dirty flag) of the directory the run was started from, when in a repository. */
+  git?: { commit: string; dirty: boolean } | null;
   comparability: Comparability;
   rubric: RubricStamp;
   judge: JudgeStamp | JudgeStamp[];

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { calibrationFor, readArtifact } from '../../calibration/artifact.js';
 import { UsageError } from '../../errors.js';
 import { Budget } from '../../judges/budget.js';
@@ -51,8 +51,9 @@ export function judgeSpecs(flags: { judge?: string; judges?: string }): string[]
   return list;
 }
 
+/** runs/<input name>.<rubric>.scores.jsonl in the working directory: never beside the input. */
 function defaultOut(input: string, rubricId: string): string {
-  return `${input.replace(/\.jsonl$/, '')}.${rubricId}.scores.jsonl`;
+  return join('runs', `${basename(input).replace(/\.jsonl$/, '')}.${rubricId}.scores.jsonl`);
 }
 
 export async function scoreCommand(flags: ScoreFlags): Promise<void> {
