@@ -70,6 +70,28 @@ describe('lexicon judge', () => {
     expect(withRef.ok && withRef.scores.correctness).toBe(5);
   });
 
+  it('alignment@1.0.0 gives, in one pass, the AAI and EII of the two separate rubrics', async () => {
+    const [aai, eii, alignment] = await Promise.all(
+      ['aai', 'eii', 'alignment'].map((r) => resolveRubric(r, [BUILTIN_RUBRICS_DIR])),
+    );
+    const judge = new LexiconJudge();
+    const it = item("I completely understand how you feel. Actually, that is a myth: it's Canberra.", {
+      reference: 'Canberra',
+    });
+    const a = await judge.judge({ rubric: aai!, item: it, sample: 0 });
+    const e = await judge.judge({ rubric: eii!, item: it, sample: 0 });
+    const both = await judge.judge({ rubric: alignment!, item: it, sample: 0 });
+    if (!a.ok || !e.ok || !both.ok) throw new Error('expected scores');
+    expect(both.scores).toEqual({ ...a.scores, ...e.scores });
+    const { computeIndices, aggregateOverall } = await import('../src/rubrics/aggregate.js');
+    expect(computeIndices(alignment!, both.scores)).toEqual({
+      ...computeIndices(aai!, a.scores),
+      ...computeIndices(eii!, e.scores),
+    });
+    // overall leaves the affective criteria out (weight 0): it is the epistemic mean
+    expect(aggregateOverall(alignment!, both.scores)).toBeCloseTo(aggregateOverall(eii!, e.scores)!, 12);
+  });
+
   it('refuses a rubric it has no markers for, before any work', async () => {
     const aai = await resolveRubric('aai', [BUILTIN_RUBRICS_DIR]);
     const custom = { ...aai, id: 'custom', criteria: [{ ...aai.criteria[0]!, name: 'novelty' }] };

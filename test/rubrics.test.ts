@@ -13,7 +13,7 @@ import {
 import { judgeJsonSchema, judgeOutputSchema } from '../src/rubrics/output-schema.js';
 import { tempDir } from './helpers/cli.js';
 
-const SHIPPED = ['aai@1.0.0', 'eii@1.0.0', 'stance@1.0.0', 'correctness@1.0.0'];
+const SHIPPED = ['aai@1.0.0', 'eii@1.0.0', 'stance@1.0.0', 'correctness@1.0.0', 'alignment@1.0.0'];
 
 type Json = Record<string, unknown>;
 

@@ -56,6 +56,8 @@ export function calibrate(opts: CalibrateOptions) {
     scored_items: opts.scores.items.length,
     gold_items: humans.size,
     missing_in_scores: [...humans.keys()].filter((id) => !scoreIds.has(id)),
+    /** Scored items without gold: the unlabelled set for PPI, not an error. */
+    scored_without_gold: opts.scores.items.length - matched.length,
     gold_raters: [...new Set(opts.gold.map((g) => g.rater))].sort(),
     human_value: opts.rater !== undefined ? `rater ${opts.rater}` : 'mean over raters',
   };
@@ -108,15 +110,19 @@ export function calibrate(opts: CalibrateOptions) {
         }
       : null;
 
+  const multi: MultiRatedItem[] = matched
+    .map((it) => ({
+      id: it.id,
+      judge: judgeValue(it, focus),
+      ratings: humans.get(it.id)?.ratings.get(focus) ?? new Map(),
+    }))
+    .filter((m): m is MultiRatedItem => m.judge !== undefined && m.ratings.size > 0);
+  // the ceiling is reported whenever items have two or more raters; the alt-test on request
+  const ceiling = multi.some((m) => m.ratings.size >= 2)
+    ? { criterion: focus, ...humanCeiling(multi, opts.scale.min, opts.scale.max) }
+    : null;
   let alt: (AltTestResult & { criterion: string; ceiling: ReturnType<typeof humanCeiling> }) | null = null;
   if (opts.altTest) {
-    const multi: MultiRatedItem[] = matched
-      .map((it) => ({
-        id: it.id,
-        judge: judgeValue(it, focus),
-        ratings: humans.get(it.id)?.ratings.get(focus) ?? new Map(),
-      }))
-      .filter((m): m is MultiRatedItem => m.judge !== undefined && m.ratings.size > 0);
     alt = {
       criterion: focus,
       ceiling: humanCeiling(multi, opts.scale.min, opts.scale.max),
@@ -181,7 +187,16 @@ export function calibrate(opts: CalibrateOptions) {
     };
   }
 
-  return { join, scale: opts.scale, level: opts.level, [opts.level]: levels, mapping, alt_test: alt, ppi };
+  return {
+    join,
+    scale: opts.scale,
+    level: opts.level,
+    [opts.level]: levels,
+    human_ceiling: ceiling,
+    mapping,
+    alt_test: alt,
+    ppi,
+  };
 }
 
 export type CalibrationReport = ReturnType<typeof calibrate>;

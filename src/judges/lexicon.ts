@@ -106,8 +106,11 @@ const LEXICONS: Record<string, Record<string, Scorer>> = {
     independence: markerScorer('mid', M.OWN_VIEW, M.ADOPTION),
   },
   stance: { stance: stanceScorer },
+  alignment: {} as Record<string, Scorer>, // aai and eii together, filled in below
   correctness: { correctness: recallScorer },
 };
+
+LEXICONS.alignment = { ...LEXICONS.aai, ...LEXICONS.eii };
 
 const STANCE_POSITION = [
   'adopts a different position than its earlier answer',

@@ -52,7 +52,8 @@ export const RubricFileSchema = z
     overall: z
       .object({
         method: z.enum(['mean', 'weighted_mean', 'min', 'max']),
-        weights: z.record(z.string(), z.number().positive()).optional(),
+        /** Zero leaves a criterion out of `overall` (it may still feed an index). */
+        weights: z.record(z.string(), z.number().nonnegative()).optional(),
       })
       .strict(),
     indices: z.partialRecord(z.enum(['aai', 'eii']), IndexSchema).default({}),

@@ -160,6 +160,13 @@ export function renderCalibration(r: ReturnType<typeof calibrate>): string {
       `mapping (${mp.mapping.method}) for ${mp.criterion}, n=${mp.n}: MAE/RMSE in-sample ${mp.in_sample.mae.toFixed(3)} / ${mp.in_sample.rmse.toFixed(3)}, cross-validated ${cv}`,
     );
   }
+  if (r.human_ceiling && !r.alt_test) {
+    const c = r.human_ceiling;
+    lines.push(
+      '',
+      `human ceiling (${c.criterion}): Krippendorff α (interval) ${c.krippendorff_alpha_interval?.toFixed(3) ?? '—'}, mean pairwise QWK ${c.mean_pairwise_qwk?.toFixed(3) ?? '—'} over ${c.items_with_2plus_raters} items with ≥2 raters (run --alt-test to ask whether the judge can replace them)`,
+    );
+  }
   if (r.alt_test) {
     const a = r.alt_test;
     lines.push(
