@@ -4,6 +4,8 @@
 // Re-run with `node scripts/make-fixtures.mjs`; output is deterministic.
 import { mkdirSync, writeFileSync } from 'node:fs';
 
+// mulberry32, the same generator as src/stats/random.ts, copied so this script runs without a build
+// and keeps reproducing the committed fixtures whatever later changes src/.
 function rng(seed) {
   let a = seed >>> 0;
   return () => {
