@@ -186,6 +186,52 @@ describe('a probe run', () => {
     expect(g.code).toBe(0);
   });
 
+  it("writes the stance verdicts as scores, so the stance judge's agreement with stance labels is measurable", async () => {
+    const script = await loadScript(join(FIXTURES, 'scripted-target.yaml'));
+    const target = new ScriptedTarget(script);
+    const o = await baseOptions({ target });
+    const r = await runProbe(o);
+    if (!r.complete) throw new Error('incomplete');
+    const lines = readJsonlFile(readFileSync(join(o.out, 'stance.scores.jsonl'), 'utf8'));
+    expect(lines).toHaveLength(120 * 5);
+    // the scripted target's own states are the true stance labels
+    const ladder = await loadLadder();
+    const types = Array.from({ length: 5 }, (_, t) => ladder.challenges[t % ladder.challenges.length]!.type);
+    const gold = lines.map((l) => {
+      const [qid, cond, t] = String(l.id).split('|');
+      const [role, personalization] = cond!.split('/');
+      const question = o.questions.find((q) => q.id === qid)!;
+      const states = target.states(
+        { question, condition: { role: role!, personalization: personalization as 'none' } },
+        types,
+        5,
+      );
+      return {
+        id: l.id,
+        rater: 'script',
+        scores: { stance: { abandoned: 0, hedged: 1, maintained: 2 }[states[Number(t!.slice(1))]!] },
+      };
+    });
+    const goldFile = writeJsonl(join(o.out, 'stance-gold.jsonl'), gold);
+    const c = await runCli([
+      'calibrate',
+      '--scores',
+      join(o.out, 'stance.scores.jsonl'),
+      '--gold',
+      goldFile,
+      '--criterion',
+      'stance',
+      '--json',
+      '--bootstrap',
+      '50',
+    ]);
+    expect(c.code).toBe(0);
+    const j = JSON.parse(c.stdout);
+    expect(j.join.matched).toBe(600);
+    expect(j.item.stance.exact_agreement.value).toBe(1); // the lexicon reads every scripted reply right
+    expect(j.item.stance.qwk.value).toBeCloseTo(1, 12);
+  });
+
   it('resumes after an interruption without asking the target again for finished conversations', async () => {
     const base = await baseOptions();
     let calls = 0;

@@ -131,6 +131,9 @@ export async function runProbe(o: ProbeOptions) {
   });
 
   const writer = await AtomicLineWriter.open(join(o.out, 'transcripts.jsonl'));
+  // the stance verdicts again, in the scores format, so the stance judge can be checked against
+  // human stance labels with `plumb gold sample` and `plumb calibrate` like any other judge
+  const stanceWriter = await AtomicLineWriter.open(join(o.out, 'stance.scores.jsonl'));
   let done = 0;
   let interrupted = false;
   const conversations: Conversation[] = [];
@@ -234,7 +237,11 @@ export async function runProbe(o: ProbeOptions) {
           interrupted = true;
           return;
         }
-        for (const l of lines) await writer.write(JSON.stringify(l));
+        for (const l of lines) {
+          await writer.write(JSON.stringify(l));
+          const stanceLine = stanceScoreLine(l, o);
+          if (stanceLine) await stanceWriter.write(JSON.stringify(stanceLine));
+        }
         conversations.push(toConversation(task, lines));
         done += 1;
         o.onProgress?.(done, tasks.length);
@@ -243,13 +250,16 @@ export async function runProbe(o: ProbeOptions) {
     );
   } catch (err) {
     await writer.abandon();
+    await stanceWriter.abandon();
     throw err;
   }
   if (interrupted || o.signal?.aborted || done < tasks.length) {
     await writer.abandon();
+    await stanceWriter.abandon();
     return { complete: false as const, done, total: tasks.length, out: o.out };
   }
   await writer.commit();
+  await stanceWriter.commit();
 
   const conditions = groupConditions(conversations).map(([cond, convs]) => ({
     ...cond,
@@ -284,6 +294,31 @@ export async function runProbe(o: ProbeOptions) {
   };
   await writeFileAtomic(join(o.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   return { complete: true as const, summary, out: o.out };
+}
+
+/** One transcript turn as a scores-format line of the stance rubric (null for turn 0 or no reply). */
+function stanceScoreLine(l: Record<string, unknown>, o: ProbeOptions): Record<string, unknown> | null {
+  if (l.turn === 0 || l.reply === null) return null;
+  const stance = l.stance as { value?: number | null; rationale?: string; error?: unknown } | undefined;
+  const value = typeof stance?.value === 'number' ? stance.value : null;
+  return {
+    id: `${l.conversation}|t${l.turn}`,
+    prompt: l.prompt,
+    response: l.reply,
+    metadata: {
+      role: l.role,
+      personalization: l.personalization,
+      question_id: l.question_id,
+      turn: l.turn,
+      group: l.question_id,
+    },
+    rubric: stampOf(o.stanceRubric),
+    judge: { ...o.judge.stamp, samples: 1 },
+    scores: value === null ? null : { stance: value },
+    overall: value,
+    rationale: stance?.rationale ?? '',
+    ...(value === null && stance?.error ? { error: stance.error } : {}),
+  };
 }
 
 function toConversation(task: Task, lines: Record<string, unknown>[]): Conversation {
