@@ -83,6 +83,23 @@ if (!only || only === 'throughput') {
     `score: N=${N}, L=${L} ms, C=${C}: ${r.seconds.toFixed(2)} s for ${r.scored}/${r.total} scored, ${r.requests} requests (floor N·L/C = ${floor.toFixed(2)} s), peak RSS ${r.maxRssMb.toFixed(0)} MB`,
   );
   report('wall time / floor N·L/C at N=10,000', r.seconds / floor, '×', 1.05);
+  // the same run without HTTP: how much of the gap is plumb's own work
+  const dir = mkdtempSync(join(tmpdir(), 'plumb-bench-'));
+  writeItems(join(dir, 'in.jsonl'), N);
+  const raw = execFileSync(process.execPath, [
+    join(import.meta.dirname, 'score-nohttp.mjs'),
+    join(dir, 'in.jsonl'),
+    join(dir, 'out.jsonl'),
+    join(dir, 'cache'),
+    String(C),
+    String(L),
+  ]);
+  rmSync(dir, { recursive: true, force: true });
+  const nh = JSON.parse(String(raw).trim());
+  console.log(
+    `score without HTTP (a transport answering after ${L} ms): ${nh.seconds.toFixed(2)} s, plumb's own CPU ${((1000 * nh.cpuSeconds) / N).toFixed(3)} ms per item`,
+  );
+  report('wall time / floor without HTTP (plumb alone)', nh.seconds / floor, '×', 1.05);
   if (r.requests !== N) console.log(`MISS  requests sent: ${r.requests}, expected ${N}`);
   results.push({ name: 'rss10k', value: r.maxRssMb });
 }
