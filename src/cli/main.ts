@@ -37,6 +37,9 @@ export function buildProgram(): Command {
         'plumb demo',
         'plumb score --rubric aai --input fixtures/responses.jsonl --judge lexicon --out runs/aai.jsonl',
         'plumb rubrics list',
+        'plumb calibrate --scores runs/aai.jsonl --gold fixtures/gold.jsonl --alt-test --ppi',
+        'plumb probe --questions fixtures/questions.jsonl --target scripted:fixtures/scripted-target.yaml --personas fixtures/personas.jsonl',
+        'plumb gate --baseline baselines/eii.json --current runs/eii.summary.json --junit gate.xml',
       ]),
     );
 
