@@ -5,6 +5,7 @@ import { LexiconJudge } from './lexicon.js';
 import type { LlmParams } from './llm.js';
 import { DEFAULT_PRICES, type Price, priceOf } from './pricing.js';
 import type { RateLimiter } from './rate-limit.js';
+import { PROMPT_VERSION } from './prompt.js';
 import type { Judge } from './types.js';
 
 export interface JudgeRuntime {
@@ -121,7 +122,7 @@ export async function createJudge(spec: string, rt: JudgeRuntime = {}): Promise<
     budget: rt.budget ?? null,
     limiter: rt.limiter ?? null,
   };
-  const stamp = { provider: pc.provider, model: pc.model, base_url: pc.baseURL };
+  const stamp = { provider: pc.provider, model: pc.model, base_url: pc.baseURL, prompt: PROMPT_VERSION };
   if (pc.provider === 'anthropic') {
     const { AnthropicTransport } = await import('./anthropic.js');
     return new LlmJudge({ ...common, transport: new AnthropicTransport(pc.client, stamp) });

@@ -75,6 +75,8 @@ export interface JudgeStamp {
   model: string;
   /** Present for OpenAI-compatible servers, where the model name alone does not identify the judge. */
   base_url?: string;
+  /** The judge prompt template version (LLM judges): a changed template is a different judge. */
+  prompt?: string;
 }
 
 /**
