@@ -4,8 +4,8 @@ import type { JudgeCache } from './cache.js';
 import { LexiconJudge } from './lexicon.js';
 import type { LlmParams } from './llm.js';
 import { DEFAULT_PRICES, type Price, priceOf } from './pricing.js';
-import type { RateLimiter } from './rate-limit.js';
 import { PROMPT_VERSION } from './prompt.js';
+import type { RateLimiter } from './rate-limit.js';
 import type { Judge } from './types.js';
 
 export interface JudgeRuntime {
