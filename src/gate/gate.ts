@@ -141,7 +141,10 @@ export function runGate(
     return { ...c, p_adjusted: pAdj, failed, reason };
   };
   const checks: GateCheck[] = [];
-  if (paired.length) checks.push(decide(check('all', paired), check('all', paired).p));
+  if (paired.length) {
+    const pooled = check('all', paired);
+    checks.push(decide(pooled, pooled.p));
+  }
   perCondition.forEach((c, i) => {
     checks.push(decide(c, adjusted[i]!));
   });
