@@ -49,6 +49,18 @@ describe('Wilcoxon signed-rank equals scipy.stats.wilcoxon (1.10.1)', () => {
 });
 
 describe('two-way repeated-measures ANOVA equals statsmodels AnovaRM', () => {
+  it('gives no F and no effect size when nothing varies', () => {
+    const flat = Array.from({ length: 5 }, () => [
+      [0.7, 0.7, 0.7],
+      [0.7, 0.7, 0.7],
+    ]);
+    for (const t of repeatedMeasuresAnova2(flat, ['role', 'personalization'])) {
+      expect(t.F).toBeNull();
+      expect(t.p).toBeNull();
+      expect(t.partial_eta2).toBeNull();
+    }
+  });
+
   it('role × personalization on 8 subjects', () => {
     const rows = REF.anova.rows as { subject: number; role: string; personalization: string; y: number }[];
     const roles = ['advisor', 'peer'];

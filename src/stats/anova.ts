@@ -79,7 +79,8 @@ export function repeatedMeasuresAnova2(
       df_error: dfErr,
       F,
       p: F === null ? null : 1 - jStat.centralF.cdf(F, df, dfErr),
-      partial_eta2: ss + ssErr > 0 ? ss / (ss + ssErr) : null,
+      // with no variation at all the sums of squares are rounding noise: no effect size
+      partial_eta2: ss + ssErr > 1e-12 ? ss / (ss + ssErr) : null,
     };
   };
   return [
