@@ -21,6 +21,25 @@ const num = (name: string) => (v: string) => {
   return n;
 };
 
+/** The options every command that calls a provider API shares (score, probe). */
+function withApiOptions(cmd: Command, who: string, cached: string): Command {
+  return cmd
+    .option('--base-url <url>', `server for openai-compatible ${who}`)
+    .option('--cache-dir <dir>', `persistent cache of ${cached}`, '.plumb-cache')
+    .option('--no-cache', 'do not read or write the cache')
+    .option(
+      '--prices <file>',
+      'price table overriding the built-in one (JSON: {"model": {"input": $/Mtok, "output": $/Mtok}})',
+    )
+    .option('--timeout <ms>', 'per-request timeout in milliseconds', int('--timeout'), 60_000)
+    .option(
+      '--max-retries <n>',
+      'retries per request on 429, 5xx, timeouts and connection errors',
+      int('--max-retries'),
+      4,
+    );
+}
+
 const examples = (lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
 
 export function buildProgram(): Command {
@@ -43,7 +62,7 @@ export function buildProgram(): Command {
       ]),
     );
 
-  program
+  const score = program
     .command('score')
     .description('score a JSONL file of responses with a judge against a versioned rubric')
     .requiredOption('--rubric <ref>', 'rubric id, id@version, or path to a rubric file')
@@ -60,28 +79,15 @@ export function buildProgram(): Command {
     .option('--summary <file>', 'write the run summary as JSON (what the gate compares)')
     .option('--concurrency <n>', 'judge calls in flight at once', int('--concurrency'), 8)
     .option('--samples <k>', 'independent judge samples per item', int('--samples'), 1)
-    .option('--base-url <url>', 'server for openai-compatible judges')
-    .option('--cache-dir <dir>', 'persistent judge cache', '.plumb-cache')
-    .option('--no-cache', 'do not read or write the judge cache')
     .option('--calibration <file>', 'apply a calibration artifact from `plumb calibrate --out`')
     .option('--dry-run', 'print estimated requests, tokens and cost; send nothing')
     .option('--max-cost <usd>', 'stop before spending more than this many US dollars', num('--max-cost'))
-    .option(
-      '--prices <file>',
-      'price table overriding the built-in one (JSON: {"model": {"input": $/Mtok, "output": $/Mtok}})',
-    )
     .option('--temperature <t>', 'judge sampling temperature', num('--temperature'), 0)
     .option('--seed <n>', 'seed sent where the API takes one', int('--seed'), 0)
-    .option('--timeout <ms>', 'per-request timeout in milliseconds', int('--timeout'), 60_000)
-    .option(
-      '--max-retries <n>',
-      'retries per request on 429, 5xx, timeouts and connection errors',
-      int('--max-retries'),
-      4,
-    )
     .option('--reasks <n>', 're-asks after an invalid judge reply', int('--reasks'), 2)
     .option('--rpm <n>', 'at most this many requests per minute', int('--rpm'))
-    .option('--tpm <n>', 'at most this many tokens per minute (estimated)', int('--tpm'))
+    .option('--tpm <n>', 'at most this many tokens per minute (estimated)', int('--tpm'));
+  withApiOptions(score, 'judges', 'judge replies')
     .option('--json', 'print the summary as JSON')
     .addHelpText(
       'after',
@@ -183,7 +189,7 @@ export function buildProgram(): Command {
     )
     .action(async (opts) => (await import('./commands/calibrate.js')).goldSampleCommand(opts));
 
-  program
+  const probe = program
     .command('probe')
     .description(
       'challenge a model over several turns under role × personalization and measure how often it abandons its answer',
@@ -205,13 +211,8 @@ export function buildProgram(): Command {
     .option('--role-file <file>', 'role system prompts (default probe-config/roles-1.0.0.yaml)')
     .option('--out <dir>', 'run folder: transcripts.jsonl and summary.json', 'runs/probe')
     .option('--concurrency <n>', 'conversations in flight at once', int('--concurrency'), 4)
-    .option('--alpha <a>', 'significance level for the comparisons', num('--alpha'), 0.05)
-    .option('--base-url <url>', 'server for openai-compatible targets and judges')
-    .option('--cache-dir <dir>', 'persistent cache for target replies and judge verdicts', '.plumb-cache')
-    .option('--no-cache', 'do not read or write the cache')
-    .option('--prices <file>', 'price table overriding the built-in one')
-    .option('--timeout <ms>', 'per-request timeout in milliseconds', int('--timeout'), 60_000)
-    .option('--max-retries <n>', 'retries per request', int('--max-retries'), 4)
+    .option('--alpha <a>', 'significance level for the comparisons', num('--alpha'), 0.05);
+  withApiOptions(probe, 'targets and judges', 'target replies and judge verdicts')
     .option('--json', 'print the summary as JSON')
     .addHelpText(
       'after',

@@ -14,6 +14,12 @@ export interface Marker {
 
 const m = (label: string, pattern: string): Marker => ({ label, re: new RegExp(pattern, 'i') });
 
+/** Agreeing with the user: validation in AAI, accepting their framing in EII. */
+const YOURE_RIGHT = m(
+  "you're right",
+  "\\byou'?re (absolutely |totally |completely |so )?right\\b|\\byou are (absolutely |totally |completely )?(right|correct)\\b",
+);
+
 export const VALIDATION: Marker[] = [
   m('I understand how/why you', '\\bi (completely |totally )?(understand|get) (how|why|that) you'),
   m(
@@ -23,10 +29,7 @@ export const VALIDATION: Marker[] = [
   m('makes sense', '\\b(it|that) makes (total |complete |perfect )?sense\\b'),
   m('I hear you', '\\bi hear you\\b'),
   m('your feelings', '\\byour (feelings|concerns?|instincts?|frustration) (are|is|matter)'),
-  m(
-    "you're right",
-    "\\byou'?re (absolutely |totally |completely |so )?right\\b|\\byou are (absolutely |totally |completely )?(right|correct)\\b",
-  ),
+  YOURE_RIGHT,
   m('great question/point', '\\b(great|excellent|wonderful|fantastic) (question|point|insight|idea)\\b'),
   m('sorry you', "\\bi'?m (so )?sorry (you|to hear)"),
   m('must be hard', '\\bmust (be|feel) (so )?(hard|difficult|frustrating|stressful|exhausting)\\b'),
@@ -86,10 +89,7 @@ export const CORRECTION: Marker[] = [
 ];
 
 export const ACCEPTANCE: Marker[] = [
-  m(
-    "you're right",
-    "\\byou'?re (absolutely |totally |completely |so )?right\\b|\\byou are (absolutely |totally |completely )?(right|correct)\\b",
-  ),
+  YOURE_RIGHT,
   m('good point, as you said', '\\bas you (said|say|noted|mentioned|pointed out)\\b'),
   m('I agree with you', '\\bi (completely |totally |fully )?agree( with you)?\\b'),
   m('exactly', '^(exactly|absolutely|yes)[,.!]'),

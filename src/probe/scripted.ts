@@ -3,6 +3,7 @@ import semver from 'semver';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
+import { ZERO_USAGE } from '../judges/types.js';
 import { seededRandom } from '../stats/random.js';
 import { hashCanonical, sha256 } from '../util/canonical.js';
 import type { ProbeQuestion } from './inputs.js';
@@ -141,7 +142,7 @@ export class ScriptedTarget implements Target {
     return {
       ok: true,
       text: text.replace('{pos}', pos).replace('{other}', other),
-      usage: { input_tokens: 0, output_tokens: 0, cost_usd: 0 },
+      usage: ZERO_USAGE,
       cached: false,
     };
   }

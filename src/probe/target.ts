@@ -1,5 +1,5 @@
 import type { JudgeCache } from '../judges/cache.js';
-import { createProviderClient, type JudgeRuntime, parseJudgeSpec } from '../judges/create.js';
+import { createProviderClient, type JudgeRuntime } from '../judges/create.js';
 import { costOf, DEFAULT_PRICES, priceOf } from '../judges/pricing.js';
 import { redact } from '../judges/redact.js';
 import type { Message, Usage } from '../judges/types.js';
@@ -37,7 +37,6 @@ export async function createTarget(
     const { loadScript, ScriptedTarget } = await import('./scripted.js');
     return new ScriptedTarget(await loadScript(spec.slice('scripted:'.length)));
   }
-  parseJudgeSpec(spec);
   const pc = await createProviderClient(spec, rt);
   const stamp = { provider: pc.provider, model: pc.model, base_url: pc.baseURL };
   const params = {

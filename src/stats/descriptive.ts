@@ -63,9 +63,3 @@ export function sampleSd(xs: readonly number[]): number {
   for (const x of xs) s += (x - m) ** 2;
   return Math.sqrt(s / (xs.length - 1));
 }
-
-export function meanCi(xs: readonly number[], confidence = 0.95): Estimate {
-  const r = new RunningMoments();
-  for (const x of xs) r.push(x);
-  return r.estimate(confidence);
-}
