@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type FakeServer, startFakeProvider } from '../src/testing/fake-provider.js';
 import { ROOT, readJsonlFile, runCli, tempDir } from './helpers/cli.js';
-import { good } from './helpers/judge-scripts.js';
+import { good, providerEnv } from './helpers/judge-scripts.js';
 
 const FIXTURE = join(ROOT, 'fixtures', 'responses.jsonl');
 const KEY = 'sk-test-CLIKEY-abcdefghijklmnop';
@@ -19,10 +19,7 @@ describe('plumb score against fake provider servers, from the CLI', () => {
   ] as const)('%s scores the fixtures end to end; a rerun sends zero requests', async (spec, protocol) => {
     const server = await startFakeProvider(protocol, good);
     servers.push(server);
-    const env: Record<string, string> =
-      protocol === 'openai'
-        ? { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: server.url }
-        : { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: server.url.replace(/\/v1$/, '') };
+    const env = providerEnv(protocol, server.url, KEY);
     const dir = tempDir();
     const args = [
       'score',

@@ -14,7 +14,7 @@ import { BUILTIN_RUBRICS_DIR, resolveRubric } from '../src/rubrics/load.js';
 import { type FakeServer, startFakeProvider } from '../src/testing/fake-provider.js';
 import { getEncoder } from '../src/util/tokens.js';
 import { ROOT, readJsonlFile, runCli, tempDir, writeJsonl } from './helpers/cli.js';
-import { validReply } from './helpers/judge-scripts.js';
+import { providerEnv, validReply } from './helpers/judge-scripts.js';
 
 const FIXTURES = join(ROOT, 'fixtures');
 const servers: FakeServer[] = [];
@@ -299,10 +299,7 @@ describe('probe against fake provider servers through the real SDKs', () => {
     const judge = await startFakeProvider(protocol, stanceJudge);
     servers.push(target, judge);
     const key = 'sk-test-probe-0123456789';
-    const envFor = (url: string) =>
-      protocol === 'openai'
-        ? { OPENAI_API_KEY: key, OPENAI_BASE_URL: url }
-        : { ANTHROPIC_API_KEY: key, ANTHROPIC_BASE_URL: url.replace(/\/v1$/, '') };
+    const envFor = (url: string) => providerEnv(protocol, url, key);
     const spec = protocol === 'openai' ? 'openai:gpt-4.1-mini' : 'anthropic:claude-sonnet-4-6';
     const questions: ProbeQuestion[] = [
       {

@@ -13,7 +13,7 @@ import {
   startFakeProvider,
 } from '../src/testing/fake-provider.js';
 import { readJsonlFile, tempDir, writeJsonl } from './helpers/cli.js';
-import { attemptsPerItem, good, outOfScale, validReply } from './helpers/judge-scripts.js';
+import { attemptsPerItem, good, outOfScale, providerEnv, validReply } from './helpers/judge-scripts.js';
 
 const KEY = 'sk-test-PLUMBSECRET0123456789';
 const servers: FakeServer[] = [];
@@ -37,11 +37,7 @@ function items(n: number) {
 }
 
 function runtimeFor(protocol: FakeProtocol, server: FakeServer, extra: JudgeRuntime = {}): JudgeRuntime {
-  const env =
-    protocol === 'openai'
-      ? { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: server.url }
-      : { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: server.url.replace(/\/v1$/, '') };
-  return { env, maxRetries: 3, timeoutMs: 2_000, ...extra };
+  return { env: providerEnv(protocol, server.url, KEY), maxRetries: 3, timeoutMs: 2_000, ...extra };
 }
 
 async function score(

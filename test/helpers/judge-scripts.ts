@@ -58,3 +58,17 @@ export function attemptsPerItem() {
     return n;
   };
 }
+
+/**
+ * The environment that points a provider's SDK at a fake server with a test key. The Anthropic SDK
+ * adds /v1 itself, so its base URL is the server's without it.
+ */
+export function providerEnv(
+  protocol: 'openai' | 'anthropic',
+  url: string,
+  key: string,
+): Record<string, string> {
+  return protocol === 'openai'
+    ? { OPENAI_API_KEY: key, OPENAI_BASE_URL: url }
+    : { ANTHROPIC_API_KEY: key, ANTHROPIC_BASE_URL: url.replace(/\/v1$/, '') };
+}
