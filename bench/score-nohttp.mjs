@@ -14,7 +14,8 @@ const reply = JSON.stringify({
 });
 const transport = {
   stamp: { provider: 'openai', model: 'no-http' },
-  start: (prompt) => prompt,
+  provider: 'openai',
+  start: (messages) => messages,
   send: () =>
     new Promise((resolve) =>
       setTimeout(

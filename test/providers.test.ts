@@ -415,3 +415,90 @@ describe('samples, panels, budget and cache integrity', () => {
     expect(renderJudgePrompt(rubric, item).user).toContain('id="');
   });
 });
+
+describe('prompt caching', () => {
+  const cachedUsage =
+    (cached: number, cacheWrite = 0) =>
+    (req: Parameters<FakeScript>[0]) => ({
+      reply: validReply(req),
+      usage: { input: 1000, output: 50, cached, cacheWrite },
+    });
+
+  it('OpenAI: every request of a rubric starts with the same bytes and carries the rubric-hash prompt_cache_key', async () => {
+    const server = await serve('openai', good);
+    await score('openai', server, 3);
+    await score('openai', server, 1, {}, 'eii');
+    const [a, b, c, other] = server.requests.map((r) => r.body);
+    const system = (body: Record<string, unknown>) => (body.messages as { content: string }[])[0]!;
+    expect(system(a!)).toEqual(system(b!));
+    expect(system(a!)).toEqual(system(c!));
+    // the items differ only after the shared prefix
+    expect(JSON.stringify(a!.messages)).not.toBe(JSON.stringify(b!.messages));
+    const aai = await resolveRubric('aai', [BUILTIN_RUBRICS_DIR]);
+    expect(a!.prompt_cache_key).toBe(`plumb-${aai.hash.slice(0, 32)}`);
+    expect(b!.prompt_cache_key).toBe(a!.prompt_cache_key);
+    expect(other!.prompt_cache_key).toMatch(/^plumb-[0-9a-f]{32}$/);
+    expect(other!.prompt_cache_key).not.toBe(a!.prompt_cache_key);
+  });
+
+  it('an OpenAI-compatible server is not sent prompt_cache_key (it may reject unknown fields)', async () => {
+    const server = await serve('openai', good);
+    const dir = tempDir();
+    const input = writeJsonl(join(dir, 'in.jsonl'), items(2));
+    const rubric = await resolveRubric('aai', [BUILTIN_RUBRICS_DIR]);
+    const judge = await createJudge('openai-compatible:qwen2.5-7b', {
+      env: {},
+      baseUrl: server.url,
+      maxRetries: 0,
+    });
+    await runScore({ rubric, judges: [judge], input, out: join(dir, 'out.jsonl'), concurrency: 2 });
+    expect(server.requests).toHaveLength(2);
+    for (const r of server.requests) {
+      expect(r.body).not.toHaveProperty('prompt_cache_key');
+      expect(r.body).toHaveProperty('max_tokens');
+    }
+  });
+
+  it('Anthropic: the system block is marked cache_control ephemeral and identical across items', async () => {
+    const server = await serve('anthropic', good);
+    await score('anthropic', server, 3);
+    const systems = server.requests.map((r) => r.body.system);
+    expect(systems[0]).toEqual([
+      expect.objectContaining({ type: 'text', cache_control: { type: 'ephemeral' } }),
+    ]);
+    expect(systems[1]).toEqual(systems[0]);
+    expect(systems[2]).toEqual(systems[0]);
+  });
+
+  // prices ($/M): gpt-4.1-mini input 0.40, cached 0.10, output 1.60;
+  // claude-sonnet-4-6 input 3, cache read 0.30 (0.1×), cache write 3.75 (1.25×), output 15
+  it.each([
+    ['openai', cachedUsage(800), { cached_input_tokens: 800 }, (200 * 0.4 + 800 * 0.1 + 50 * 1.6) / 1e6],
+    [
+      'anthropic',
+      cachedUsage(800, 100),
+      { cached_input_tokens: 800, cache_write_tokens: 100 },
+      (100 * 3 + 800 * 0.3 + 100 * 3.75 + 50 * 15) / 1e6,
+    ],
+  ] as const)(
+    '%s: cached tokens are recorded in each line and the summary and priced at the cache prices',
+    async (protocol, script, counts, perItem) => {
+      const server = await serve(protocol, script);
+      const { lines, result } = await score(protocol, server, 4);
+      for (const line of lines) {
+        const usage = line.usage as Record<string, number>;
+        // plumb's input_tokens counts every prompt token, the cached ones included
+        expect(usage).toMatchObject({ input_tokens: 1000, output_tokens: 50, ...counts });
+        expect(usage.cost_usd).toBeCloseTo(perItem, 12);
+      }
+      const total = result.summary.usage as Record<string, number>;
+      expect(total.input_tokens).toBe(4000);
+      for (const [k, v] of Object.entries(counts)) expect(total[k]).toBe(4 * v);
+      expect(total.cost_usd).toBeCloseTo(4 * perItem, 12);
+      // the cache discount is real: the same tokens uncached would cost more
+      expect(perItem).toBeLessThan(
+        protocol === 'openai' ? (1000 * 0.4 + 50 * 1.6) / 1e6 : (1000 * 3 + 50 * 15) / 1e6,
+      );
+    },
+  );
+});

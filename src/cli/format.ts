@@ -1,4 +1,6 @@
+import type { Usage } from '../judges/types.js';
 import type { Estimate } from '../stats/descriptive.js';
+import { formatCost } from './progress.js';
 
 /** Formats `0.523 [0.481, 0.566]`, or `—` with the reason for an undefined estimate. */
 export function fmtEstimate(e: Estimate | null | undefined, digits = 3): string {
@@ -16,4 +18,13 @@ export function table(header: string[], rows: string[][]): string {
       .join('  ')
       .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/** `1200+340 tokens (900 cached, 100 written to the prompt cache), $0.0123` for a run's usage. */
+export function fmtUsage(u: Usage): string {
+  const cache = [
+    u.cached_input_tokens ? `${u.cached_input_tokens} cached` : '',
+    u.cache_write_tokens ? `${u.cache_write_tokens} written to the prompt cache` : '',
+  ].filter(Boolean);
+  return `${u.input_tokens}+${u.output_tokens} tokens${cache.length ? ` (${cache.join(', ')})` : ''}, ${formatCost(u.cost_usd)}`;
 }

@@ -1,6 +1,6 @@
 import { AtomicLineWriter } from '../io/atomic.js';
 import { refuseOutputsOverInputs } from '../io/outputs.js';
-import type { Message, Usage } from '../judges/types.js';
+import { addUsage, type Message, type Usage, ZERO_USAGE } from '../judges/types.js';
 import type { Roles } from '../probe/config.js';
 import { stamp } from '../probe/config.js';
 import { personaFor } from '../probe/conversation.js';
@@ -93,7 +93,7 @@ export async function runGenerate(o: GenerateOptions) {
   let done = 0;
   let failed = 0;
   let stoppedBecause: string | null = null;
-  const usage: Usage = { input_tokens: 0, output_tokens: 0, cost_usd: 0 };
+  let usage: Usage = ZERO_USAGE;
   const firstError: string[] = [];
   const why = () => o.stopReason?.() ?? (o.signal?.aborted ? 'interrupted' : null);
 
@@ -146,12 +146,7 @@ export async function runGenerate(o: GenerateOptions) {
           },
         };
         if (r.reply.ok) {
-          usage.input_tokens += r.reply.usage.input_tokens;
-          usage.output_tokens += r.reply.usage.output_tokens;
-          usage.cost_usd =
-            usage.cost_usd === null || r.reply.usage.cost_usd === null
-              ? null
-              : usage.cost_usd + r.reply.usage.cost_usd;
+          usage = addUsage(usage, r.reply.usage);
           // under `generation`, so the `usage` and `error` that `score` adds later do not overwrite them
           await writer.write(
             JSON.stringify({

@@ -5,12 +5,12 @@ import type { Budget } from './budget.js';
 import type { JudgeCache } from './cache.js';
 import type { ProviderCircuit } from './circuit.js';
 import { LexiconJudge } from './lexicon.js';
-import type { LlmParams } from './llm.js';
 import { DEFAULT_PRICES, type Price, priceOf } from './pricing.js';
 import { PROMPT_VERSION } from './prompt.js';
 import type { RateLimiter } from './rate-limit.js';
 import { printSdkWarningsOnce } from './sdk-warnings.js';
-import type { Judge } from './types.js';
+import type { LlmParams, Transport } from './transport.js';
+import type { Judge, JudgeStamp } from './types.js';
 
 export interface JudgeRuntime {
   /** Server for openai-compatible judges (`--base-url`). */
@@ -156,12 +156,27 @@ export async function createProviderClient(spec: string, rt: JudgeRuntime = {}):
   };
 }
 
+/** The wire dialect of a configured client: Anthropic's messages, or OpenAI's chat completions. */
+export async function transportFor(pc: ProviderClient, stamp: JudgeStamp): Promise<Transport> {
+  if (pc.provider === 'anthropic') {
+    const { AnthropicTransport } = await import('./anthropic.js');
+    return new AnthropicTransport(pc.client, stamp);
+  }
+  const { OpenAITransport } = await import('./openai.js');
+  return new OpenAITransport({
+    client: pc.client,
+    stamp,
+    dialect: pc.provider === 'openai' ? 'openai' : 'compatible',
+  });
+}
+
 /** Makes the judge a `provider:model` string names, checking its configuration before any work starts. */
 export async function createJudge(spec: string, rt: JudgeRuntime = {}): Promise<Judge & PairJudge> {
   if (parseJudgeSpec(spec).provider === 'lexicon') return new LexiconJudge();
   const pc = await createProviderClient(spec, rt);
   const { LlmJudge } = await import('./llm.js');
-  const common = {
+  const stamp = { provider: pc.provider, model: pc.model, base_url: pc.publicURL, prompt: PROMPT_VERSION };
+  return new LlmJudge({
     name: spec,
     params: { ...DEFAULT_PARAMS, ...rt.params },
     reasks: rt.reasks ?? 2,
@@ -170,13 +185,6 @@ export async function createJudge(spec: string, rt: JudgeRuntime = {}): Promise<
     budget: rt.budget ?? null,
     limiter: rt.limiter ?? null,
     circuit: rt.circuit ?? null,
-  };
-  const stamp = { provider: pc.provider, model: pc.model, base_url: pc.publicURL, prompt: PROMPT_VERSION };
-  if (pc.provider === 'anthropic') {
-    const { AnthropicTransport } = await import('./anthropic.js');
-    return new LlmJudge({ ...common, transport: new AnthropicTransport(pc.client, stamp) });
-  }
-  const { OpenAITransport } = await import('./openai.js');
-  const dialect = pc.provider === 'openai' ? 'openai' : 'compatible';
-  return new LlmJudge({ ...common, transport: new OpenAITransport({ client: pc.client, stamp, dialect }) });
+    transport: await transportFor(pc, stamp),
+  });
 }

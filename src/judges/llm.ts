@@ -5,53 +5,31 @@ import type { JudgeOutput } from '../rubrics/output-schema.js';
 import { judgeJsonSchema } from '../rubrics/output-schema.js';
 import type { PairwiseRubric } from '../rubrics/pairwise.js';
 import type { Rubric } from '../rubrics/schema.js';
-import { requestSignal } from '../util/abort.js';
 import { redactMessage } from '../util/secrets.js';
 import { countTokens } from '../util/tokens.js';
 import type { Budget } from './budget.js';
 import { JudgeCache } from './cache.js';
 import type { ProviderCircuit } from './circuit.js';
-import { costOf, type Price } from './pricing.js';
+import type { Price } from './pricing.js';
 import { PROMPT_VERSION, promptContent, type RenderedPrompt, renderJudgePrompt } from './prompt.js';
 import type { RateLimiter } from './rate-limit.js';
 import { type Checked, validateReply } from './reply.js';
-import type {
-  Judge,
-  JudgeRequest,
-  JudgeResult,
-  JudgeStamp,
-  ResponseItem,
-  Unscored,
-  UnscoredKind,
-  Usage,
+import { sendOnce } from './request.js';
+import type { LlmParams, OutputShape, Transport, TransportReply } from './transport.js';
+import {
+  addUsage,
+  type Judge,
+  type JudgeRequest,
+  type JudgeResult,
+  type JudgeStamp,
+  type Message,
+  type ResponseItem,
+  type Unscored,
+  type UnscoredKind,
+  type Usage,
 } from './types.js';
 
-/** Sampling and request settings; all of them are part of the cache key except the retry/timeout ones. */
-export interface LlmParams {
-  temperature: number;
-  seed: number;
-  maxTokens: number;
-}
-
-/** What a provider's transport returns for one request. */
-export interface TransportReply {
-  /** The reply's text, or the tool input serialised, for keeping and for re-asks. */
-  raw: string;
-  /** The structured value (parsed JSON or tool input) when there is one. */
-  value?: unknown;
-  jsonError?: string;
-  finish: 'complete' | 'truncated' | 'refusal';
-  usage: { input_tokens: number; output_tokens: number };
-}
-
-/** The structured output a call must produce: the schema the provider enforces, named. */
-export interface OutputShape {
-  /** Names the JSON schema (OpenAI) and the tool (Anthropic); letters, digits, - and _. */
-  name: string;
-  /** What the recorded value is, for the tool description. */
-  description: string;
-  jsonSchema: Record<string, unknown>;
-}
+export type { LlmParams, OutputShape, Transport, TransportReply } from './transport.js';
 
 /**
  * A structured question to a judge model: the output shape, how to validate a reply against it
@@ -70,25 +48,11 @@ export type AskResult<T> =
   | { ok: true; output: T; usage: Usage; cached: boolean; requests: number }
   | Unscored;
 
-/**
- * A provider's wire dialect: how to send a judge prompt with an enforced schema, and how to
- * continue the conversation with a validation error when the reply was invalid. Transport errors
- * (after the SDK's own retries) are thrown and classified by the caller.
- */
-export interface Transport {
-  readonly stamp: JudgeStamp;
-  /** Opaque conversation state, one per item and sample. */
-  start(prompt: RenderedPrompt, shape: OutputShape): unknown;
-  send(
-    conversation: unknown,
-    params: LlmParams,
-    sample: number,
-    signal?: AbortSignal,
-  ): Promise<TransportReply>;
-  reask(conversation: unknown, reply: TransportReply, problem: string): unknown;
-  /** Classifies a thrown error: an abort is `interrupted`, everything else `provider_error`. */
-  isAbort(err: unknown): boolean;
-}
+/** The judge prompt as chat messages: the rubric in the system turn, the data in the user turn. */
+export const promptMessages = (p: RenderedPrompt): Message[] => [
+  { role: 'system', content: p.system },
+  { role: 'user', content: p.user },
+];
 
 export interface LlmJudgeOptions {
   name: string;
@@ -112,6 +76,7 @@ export function rubricTask(rubric: Rubric, item: ResponseItem): StructuredTask<J
       name: `${rubric.id}_${rubric.version}`.replace(/[^a-zA-Z0-9_-]/g, '_').slice(0, 64),
       description: `Record the rationale and the scores for rubric ${rubric.id}@${rubric.version}.`,
       jsonSchema: judgeJsonSchema(rubric),
+      promptCacheKey: `plumb-${rubric.hash.slice(0, 32)}`,
     },
     validate: (value, jsonError) => validateReply(rubric, value, jsonError),
     prompt: () => renderJudgePrompt(rubric, item),
@@ -218,10 +183,10 @@ export class LlmJudge implements Judge, PairJudge {
   ): Promise<AskResult<T>> {
     const { transport, params } = this.o;
     const prompt = task.prompt();
-    let conversation = transport.start(prompt, task.shape);
-    const usage: Usage = { input_tokens: 0, output_tokens: 0, cost_usd: this.o.price ? 0 : null };
+    let conversation = transport.start(promptMessages(prompt), task.shape);
+    let usage: Usage = { input_tokens: 0, output_tokens: 0, cost_usd: this.o.price ? 0 : null };
     let requests = 0;
-    let inputEstimate: number | null = null;
+    let promptTokens: number | null = null;
     const unscored = (kind: UnscoredKind, message: string, raw?: string): Unscored => ({
       ok: false,
       error: { kind, message: redactMessage(message) },
@@ -232,64 +197,58 @@ export class LlmJudge implements Judge, PairJudge {
     });
 
     for (let attempt = 0; attempt <= this.o.reasks; attempt++) {
-      if (signal?.aborted) return unscored('interrupted', 'interrupted before the request was sent');
-      if (this.o.budget || this.o.limiter?.active)
-        inputEstimate ??= await countTokens(`${prompt.system}\n${prompt.user}`);
-      let reserved = 0;
-      if (this.o.budget) {
-        reserved = costOf(this.o.price, (inputEstimate ?? 0) * (attempt + 1), params.maxTokens) ?? 0;
-        if (!(await this.o.budget.reserve(reserved))) {
-          return unscored(
-            'budget_exceeded',
-            `not sent: it could cost up to $${reserved.toFixed(4)} and the --max-cost budget of $${this.o.budget.limitUsd} would be exceeded`,
-          );
-        }
+      // a re-ask resends the conversation so far: reserve for it as that many prompts
+      const inputTokens = async () => {
+        promptTokens ??= await countTokens(`${prompt.system}\n${prompt.user}`);
+        return promptTokens * (attempt + 1);
+      };
+      const sent = await sendOnce(this.o, conversation, sample, signal, inputTokens);
+      if (!sent.ok) {
+        if (sent.kind !== 'budget_exceeded') requests += 1;
+        return unscored(sent.kind, sent.message);
       }
-      let reply: TransportReply;
-      try {
-        await this.o.limiter?.acquire((inputEstimate ?? 0) + params.maxTokens, signal);
-        requests += 1;
-        const request = requestSignal(signal);
-        try {
-          reply = await transport.send(conversation, params, sample, request.signal);
-        } finally {
-          request.done();
-        }
-      } catch (err) {
-        this.o.budget?.settle(reserved, 0);
-        if (transport.isAbort(err) || signal?.aborted)
-          return unscored('interrupted', 'interrupted while the request was in flight');
-        this.o.circuit?.failure(err, { baseURL: this.stamp.base_url ?? '', model: this.stamp.model });
-        return unscored('provider_error', describeError(err));
-      }
-      this.o.circuit?.success();
-      usage.input_tokens += reply.usage.input_tokens;
-      usage.output_tokens += reply.usage.output_tokens;
-      const cost = costOf(this.o.price, reply.usage.input_tokens, reply.usage.output_tokens);
-      if (usage.cost_usd !== null && cost !== null) usage.cost_usd += cost;
-      this.o.budget?.settle(reserved, cost ?? 0);
-
-      if (reply.finish === 'refusal') return unscored('refusal', 'the judge refused to answer', reply.raw);
-      if (reply.finish === 'truncated') {
-        return unscored(
-          'truncated',
-          `the reply was cut off at the output token limit (${params.maxTokens})`,
-          reply.raw,
-        );
-      }
-      const checked = task.validate(reply.value, reply.jsonError);
+      requests += 1;
+      const reply = sent.reply;
+      usage = addUsage(usage, { ...reply.usage, cost_usd: sent.cost });
+      const checked = checkReply(reply, params.maxTokens, task.validate);
       if (checked.ok) return { ok: true, output: checked.output, usage, cached: false, requests };
-      if (attempt === this.o.reasks) {
+      if (checked.final || attempt === this.o.reasks)
         return unscored(
-          'invalid_output',
-          `invalid reply after ${attempt + 1} attempt(s): ${checked.problem}`,
+          checked.kind,
+          checked.final
+            ? checked.problem
+            : `invalid reply after ${attempt + 1} attempt(s): ${checked.problem}`,
           reply.raw,
         );
-      }
       conversation = transport.reask(conversation, reply, checked.problem);
     }
     throw new Error('unreachable');
   }
+}
+
+/**
+ * What a reply means for its task: the validated output; or a problem the judge may be re-asked
+ * about (an invalid reply); or a final one (a refusal, a reply cut off at the token limit).
+ * Shared by synchronous calls and batch results, so both read replies the same way.
+ */
+export function checkReply<T>(
+  reply: TransportReply,
+  maxTokens: number,
+  validate: (value: unknown, jsonError?: string) => Checked<T>,
+):
+  | { ok: true; output: T }
+  | { ok: false; final: boolean; kind: 'refusal' | 'truncated' | 'invalid_output'; problem: string } {
+  if (reply.finish === 'refusal')
+    return { ok: false, final: true, kind: 'refusal', problem: 'the judge refused to answer' };
+  if (reply.finish === 'truncated')
+    return {
+      ok: false,
+      final: true,
+      kind: 'truncated',
+      problem: `the reply was cut off at the output token limit (${maxTokens})`,
+    };
+  const checked = validate(reply.value, reply.jsonError);
+  return checked.ok ? checked : { ok: false, final: false, kind: 'invalid_output', problem: checked.problem };
 }
 
 /**
@@ -314,10 +273,4 @@ function fromEarlierFormat<T>(value: AskResult<T>): AskResult<T> {
     cached: flat.cached,
     requests: flat.requests,
   };
-}
-
-function describeError(err: unknown): string {
-  const e = err as { status?: number; name?: string; message?: string };
-  const status = e.status ? `HTTP ${e.status}: ` : '';
-  return `${status}${e.name ?? 'Error'}: ${e.message ?? String(err)} (after the SDK's retries)`;
 }

@@ -1,48 +1,97 @@
 import OpenAI from 'openai';
-import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import type {
+  ChatCompletion,
+  ChatCompletionCreateParamsNonStreaming,
+  ChatCompletionMessageParam,
+} from 'openai/resources/chat/completions';
 import type { LlmParams, OutputShape, Transport, TransportReply } from './llm.js';
-import type { RenderedPrompt } from './prompt.js';
 import { parseJsonText } from './reply.js';
-import type { JudgeStamp } from './types.js';
+import type { JudgeStamp, Message } from './types.js';
 
 interface OpenAIConversation {
   messages: ChatCompletionMessageParam[];
-  schemaName: string;
-  schema: Record<string, unknown>;
+  /** The enforced output schema; null for plain chat (a target, a challenger). */
+  shape: Pick<OutputShape, 'name' | 'jsonSchema' | 'promptCacheKey'> | null;
 }
 
 export interface OpenAITransportOptions {
   client: OpenAI;
   stamp: JudgeStamp;
   /**
-   * OpenAI's own API takes `max_completion_tokens` (required by its reasoning models); servers that
-   * only mimic it (vLLM, llama.cpp, LM Studio, Ollama) reliably take the older `max_tokens`.
+   * OpenAI's own API takes `max_completion_tokens` (required by its reasoning models) and
+   * `prompt_cache_key`; servers that only mimic it (vLLM, llama.cpp, LM Studio, Ollama) reliably
+   * take the older `max_tokens` and may reject fields they do not know.
    */
   dialect: 'openai' | 'compatible';
 }
 
 /**
- * OpenAI chat completions with structured output: `response_format: {type: "json_schema",
- * json_schema: {strict: true, schema}}`, the schema coming from the rubric via zod's
- * `z.toJSONSchema`. Retries (429 honouring retry-after, 408/409, 5xx, connection errors, timeouts)
- * are the SDK's own: exponential backoff from 0.5 s to 8 s with up to 25 % jitter.
+ * OpenAI chat completions, with structured output when a shape is given: `response_format:
+ * {type: "json_schema", json_schema: {strict: true, schema}}`, the schema coming from the rubric via
+ * zod's `z.toJSONSchema`. Requests of one rubric share a byte-identical prefix (the system turn) and
+ * carry `prompt_cache_key` (the rubric's hash), so OpenAI's prompt cache routes them together.
+ * Retries (429 honouring retry-after, 408/409, 5xx, connection errors, timeouts) are the SDK's own:
+ * exponential backoff from 0.5 s to 8 s with up to 25 % jitter. `body` and `parse` are the request
+ * and the reply on their own, so a batch file line is the same request as a synchronous call.
  */
 export class OpenAITransport implements Transport {
   readonly stamp: JudgeStamp;
+  readonly provider = 'openai' as const;
 
   constructor(private readonly o: OpenAITransportOptions) {
     this.stamp = o.stamp;
   }
 
-  start(prompt: RenderedPrompt, shape: OutputShape): OpenAIConversation {
+  start(messages: Message[], shape: OutputShape | null): OpenAIConversation {
     return {
-      messages: [
-        { role: 'system', content: prompt.system },
-        { role: 'user', content: prompt.user },
-      ],
-      schemaName: shape.name,
-      schema: shape.jsonSchema,
+      messages: messages.map((m) => ({ role: m.role, content: m.content })),
+      shape: shape
+        ? { name: shape.name, jsonSchema: shape.jsonSchema, promptCacheKey: shape.promptCacheKey }
+        : null,
     };
+  }
+
+  body(conversation: unknown, params: LlmParams, sample: number): ChatCompletionCreateParamsNonStreaming {
+    const conv = conversation as OpenAIConversation;
+    const openai = this.o.dialect === 'openai';
+    return {
+      model: this.stamp.model,
+      messages: conv.messages,
+      temperature: params.temperature,
+      // a distinct seed per sample index, so repeated samples are really separate draws
+      seed: params.seed + sample,
+      ...(openai ? { max_completion_tokens: params.maxTokens } : { max_tokens: params.maxTokens }),
+      ...(conv.shape
+        ? {
+            response_format: {
+              type: 'json_schema' as const,
+              json_schema: { name: conv.shape.name, strict: true, schema: conv.shape.jsonSchema },
+            },
+          }
+        : {}),
+      ...(openai && conv.shape?.promptCacheKey ? { prompt_cache_key: conv.shape.promptCacheKey } : {}),
+    };
+  }
+
+  parse(response: unknown, conversation: unknown): TransportReply {
+    const res = response as ChatCompletion;
+    const structured = (conversation as OpenAIConversation).shape !== null;
+    const choice = res.choices?.[0];
+    const cached = res.usage?.prompt_tokens_details?.cached_tokens ?? 0;
+    const usage = {
+      input_tokens: res.usage?.prompt_tokens ?? 0,
+      output_tokens: res.usage?.completion_tokens ?? 0,
+      ...(cached ? { cached_input_tokens: cached } : {}),
+    };
+    const message = choice?.message;
+    if (message?.refusal) return { raw: message.refusal, finish: 'refusal', usage };
+    if (choice?.finish_reason === 'content_filter')
+      return { raw: message?.content ?? '', finish: 'refusal', usage };
+    const raw = message?.content ?? '';
+    if (choice?.finish_reason === 'length') return { raw, finish: 'truncated', usage };
+    if (!structured) return { raw, value: raw, finish: 'complete', usage };
+    const parsed = parseJsonText(raw);
+    return { raw, value: parsed.value, jsonError: parsed.error, finish: 'complete', usage };
   }
 
   async send(
@@ -51,39 +100,10 @@ export class OpenAITransport implements Transport {
     sample: number,
     signal?: AbortSignal,
   ): Promise<TransportReply> {
-    const conv = conversation as OpenAIConversation;
-    const limit =
-      this.o.dialect === 'openai'
-        ? { max_completion_tokens: params.maxTokens }
-        : { max_tokens: params.maxTokens };
-    const res = await this.o.client.chat.completions.create(
-      {
-        model: this.stamp.model,
-        messages: conv.messages,
-        temperature: params.temperature,
-        // a distinct seed per sample index, so repeated samples are really separate draws
-        seed: params.seed + sample,
-        ...limit,
-        response_format: {
-          type: 'json_schema',
-          json_schema: { name: conv.schemaName, strict: true, schema: conv.schema },
-        },
-      },
-      { signal },
-    );
-    const choice = res.choices[0];
-    const usage = {
-      input_tokens: res.usage?.prompt_tokens ?? 0,
-      output_tokens: res.usage?.completion_tokens ?? 0,
-    };
-    const message = choice?.message;
-    if (message?.refusal) return { raw: message.refusal, finish: 'refusal', usage };
-    if (choice?.finish_reason === 'content_filter')
-      return { raw: message?.content ?? '', finish: 'refusal', usage };
-    const raw = message?.content ?? '';
-    if (choice?.finish_reason === 'length') return { raw, finish: 'truncated', usage };
-    const parsed = parseJsonText(raw);
-    return { raw, value: parsed.value, jsonError: parsed.error, finish: 'complete', usage };
+    const res = await this.o.client.chat.completions.create(this.body(conversation, params, sample), {
+      signal,
+    });
+    return this.parse(res, conversation);
   }
 
   reask(conversation: unknown, reply: TransportReply, problem: string): OpenAIConversation {

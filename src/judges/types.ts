@@ -16,13 +16,31 @@ export interface ResponseItem {
 }
 
 export interface Usage {
+  /** Every prompt token, cached ones included. */
   input_tokens: number;
   output_tokens: number;
+  /** Of the input, tokens read from the provider's prompt cache, when there were any. */
+  cached_input_tokens?: number;
+  /** Of the input, tokens written to the provider's prompt cache (Anthropic), when there were any. */
+  cache_write_tokens?: number;
   /** null when the model has no known price. */
   cost_usd: number | null;
 }
 
 export const ZERO_USAGE: Usage = { input_tokens: 0, output_tokens: 0, cost_usd: 0 };
+
+/** The sum of two usages; the prompt-cache counts appear only when there are some. */
+export function addUsage(a: Usage, b: Usage): Usage {
+  const read = (a.cached_input_tokens ?? 0) + (b.cached_input_tokens ?? 0);
+  const write = (a.cache_write_tokens ?? 0) + (b.cache_write_tokens ?? 0);
+  return {
+    input_tokens: a.input_tokens + b.input_tokens,
+    output_tokens: a.output_tokens + b.output_tokens,
+    ...(read ? { cached_input_tokens: read } : {}),
+    ...(write ? { cache_write_tokens: write } : {}),
+    cost_usd: a.cost_usd === null || b.cost_usd === null ? null : a.cost_usd + b.cost_usd,
+  };
+}
 
 /**
  * Why an item could not be scored. An unscored item is never given a default score and never

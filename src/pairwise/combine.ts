@@ -1,6 +1,5 @@
-import type { Unscored, Usage } from '../judges/types.js';
+import { addUsage, type Unscored, type Usage } from '../judges/types.js';
 import type { Verdict } from '../rubrics/pairwise.js';
-import { addUsage } from '../score/aggregate.js';
 import { type Order, type PairResult, unshow } from './types.js';
 
 /** One order's verdict after combining samples (and panel members), or why there is none. */

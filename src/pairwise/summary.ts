@@ -1,7 +1,6 @@
-import type { JudgeStamp, Usage } from '../judges/types.js';
+import { addUsage, type JudgeStamp, type Usage } from '../judges/types.js';
 import type { Verdict } from '../rubrics/pairwise.js';
 import type { RubricStamp } from '../rubrics/schema.js';
-import { addUsage } from '../score/aggregate.js';
 import { type Condition, compareConditions, conditionKey, conditionOf } from '../score/conditions.js';
 import { bradleyTerryWithIntervals, type Comparison, type StrengthEstimate } from '../stats/bradley-terry.js';
 import { clusteredMean } from '../stats/cluster.js';

@@ -4,7 +4,7 @@ import { UsageError } from '../errors.js';
 import { AtomicLineWriter, commitTogether, ensureParent, lockOutput, writeFileAtomic } from '../io/atomic.js';
 import { outputError } from '../io/errors.js';
 import { releaseLock } from '../io/lock.js';
-import type { Judge, Usage } from '../judges/types.js';
+import { addUsage, type Judge, type Usage, ZERO_USAGE } from '../judges/types.js';
 import type { Rubric } from '../rubrics/schema.js';
 import { stampOf } from '../rubrics/schema.js';
 import { compareConditions, conditionKey } from '../score/conditions.js';
@@ -121,12 +121,9 @@ export async function runProbe(o: ProbeOptions) {
   let done = 0;
   let interrupted = false;
   const finished = new Map<string, Record<string, unknown>[]>();
-  const usage = { input_tokens: 0, output_tokens: 0, cost_usd: 0 as number | null };
-
-  const addUsage = (u: Usage) => {
-    usage.input_tokens += u.input_tokens;
-    usage.output_tokens += u.output_tokens;
-    if (usage.cost_usd !== null) usage.cost_usd = u.cost_usd === null ? null : usage.cost_usd + u.cost_usd;
+  let usage: Usage = ZERO_USAGE;
+  const countUsage = (u: Usage) => {
+    usage = addUsage(usage, u);
   };
   const runOne = async (task: Task): Promise<Record<string, unknown>[] | null> => {
     const cached = kept.get(task.key);
@@ -142,7 +139,7 @@ export async function runProbe(o: ProbeOptions) {
       challenger: o.challenger ?? null,
       turns: o.turns,
       signal: o.signal,
-      addUsage,
+      addUsage: countUsage,
     });
   };
 

@@ -1,8 +1,8 @@
 import { JudgeCache } from '../judges/cache.js';
-import { createProviderClient, type JudgeRuntime } from '../judges/create.js';
-import { costOf, DEFAULT_PRICES, priceOf } from '../judges/pricing.js';
+import { createProviderClient, type JudgeRuntime, transportFor } from '../judges/create.js';
+import { DEFAULT_PRICES, priceOf } from '../judges/pricing.js';
+import { type RequestLimits, sendOnce } from '../judges/request.js';
 import type { Message, Usage } from '../judges/types.js';
-import { requestSignal } from '../util/abort.js';
 import { redactMessage } from '../util/secrets.js';
 import { countTokens } from '../util/tokens.js';
 import type { ProbeQuestion } from './inputs.js';
@@ -56,87 +56,30 @@ export async function createChatModel(
 ): Promise<ChatModel> {
   const pc = await createProviderClient(spec, rt);
   const stamp = { provider: pc.provider, model: pc.model, base_url: pc.publicURL };
-  const price = priceOf(pc.model, rt.prices ?? DEFAULT_PRICES);
+  const limits: RequestLimits = {
+    transport: await transportFor(pc, stamp),
+    params,
+    price: priceOf(pc.model, rt.prices ?? DEFAULT_PRICES),
+    budget: rt.budget,
+    circuit: rt.circuit,
+  };
   type Reply =
     | { ok: true; text: string; usage: Usage }
     | { ok: false; error: string; interrupted: boolean; budget?: boolean };
 
-  const call = async (messages: Message[], sample: number, runSignal?: AbortSignal): Promise<Reply> => {
-    let reserved = 0;
-    if (rt.budget) {
-      const input = await countTokens(messages.map((m) => m.content).join('\n'));
-      reserved = costOf(price, input, params.maxTokens) ?? 0;
-      if (!(await rt.budget.reserve(reserved)))
-        return {
-          ok: false,
-          error: 'not sent: the --max-cost budget would be exceeded',
-          interrupted: false,
-          budget: true,
-        };
-    }
-    const { signal, done } = requestSignal(runSignal);
-    try {
-      let text: string;
-      let usage: Usage;
-      if (pc.provider === 'anthropic') {
-        const system = messages
-          .filter((m) => m.role === 'system')
-          .map((m) => m.content)
-          .join('\n\n');
-        const res = await pc.client.messages.create(
-          {
-            model: pc.model,
-            max_tokens: params.maxTokens,
-            ...(system ? { system } : {}),
-            messages: messages
-              .filter((m) => m.role !== 'system')
-              .map((m) => ({ role: m.role as 'user' | 'assistant', content: m.content })),
-          },
-          { signal },
-        );
-        text = res.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
-        usage = {
-          input_tokens: res.usage.input_tokens,
-          output_tokens: res.usage.output_tokens,
-          cost_usd: costOf(price, res.usage.input_tokens, res.usage.output_tokens),
-        };
-      } else {
-        const res = await pc.client.chat.completions.create(
-          {
-            model: pc.model,
-            messages,
-            temperature: params.temperature,
-            // a distinct seed per sample, so repeated samples are separate draws
-            seed: params.seed + sample,
-            ...(pc.provider === 'openai'
-              ? { max_completion_tokens: params.maxTokens }
-              : { max_tokens: params.maxTokens }),
-          },
-          { signal },
-        );
-        text = res.choices[0]?.message?.content ?? '';
-        const i = res.usage?.prompt_tokens ?? 0;
-        const o = res.usage?.completion_tokens ?? 0;
-        usage = { input_tokens: i, output_tokens: o, cost_usd: costOf(price, i, o) };
-      }
-      rt.budget?.settle(reserved, usage.cost_usd ?? 0);
-      rt.circuit?.success();
-      return { ok: true, text, usage };
-    } catch (err) {
-      rt.budget?.settle(reserved, 0);
-      const interrupted = Boolean(signal?.aborted);
-      if (!interrupted) rt.circuit?.failure(err, { baseURL: pc.publicURL, model: pc.model });
-      const e = err as { status?: number; message?: string; name?: string };
+  const call = async (messages: Message[], sample: number, signal?: AbortSignal): Promise<Reply> => {
+    const conversation = limits.transport.start(messages, null);
+    const sent = await sendOnce(limits, conversation, sample, signal, () =>
+      countTokens(messages.map((m) => m.content).join('\n')),
+    );
+    if (!sent.ok)
       return {
         ok: false,
-        error: redactMessage(
-          `${e.status ? `HTTP ${e.status}: ` : ''}${e.name ?? 'Error'}: ${e.message ?? err}`,
-        ),
-        interrupted,
+        error: redactMessage(sent.message),
+        interrupted: sent.kind === 'interrupted',
+        ...(sent.kind === 'budget_exceeded' ? { budget: true } : {}),
       };
-    } finally {
-      done();
-    }
+    return { ok: true, text: sent.reply.raw, usage: { ...sent.reply.usage, cost_usd: sent.cost } };
   };
 
   return {

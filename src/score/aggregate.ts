@@ -1,4 +1,4 @@
-import type { JudgeResult, Scored, Unscored, Usage } from '../judges/types.js';
+import { addUsage, type JudgeResult, type Scored, type Unscored, type Usage } from '../judges/types.js';
 import type { Rubric } from '../rubrics/schema.js';
 import { mean, median, sampleSd } from '../stats/descriptive.js';
 
@@ -29,14 +29,6 @@ export interface Combined {
  */
 export function centre(rubric: Rubric, values: number[]): number {
   return rubric.scale.type === 'ordinal' ? median(values) : mean(values);
-}
-
-export function addUsage(a: Usage, b: Usage): Usage {
-  return {
-    input_tokens: a.input_tokens + b.input_tokens,
-    output_tokens: a.output_tokens + b.output_tokens,
-    cost_usd: a.cost_usd === null || b.cost_usd === null ? null : a.cost_usd + b.cost_usd,
-  };
 }
 
 /**

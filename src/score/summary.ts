@@ -1,8 +1,7 @@
-import type { JudgeStamp, Usage } from '../judges/types.js';
+import { addUsage, type JudgeStamp, type Usage } from '../judges/types.js';
 import type { Rubric, RubricStamp } from '../rubrics/schema.js';
 import { stampOf } from '../rubrics/schema.js';
 import { type Estimate, RunningMoments } from '../stats/descriptive.js';
-import { addUsage } from './aggregate.js';
 import { type Condition, compareConditions, conditionKey } from './conditions.js';
 
 /** Everything a later run must match to be compared with this one (the gate checks it). */

@@ -22,7 +22,8 @@ export type FakeAction =
   | {
       reply: string | Record<string, unknown>;
       finish?: 'stop' | 'length' | 'content_filter' | 'max_tokens' | 'end_turn';
-      usage?: { input: number; output: number };
+      /** `cached`: prompt tokens read from the provider's cache; `cacheWrite`: written to it (Anthropic). */
+      usage?: FakeUsage;
     }
   /** An OpenAI refusal (message.refusal) or an Anthropic `stop_reason: "refusal"`. */
   | { refusal: string }
@@ -30,6 +31,13 @@ export type FakeAction =
   /** Never answer (the client's timeout fires); the socket is closed when the server stops. */
   | { hang: true }
   | { raw: string; status?: number };
+
+export interface FakeUsage {
+  input: number;
+  output: number;
+  cached?: number;
+  cacheWrite?: number;
+}
 
 export type FakeScript = (req: RecordedRequest) => FakeAction | Promise<FakeAction>;
 
@@ -119,7 +127,7 @@ function errorBody(protocol: FakeProtocol, status: number) {
 type ReplyAction = Extract<FakeAction, { reply: unknown }> | Extract<FakeAction, { refusal: string }>;
 
 function openaiReply(body: Record<string, unknown>, action: ReplyAction) {
-  const usage = 'reply' in action && action.usage ? action.usage : { input: 100, output: 20 };
+  const usage: FakeUsage = 'reply' in action && action.usage ? action.usage : { input: 100, output: 20 };
   const message =
     'refusal' in action
       ? { role: 'assistant', content: null, refusal: action.refusal }
@@ -145,12 +153,14 @@ function openaiReply(body: Record<string, unknown>, action: ReplyAction) {
       prompt_tokens: usage.input,
       completion_tokens: usage.output,
       total_tokens: usage.input + usage.output,
+      // OpenAI counts cached tokens inside prompt_tokens
+      ...(usage.cached ? { prompt_tokens_details: { cached_tokens: usage.cached } } : {}),
     },
   };
 }
 
 function anthropicReply(body: Record<string, unknown>, action: ReplyAction) {
-  const usage = 'reply' in action && action.usage ? action.usage : { input: 100, output: 20 };
+  const usage: FakeUsage = 'reply' in action && action.usage ? action.usage : { input: 100, output: 20 };
   const tools = (body.tools as { name: string }[] | undefined) ?? [];
   const content =
     'refusal' in action
@@ -170,6 +180,12 @@ function anthropicReply(body: Record<string, unknown>, action: ReplyAction) {
     content,
     stop_reason: stop,
     stop_sequence: null,
-    usage: { input_tokens: usage.input, output_tokens: usage.output },
+    // Anthropic's input_tokens leaves out the tokens read from and written to the cache
+    usage: {
+      input_tokens: usage.input - (usage.cached ?? 0) - (usage.cacheWrite ?? 0),
+      output_tokens: usage.output,
+      cache_read_input_tokens: usage.cached ?? 0,
+      cache_creation_input_tokens: usage.cacheWrite ?? 0,
+    },
   };
 }

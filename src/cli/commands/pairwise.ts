@@ -17,10 +17,10 @@ import type { PairwiseRubric } from '../../rubrics/pairwise.js';
 import { UNSPECIFIED } from '../../score/conditions.js';
 import { estimatePrompts } from '../../score/estimate.js';
 import { anySignal } from '../../util/abort.js';
-import { fmtEstimate, table } from '../format.js';
+import { fmtEstimate, fmtUsage, table } from '../format.js';
 import { onInterrupt } from '../interrupt.js';
 import { type PairwiseFlags, pairwiseFlags, parseFlags } from '../options.js';
-import { createProgress, formatCost } from '../progress.js';
+import { createProgress } from '../progress.js';
 import {
   checkJudgeSettings,
   dryRunJudges,
@@ -151,7 +151,7 @@ export function renderPairwiseSummary(s: PairwiseSummary): string {
             .map(([k, v]) => `${k} ${v}`)
             .join(', ')})`
         : ''
-    }; ${s.requests} requests, ${s.usage.input_tokens}+${s.usage.output_tokens} tokens, ${formatCost(s.usage.cost_usd)}`,
+    }; ${s.requests} requests, ${fmtUsage(s.usage)}`,
     ...s.notes.map((n) => `note: ${n}`),
     '',
     `Verdicts (share of pairs, ${interval}; an inconsistent pair counts as a tie)`,

@@ -13,7 +13,7 @@ import { ASSUMED_OUTPUT_TOKENS, estimateRun, type JudgeEstimate } from '../../sc
 import { judgeField, runScore } from '../../score/run.js';
 import type { ScoreSummary } from '../../score/summary.js';
 import { anySignal } from '../../util/abort.js';
-import { fmtEstimate, table } from '../format.js';
+import { fmtEstimate, fmtUsage, table } from '../format.js';
 import { onInterrupt } from '../interrupt.js';
 import { type JudgeFlags, parseFlags, type ScoreFlags, scoreFlags } from '../options.js';
 import { createProgress, formatCost } from '../progress.js';
@@ -181,7 +181,7 @@ export function renderSummary(s: ScoreSummary): string {
             .map(([k, v]) => `${k} ${v}`)
             .join(', ')})`
         : ''
-    }; ${s.requests} requests, ${s.usage.input_tokens}+${s.usage.output_tokens} tokens, ${formatCost(s.usage.cost_usd)}`,
+    }; ${s.requests} requests, ${fmtUsage(s.usage)}`,
     '',
     table(
       ['criterion', 'n', 'mean [95% CI]'],
