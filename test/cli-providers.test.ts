@@ -113,6 +113,9 @@ describe('plumb score against fake provider servers, from the CLI', () => {
     expect(j.input_tokens).toBeGreaterThan(240 * 300);
     // $0.4/M input and $1.6/M output for gpt-4.1-mini
     expect(j.cost_usd).toBeCloseTo((j.input_tokens * 0.4 + j.output_tokens * 1.6) / 1e6, 10);
+    // OpenAI's Batch API bills input and output at half price; the lexicon has no batch API
+    expect(j.batch_cost_usd).toBeCloseTo((j.input_tokens * 0.2 + j.output_tokens * 0.8) / 1e6, 10);
+    expect(est.judges[1].batch_cost_usd).toBeNull();
     expect(server.requests).toHaveLength(0);
   });
 

@@ -491,7 +491,7 @@ describe('prompt caching', () => {
         expect(usage).toMatchObject({ input_tokens: 1000, output_tokens: 50, ...counts });
         expect(usage.cost_usd).toBeCloseTo(perItem, 12);
       }
-      const total = result.summary.usage as Record<string, number>;
+      const total = result.summary.usage as unknown as Record<string, number>;
       expect(total.input_tokens).toBe(4000);
       for (const [k, v] of Object.entries(counts)) expect(total[k]).toBe(4 * v);
       expect(total.cost_usd).toBeCloseTo(4 * perItem, 12);

@@ -1,5 +1,5 @@
 import { readResponses, validateResponses } from '../io/responses.js';
-import { costOf, type Price, priceOf } from '../judges/pricing.js';
+import { BATCH_DISCOUNT, costOf, type Price, priceOf } from '../judges/pricing.js';
 import { type RenderedPrompt, renderJudgePrompt } from '../judges/prompt.js';
 import type { Rubric } from '../rubrics/schema.js';
 import { countTokens } from '../util/tokens.js';
@@ -10,6 +10,15 @@ export interface JudgeEstimate {
   input_tokens: number;
   output_tokens: number;
   cost_usd: number | null;
+  /** The same requests through the provider's batch API (`--batch`), at half price; null without one. */
+  batch_cost_usd: number | null;
+}
+
+/** A judge to estimate: its model (null for the free lexicon) and whether its provider has a batch API. */
+export interface EstimatedJudge {
+  name: string;
+  model: string | null;
+  batch: boolean;
 }
 
 /**
@@ -22,7 +31,7 @@ export const ASSUMED_OUTPUT_TOKENS = 200;
 export async function estimateRun(opts: {
   rubric: Rubric;
   input: string;
-  judges: { name: string; model: string | null }[];
+  judges: EstimatedJudge[];
   samples: number;
   prices: Record<string, Price>;
 }): Promise<{ items: number; judges: JudgeEstimate[] }> {
@@ -40,7 +49,7 @@ export async function estimateRun(opts: {
  */
 export async function estimatePrompts(
   prompts: AsyncIterable<RenderedPrompt>,
-  judges: { name: string; model: string | null }[],
+  judges: EstimatedJudge[],
   samples: number,
   prices: Record<string, Price>,
 ): Promise<JudgeEstimate[]> {
@@ -50,17 +59,27 @@ export async function estimatePrompts(
     calls += 1;
     inputTokens += await countTokens(`${p.system}\n${p.user}`);
   }
-  return judges.map(({ name, model }) => {
-    if (model === null) return { judge: name, requests: 0, input_tokens: 0, output_tokens: 0, cost_usd: 0 };
+  return judges.map(({ name, model, batch }) => {
+    if (model === null)
+      return {
+        judge: name,
+        requests: 0,
+        input_tokens: 0,
+        output_tokens: 0,
+        cost_usd: 0,
+        batch_cost_usd: null,
+      };
     const requests = calls * samples;
     const input = inputTokens * samples;
     const output = requests * ASSUMED_OUTPUT_TOKENS;
+    const cost = costOf(priceOf(model, prices), input, output);
     return {
       judge: name,
       requests,
       input_tokens: input,
       output_tokens: output,
-      cost_usd: costOf(priceOf(model, prices), input, output),
+      cost_usd: cost,
+      batch_cost_usd: batch && cost !== null ? cost * BATCH_DISCOUNT : null,
     };
   });
 }

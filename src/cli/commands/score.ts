@@ -9,7 +9,12 @@ import { loadPrices, PRICES_AS_OF, type Price, priceOf } from '../../judges/pric
 import { RateLimiter } from '../../judges/rate-limit.js';
 import type { Judge } from '../../judges/types.js';
 import { resolveRubric } from '../../rubrics/load.js';
-import { ASSUMED_OUTPUT_TOKENS, estimateRun, type JudgeEstimate } from '../../score/estimate.js';
+import {
+  ASSUMED_OUTPUT_TOKENS,
+  type EstimatedJudge,
+  estimateRun,
+  type JudgeEstimate,
+} from '../../score/estimate.js';
 import { judgeField, runScore } from '../../score/run.js';
 import type { ScoreSummary } from '../../score/summary.js';
 import { anySignal } from '../../util/abort.js';
@@ -223,10 +228,14 @@ export function renderSummary(s: ScoreSummary): string {
 }
 
 /** `--dry-run`'s judges: lexicon costs nothing; every other judge is priced by its model. */
-export function dryRunJudges(specs: string[]): { name: string; model: string | null }[] {
+export function dryRunJudges(specs: string[]): EstimatedJudge[] {
   return specs.map((s) => {
     const p = parseJudgeSpec(s);
-    return { name: s, model: p.provider === 'lexicon' ? null : p.model };
+    return {
+      name: s,
+      model: p.provider === 'lexicon' ? null : p.model,
+      batch: p.provider === 'openai' || p.provider === 'anthropic',
+    };
   });
 }
 
@@ -267,15 +276,16 @@ export function printDryRun(
   process.stdout.write(
     `dry run: nothing sent. ${what}\n\n` +
       table(
-        ['judge', 'requests', 'input tokens', 'output tokens (est.)', 'cost (est.)'],
+        ['judge', 'requests', 'input tokens', 'output tokens (est.)', 'cost (est.)', 'with --batch'],
         judges.map((j) => [
           j.judge,
           String(j.requests),
           String(j.input_tokens),
           String(j.output_tokens),
           formatCost(j.cost_usd),
+          j.batch_cost_usd === null ? 'no batch API' : formatCost(j.batch_cost_usd),
         ]),
       ) +
-      `\n\nInput tokens counted with o200k_base; output assumed ${ASSUMED_OUTPUT_TOKENS} tokens a reply; re-asks and cache hits not included. Prices as of ${PRICES_AS_OF} (override with --prices).\n`,
+      `\n\nInput tokens counted with o200k_base; output assumed ${ASSUMED_OUTPUT_TOKENS} tokens a reply; re-asks, cache hits and prompt-cache discounts not included; --batch bills at half price. Prices as of ${PRICES_AS_OF} (override with --prices).\n`,
   );
 }
