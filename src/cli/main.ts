@@ -42,7 +42,16 @@ function withJudgeOptions(cmd: Command, unit: string): Command {
     .option('--seed <n>', 'seed sent where the API takes one', '0')
     .option('--reasks <n>', 're-asks after an invalid judge reply', '2')
     .option('--rpm <n>', 'at most this many requests per minute')
-    .option('--tpm <n>', 'at most this many tokens per minute (estimated)');
+    .option('--tpm <n>', 'at most this many tokens per minute (estimated)')
+    .option(
+      '--batch',
+      "send through the provider's batch API (OpenAI Batch, Anthropic Message Batches) at half price; resumable",
+    )
+    .option('--poll-interval <seconds>', 'with --batch: seconds between polls of running batches', '60')
+    .option(
+      '--batch-max-requests <n>',
+      "with --batch: at most this many requests per batch (default: the provider's limit)",
+    );
 }
 
 /** Examples are written as `npx plumb …`: in a clone the command is not on PATH, npx finds it. */
@@ -88,6 +97,7 @@ export function buildProgram(): Command {
         'plumb score --rubric aai --input fixtures/responses.jsonl --judge lexicon --summary runs/aai-summary.json',
         'OPENAI_API_KEY=... plumb score --rubric eii@1.0.0 --input responses.jsonl --judge openai:gpt-4.1-mini --samples 3 --max-cost 5',
         'plumb score --rubric eii --input responses.jsonl --judge openai-compatible:qwen2.5-7b --base-url http://localhost:8000/v1',
+        'OPENAI_API_KEY=... plumb score --rubric eii --input responses.jsonl --judge openai:gpt-4.1-mini --batch --poll-interval 300',
       ]),
     )
     .action(async (opts) => (await import('./commands/score.js')).scoreCommand(opts));

@@ -116,6 +116,9 @@ export const judgeFlags = {
   rpm: int(1).optional(),
   tpm: int(1).optional(),
   json: z.boolean().optional(),
+  batch: z.boolean().optional(),
+  pollInterval: num({ min: 0, max: 86_400, minExclusive: true }),
+  batchMaxRequests: int(1, 100_000).optional(),
   ...apiFlags,
 };
 export type JudgeFlags = z.infer<z.ZodObject<typeof judgeFlags>>;

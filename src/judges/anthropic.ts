@@ -37,7 +37,7 @@ export class AnthropicTransport implements Transport {
   readonly provider = 'anthropic' as const;
 
   constructor(
-    private readonly client: Anthropic,
+    readonly client: Anthropic,
     stamp: JudgeStamp,
   ) {
     this.stamp = stamp;

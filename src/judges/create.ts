@@ -1,3 +1,4 @@
+import type { BatchBroker } from '../batch/broker.js';
 import { ProviderConfigError, UsageError } from '../errors.js';
 import type { PairJudge } from '../pairwise/types.js';
 import { addSecret, learnSecretsFrom, stripUrlCredentials } from '../util/secrets.js';
@@ -28,6 +29,8 @@ export interface JudgeRuntime {
   circuit?: ProviderCircuit | null;
   /** Counts every HTTP request the SDKs send, their own retries included. */
   http?: HttpCounter | null;
+  /** A batch run's broker: judge calls go to provider batches instead of the wire (batch/run.ts). */
+  broker?: BatchBroker | null;
 }
 
 export interface HttpCounter {
@@ -185,6 +188,7 @@ export async function createJudge(spec: string, rt: JudgeRuntime = {}): Promise<
     budget: rt.budget ?? null,
     limiter: rt.limiter ?? null,
     circuit: rt.circuit ?? null,
+    broker: rt.broker ?? null,
     transport: await transportFor(pc, stamp),
   });
 }

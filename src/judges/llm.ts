@@ -1,3 +1,4 @@
+import type { BatchBroker } from '../batch/broker.js';
 import { PAIRWISE_PROMPT_VERSION } from '../pairwise/prompt.js';
 import { pairwiseTask } from '../pairwise/task.js';
 import { type PairJudge, type PairRequest, type PairResult, unshow } from '../pairwise/types.js';
@@ -64,10 +65,20 @@ export interface LlmJudgeOptions {
   budget?: Budget | null;
   limiter?: RateLimiter | null;
   circuit?: ProviderCircuit | null;
+  /** In a batch run: where cache misses go instead of the wire (see batch/broker.ts). */
+  broker?: BatchBroker | null;
 }
 
 /** Unscored kinds that say nothing about the item: never cached, so a re-run tries again. */
 const TRANSIENT: readonly UnscoredKind[] = ['provider_error', 'interrupted', 'budget_exceeded'];
+
+/** Whether an answer may be cached: any answer about the item, never a transient fault. */
+export function cacheable(result: AskResult<unknown>): boolean {
+  return result.ok || !TRANSIENT.includes(result.error.kind);
+}
+
+/** What to do with a reply: the task's answer (or why there is none), or the conversation to re-ask. */
+export type Step<T> = { done: AskResult<T> } | { reask: unknown };
 
 /** The structured task of a pointwise rubric: its scores schema, validated with its zod schema. */
 export function rubricTask(rubric: Rubric, item: ResponseItem): StructuredTask<JudgeOutput> {
@@ -163,17 +174,56 @@ export class LlmJudge implements Judge, PairJudge {
   async ask<T>(task: StructuredTask<T>, sample: number, signal?: AbortSignal): Promise<AskResult<T>> {
     const cache = this.o.cache;
     if (!cache) return this.askUncached(task, sample, signal);
+    const key = this.taskCacheKey(task.key, sample);
+    const broker = this.o.broker;
+    if (broker) {
+      const stored = await cache.get<AskResult<T>>(key);
+      if (!stored) return broker.miss({ key, judge: this, task: task as StructuredTask<unknown>, sample });
+      return broker.answeredThisRun(key) ? stored : replayed(stored);
+    }
     const { value: stored, cached } = await cache.getOrCompute<AskResult<T>>(
-      this.taskCacheKey(task.key, sample),
+      key,
       async () => {
         const result = await this.askUncached(task, sample, signal);
-        return { value: result, cacheable: result.ok || !TRANSIENT.includes(result.error.kind) };
+        return { value: result, cacheable: cacheable(result) };
       },
       signal,
     );
-    if (!cached) return stored;
-    const value = fromEarlierFormat(stored);
-    return { ...value, cached: true, requests: 0, usage: { ...value.usage, cost_usd: 0 } };
+    return cached ? replayed(stored) : stored;
+  }
+
+  /** What a batch needs of this judge: its wire dialect, its settings and its price. */
+  get batchParts(): { transport: Transport; params: LlmParams; reasks: number; price?: Price } {
+    const { transport, params, reasks, price } = this.o;
+    return { transport, params, reasks, price };
+  }
+
+  /** The first request's conversation for a task. */
+  startConversation(task: StructuredTask<unknown>): unknown {
+    return this.o.transport.start(promptMessages(task.prompt()), task.shape);
+  }
+
+  /**
+   * What a reply to attempt `attempt` means: the answer (or why there is none, its raw reply kept),
+   * or the conversation that re-asks with the validation error while re-asks are left. Shared by
+   * synchronous calls and batch results. `usage` and `requests` include this reply.
+   */
+  step<T>(
+    task: StructuredTask<T>,
+    conversation: unknown,
+    attempt: number,
+    reply: TransportReply,
+    usage: Usage,
+    requests: number,
+  ): Step<T> {
+    const checked = checkReply(reply, this.o.params.maxTokens, task.validate);
+    if (checked.ok) return { done: { ok: true, output: checked.output, usage, cached: false, requests } };
+    if (!checked.final && attempt < this.o.reasks)
+      return { reask: this.o.transport.reask(conversation, reply, checked.problem) };
+    const message = checked.final
+      ? checked.problem
+      : `invalid reply after ${attempt + 1} attempt(s): ${checked.problem}`;
+    return { done: unscoredResult(checked.kind, message, usage, requests, reply.raw) };
   }
 
   private async askUncached<T>(
@@ -181,22 +231,13 @@ export class LlmJudge implements Judge, PairJudge {
     sample: number,
     signal?: AbortSignal,
   ): Promise<AskResult<T>> {
-    const { transport, params } = this.o;
     const prompt = task.prompt();
-    let conversation = transport.start(promptMessages(prompt), task.shape);
+    let conversation = this.o.transport.start(promptMessages(prompt), task.shape);
     let usage: Usage = { input_tokens: 0, output_tokens: 0, cost_usd: this.o.price ? 0 : null };
     let requests = 0;
     let promptTokens: number | null = null;
-    const unscored = (kind: UnscoredKind, message: string, raw?: string): Unscored => ({
-      ok: false,
-      error: { kind, message: redactMessage(message) },
-      ...(raw !== undefined ? { raw: redactMessage(raw) } : {}),
-      usage,
-      cached: false,
-      requests,
-    });
 
-    for (let attempt = 0; attempt <= this.o.reasks; attempt++) {
+    for (let attempt = 0; ; attempt++) {
       // a re-ask resends the conversation so far: reserve for it as that many prompts
       const inputTokens = async () => {
         promptTokens ??= await countTokens(`${prompt.system}\n${prompt.user}`);
@@ -205,25 +246,39 @@ export class LlmJudge implements Judge, PairJudge {
       const sent = await sendOnce(this.o, conversation, sample, signal, inputTokens);
       if (!sent.ok) {
         if (sent.kind !== 'budget_exceeded') requests += 1;
-        return unscored(sent.kind, sent.message);
+        return unscoredResult(sent.kind, sent.message, usage, requests);
       }
       requests += 1;
-      const reply = sent.reply;
-      usage = addUsage(usage, { ...reply.usage, cost_usd: sent.cost });
-      const checked = checkReply(reply, params.maxTokens, task.validate);
-      if (checked.ok) return { ok: true, output: checked.output, usage, cached: false, requests };
-      if (checked.final || attempt === this.o.reasks)
-        return unscored(
-          checked.kind,
-          checked.final
-            ? checked.problem
-            : `invalid reply after ${attempt + 1} attempt(s): ${checked.problem}`,
-          reply.raw,
-        );
-      conversation = transport.reask(conversation, reply, checked.problem);
+      usage = addUsage(usage, { ...sent.reply.usage, cost_usd: sent.cost });
+      const next = this.step(task, conversation, attempt, sent.reply, usage, requests);
+      if ('done' in next) return next.done;
+      conversation = next.reask;
     }
-    throw new Error('unreachable');
   }
+}
+
+/** An unscored answer, secrets scrubbed from its message and raw reply. */
+export function unscoredResult(
+  kind: UnscoredKind,
+  message: string,
+  usage: Usage,
+  requests: number,
+  raw?: string,
+): Unscored {
+  return {
+    ok: false,
+    error: { kind, message: redactMessage(message) },
+    ...(raw !== undefined ? { raw: redactMessage(raw) } : {}),
+    usage,
+    cached: false,
+    requests,
+  };
+}
+
+/** A cached answer as a line reports it: no request sent, nothing paid. */
+function replayed<T>(stored: AskResult<T>): AskResult<T> {
+  const value = fromEarlierFormat(stored);
+  return { ...value, cached: true, requests: 0, usage: { ...value.usage, cost_usd: 0 } };
 }
 
 /**

@@ -38,7 +38,7 @@ export class OpenAITransport implements Transport {
   readonly stamp: JudgeStamp;
   readonly provider = 'openai' as const;
 
-  constructor(private readonly o: OpenAITransportOptions) {
+  constructor(readonly o: OpenAITransportOptions) {
     this.stamp = o.stamp;
   }
 

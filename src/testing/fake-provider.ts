@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type FakeBatch, FakeBatches, type FakeBatchOptions } from './fake-batches.js';
 
 /**
  * Fake OpenAI and Anthropic servers on 127.0.0.1 that speak the real wire protocols
@@ -44,6 +45,8 @@ export type FakeScript = (req: RecordedRequest) => FakeAction | Promise<FakeActi
 export interface FakeServer {
   url: string;
   requests: RecordedRequest[];
+  /** Batches created on the server (OpenAI Batch, Anthropic Message Batches), oldest first. */
+  batches: FakeBatch[];
   close(): Promise<void>;
 }
 
@@ -53,24 +56,53 @@ export type FakeProtocol = 'openai' | 'anthropic';
 export async function startFakeProvider(
   protocol: FakeProtocol,
   script: FakeScript,
-  options: { latencyMs?: number; record?: boolean } = {},
+  options: { latencyMs?: number; record?: boolean; batch?: FakeBatchOptions } = {},
 ): Promise<FakeServer> {
   const requests: RecordedRequest[] = [];
   let count = 0;
+  let base = '';
   const hanging = new Set<ServerResponse>();
+  const expected = protocol === 'openai' ? '/chat/completions' : '/messages';
+  // a batch line is answered by the same script as a synchronous request, as a request of its own
+  const batches = new FakeBatches(protocol, options.batch ?? {}, async (body) => {
+    count += 1;
+    const action = await script({ path: `/v1${expected}`, headers: {}, body, n: count });
+    if ('reply' in action || 'refusal' in action)
+      return {
+        ok: true,
+        payload: protocol === 'openai' ? openaiReply(body, action) : anthropicReply(body, action),
+      };
+    // a hang, raw bytes or an HTTP error all come back as an errored line
+    const status = 'status' in action && action.status ? action.status : 500;
+    const errBody = 'body' in action && action.body ? action.body : errorBody(protocol, status);
+    return { ok: false as const, status, body: errBody };
+  });
   const server: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     count += 1;
+    const raw = Buffer.concat(chunks);
     let body: Record<string, unknown> = {};
     try {
-      body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+      body = JSON.parse(raw.toString('utf8') || '{}');
     } catch {
       body = {};
     }
     const recorded: RecordedRequest = { path: req.url ?? '', headers: req.headers, body, n: count };
     if (options.record !== false) requests.push(recorded);
-    const expected = protocol === 'openai' ? '/chat/completions' : '/messages';
+    const batchReply = await batches.handle(
+      req.method ?? 'GET',
+      req.url ?? '',
+      raw,
+      req.headers['content-type'] ?? '',
+      base,
+    );
+    if (batchReply) {
+      res
+        .writeHead(batchReply.status, { 'content-type': batchReply.contentType ?? 'application/json' })
+        .end(batchReply.body);
+      return;
+    }
     // the endpoint may sit after a query string (a base URL with `?key=…`, which the SDKs append
     // the path to, as some proxies accept); anything else the client was not expected to send fails
     if (req.method !== 'POST' || !decodeURIComponent(recorded.path).endsWith(expected)) {
@@ -105,9 +137,11 @@ export async function startFakeProvider(
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  base = `http://127.0.0.1:${port}`;
   return {
-    url: `http://127.0.0.1:${port}/v1`,
+    url: `${base}/v1`,
     requests,
+    batches: batches.batches,
     close: () =>
       new Promise<void>((resolve) => {
         for (const res of hanging) res.destroy();

@@ -18,6 +18,7 @@ import {
 import { judgeField, runScore } from '../../score/run.js';
 import type { ScoreSummary } from '../../score/summary.js';
 import { anySignal } from '../../util/abort.js';
+import { prepareBatch, throughBatches } from '../batch.js';
 import { fmtEstimate, fmtUsage, table } from '../format.js';
 import { onInterrupt } from '../interrupt.js';
 import { type JudgeFlags, parseFlags, type ScoreFlags, scoreFlags } from '../options.js';
@@ -126,6 +127,7 @@ export async function scoreCommand(raw: Record<string, unknown>): Promise<void> 
 
   checkJudgeSettings(flags, parsed, prices);
   const runtime = runtimeFor(flags, prices);
+  prepareBatch(flags, runtime, [flags.input]);
   const judges: Judge[] = [];
   for (const spec of specs) judges.push(await createJudge(spec, runtime));
   const out = flags.out ?? defaultOut(flags.input, rubric.id);
@@ -142,22 +144,29 @@ export async function scoreCommand(raw: Record<string, unknown>): Promise<void> 
   const signal = anySignal(interrupt.signal, runtime.circuit!.signal);
   const progress = createProgress(`score ${rubric.id}@${rubric.version}`);
   try {
-    const result = await runScore({
-      rubric,
-      judges,
-      input: flags.input,
-      out,
-      summaryPath: flags.summary ?? null,
-      samples: flags.samples,
-      concurrency: flags.concurrency,
-      calibration,
-      minScored: flags.minScored,
-      signal,
-      stopReason: stopReasonOf(runtime),
-      httpRequests: () => runtime.http!.requests,
-      onProgress: (p) => progress.update(p),
-    });
+    const run = (final: boolean) =>
+      runScore({
+        rubric,
+        judges,
+        input: flags.input,
+        // a batch run's first pass only collects the calls to send: it writes nothing
+        out: final ? out : null,
+        summaryPath: final ? (flags.summary ?? null) : null,
+        samples: flags.samples,
+        concurrency: flags.concurrency,
+        calibration,
+        minScored: final ? flags.minScored : 0,
+        signal,
+        stopReason: stopReasonOf(runtime),
+        httpRequests: () => runtime.http!.requests,
+        onProgress: final ? (p) => progress.update(p) : undefined,
+      });
+    const fingerprint = { command: 'score', rubric: rubric.hash, judges: judges.map((j) => j.stamp) };
+    const result = flags.batch
+      ? await throughBatches(flags, runtime, judges, out, fingerprint, signal, run)
+      : await run(true);
     progress.stop();
+    if (!result) return;
     if (reportIncomplete(result, runtime, flags, `${result.summary.n.total} items`)) return;
     if (flags.json) {
       process.stdout.write(`${JSON.stringify(result.summary, null, 2)}\n`);

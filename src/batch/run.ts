@@ -1,0 +1,333 @@
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import type { JudgeCache } from '../judges/cache.js';
+import { cacheable, type LlmJudge } from '../judges/llm.js';
+import { BATCH_DISCOUNT, costOf, costOfUsage } from '../judges/pricing.js';
+import { describeError } from '../judges/request.js';
+import { addUsage, type Usage, ZERO_USAGE } from '../judges/types.js';
+import { countTokens } from '../util/tokens.js';
+import { type BatchApi, batchApiFor } from './api.js';
+import type { BatchBroker, BatchRequest } from './broker.js';
+import { type ChunkState, Manifest } from './manifest.js';
+
+/** One request in a chunk file: where its conversation stands, and what it has cost so far. */
+interface ChunkRecord {
+  custom_id: string;
+  sample: number;
+  /** Re-asks so far (an invalid reply continues the conversation in the next batch). */
+  attempt: number;
+  /** Times the line came back errored or expired and was sent again. */
+  retries: number;
+  requests: number;
+  usage: Usage;
+  conversation: unknown;
+}
+
+export interface BatchRunOptions {
+  broker: BatchBroker;
+  judges: LlmJudge[];
+  cache: JudgeCache;
+  /** `<out>.batches.jsonl`; the chunks go to `<out>.batch/`. */
+  manifestPath: string;
+  /** What the run judges (rubric, judges, settings): a manifest of other work is refused. */
+  fingerprint: string;
+  /** Errored or expired lines are sent again in a follow-up batch this many times. */
+  maxRetries: number;
+  /** At most this many requests in one batch (below the provider's own limit). */
+  maxRequests?: number;
+  pollIntervalMs: number;
+  /** Refuse to submit when the worst case at batch prices is above this (US$). */
+  maxCostUsd?: number;
+  signal?: AbortSignal;
+  log: (line: string) => void;
+}
+
+export interface BatchRunResult {
+  /** Requests sent in batches by this process (follow-ups included). */
+  submitted: number;
+  batches: number;
+  answered: number;
+  /** Calls with no answer after --max-retries resubmissions (unscored `provider_error`). */
+  failed: number;
+  interrupted: boolean;
+  /** Why nothing was submitted, when the budget forbade it. */
+  refused: string | null;
+}
+
+/**
+ * Runs the calls a broker collected through the providers' batch APIs and puts every answer in the
+ * cache. Crash-safe by construction: each step is recorded in the manifest before it is taken
+ * further (see manifest.ts), chunk files are written whole before they are recorded, and
+ * collecting a batch twice writes the same cache entries and the same follow-up chunk. A rerun of
+ * the same command therefore resumes: it polls what was submitted, adopts a submission whose
+ * batch id was never recorded, and submits only what no batch holds.
+ */
+export async function runBatches(o: BatchRunOptions): Promise<BatchRunResult> {
+  const manifest = Manifest.open(o.manifestPath, o.fingerprint);
+  const chunkDir = `${o.manifestPath.replace(/\.batches\.jsonl$/, '')}.batch`;
+  mkdirSync(chunkDir, { recursive: true });
+  const chunkFile = (local: string) => join(chunkDir, `${local}.jsonl`);
+  const judgeByName = new Map(o.judges.map((j) => [j.name, j]));
+  const apis = new Map<string, BatchApi>();
+  for (const j of o.judges) {
+    const api = await batchApiFor(j.batchParts.transport);
+    if (!api) throw new Error(`judge ${j.name} has no batch API`);
+    apis.set(j.name, api);
+  }
+  const result: BatchRunResult = {
+    submitted: 0,
+    batches: 0,
+    answered: 0,
+    failed: 0,
+    interrupted: false,
+    refused: null,
+  };
+
+  // requests already in a chunk that is not collected yet are in flight: never submitted again
+  const inFlight = new Set<string>();
+  for (const chunk of manifest.chunks.values())
+    if (!chunk.collected) for (const r of readChunk(chunkFile(chunk.local))) inFlight.add(r.custom_id);
+  const fresh = [...o.broker.requests.values()].filter((r) => !inFlight.has(r.key));
+  if (inFlight.size)
+    o.log(
+      `batch: resuming ${[...manifest.chunks.values()].filter((c) => !c.collected).length} batch(es) holding ${inFlight.size} request(s)`,
+    );
+
+  if (fresh.length && o.maxCostUsd !== undefined) {
+    const worst = await worstCase(fresh);
+    if (worst > o.maxCostUsd) {
+      result.refused = `the worst case of ${fresh.length} requests at batch prices is $${worst.toFixed(4)}, above --max-cost $${o.maxCostUsd}; nothing was submitted`;
+      return result;
+    }
+  }
+  let roots = [...manifest.chunks.keys()].filter((l) => !l.includes('.')).length;
+  for (const judge of o.judges) {
+    const api = apis.get(judge.name)!;
+    const mine = fresh.filter((r) => r.judge === judge);
+    const limit = Math.min(api.maxRequests, o.maxRequests ?? Number.POSITIVE_INFINITY);
+    for (const records of splitChunks(mine, api, limit)) {
+      roots += 1;
+      const local = `c${String(roots).padStart(4, '0')}`;
+      writeChunk(chunkFile(local), records);
+      manifest.append({ event: 'chunk', local, judge: judge.name, count: records.length });
+    }
+  }
+
+  const open = () => [...manifest.chunks.values()].filter((c) => !c.collected);
+  const takenIds = () =>
+    new Set([...manifest.chunks.values()].flatMap((c) => (c.batchId ? [c.batchId] : [])));
+  let lastReport = '';
+  while (open().length) {
+    if (o.signal?.aborted) {
+      result.interrupted = true;
+      return result;
+    }
+    for (const chunk of open().filter((c) => !c.batchId)) {
+      const api = apis.get(chunk.judge)!;
+      if (chunk.submittingAt !== undefined) {
+        const adopted = await api.adopt(
+          manifest.tag(chunk.local),
+          chunk.submittingAt,
+          chunk.count,
+          takenIds(),
+        );
+        if (adopted) {
+          manifest.append({ event: 'submitted', local: chunk.local, batch_id: adopted });
+          o.log(`batch: found ${adopted} (${chunk.local}), submitted before the last run stopped`);
+          continue;
+        }
+      }
+      const judge = judgeByName.get(chunk.judge)!;
+      const { transport, params } = judge.batchParts;
+      const lines = readChunk(chunkFile(chunk.local)).map((r) =>
+        api.line(r.custom_id, transport.body(r.conversation, params, r.sample)),
+      );
+      manifest.append({ event: 'submitting', local: chunk.local, at: Date.now() });
+      const id = await api.submit(lines, manifest.tag(chunk.local));
+      manifest.append({ event: 'submitted', local: chunk.local, batch_id: id });
+      result.submitted += lines.length;
+      result.batches += 1;
+    }
+    let ended = 0;
+    const counts: Record<string, number> = {};
+    for (const chunk of open()) {
+      const api = apis.get(chunk.judge)!;
+      const status = await api.status(chunk.batchId!);
+      for (const [k, v] of Object.entries(status.counts)) counts[k] = (counts[k] ?? 0) + v;
+      if (!status.ended) continue;
+      ended += 1;
+      await collect(chunk, api);
+    }
+    const report = `batch: ${open().length} batch(es) running; provider counts: ${Object.entries(counts)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}; answered ${result.answered}, failed ${result.failed}`;
+    if (report !== lastReport) o.log(report);
+    lastReport = report;
+    if (open().length && !ended) await sleep(o.pollIntervalMs, o.signal);
+  }
+  rmSync(chunkDir, { recursive: true, force: true });
+  return result;
+
+  /** Reads a batch's results into the cache; re-asks and retries go into one follow-up chunk. */
+  async function collect(chunk: ChunkState, api: BatchApi): Promise<void> {
+    const judge = judgeByName.get(chunk.judge)!;
+    const { transport } = judge.batchParts;
+    const records = new Map(readChunk(chunkFile(chunk.local)).map((r) => [r.custom_id, r]));
+    const followups: ChunkRecord[] = [];
+    let answered = 0;
+    let failed = 0;
+    const fail = (rec: ChunkRecord, request: BatchRequest, why: string) => {
+      if (rec.retries < o.maxRetries) {
+        followups.push({ ...rec, retries: rec.retries + 1, requests: rec.requests + 1 });
+        return;
+      }
+      failed += 1;
+      o.broker.fail(
+        request.key,
+        `the batch line failed ${rec.retries + 1} time(s), the last: ${why} (re-run the same command to try again)`,
+        rec.requests + 1,
+      );
+    };
+    for await (const line of api.results(chunk.batchId!)) {
+      const rec = records.get(line.customId);
+      const request = o.broker.requests.get(line.customId);
+      records.delete(line.customId);
+      // a line of another submission, or one answered meanwhile (an earlier collection of this batch)
+      if (!rec || !request) continue;
+      if (!line.ok) {
+        fail(rec, request, line.why);
+        continue;
+      }
+      let next: ReturnType<LlmJudge['step']>;
+      try {
+        const reply = transport.parse(line.response, rec.conversation);
+        const usage = addUsage(rec.usage, {
+          ...reply.usage,
+          cost_usd: costOfUsage(judge.batchParts.price, reply.usage, true),
+        });
+        next = judge.step(request.task, rec.conversation, rec.attempt, reply, usage, rec.requests + 1);
+        if ('reask' in next) {
+          followups.push({
+            ...rec,
+            attempt: rec.attempt + 1,
+            requests: rec.requests + 1,
+            usage,
+            conversation: next.reask,
+          });
+          continue;
+        }
+      } catch (err) {
+        fail(rec, request, `unreadable result: ${describeError(err)}`);
+        continue;
+      }
+      if (cacheable(next.done)) await o.cache.set(request.key, next.done);
+      else o.broker.fail(request.key, next.done.ok ? '' : next.done.error.message, next.done.requests);
+      o.broker.markAnswered(request.key);
+      answered += 1;
+    }
+    // requests the results never mention (a failed or cancelled batch) are errored lines
+    for (const rec of records.values()) {
+      const request = o.broker.requests.get(rec.custom_id);
+      if (request && !(await o.cache.get(request.key)))
+        fail(rec, request, 'no result for this request in the batch');
+    }
+    let followup: string | null = null;
+    if (followups.length) {
+      followup = `${chunk.local}.${chunk.local.split('.').length + 1}`;
+      // collecting twice (a crash after the chunk was recorded) must not record it twice
+      if (!manifest.chunks.has(followup)) {
+        writeChunk(chunkFile(followup), followups);
+        manifest.append({ event: 'chunk', local: followup, judge: chunk.judge, count: followups.length });
+      }
+    }
+    manifest.append({ event: 'collected', local: chunk.local, answered, failed, followup });
+    result.answered += answered;
+    result.failed += failed;
+  }
+}
+
+/** The requests as chunk records, split to the batch API's request and byte limits. */
+function* splitChunks(
+  requests: BatchRequest[],
+  api: BatchApi,
+  maxRequests: number,
+): Generator<ChunkRecord[]> {
+  let chunk: ChunkRecord[] = [];
+  let bytes = 0;
+  for (const r of requests) {
+    const { transport, params } = r.judge.batchParts;
+    const conversation = r.judge.startConversation(r.task);
+    const size = Buffer.byteLength(api.line(r.key, transport.body(conversation, params, r.sample))) + 1;
+    if (chunk.length && (chunk.length >= maxRequests || bytes + size > api.maxBytes)) {
+      yield chunk;
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push({
+      custom_id: r.key,
+      sample: r.sample,
+      attempt: 0,
+      retries: 0,
+      requests: 0,
+      usage: ZERO_USAGE,
+      conversation,
+    });
+    bytes += size;
+  }
+  if (chunk.length) yield chunk;
+}
+
+/** Worst-case cost at batch prices: every prompt counted, every reply at its output limit. */
+async function worstCase(requests: BatchRequest[]): Promise<number> {
+  let total = 0;
+  for (const r of requests) {
+    const { params, price } = r.judge.batchParts;
+    const prompt = r.task.prompt();
+    const input = await countTokens(`${prompt.system}\n${prompt.user}`);
+    total += (costOf(price, input, params.maxTokens) ?? 0) * BATCH_DISCOUNT;
+  }
+  return total;
+}
+
+/** Writes a chunk file whole (temporary file, fsync, rename), so a recorded chunk is never torn. */
+function writeChunk(path: string, records: ChunkRecord[]): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  const fd = openSync(tmp, 'w');
+  try {
+    for (const r of records) writeSync(fd, `${JSON.stringify(r)}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+function readChunk(path: string): ChunkRecord[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as ChunkRecord);
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,84 @@
+import { resolve } from 'node:path';
+import { batchApiFor } from '../batch/api.js';
+import { BatchBroker } from '../batch/broker.js';
+import { runBatches } from '../batch/run.js';
+import { UsageError } from '../errors.js';
+import type { JudgeRuntime } from '../judges/create.js';
+import { LlmJudge } from '../judges/llm.js';
+import { canonicalJson, sha256 } from '../util/canonical.js';
+import type { JudgeFlags } from './options.js';
+
+/**
+ * `--batch` for a judging command: checked before any judge is made, and a broker put in the
+ * runtime so that the judges made after it send nothing themselves.
+ */
+export function prepareBatch(flags: JudgeFlags, runtime: JudgeRuntime, inputs: (string | undefined)[]): void {
+  if (!flags.batch) return;
+  if (!runtime.cache)
+    throw new UsageError(
+      '--batch needs the cache (it is where batch answers are kept until the output is written): drop --no-cache',
+    );
+  if (inputs.includes('-'))
+    throw new UsageError('--batch reads its input twice (before and after the batches): give a file, not -');
+  runtime.broker = new BatchBroker();
+}
+
+/**
+ * Runs a judging command through the providers' batch APIs: `pass(false)` walks the input once to
+ * collect the calls the cache cannot answer, the batches answer them into the cache (resumable:
+ * see batch/run.ts), then `pass(true)` is the ordinary run, answered entirely from the cache.
+ * Returns null (with the exit code set) when the batches did not finish: interrupted, or refused
+ * by the budget.
+ */
+export async function throughBatches<R>(
+  flags: JudgeFlags,
+  runtime: JudgeRuntime,
+  judges: unknown[],
+  out: string,
+  fingerprint: Record<string, unknown>,
+  signal: AbortSignal,
+  pass: (final: boolean) => Promise<R>,
+): Promise<R | null> {
+  const broker = runtime.broker!;
+  const llmJudges = judges.filter((j): j is LlmJudge => j instanceof LlmJudge);
+  for (const j of llmJudges)
+    if (!(await batchApiFor(j.batchParts.transport)))
+      throw new UsageError(
+        `--batch: judge ${j.name} has no batch API (OpenAI and Anthropic have one); for a self-hosted server use plumb batch export`,
+      );
+  await pass(false);
+  const manifestPath = `${resolve(out)}.batches.jsonl`;
+  const log = (line: string) => process.stderr.write(`plumb: ${line}\n`);
+  if (broker.requests.size) log(`batch: ${broker.requests.size} request(s) not in the cache`);
+  const result = await runBatches({
+    broker,
+    judges: llmJudges,
+    cache: runtime.cache!,
+    manifestPath,
+    fingerprint: sha256(canonicalJson(fingerprint)),
+    maxRetries: flags.maxRetries,
+    maxRequests: flags.batchMaxRequests,
+    pollIntervalMs: flags.pollInterval * 1000,
+    maxCostUsd: flags.maxCost,
+    signal,
+    log,
+  });
+  if (result.refused) {
+    log(`stopped: ${result.refused}`);
+    process.exitCode = 1;
+    return null;
+  }
+  if (result.interrupted) {
+    log(
+      `stopped: interrupted while the batches run; they go on at the provider. Re-run the same command to collect them (${manifestPath}).`,
+    );
+    process.exitCode = 130;
+    return null;
+  }
+  if (result.batches || result.answered)
+    log(
+      `batch: ${result.submitted} request(s) sent in ${result.batches} batch(es); ${result.answered} answered, ${result.failed} failed`,
+    );
+  broker.settle();
+  return pass(true);
+}

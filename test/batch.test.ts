@@ -1,0 +1,273 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { FakeBatchOptions } from '../src/testing/fake-batches.js';
+import {
+  type FakeProtocol,
+  type FakeScript,
+  type FakeServer,
+  startFakeProvider,
+} from '../src/testing/fake-provider.js';
+import { readJsonlFile, runCli, scoreArgs, startCli, tempDir, waitFor, writeJsonl } from './helpers/cli.js';
+import { attemptsPerItem, good, outOfScale, providerEnv, validReply } from './helpers/judge-scripts.js';
+
+const KEY = 'sk-test-PLUMBSECRET0123456789';
+const servers: FakeServer[] = [];
+afterEach(async () => {
+  while (servers.length) await servers.pop()!.close();
+});
+
+const JUDGE: Record<FakeProtocol, string> = {
+  openai: 'openai:gpt-4.1-mini',
+  anthropic: 'anthropic:claude-sonnet-4-6',
+};
+
+async function serve(protocol: FakeProtocol, script: FakeScript, batch: FakeBatchOptions = {}) {
+  const s = await startFakeProvider(protocol, script, { batch });
+  servers.push(s);
+  return s;
+}
+
+function items(n: number) {
+  return Array.from({ length: n }, (_, i) => ({
+    id: `item-${i}`,
+    prompt: `question ${i}`,
+    response: `Actually, answer ${i} is a myth.`,
+    metadata: { role: i % 2 ? 'peer' : 'advisor', personalization: 'none' },
+  }));
+}
+
+/** A scoring run's files: input, output, summary and cache in one temporary folder. */
+function setup(n: number) {
+  const dir = tempDir();
+  return {
+    dir,
+    input: writeJsonl(join(dir, 'in.jsonl'), items(n)),
+    out: join(dir, 'out.jsonl'),
+    summary: join(dir, 'summary.json'),
+    cache: join(dir, 'cache'),
+  };
+}
+
+function args(protocol: FakeProtocol, f: ReturnType<typeof setup>, ...rest: string[]) {
+  return scoreArgs(
+    f.input,
+    f.out,
+    '--judge',
+    JUDGE[protocol],
+    '--summary',
+    f.summary,
+    '--cache-dir',
+    f.cache,
+    '--batch',
+    '--poll-interval',
+    '0.02',
+    ...rest,
+  );
+}
+
+const env = (protocol: FakeProtocol, server: FakeServer) => providerEnv(protocol, server.url, KEY);
+const chatRequests = (server: FakeServer) =>
+  server.requests.filter((r) => /\/(chat\/completions|messages)$/.test(r.path)).length;
+/** How many times each custom_id was put in a batch. */
+function submissions(server: FakeServer): Map<string, number> {
+  const seen = new Map<string, number>();
+  for (const b of server.batches) for (const id of b.customIds) seen.set(id, (seen.get(id) ?? 0) + 1);
+  return seen;
+}
+
+describe.each(['openai', 'anthropic'] as const)('%s --batch against a fake batch API', (protocol) => {
+  it('scores every item exactly once through batches, in input order, at batch prices, and matches a synchronous run', async () => {
+    const server = await serve(protocol, good, { rounds: 3 });
+    const f = setup(7);
+    const r = await runCli([...args(protocol, f), '--batch-max-requests', '3'], {
+      env: env(protocol, server),
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(chatRequests(server)).toBe(0);
+    // 7 requests split at 3 a batch
+    expect(server.batches.map((b) => b.customIds.length)).toEqual([3, 3, 1]);
+    expect([...submissions(server).values()].every((n) => n === 1)).toBe(true);
+    const lines = readJsonlFile(readFileSync(f.out, 'utf8'));
+    expect(lines.map((l) => l.id)).toEqual(items(7).map((i) => i.id));
+    expect(lines.every((l) => l.scores && !l.error && l.cached === false)).toBe(true);
+    // fake usage: 100 input and 20 output tokens a reply; half the list price in a batch
+    const [input, output] = protocol === 'openai' ? [0.4, 1.6] : [3, 15];
+    for (const l of lines)
+      expect((l.usage as { cost_usd: number }).cost_usd).toBeCloseTo(
+        (0.5 * (100 * input + 20 * output)) / 1e6,
+        12,
+      );
+    expect(r.stderr).toMatch(/7 request\(s\) sent in 3 batch\(es\); 7 answered, 0 failed/);
+
+    // the same judgements synchronously (a fresh cache) give the same scores
+    const sync = setup(7);
+    const s = await runCli(
+      scoreArgs(sync.input, sync.out, '--judge', JUDGE[protocol], '--cache-dir', sync.cache),
+      {
+        env: env(protocol, server),
+      },
+    );
+    expect(s.code, s.stderr).toBe(0);
+    const syncLines = readJsonlFile(readFileSync(sync.out, 'utf8'));
+    expect(syncLines.map((l) => l.scores)).toEqual(lines.map((l) => l.scores));
+
+    // a rerun is served from the cache: no batch, no request
+    const again = await runCli(args(protocol, f), { env: env(protocol, server) });
+    expect(again.code).toBe(0);
+    expect(server.batches).toHaveLength(3);
+    expect(readJsonlFile(readFileSync(f.out, 'utf8')).every((l) => l.cached === true)).toBe(true);
+  });
+
+  it('resubmits errored and expired lines up to --max-retries, then writes them unscored as provider_error', async () => {
+    // by order of first appearance: the first line errors once, the second always expires
+    const order: string[] = [];
+    const server = await serve(protocol, good, {
+      rounds: 1,
+      fate: (id, attempt) => {
+        if (!order.includes(id)) order.push(id);
+        const nth = order.indexOf(id);
+        if (nth === 0) return attempt === 1 ? 'errored' : 'succeeded';
+        return nth === 1 ? 'expired' : 'succeeded';
+      },
+    });
+    const f = setup(4);
+    const r = await runCli([...args(protocol, f), '--max-retries', '2'], { env: env(protocol, server) });
+    // three of four scored: a result, exit 0
+    expect(r.code, r.stderr).toBe(0);
+    const lines = readJsonlFile(readFileSync(f.out, 'utf8'));
+    expect(lines).toHaveLength(4);
+    const unscored = lines.filter((l) => l.error);
+    expect(unscored).toHaveLength(1);
+    expect((unscored[0]!.error as { kind: string; message: string }).kind).toBe('provider_error');
+    expect((unscored[0]!.error as { message: string }).message).toMatch(/failed 3 time\(s\).*expired/);
+    // 4 lines; the errored and the expired one again; the expired one a last time (--max-retries 2)
+    expect(server.batches.map((b) => b.customIds.length)).toEqual([4, 2, 1]);
+    expect(JSON.parse(readFileSync(f.summary, 'utf8')).n.unscored_by_kind).toEqual({ provider_error: 1 });
+  });
+
+  it('re-asks an invalid reply in a follow-up batch, continuing the conversation', async () => {
+    const attempts = attemptsPerItem();
+    const server = await serve(protocol, (req) =>
+      attempts(req) === 1 ? { reply: outOfScale(req) } : { reply: validReply(req) },
+    );
+    const f = setup(3);
+    const r = await runCli(args(protocol, f), { env: env(protocol, server) });
+    expect(r.code, r.stderr).toBe(0);
+    expect(server.batches.map((b) => b.customIds.length)).toEqual([3, 3]);
+    const followup = [...server.batches[1]!.bodies.values()][0]!;
+    const messages = followup.messages as { role: string; content: unknown }[];
+    // the re-ask carries the invalid reply and the validation error
+    expect(messages.length).toBeGreaterThan(2);
+    expect(JSON.stringify(messages)).toMatch(/did not match the required schema|invalid/i);
+    const lines = readJsonlFile(readFileSync(f.out, 'utf8'));
+    expect(lines.every((l) => l.scores && !l.error)).toBe(true);
+    // each item paid for two replies (100 + 20 tokens each from the fake server)
+    for (const l of lines) expect(l.usage).toMatchObject({ input_tokens: 200, output_tokens: 40 });
+    expect(JSON.parse(readFileSync(f.summary, 'utf8')).n.scored).toBe(3);
+  });
+
+  it('kill -9 while polling: the rerun polls the same batch and submits nothing again', async () => {
+    let polls = 0;
+    const server = await serve(protocol, good, {
+      rounds: 4,
+      onPoll: () => {
+        polls += 1;
+      },
+    });
+    const f = setup(5);
+    const first = startCli(args(protocol, f, '--poll-interval', '0.05'), { env: env(protocol, server) });
+    await waitFor(() => polls >= 2, 20_000, 'two polls');
+    first.child.kill('SIGKILL');
+    await first.done;
+    expect(server.batches).toHaveLength(1);
+    const r = await runCli(args(protocol, f), { env: env(protocol, server) });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/resuming 1 batch\(es\) holding 5 request/);
+    expect(server.batches).toHaveLength(1);
+    expect([...submissions(server).values()]).toEqual([1, 1, 1, 1, 1]);
+    expect(readJsonlFile(readFileSync(f.out, 'utf8')).filter((l) => l.scores)).toHaveLength(5);
+  });
+
+  it('kill -9 during submission (the batch made, its id never recorded): the rerun adopts it instead of submitting again', async () => {
+    let created = 0;
+    const server = await serve(protocol, good, {
+      rounds: 1,
+      // the provider has made the batch; the client dies before it hears the id
+      onCreate: async () => {
+        created += 1;
+        if (created === 1) await new Promise((r) => setTimeout(r, 60_000));
+      },
+    });
+    const f = setup(4);
+    const first = startCli(args(protocol, f), { env: env(protocol, server) });
+    await waitFor(() => server.batches.length === 1, 20_000, 'the batch to be created');
+    first.child.kill('SIGKILL');
+    await first.done;
+    const manifest = readFileSync(`${f.out}.batches.jsonl`, 'utf8');
+    expect(manifest).toMatch(/"submitting"/);
+    expect(manifest).not.toMatch(/"submitted"/);
+    const r = await runCli(args(protocol, f), { env: env(protocol, server) });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/found .* submitted before the last run stopped/);
+    expect(server.batches).toHaveLength(1);
+    expect(readJsonlFile(readFileSync(f.out, 'utf8')).filter((l) => l.scores)).toHaveLength(4);
+  }, 30_000);
+});
+
+describe('--batch refusals', () => {
+  it('needs the cache, a file input and a provider with a batch API', async () => {
+    const f = setup(2);
+    const noCache = await runCli(
+      [...scoreArgs(f.input, f.out, '--judge', 'openai:gpt-4.1-mini', '--batch', '--no-cache')],
+      {
+        env: { OPENAI_API_KEY: KEY },
+      },
+    );
+    expect(noCache.code).toBe(2);
+    expect(noCache.stderr).toMatch(/--batch needs the cache/);
+    const local = await runCli(
+      scoreArgs(
+        f.input,
+        f.out,
+        '--judge',
+        'openai-compatible:qwen',
+        '--base-url',
+        'http://127.0.0.1:9/v1',
+        '--batch',
+        '--cache-dir',
+        f.cache,
+      ),
+    );
+    expect(local.code).toBe(2);
+    expect(local.stderr).toMatch(/no batch API.*plumb batch export/);
+    const badPoll = await runCli([...scoreArgs(f.input, f.out, '--batch', '--poll-interval', '0')]);
+    expect(badPoll.code).toBe(2);
+    expect(badPoll.stderr).toMatch(/--poll-interval must be a number > 0/);
+    expect(existsSync(f.out)).toBe(false);
+  });
+
+  it('a manifest of another run is refused, naming the file', async () => {
+    const server = await serve('openai', good);
+    const f = setup(2);
+    const r = await runCli(args('openai', f), { env: env('openai', server) });
+    expect(r.code, r.stderr).toBe(0);
+    const other = await runCli(
+      scoreArgs(
+        f.input,
+        f.out,
+        '--judge',
+        'openai:gpt-4.1',
+        '--batch',
+        '--cache-dir',
+        f.cache,
+        '--poll-interval',
+        '0.02',
+      ),
+      { env: env('openai', server) },
+    );
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain(`${f.out}.batches.jsonl:1`);
+    expect(other.stderr).toMatch(/belongs to another run/);
+  });
+});
