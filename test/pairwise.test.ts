@@ -333,6 +333,46 @@ describe('plumb pairwise through the real SDKs', () => {
     expect(readFileSync(join(dir, 'c1.jsonl'), 'utf8')).not.toContain('sk-ant-test-pairwise');
   });
 
+  it('--batch: both orders of every pair go through one Message Batch; the same verdicts as synchronously', async () => {
+    const judgeOf = (req: RecordedRequest) => {
+      const { first, second } = shown(req);
+      return verdictReply(
+        first === KEEPS && second !== KEEPS ? 'A' : second === KEEPS && first !== KEEPS ? 'B' : 'tie',
+      );
+    };
+    const server = await startFakeProvider('anthropic', judgeOf, { batch: { rounds: 2 } });
+    servers.push(server);
+    const input = writeJsonl(join(dir, 'batch-pairs.jsonl'), pairs(4));
+    const args = (out: string, cache: string, ...rest: string[]) => [
+      'pairwise',
+      '--rubric',
+      'preference',
+      '--input',
+      input,
+      '--judge',
+      'anthropic:claude-sonnet-4-5',
+      '--cache-dir',
+      join(dir, cache),
+      '--out',
+      join(dir, out),
+      '--json',
+      ...rest,
+    ];
+    const env = providerEnv('anthropic', server.url, 'sk-ant-test-pairwise');
+    const batched = await runCli(args('b1.jsonl', 'batch-cache', '--batch', '--poll-interval', '0.02'), {
+      env,
+    });
+    expect(batched.code, batched.stderr).toBe(0);
+    expect(server.batches.map((b) => b.customIds.length)).toEqual([8]);
+    expect(server.requests.filter((r) => r.path.endsWith('/v1/messages'))).toHaveLength(0);
+    const sync = await runCli(args('b2.jsonl', 'sync-cache'), { env });
+    expect(sync.code, sync.stderr).toBe(0);
+    const verdicts = (f: string) =>
+      readJsonlFile(readFileSync(join(dir, f), 'utf8')).map((l) => [l.id, l.verdict]);
+    expect(verdicts('b1.jsonl')).toEqual(verdicts('b2.jsonl'));
+    expect(JSON.parse(batched.stdout).position.consistency.value).toBe(1);
+  });
+
   it('--orders random asks one order per pair, the same one for the same seed; --orders ab always AB', async () => {
     const server = await startFakeProvider('openai', () => ({
       reply: JSON.stringify({ rationale: 'r', verdict: 'A' }),

@@ -17,6 +17,7 @@ import type { PairwiseRubric } from '../../rubrics/pairwise.js';
 import { UNSPECIFIED } from '../../score/conditions.js';
 import { estimatePrompts } from '../../score/estimate.js';
 import { anySignal } from '../../util/abort.js';
+import { prepareBatch, throughBatches } from '../batch.js';
 import { fmtEstimate, fmtUsage, table } from '../format.js';
 import { onInterrupt } from '../interrupt.js';
 import { type PairwiseFlags, pairwiseFlags, parseFlags } from '../options.js';
@@ -62,6 +63,7 @@ export async function pairwiseCommand(raw: Record<string, unknown>): Promise<voi
   if (flags.dryRun) return dryRun(flags, rubric, source, specs, prices);
   checkJudgeSettings(flags, specs.map(parseJudgeSpec), prices);
   const runtime = runtimeFor(flags, prices);
+  prepareBatch(flags, runtime, [flags.input, flags.a, flags.b]);
   const judges: PairJudge[] = [];
   for (const spec of specs) judges.push(await createJudge(spec, runtime));
   const out = flags.out ?? defaultOut(flags, rubric.id);
@@ -70,23 +72,34 @@ export async function pairwiseCommand(raw: Record<string, unknown>): Promise<voi
   const signal = anySignal(interrupt.signal, runtime.circuit!.signal);
   const progress = createProgress(`pairwise ${rubric.id}@${rubric.version}`);
   try {
-    const result = await runPairwise({
-      rubric,
-      judges,
-      source,
-      out,
-      summaryPath: flags.summary ?? null,
-      orders: flags.orders,
-      samples: flags.samples,
-      seed: flags.seed,
-      concurrency: flags.concurrency,
-      minScored: flags.minScored,
-      signal,
-      stopReason: stopReasonOf(runtime),
-      httpRequests: () => runtime.http!.requests,
-      onProgress: (p) => progress.update(p),
-    });
+    const run = (final: boolean) =>
+      runPairwise({
+        rubric,
+        judges,
+        source,
+        // a batch run's first pass only collects the calls to send: it writes nothing
+        out: final ? out : null,
+        summaryPath: final ? (flags.summary ?? null) : null,
+        orders: flags.orders,
+        samples: flags.samples,
+        seed: flags.seed,
+        concurrency: flags.concurrency,
+        minScored: final ? flags.minScored : 0,
+        signal,
+        stopReason: stopReasonOf(runtime),
+        httpRequests: () => runtime.http!.requests,
+        onProgress: final ? (p) => progress.update(p) : undefined,
+      });
+    const fingerprint = {
+      command: 'pairwise',
+      rubric: rubric.hash,
+      judges: judges.map((j) => j.pairStamp()),
+    };
+    const result = flags.batch
+      ? await throughBatches(flags, runtime, judges, out, fingerprint, signal, run)
+      : await run(true);
     progress.stop();
+    if (!result) return;
     if (reportIncomplete(result, runtime, flags, `${result.summary.n.total} pairs`)) return;
     if (flags.json) {
       process.stdout.write(`${JSON.stringify(result.summary, null, 2)}\n`);
