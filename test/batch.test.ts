@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeBatchOptions } from '../src/testing/fake-batches.js';
@@ -6,6 +6,7 @@ import {
   type FakeProtocol,
   type FakeScript,
   type FakeServer,
+  runBatchFile,
   startFakeProvider,
 } from '../src/testing/fake-provider.js';
 import { readJsonlFile, runCli, scoreArgs, startCli, tempDir, waitFor, writeJsonl } from './helpers/cli.js';
@@ -269,5 +270,119 @@ describe('--batch refusals', () => {
     expect(other.code).toBe(2);
     expect(other.stderr).toContain(`${f.out}.batches.jsonl:1`);
     expect(other.stderr).toMatch(/belongs to another run/);
+  });
+});
+
+describe('batch export → run_batch → batch import → score', () => {
+  it('vLLM round trip: the score run sends zero requests and gives the synchronous scores', async () => {
+    // the fake server stands for the vLLM server the score command names; it must receive nothing
+    const server = await serve('openai', good);
+    const f = setup(6);
+    const judge = ['--judge', 'openai-compatible:Qwen/Qwen2.5-7B-Instruct', '--base-url', server.url];
+    const requests = join(f.dir, 'requests.jsonl');
+    const exp = await runCli([
+      'batch',
+      'export',
+      '--rubric',
+      'eii',
+      '--input',
+      f.input,
+      ...judge,
+      '--cache-dir',
+      f.cache,
+      '--out',
+      requests,
+    ]);
+    expect(exp.code, exp.stderr).toBe(0);
+    expect(exp.stdout).toMatch(/wrote 6 request\(s\)/);
+    const lines = readJsonlFile(readFileSync(requests, 'utf8'));
+    expect(lines).toHaveLength(6);
+    for (const l of lines) {
+      expect(l.custom_id).toMatch(/^[0-9a-f]{64}$/);
+      expect(l).toMatchObject({ method: 'POST', url: '/v1/chat/completions' });
+      // the body is the synchronous request: schema enforced, the compatible dialect's max_tokens
+      expect((l.body as { response_format: { type: string } }).response_format.type).toBe('json_schema');
+      expect(l.body).toHaveProperty('max_tokens');
+    }
+    // a line the engine failed and one it answered out of schema are not imported
+    const results = join(f.dir, 'results.jsonl');
+    let n = 0;
+    writeFileSync(
+      results,
+      await runBatchFile(readFileSync(requests, 'utf8'), (req) => {
+        n += 1;
+        return n === 1 ? { status: 500 } : n === 2 ? { reply: outOfScale(req) } : good(req);
+      }),
+    );
+    const imp = await runCli(['batch', 'import', results, '--cache-dir', f.cache, '--json']);
+    expect(imp.code, imp.stderr).toBe(0);
+    expect(JSON.parse(imp.stdout)).toMatchObject({
+      lines: 6,
+      imported: 4,
+      failed: 1,
+      invalid: 1,
+      problems: [],
+    });
+    // the next export writes just the two that were not imported
+    const again = await runCli([
+      'batch',
+      'export',
+      '--rubric',
+      'eii',
+      '--input',
+      f.input,
+      ...judge,
+      '--cache-dir',
+      f.cache,
+      '--out',
+      requests,
+    ]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(readJsonlFile(readFileSync(requests, 'utf8'))).toHaveLength(2);
+    writeFileSync(results, await runBatchFile(readFileSync(requests, 'utf8'), good));
+    expect((await runCli(['batch', 'import', results, '--cache-dir', f.cache])).code).toBe(0);
+
+    const scored = await runCli(scoreArgs(f.input, f.out, ...judge, '--cache-dir', f.cache));
+    expect(scored.code, scored.stderr).toBe(0);
+    expect(server.requests).toHaveLength(0);
+    const sync = setup(6);
+    expect((await runCli(scoreArgs(sync.input, sync.out, ...judge, '--cache-dir', sync.cache))).code).toBe(0);
+    expect(server.requests).toHaveLength(6);
+    const scores = (file: string) => readJsonlFile(readFileSync(file, 'utf8')).map((l) => l.scores);
+    expect(scores(f.out)).toEqual(scores(sync.out));
+  });
+
+  it('import names the file and line of a malformed line or an unknown custom_id, keeps the good ones, exit 2', async () => {
+    const f = setup(2);
+    const requests = join(f.dir, 'requests.jsonl');
+    const judge = ['--judge', 'openai-compatible:m', '--base-url', 'http://127.0.0.1:9/v1'];
+    expect(
+      (
+        await runCli([
+          'batch',
+          'export',
+          '--rubric',
+          'eii',
+          '--input',
+          f.input,
+          ...judge,
+          '--cache-dir',
+          f.cache,
+          '--out',
+          requests,
+        ])
+      ).code,
+    ).toBe(0);
+    const good2 = await runBatchFile(readFileSync(requests, 'utf8'), good);
+    const results = join(f.dir, 'results.jsonl');
+    writeFileSync(
+      results,
+      `${good2.split('\n')[0]}\n{"custom_id": "${'0'.repeat(64)}", "response": {"status_code": 200, "body": {}}}\nnot json\n`,
+    );
+    const r = await runCli(['batch', 'import', results, '--cache-dir', f.cache]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${results}:2: custom_id ${'0'.repeat(64)} was not exported with this cache`);
+    expect(r.stderr).toContain(`${results}:3: not JSON`);
+    expect(r.stdout).toMatch(/1 answer\(s\) imported/);
   });
 });

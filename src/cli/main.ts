@@ -137,6 +137,45 @@ export function buildProgram(): Command {
     )
     .action(async (opts) => (await import('./commands/pairwise.js')).pairwiseCommand(opts));
 
+  const batch = program
+    .command('batch')
+    .description(
+      'batch files for self-hosted engines (vLLM run_batch) and OpenAI batch files handled by hand',
+    );
+  const batchExport = batch
+    .command('export')
+    .description(
+      'write the judge calls of a score command that the cache cannot answer as OpenAI batch lines',
+    )
+    .requiredOption('--rubric <ref>', 'rubric id, id@version, or path to a rubric file')
+    .requiredOption('--input <file>', 'responses JSONL')
+    .requiredOption('--out <file>', 'requests JSONL to write ({custom_id, method, url, body} a line)');
+  withJudgeOptions(batchExport, 'item');
+  withApiOptions(batchExport, 'judges', 'judge replies')
+    .addHelpText(
+      'after',
+      examples([
+        'plumb batch export --rubric eii --input responses.jsonl --judge openai-compatible:Qwen/Qwen2.5-7B-Instruct --base-url http://localhost:8000/v1 --out requests.jsonl',
+        'python -m vllm.entrypoints.openai.run_batch -i requests.jsonl -o results.jsonl --model Qwen/Qwen2.5-7B-Instruct',
+        'plumb batch import results.jsonl',
+        'plumb score --rubric eii --input responses.jsonl --judge openai-compatible:Qwen/Qwen2.5-7B-Instruct --base-url http://localhost:8000/v1',
+      ]),
+    )
+    .action(async (opts) => (await import('./commands/batch.js')).batchExportCommand(opts));
+  batch
+    .command('import <results>')
+    .description('validate a batch output file line by line against the exported requests and fill the cache')
+    .option('--cache-dir <dir>', 'the cache the requests were exported with', '.plumb-cache')
+    .option('--json', 'print the report as JSON')
+    .addHelpText(
+      'after',
+      examples([
+        'plumb batch import results.jsonl',
+        'plumb batch import batch_abc_output.jsonl --cache-dir .plumb-cache',
+      ]),
+    )
+    .action(async (file, opts) => (await import('./commands/batch.js')).batchImportCommand(file, opts));
+
   const rubrics = program.command('rubrics').description('list, show, validate and diff rubrics');
   rubrics
     .command('list')

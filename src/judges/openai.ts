@@ -74,24 +74,7 @@ export class OpenAITransport implements Transport {
   }
 
   parse(response: unknown, conversation: unknown): TransportReply {
-    const res = response as ChatCompletion;
-    const structured = (conversation as OpenAIConversation).shape !== null;
-    const choice = res.choices?.[0];
-    const cached = res.usage?.prompt_tokens_details?.cached_tokens ?? 0;
-    const usage = {
-      input_tokens: res.usage?.prompt_tokens ?? 0,
-      output_tokens: res.usage?.completion_tokens ?? 0,
-      ...(cached ? { cached_input_tokens: cached } : {}),
-    };
-    const message = choice?.message;
-    if (message?.refusal) return { raw: message.refusal, finish: 'refusal', usage };
-    if (choice?.finish_reason === 'content_filter')
-      return { raw: message?.content ?? '', finish: 'refusal', usage };
-    const raw = message?.content ?? '';
-    if (choice?.finish_reason === 'length') return { raw, finish: 'truncated', usage };
-    if (!structured) return { raw, value: raw, finish: 'complete', usage };
-    const parsed = parseJsonText(raw);
-    return { raw, value: parsed.value, jsonError: parsed.error, finish: 'complete', usage };
+    return readChatCompletion(response, (conversation as OpenAIConversation).shape !== null);
   }
 
   async send(
@@ -124,4 +107,28 @@ export class OpenAITransport implements Transport {
   isAbort(err: unknown): boolean {
     return err instanceof OpenAI.APIUserAbortError;
   }
+}
+
+/**
+ * Reads a chat completion: its text (parsed as JSON when `structured`), why it ended, and its
+ * usage. Stands alone so a batch result read from a file is read exactly as a live reply is.
+ */
+export function readChatCompletion(response: unknown, structured: boolean): TransportReply {
+  const res = response as ChatCompletion;
+  const choice = res.choices?.[0];
+  const cached = res.usage?.prompt_tokens_details?.cached_tokens ?? 0;
+  const usage = {
+    input_tokens: res.usage?.prompt_tokens ?? 0,
+    output_tokens: res.usage?.completion_tokens ?? 0,
+    ...(cached ? { cached_input_tokens: cached } : {}),
+  };
+  const message = choice?.message;
+  if (message?.refusal) return { raw: message.refusal, finish: 'refusal', usage };
+  if (choice?.finish_reason === 'content_filter')
+    return { raw: message?.content ?? '', finish: 'refusal', usage };
+  const raw = message?.content ?? '';
+  if (choice?.finish_reason === 'length') return { raw, finish: 'truncated', usage };
+  if (!structured) return { raw, value: raw, finish: 'complete', usage };
+  const parsed = parseJsonText(raw);
+  return { raw, value: parsed.value, jsonError: parsed.error, finish: 'complete', usage };
 }

@@ -223,3 +223,41 @@ function anthropicReply(body: Record<string, unknown>, action: ReplyAction) {
     },
   };
 }
+
+/**
+ * What vLLM's `run_batch` (and OpenAI's batch output file) makes of a requests file: one line per
+ * request, `{id, custom_id, response: {status_code, request_id, body}, error}`, each body answered
+ * by the script as the fake server would answer it. For tests of `plumb batch export / import`.
+ */
+export async function runBatchFile(requests: string, script: FakeScript): Promise<string> {
+  const out: string[] = [];
+  let n = 0;
+  for (const text of requests.split('\n')) {
+    if (!text.trim()) continue;
+    n += 1;
+    const line = JSON.parse(text) as { custom_id: string; url: string; body: Record<string, unknown> };
+    const action = await script({ path: line.url, headers: {}, body: line.body, n });
+    const id = `vllm-${n}`;
+    if ('reply' in action || 'refusal' in action)
+      out.push(
+        JSON.stringify({
+          id,
+          custom_id: line.custom_id,
+          response: { status_code: 200, request_id: id, body: openaiReply(line.body, action) },
+          error: null,
+        }),
+      );
+    else {
+      const status = 'status' in action && action.status ? action.status : 500;
+      out.push(
+        JSON.stringify({
+          id,
+          custom_id: line.custom_id,
+          response: { status_code: status, request_id: id, body: errorBody('openai', status) },
+          error: null,
+        }),
+      );
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
