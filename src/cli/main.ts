@@ -87,7 +87,11 @@ export function buildProgram(): Command {
     .requiredOption('--input <file>', 'responses JSONL')
     .option('--out <file>', 'scores JSONL to write (default: runs/<input name>.<rubric>.scores.jsonl)')
     .option('--summary <file>', 'write the run summary as JSON (what the gate compares)')
-    .option('--calibration <file>', 'apply a calibration artifact from `plumb calibrate --out`');
+    .option('--calibration <file>', 'apply a calibration artifact from `plumb calibrate --out`')
+    .option(
+      '--shard <K/N>',
+      'score only shard K of N (items split by a hash of their id); join with plumb merge',
+    );
   withJudgeOptions(score, 'item');
   withApiOptions(score, 'judges', 'judge replies')
     .option('--json', 'print the summary as JSON')
@@ -136,6 +140,23 @@ export function buildProgram(): Command {
       ]),
     )
     .action(async (opts) => (await import('./commands/pairwise.js')).pairwiseCommand(opts));
+
+  program
+    .command('merge <out> <shards...>')
+    .description('join the scores of score --shard 1/N … N/N into what one unsharded run writes')
+    .option('--summary <file>', 'also write the summary, recomputed from the merged lines')
+    .option('--rubric <ref>', "the shards' rubric, when its id@version no longer resolves to it")
+    .addHelpText(
+      'after',
+      examples([
+        'plumb score --rubric eii --input responses.jsonl --judge openai:gpt-4.1-mini --shard 1/2 --out runs/eii.1.jsonl',
+        'plumb score --rubric eii --input responses.jsonl --judge openai:gpt-4.1-mini --shard 2/2 --out runs/eii.2.jsonl',
+        'plumb merge runs/eii.jsonl runs/eii.1.jsonl runs/eii.2.jsonl --summary runs/eii.summary.json',
+      ]),
+    )
+    .action(async (out, shards, opts) =>
+      (await import('./commands/merge.js')).mergeCommand(out, shards, opts),
+    );
 
   const batch = program
     .command('batch')

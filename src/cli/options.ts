@@ -123,12 +123,25 @@ export const judgeFlags = {
 };
 export type JudgeFlags = z.infer<z.ZodObject<typeof judgeFlags>>;
 
+/** `K/N`: shard K (1-based) of N. */
+const shardSpec = z.string().transform((raw, ctx) => {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(raw);
+  const k = m ? Number(m[1]) : Number.NaN;
+  const n = m ? Number(m[2]) : Number.NaN;
+  if (!(n >= 1 && n <= 10_000 && k >= 1 && k <= n)) {
+    ctx.addIssue({ code: 'custom', message: `must be K/N with 1 ≤ K ≤ N ≤ 10000, got '${raw}'` });
+    return z.NEVER;
+  }
+  return { k, n };
+});
+
 export const scoreFlags = z.object({
   rubric: text(),
   input: text(),
   out: text().optional(),
   summary: text().optional(),
   calibration: text().optional(),
+  shard: shardSpec.optional(),
   ...judgeFlags,
 });
 export type ScoreFlags = z.infer<typeof scoreFlags>;

@@ -87,14 +87,16 @@ export function parseResponseLine(file: string, l: JsonlLine): ResponseItem {
 /**
  * Reads a responses file once to check every line before any judge is paid: malformed JSON,
  * missing fields and duplicate ids (named at their second occurrence) all stop here, exit 2.
- * Keeps only the set of ids, not the items.
+ * Keeps only the set of ids, not the items. `kept` counts the items `keep` accepts (a shard's).
  */
 export async function validateResponses(
   file: string,
   label = file,
-): Promise<{ count: number; empty: number }> {
+  keep?: (id: string) => boolean,
+): Promise<{ count: number; empty: number; kept: number }> {
   const firstLine = new Map<string, number>();
   let empty = 0;
+  let kept = 0;
   for await (const l of readJsonl(file, label)) {
     const item = parseResponseLine(label, l);
     const seen = firstLine.get(item.id);
@@ -102,9 +104,10 @@ export async function validateResponses(
       throw new InputError(label, l.line, `duplicate id "${item.id}" (first on line ${seen})`);
     firstLine.set(item.id, l.line);
     if (item.response.trim() === '') empty += 1;
+    if (!keep || keep(item.id)) kept += 1;
   }
   if (firstLine.size === 0) throw new InputError(label, undefined, 'no responses in the file');
-  return { count: firstLine.size, empty };
+  return { count: firstLine.size, empty, kept };
 }
 
 /** Streams validated items (call validateResponses first to get whole-file checks). */

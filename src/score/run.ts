@@ -14,6 +14,7 @@ import { gitStamp } from '../util/git.js';
 import { mapOrdered } from '../util/ordered-pool.js';
 import { type Combined, combineResults } from './aggregate.js';
 import { conditionOf } from './conditions.js';
+import { fileSha256, inShard, type Shard, type ShardRecord, shardRecordPath } from './shard.js';
 import { type Comparability, type ScoreSummary, SummaryBuilder } from './summary.js';
 
 /** A fitted calibration, applied to each scored item (see src/calibration/artifact.ts). */
@@ -56,6 +57,8 @@ export interface ScoreOptions {
   /** HTTP requests sent so far, SDK retries included (for the summary's request count). */
   httpRequests?: () => number;
   onProgress?: (p: ScoreProgress) => void;
+  /** Score only the items whose id hashes to this shard; `<out>.shard.json` records how to merge. */
+  shard?: Shard | null;
 }
 
 export interface ScoreRunResult {
@@ -129,7 +132,9 @@ async function scoreInput(
   minScored: number,
 ): Promise<ScoreRunResult> {
   const { rubric, judges } = opts;
-  const { count: total } = await validateResponses(input.path, input.label);
+  const shard = opts.shard ?? null;
+  const belongs = shard ? (id: string) => inShard(id, shard) : undefined;
+  const { count: inputItems, kept: total } = await validateResponses(input.path, input.label, belongs);
 
   const comparability: Comparability = {
     rubric: stampOf(rubric),
@@ -157,8 +162,10 @@ async function scoreInput(
   let writer: AtomicLineWriter | null = null;
   let summaryWriter: AtomicLineWriter | null = null;
   let itemsWriter: AtomicLineWriter | null = null;
+  let shardWriter: AtomicLineWriter | null = null;
   try {
     writer = opts.out ? await open(opts.out) : null;
+    shardWriter = shard && opts.out ? await open(shardRecordPath(opts.out), false) : null;
     summaryWriter = opts.summaryPath ? await open(opts.summaryPath) : null;
     // per-item index values for the summary go to a side file, not memory: the run stays flat
     itemsWriter = opts.summaryPath ? await open(`${opts.summaryPath}.items`, false) : null;
@@ -193,9 +200,22 @@ async function scoreInput(
     return { combined, perJudge };
   };
 
+  // with a shard: its items only, each with its position in the input (for plumb merge)
+  const positions: number[] = [];
+  async function* items(): AsyncGenerator<ResponseItem> {
+    let position = 0;
+    for await (const item of readResponses(input.path, input.label)) {
+      if (!belongs || belongs(item.id)) {
+        if (belongs) positions.push(position);
+        yield item;
+      }
+      position += 1;
+    }
+  }
+
   try {
     await mapOrdered(
-      readResponses(input.path, input.label),
+      items(),
       judgeItem,
       async ({ combined, perJudge }, item) => {
         // An item cut short by Ctrl-C, the budget or a tripped circuit is not written: the re-run does it.
@@ -259,7 +279,8 @@ async function scoreInput(
   const scored = done - unscored;
   const allJudged = stoppedBecause === null && done === total;
   const failure =
-    allJudged && scored < minScored
+    // a shard may hold no items at all (a small input split many ways): that is not a failure
+    allJudged && scored < (shard ? Math.min(minScored, total) : minScored)
       ? `${scored} of ${total} items scored (fewer than --min-scored ${minScored})${describeErrors(firstError, summary)}`
       : null;
   const complete = allJudged && failure === null;
@@ -284,7 +305,21 @@ async function scoreInput(
       await itemsWriter.finish();
       await writeSummaryFile(summaryWriter, built, itemsWriter.partialPath);
     }
-    await commitTogether([writer, summaryWriter].filter((w): w is AtomicLineWriter => w !== null));
+    if (shardWriter && shard) {
+      const record: ShardRecord = {
+        kind: 'plumb-shard',
+        shard,
+        input: { label: input.label, sha256: await fileSha256(input.path), items: inputItems },
+        comparability,
+        requests: built.requests,
+        ...(built.retries !== undefined ? { retries: built.retries } : {}),
+        positions,
+      };
+      await shardWriter.write(JSON.stringify(record));
+    }
+    await commitTogether(
+      [writer, summaryWriter, shardWriter].filter((w): w is AtomicLineWriter => w !== null),
+    );
   } catch (err) {
     await abandonAll();
     throw err;
@@ -364,7 +399,7 @@ function scoreLine(
  * Writes the summary JSON with its `items` streamed from the side file, one item a line, so a
  * million-item summary is never held in memory. The result is ordinary JSON.
  */
-async function writeSummaryFile(
+export async function writeSummaryFile(
   out: AtomicLineWriter,
   summary: ScoreSummary,
   itemsFile: string,

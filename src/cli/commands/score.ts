@@ -35,9 +35,10 @@ export function judgeSpecs(flags: { judge?: string; judges?: string }): string[]
 }
 
 /** runs/<input name>.<rubric>.scores.jsonl in the working directory: never beside the input. */
-function defaultOut(input: string, rubricId: string): string {
+function defaultOut(input: string, rubricId: string, shard?: { k: number; n: number }): string {
   const name = input === '-' ? 'stdin' : basename(input).replace(/\.jsonl$/, '');
-  return join('runs', `${name}.${rubricId}.scores.jsonl`);
+  const part = shard ? `.shard-${shard.k}-of-${shard.n}` : '';
+  return join('runs', `${name}.${rubricId}${part}.scores.jsonl`);
 }
 
 /** The run-wide pieces every API judge of a run shares: cache, budget, limits, circuit, counter. */
@@ -130,7 +131,7 @@ export async function scoreCommand(raw: Record<string, unknown>): Promise<void> 
   prepareBatch(flags, runtime, [flags.input]);
   const judges: Judge[] = [];
   for (const spec of specs) judges.push(await createJudge(spec, runtime));
-  const out = flags.out ?? defaultOut(flags.input, rubric.id);
+  const out = flags.out ?? defaultOut(flags.input, rubric.id, flags.shard);
   const calibration = flags.calibration
     ? calibrationFor(
         flags.calibration,
@@ -160,6 +161,7 @@ export async function scoreCommand(raw: Record<string, unknown>): Promise<void> 
         stopReason: stopReasonOf(runtime),
         httpRequests: () => runtime.http!.requests,
         onProgress: final ? (p) => progress.update(p) : undefined,
+        shard: flags.shard ?? null,
       });
     const fingerprint = { command: 'score', rubric: rubric.hash, judges: judges.map((j) => j.stamp) };
     const result = flags.batch
