@@ -52,6 +52,9 @@ function inputsOf(args: string[]): string[] {
   if (cmd === 'rubrics' && sub === 'validate') files.push(args[2]!);
   if (cmd === 'rubrics' && sub === 'diff') files.push(...args.slice(2, 4).filter((a) => a.includes('/')));
   if (cmd === 'baseline') files.push(args[2]!);
+  if (cmd === 'batch' && sub === 'import') files.push(args[2]!);
+  if (cmd === 'merge')
+    files.push(...args.slice(2).filter((a, i, all) => !a.startsWith('--') && !all[i - 1]?.startsWith('--')));
   return files.map((f) => f.replace(/^scripted:/, ''));
 }
 
@@ -92,6 +95,8 @@ describe('README examples', () => {
       'probe --questions',
       'gate --baseline',
       'import goalpref',
+      '--shard 2/2',
+      'merge runs/shards/eii.jsonl',
     ])
       expect(
         ran.some((l) => l.includes(must)),
