@@ -35,7 +35,8 @@ function writeItems(path, n) {
   if (lines.length) writeFileSync(path, `${lines.join('\n')}\n`, { flag: n <= lines.length ? 'w' : 'a' });
 }
 
-async function scoreRun(n, latencyMs, concurrency) {
+/** One `score` run in a child process against a fake server here; `again` reruns it on the same cache. */
+async function scoreRun(n, latencyMs, concurrency, again = false) {
   const server = await startFakeProvider(
     'openai',
     (req) => {
@@ -49,28 +50,33 @@ async function scoreRun(n, latencyMs, concurrency) {
   const dir = mkdtempSync(join(tmpdir(), 'plumb-bench-'));
   const input = join(dir, 'in.jsonl');
   writeItems(input, n);
-  const child = spawn(
-    process.execPath,
-    [
-      join(import.meta.dirname, 'score-child.mjs'),
-      input,
-      join(dir, 'out.jsonl'),
-      join(dir, 'cache'),
-      String(concurrency),
-    ],
-    {
-      env: { ...process.env, OPENAI_API_KEY: 'sk-bench', OPENAI_BASE_URL: server.url },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  let out = '';
-  child.stdout.on('data', (d) => {
-    out += d;
-  });
-  await new Promise((r) => child.on('close', r));
+  const once = async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        join(import.meta.dirname, 'score-child.mjs'),
+        input,
+        join(dir, 'out.jsonl'),
+        join(dir, 'cache'),
+        String(concurrency),
+      ],
+      {
+        env: { ...process.env, OPENAI_API_KEY: 'sk-bench', OPENAI_BASE_URL: server.url },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    await new Promise((r) => child.on('close', r));
+    return JSON.parse(out.trim());
+  };
+  const first = await once();
+  const second = again ? await once() : null;
   await server.close();
   rmSync(dir, { recursive: true, force: true });
-  return JSON.parse(out.trim());
+  return again ? [first, second] : first;
 }
 
 if (!only || only === 'throughput') {
@@ -104,18 +110,42 @@ if (!only || only === 'throughput') {
   results.push({ name: 'rss10k', value: r.maxRssMb });
 }
 
+if (!only || only === 'cpu') {
+  // plumb's own process through the real OpenAI SDK; the fake server runs in this process
+  const N = 20_000;
+  const r = await scoreRun(N, 5, 64);
+  console.log(
+    `score: N=${N}, L=5 ms, C=64 through the OpenAI SDK: ${r.seconds.toFixed(2)} s, CPU ${r.cpuSeconds.toFixed(2)} s in the plumb process`,
+  );
+  report('plumb-process CPU per item (process.cpuUsage)', (1000 * r.cpuSeconds) / N, 'ms', 1.0);
+}
+
+if (!only || only === 'flat') {
+  // one 10^5-item run: is the last tenth as fast as the first? Then the same run from the cache.
+  const N = 100_000;
+  const [r, rerun] = await scoreRun(N, 5, 64, true);
+  const first = r.marks[0];
+  const last = r.marks[9] - r.marks[8];
+  console.log(
+    `score: N=${N}, L=5 ms, C=64: ${r.seconds.toFixed(1)} s; items 1–10,000 in ${first.toFixed(2)} s, 90,001–100,000 in ${last.toFixed(2)} s; rerun from the cache ${rerun.seconds.toFixed(2)} s (${rerun.requests} requests)`,
+  );
+  report('wall per item, items 90,001–100,000 / items 1–10,000', last / first, '×', 1.1);
+  report('10^5-item rerun served from the cache', rerun.seconds, 's', 10);
+  if (rerun.requests !== 0) console.log(`MISS  the rerun sent ${rerun.requests} requests, expected 0`);
+}
+
 if (!only || only === 'memory') {
   const small = results.find((x) => x.name === 'rss10k')?.value ?? (await scoreRun(10_000, 0, 64)).maxRssMb;
-  const big = await scoreRun(100_000, 0, 64);
+  const big = await scoreRun(1_000_000, 0, 64);
   console.log(
-    `score: N=100,000, L=0, C=64: ${big.seconds.toFixed(2)} s, ${big.requests} requests, peak RSS ${big.maxRssMb.toFixed(0)} MB (N=10,000: ${small.toFixed(0)} MB)`,
+    `score: N=1,000,000, L=0, C=64: ${big.seconds.toFixed(0)} s, ${big.requests} requests, peak RSS ${big.maxRssMb.toFixed(0)} MB (N=10,000: ${small.toFixed(0)} MB)`,
   );
   report(
-    'peak RSS at N=100,000 / at N=10,000',
+    'peak RSS at N=1,000,000 / at N=10,000',
     big.maxRssMb / small,
     '×',
     1.25,
-    '(same within 25%; the id set for duplicate checks is the only per-item memory)',
+    '(the id set for duplicate checks is the only per-item memory)',
   );
 }
 
