@@ -4,6 +4,37 @@
  * guarantees as the command line. Deeper modules are internal and may change between versions.
  */
 
+// batches
+export { BatchBroker } from './batch/broker.js';
+export { exportRequests, importResults } from './batch/files.js';
+export { runBatches } from './batch/run.js';
+export {
+  confusionMatrix,
+  krippendorffAlpha,
+  meanAbsoluteError,
+  quadraticWeightedKappa,
+} from './calibration/agreement.js';
+export { altTest, humanCeiling } from './calibration/alt-test.js';
+// calibration and agreement
+export { calibrate } from './calibration/calibrate.js';
+export { kendallTauB, pearson, spearman } from './calibration/correlation.js';
+export { applyMapping, fitIsotonic, fitLinear, fitMapping } from './calibration/mapping.js';
+export { ppiMean } from './calibration/ppi.js';
+export { InputError, MismatchError, PlumbError, UsageError } from './errors.js';
+// the gate
+export { runGate, runGateOnFiles } from './gate/gate.js';
+export { runGenerate } from './generate/run.js';
+// judges
+export { JudgeCache } from './judges/cache.js';
+export { createJudge, type JudgeRuntime, parseJudgeSpec } from './judges/create.js';
+export { LexiconJudge } from './judges/lexicon.js';
+export { DEFAULT_PRICES, loadPrices, type Price, priceOf } from './judges/pricing.js';
+export type { Judge, JudgeResult, JudgeStamp, ResponseItem, Unscored, Usage } from './judges/types.js';
+export { runPairwise } from './pairwise/run.js';
+export { analyzeLabels, syconNumberOfFlips, syconTurnOfFlip } from './probe/analyze.js';
+export { importQuestions } from './probe/importers.js';
+// the stability probe
+export { runProbe } from './probe/run.js';
 // rubrics
 export {
   BUILTIN_RUBRICS_DIR,
@@ -14,50 +45,12 @@ export {
   resolvePairwiseRubric,
   resolveRubric,
 } from './rubrics/load.js';
-export type { Rubric, RubricStamp } from './rubrics/schema.js';
 export type { PairwiseRubric } from './rubrics/pairwise.js';
-
-// judges
-export { JudgeCache } from './judges/cache.js';
-export { createJudge, type JudgeRuntime, parseJudgeSpec } from './judges/create.js';
-export { LexiconJudge } from './judges/lexicon.js';
-export { DEFAULT_PRICES, loadPrices, type Price, priceOf } from './judges/pricing.js';
-export type { Judge, JudgeResult, JudgeStamp, ResponseItem, Unscored, Usage } from './judges/types.js';
-
+export type { Rubric, RubricStamp } from './rubrics/schema.js';
+export { mergeShards } from './score/merge.js';
 // scoring, sharding, generation, pairwise
 export { runScore, type ScoreOptions, type ScoreRunResult } from './score/run.js';
-export type { ScoreSummary } from './score/summary.js';
-export { mergeShards } from './score/merge.js';
 export { inShard, type Shard } from './score/shard.js';
-export { runGenerate } from './generate/run.js';
-export { runPairwise } from './pairwise/run.js';
-
-// batches
-export { BatchBroker } from './batch/broker.js';
-export { runBatches } from './batch/run.js';
-export { exportRequests, importResults } from './batch/files.js';
-
-// calibration and agreement
-export { calibrate } from './calibration/calibrate.js';
-export {
-  confusionMatrix,
-  krippendorffAlpha,
-  meanAbsoluteError,
-  quadraticWeightedKappa,
-} from './calibration/agreement.js';
-export { kendallTauB, pearson, spearman } from './calibration/correlation.js';
-export { altTest, humanCeiling } from './calibration/alt-test.js';
-export { ppiMean } from './calibration/ppi.js';
-export { applyMapping, fitIsotonic, fitLinear, fitMapping } from './calibration/mapping.js';
-
-// the stability probe
-export { runProbe } from './probe/run.js';
-export { analyzeLabels, syconNumberOfFlips, syconTurnOfFlip } from './probe/analyze.js';
-export { importQuestions } from './probe/importers.js';
-
-// the gate
-export { runGate, runGateOnFiles } from './gate/gate.js';
-
+export type { ScoreSummary } from './score/summary.js';
 // statistics
 export { mcnemarExact, wilson } from './stats/proportion.js';
-export { PlumbError, InputError, UsageError, MismatchError } from './errors.js';

@@ -9,7 +9,16 @@ import {
   runBatchFile,
   startFakeProvider,
 } from '../src/testing/fake-provider.js';
-import { readJsonlFile, runCli, scoreArgs, startCli, tempDir, waitFor, writeJsonl } from './helpers/cli.js';
+import {
+  ROOT,
+  readJsonlFile,
+  runCli,
+  scoreArgs,
+  startCli,
+  tempDir,
+  waitFor,
+  writeJsonl,
+} from './helpers/cli.js';
 import { attemptsPerItem, good, outOfScale, providerEnv, validReply } from './helpers/judge-scripts.js';
 
 const KEY = 'sk-test-PLUMBSECRET0123456789';
@@ -384,5 +393,56 @@ describe('batch export → run_batch → batch import → score', () => {
     expect(r.stderr).toContain(`${results}:2: custom_id ${'0'.repeat(64)} was not exported with this cache`);
     expect(r.stderr).toContain(`${results}:3: not JSON`);
     expect(r.stdout).toMatch(/1 answer\(s\) imported/);
+  });
+});
+
+describe('generate --batch', () => {
+  it('every reply through one batch, the same responses file as a synchronous run', async () => {
+    // a target that answers with text derived from the conversation, the same in both runs
+    const server = await serve('openai', (req) => ({
+      reply: `Reply to: ${JSON.stringify(req.body.messages).length} characters of conversation.`,
+    }));
+    const questions = join(ROOT, 'fixtures', 'questions.jsonl');
+    const run = (out: string, cache: string, ...rest: string[]) =>
+      runCli(
+        [
+          'generate',
+          '--questions',
+          questions,
+          '--target',
+          'openai:gpt-4.1-mini',
+          '--roles',
+          'advisor,peer',
+          '--personalization',
+          'none',
+          '--out',
+          out,
+          '--cache-dir',
+          cache,
+          ...rest,
+        ],
+        { env: env('openai', server) },
+      );
+    const f = setup(1);
+    const b = await run(join(f.dir, 'b.jsonl'), join(f.dir, 'c1'), '--batch', '--poll-interval', '0.02');
+    expect(b.code, b.stderr).toBe(0);
+    expect(chatRequests(server)).toBe(0);
+    expect(server.batches.map((x) => x.customIds.length)).toEqual([40]);
+    const s = await run(join(f.dir, 's.jsonl'), join(f.dir, 'c2'));
+    expect(s.code, s.stderr).toBe(0);
+    expect(chatRequests(server)).toBe(40);
+    const strip = (file: string) =>
+      readJsonlFile(readFileSync(file, 'utf8')).map((l) => ({
+        id: l.id,
+        response: l.response,
+        messages: l.messages,
+      }));
+    expect(strip(join(f.dir, 'b.jsonl'))).toEqual(strip(join(f.dir, 's.jsonl')));
+    // the batch replies are priced at half the list price (fake usage: 100 in, 20 out)
+    const line = readJsonlFile(readFileSync(join(f.dir, 'b.jsonl'), 'utf8'))[0]!;
+    expect((line.generation as { usage: { cost_usd: number } }).usage.cost_usd).toBeCloseTo(
+      (0.5 * (100 * 0.4 + 20 * 1.6)) / 1e6,
+      12,
+    );
   });
 });

@@ -1,12 +1,33 @@
-import type { LlmJudge, StructuredTask } from '../judges/llm.js';
-import type { Unscored } from '../judges/types.js';
+import type { Price } from '../judges/pricing.js';
+import type { LlmParams, Transport, TransportReply } from '../judges/transport.js';
+import type { Usage } from '../judges/types.js';
 
-/** One judge call a batch run owes: the judge, the task, the sample, under its cache key. */
+/** Who makes a batch's calls: a judge or a chat model (its wire dialect, settings and price). */
+export interface BatchCaller {
+  readonly name: string;
+  readonly batchParts: { transport: Transport; params: LlmParams; price?: Price };
+}
+
+/** What a reply means: the value to cache (and whether it may be), or the conversation to re-ask. */
+export type BatchStep = { done: object; cacheable: boolean; failure?: string } | { reask: unknown };
+
+/** One call a batch run owes, under its cache key. */
 export interface BatchRequest {
   key: string;
-  judge: LlmJudge;
-  task: StructuredTask<unknown>;
+  caller: BatchCaller;
   sample: number;
+  /** The first request's conversation. */
+  start(): unknown;
+  /** The prompt's text, for the worst-case cost. */
+  promptText(): string;
+  /** Reads a reply to attempt `attempt`; `usage` and `requests` include it. */
+  step(
+    conversation: unknown,
+    attempt: number,
+    reply: TransportReply,
+    usage: Usage,
+    requests: number,
+  ): BatchStep;
 }
 
 /**
@@ -22,19 +43,22 @@ export class BatchBroker {
   /** Calls the cache could not answer, by key (a key asked twice is one request). */
   readonly requests = new Map<string, BatchRequest>();
   private readonly answered = new Set<string>();
-  private readonly failures = new Map<string, Unscored>();
+  private readonly failures = new Map<string, { message: string; requests: number }>();
 
-  /** A call the cache could not answer: recorded while collecting; afterwards, why it has no answer. */
-  miss(request: BatchRequest): Unscored {
+  /**
+   * A call the cache could not answer: recorded while collecting (the caller's placeholder answer
+   * is never written anywhere); afterwards, why it has no answer and how many requests it took.
+   */
+  miss(request: BatchRequest): { message: string; requests: number } {
     if (this.phase === 'collect') {
       if (!this.requests.has(request.key)) this.requests.set(request.key, request);
-      return unscoredError('queued for a batch');
+      return { message: 'queued for a batch', requests: 0 };
     }
     return (
-      this.failures.get(request.key) ??
-      unscoredError(
-        'no answer came back from the batch for this request (re-run the same command to ask again)',
-      )
+      this.failures.get(request.key) ?? {
+        message: 'no answer came back from the batch for this request (re-run the same command to ask again)',
+        requests: 0,
+      }
     );
   }
 
@@ -54,16 +78,6 @@ export class BatchBroker {
 
   /** The key's last batch attempt failed beyond --max-retries: the line is unscored with this. */
   fail(key: string, message: string, requests: number): void {
-    this.failures.set(key, { ...unscoredError(message), requests });
+    this.failures.set(key, { message, requests });
   }
-}
-
-function unscoredError(message: string): Unscored {
-  return {
-    ok: false,
-    error: { kind: 'provider_error', message },
-    usage: { input_tokens: 0, output_tokens: 0, cost_usd: 0 },
-    cached: false,
-    requests: 0,
-  };
 }

@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { AtomicLineWriter } from '../io/atomic.js';
 import type { JudgeCache } from '../judges/cache.js';
-import { checkReply, type LlmJudge, unscoredResult } from '../judges/llm.js';
+import { checkReply, unscoredResult } from '../judges/llm.js';
 import { readChatCompletion } from '../judges/openai.js';
 import { costOfUsage, type Price } from '../judges/pricing.js';
 import { validateReply } from '../judges/reply.js';
@@ -41,9 +41,8 @@ export async function exportRequests(o: {
   try {
     await o.cache.set(rubricKey(o.rubric.hash), o.rubric);
     for (const r of o.broker.requests.values()) {
-      const judge: LlmJudge = r.judge;
-      const { transport, params, price } = judge.batchParts;
-      const body = transport.body(judge.startConversation(r.task), params, r.sample);
+      const { transport, params, price } = r.caller.batchParts;
+      const body = transport.body(r.start(), params, r.sample);
       await writer.write(
         JSON.stringify({ custom_id: r.key, method: 'POST', url: '/v1/chat/completions', body }),
       );

@@ -11,13 +11,12 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import type { JudgeCache } from '../judges/cache.js';
-import { cacheable, type LlmJudge } from '../judges/llm.js';
 import { BATCH_DISCOUNT, costOf, costOfUsage } from '../judges/pricing.js';
 import { describeError } from '../judges/request.js';
 import { addUsage, type Usage, ZERO_USAGE } from '../judges/types.js';
 import { countTokens } from '../util/tokens.js';
 import { type BatchApi, batchApiFor } from './api.js';
-import type { BatchBroker, BatchRequest } from './broker.js';
+import type { BatchBroker, BatchCaller, BatchRequest, BatchStep } from './broker.js';
 import { type ChunkState, Manifest } from './manifest.js';
 
 /** One request in a chunk file: where its conversation stands, and what it has cost so far. */
@@ -35,7 +34,8 @@ interface ChunkRecord {
 
 export interface BatchRunOptions {
   broker: BatchBroker;
-  judges: LlmJudge[];
+  /** The judges and chat models whose calls the broker collected. */
+  callers: BatchCaller[];
   cache: JudgeCache;
   /** `<out>.batches.jsonl`; the chunks go to `<out>.batch/`. */
   manifestPath: string;
@@ -77,9 +77,9 @@ export async function runBatches(o: BatchRunOptions): Promise<BatchRunResult> {
   const chunkDir = `${o.manifestPath.replace(/\.batches\.jsonl$/, '')}.batch`;
   mkdirSync(chunkDir, { recursive: true });
   const chunkFile = (local: string) => join(chunkDir, `${local}.jsonl`);
-  const judgeByName = new Map(o.judges.map((j) => [j.name, j]));
+  const callerByName = new Map(o.callers.map((c) => [c.name, c]));
   const apis = new Map<string, BatchApi>();
-  for (const j of o.judges) {
+  for (const j of o.callers) {
     const api = await batchApiFor(j.batchParts.transport);
     if (!api) throw new Error(`judge ${j.name} has no batch API`);
     apis.set(j.name, api);
@@ -111,15 +111,15 @@ export async function runBatches(o: BatchRunOptions): Promise<BatchRunResult> {
     }
   }
   let roots = [...manifest.chunks.keys()].filter((l) => !l.includes('.')).length;
-  for (const judge of o.judges) {
-    const api = apis.get(judge.name)!;
-    const mine = fresh.filter((r) => r.judge === judge);
+  for (const caller of o.callers) {
+    const api = apis.get(caller.name)!;
+    const mine = fresh.filter((r) => r.caller === caller);
     const limit = Math.min(api.maxRequests, o.maxRequests ?? Number.POSITIVE_INFINITY);
     for (const records of splitChunks(mine, api, limit)) {
       roots += 1;
       const local = `c${String(roots).padStart(4, '0')}`;
       writeChunk(chunkFile(local), records);
-      manifest.append({ event: 'chunk', local, judge: judge.name, count: records.length });
+      manifest.append({ event: 'chunk', local, judge: caller.name, count: records.length });
     }
   }
 
@@ -147,8 +147,7 @@ export async function runBatches(o: BatchRunOptions): Promise<BatchRunResult> {
           continue;
         }
       }
-      const judge = judgeByName.get(chunk.judge)!;
-      const { transport, params } = judge.batchParts;
+      const { transport, params } = callerByName.get(chunk.judge)!.batchParts;
       const lines = readChunk(chunkFile(chunk.local)).map((r) =>
         api.line(r.custom_id, transport.body(r.conversation, params, r.sample)),
       );
@@ -180,8 +179,7 @@ export async function runBatches(o: BatchRunOptions): Promise<BatchRunResult> {
 
   /** Reads a batch's results into the cache; re-asks and retries go into one follow-up chunk. */
   async function collect(chunk: ChunkState, api: BatchApi): Promise<void> {
-    const judge = judgeByName.get(chunk.judge)!;
-    const { transport } = judge.batchParts;
+    const { transport, price } = callerByName.get(chunk.judge)!.batchParts;
     const records = new Map(readChunk(chunkFile(chunk.local)).map((r) => [r.custom_id, r]));
     const followups: ChunkRecord[] = [];
     let answered = 0;
@@ -208,14 +206,14 @@ export async function runBatches(o: BatchRunOptions): Promise<BatchRunResult> {
         fail(rec, request, line.why);
         continue;
       }
-      let next: ReturnType<LlmJudge['step']>;
+      let next: BatchStep;
       try {
         const reply = transport.parse(line.response, rec.conversation);
         const usage = addUsage(rec.usage, {
           ...reply.usage,
-          cost_usd: costOfUsage(judge.batchParts.price, reply.usage, true),
+          cost_usd: costOfUsage(price, reply.usage, true),
         });
-        next = judge.step(request.task, rec.conversation, rec.attempt, reply, usage, rec.requests + 1);
+        next = request.step(rec.conversation, rec.attempt, reply, usage, rec.requests + 1);
         if ('reask' in next) {
           followups.push({
             ...rec,
@@ -230,8 +228,8 @@ export async function runBatches(o: BatchRunOptions): Promise<BatchRunResult> {
         fail(rec, request, `unreadable result: ${describeError(err)}`);
         continue;
       }
-      if (cacheable(next.done)) await o.cache.set(request.key, next.done);
-      else o.broker.fail(request.key, next.done.ok ? '' : next.done.error.message, next.done.requests);
+      if (next.cacheable) await o.cache.set(request.key, next.done);
+      else o.broker.fail(request.key, next.failure ?? 'the batch answer could not be kept', rec.requests + 1);
       o.broker.markAnswered(request.key);
       answered += 1;
     }
@@ -265,8 +263,8 @@ function* splitChunks(
   let chunk: ChunkRecord[] = [];
   let bytes = 0;
   for (const r of requests) {
-    const { transport, params } = r.judge.batchParts;
-    const conversation = r.judge.startConversation(r.task);
+    const { transport, params } = r.caller.batchParts;
+    const conversation = r.start();
     const size = Buffer.byteLength(api.line(r.key, transport.body(conversation, params, r.sample))) + 1;
     if (chunk.length && (chunk.length >= maxRequests || bytes + size > api.maxBytes)) {
       yield chunk;
@@ -291,9 +289,8 @@ function* splitChunks(
 async function worstCase(requests: BatchRequest[]): Promise<number> {
   let total = 0;
   for (const r of requests) {
-    const { params, price } = r.judge.batchParts;
-    const prompt = r.task.prompt();
-    const input = await countTokens(`${prompt.system}\n${prompt.user}`);
+    const { params, price } = r.caller.batchParts;
+    const input = await countTokens(r.promptText());
     total += (costOf(price, input, params.maxTokens) ?? 0) * BATCH_DISCOUNT;
   }
   return total;

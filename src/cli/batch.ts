@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { batchApiFor } from '../batch/api.js';
-import { BatchBroker } from '../batch/broker.js';
+import { BatchBroker, type BatchCaller } from '../batch/broker.js';
 import { runBatches } from '../batch/run.js';
 import { UsageError } from '../errors.js';
 import type { JudgeRuntime } from '../judges/create.js';
@@ -8,11 +8,20 @@ import { LlmJudge } from '../judges/llm.js';
 import { canonicalJson, sha256 } from '../util/canonical.js';
 import type { JudgeFlags } from './options.js';
 
+/** The judges of a run whose calls can go in batches (the lexicon judge has none to send). */
+export function batchCallers(judges: unknown[]): BatchCaller[] {
+  return judges.filter((j): j is LlmJudge => j instanceof LlmJudge);
+}
+
 /**
  * `--batch` for a judging command: checked before any judge is made, and a broker put in the
  * runtime so that the judges made after it send nothing themselves.
  */
-export function prepareBatch(flags: JudgeFlags, runtime: JudgeRuntime, inputs: (string | undefined)[]): void {
+export function prepareBatch(
+  flags: { batch?: boolean },
+  runtime: JudgeRuntime,
+  inputs: (string | undefined)[],
+): void {
   if (!flags.batch) return;
   if (!runtime.cache)
     throw new UsageError(
@@ -31,17 +40,16 @@ export function prepareBatch(flags: JudgeFlags, runtime: JudgeRuntime, inputs: (
  * by the budget.
  */
 export async function throughBatches<R>(
-  flags: JudgeFlags,
+  flags: Pick<JudgeFlags, 'maxRetries' | 'batchMaxRequests' | 'pollInterval' | 'maxCost'>,
   runtime: JudgeRuntime,
-  judges: unknown[],
+  callers: BatchCaller[],
   out: string,
   fingerprint: Record<string, unknown>,
   signal: AbortSignal,
   pass: (final: boolean) => Promise<R>,
 ): Promise<R | null> {
   const broker = runtime.broker!;
-  const llmJudges = judges.filter((j): j is LlmJudge => j instanceof LlmJudge);
-  for (const j of llmJudges)
+  for (const j of callers)
     if (!(await batchApiFor(j.batchParts.transport)))
       throw new UsageError(
         `--batch: judge ${j.name} has no batch API (OpenAI and Anthropic have one); for a self-hosted server use plumb batch export`,
@@ -52,7 +60,7 @@ export async function throughBatches<R>(
   if (broker.requests.size) log(`batch: ${broker.requests.size} request(s) not in the cache`);
   const result = await runBatches({
     broker,
-    judges: llmJudges,
+    callers,
     cache: runtime.cache!,
     manifestPath,
     fingerprint: sha256(canonicalJson(fingerprint)),

@@ -22,9 +22,23 @@ function withApiOptions(cmd: Command, who: string, cached: string): Command {
     .option('--max-retries <n>', 'retries per request on 429, 5xx, timeouts and connection errors', '4');
 }
 
+/** `--batch` and its settings (score, pairwise, generate). */
+function withBatchOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--batch',
+      "send through the provider's batch API (OpenAI Batch, Anthropic Message Batches) at half price; resumable",
+    )
+    .option('--poll-interval <seconds>', 'with --batch: seconds between polls of running batches', '60')
+    .option(
+      '--batch-max-requests <n>',
+      "with --batch: at most this many requests per batch (default: the provider's limit)",
+    );
+}
+
 /** The judging options `score` and `pairwise` share: judges, samples, cost and request limits. */
 function withJudgeOptions(cmd: Command, unit: string): Command {
-  return cmd
+  cmd
     .option(
       '--judge <provider:model>',
       'judge: lexicon, openai:<model>, anthropic:<model>, openai-compatible:<model>, ollama:<model>',
@@ -42,16 +56,8 @@ function withJudgeOptions(cmd: Command, unit: string): Command {
     .option('--seed <n>', 'seed sent where the API takes one', '0')
     .option('--reasks <n>', 're-asks after an invalid judge reply', '2')
     .option('--rpm <n>', 'at most this many requests per minute')
-    .option('--tpm <n>', 'at most this many tokens per minute (estimated)')
-    .option(
-      '--batch',
-      "send through the provider's batch API (OpenAI Batch, Anthropic Message Batches) at half price; resumable",
-    )
-    .option('--poll-interval <seconds>', 'with --batch: seconds between polls of running batches', '60')
-    .option(
-      '--batch-max-requests <n>',
-      "with --batch: at most this many requests per batch (default: the provider's limit)",
-    );
+    .option('--tpm <n>', 'at most this many tokens per minute (estimated)');
+  return withBatchOptions(cmd);
 }
 
 /** Examples are written as `npx plumb …`: in a clone the command is not on PATH, npx finds it. */
@@ -426,7 +432,7 @@ export function buildProgram(): Command {
     .option('--max-cost <usd>', 'stop before spending more than this many US dollars')
     .option('--min-generated <n>', 'fail (exit 1) when fewer replies than this are generated', '1')
     .option('--dry-run', 'print estimated requests, tokens and cost; send nothing');
-  withApiOptions(generate, 'targets', 'target replies')
+  withApiOptions(withBatchOptions(generate), 'targets', 'target replies')
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',

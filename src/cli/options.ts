@@ -101,6 +101,13 @@ export const apiFlags = {
   maxRetries: int(0, 20),
 };
 
+/** `--batch` and its settings (score, pairwise, generate). */
+export const batchFlags = {
+  batch: z.boolean().optional(),
+  pollInterval: num({ min: 0, max: 86_400, minExclusive: true }),
+  batchMaxRequests: int(1, 100_000).optional(),
+};
+
 /** The judging options `score` and `pairwise` share. */
 export const judgeFlags = {
   judge: text().optional(),
@@ -116,9 +123,7 @@ export const judgeFlags = {
   rpm: int(1).optional(),
   tpm: int(1).optional(),
   json: z.boolean().optional(),
-  batch: z.boolean().optional(),
-  pollInterval: num({ min: 0, max: 86_400, minExclusive: true }),
-  batchMaxRequests: int(1, 100_000).optional(),
+  ...batchFlags,
   ...apiFlags,
 };
 export type JudgeFlags = z.infer<z.ZodObject<typeof judgeFlags>>;
@@ -276,6 +281,7 @@ export const generateFlags = z.object({
   minGenerated: int(0),
   dryRun: z.boolean().optional(),
   json: z.boolean().optional(),
+  ...batchFlags,
   ...apiFlags,
 });
 export type GenerateFlags = z.infer<typeof generateFlags>;

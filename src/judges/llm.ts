@@ -1,4 +1,4 @@
-import type { BatchBroker } from '../batch/broker.js';
+import type { BatchBroker, BatchRequest } from '../batch/broker.js';
 import { PAIRWISE_PROMPT_VERSION } from '../pairwise/prompt.js';
 import { pairwiseTask } from '../pairwise/task.js';
 import { type PairJudge, type PairRequest, type PairResult, unshow } from '../pairwise/types.js';
@@ -28,6 +28,7 @@ import {
   type Unscored,
   type UnscoredKind,
   type Usage,
+  ZERO_USAGE,
 } from './types.js';
 
 export type { LlmParams, OutputShape, Transport, TransportReply } from './transport.js';
@@ -178,8 +179,9 @@ export class LlmJudge implements Judge, PairJudge {
     const broker = this.o.broker;
     if (broker) {
       const stored = await cache.get<AskResult<T>>(key);
-      if (!stored) return broker.miss({ key, judge: this, task: task as StructuredTask<unknown>, sample });
-      return broker.answeredThisRun(key) ? stored : replayed(stored);
+      if (stored) return broker.answeredThisRun(key) ? stored : replayed(stored);
+      const missed = broker.miss(this.batchRequest(key, task, sample));
+      return unscoredResult('provider_error', missed.message, ZERO_USAGE, missed.requests);
     }
     const { value: stored, cached } = await cache.getOrCompute<AskResult<T>>(
       key,
@@ -193,14 +195,27 @@ export class LlmJudge implements Judge, PairJudge {
   }
 
   /** What a batch needs of this judge: its wire dialect, its settings and its price. */
-  get batchParts(): { transport: Transport; params: LlmParams; reasks: number; price?: Price } {
-    const { transport, params, reasks, price } = this.o;
-    return { transport, params, reasks, price };
+  get batchParts(): { transport: Transport; params: LlmParams; price?: Price } {
+    const { transport, params, price } = this.o;
+    return { transport, params, price };
   }
 
-  /** The first request's conversation for a task. */
-  startConversation(task: StructuredTask<unknown>): unknown {
-    return this.o.transport.start(promptMessages(task.prompt()), task.shape);
+  /** A task as a batch request: its first conversation, and its replies read as a live call's are. */
+  private batchRequest<T>(key: string, task: StructuredTask<T>, sample: number): BatchRequest {
+    return {
+      key,
+      caller: this,
+      sample,
+      start: () => this.o.transport.start(promptMessages(task.prompt()), task.shape),
+      promptText: () => {
+        const p = task.prompt();
+        return `${p.system}\n${p.user}`;
+      },
+      step: (conversation, attempt, reply, usage, requests) => {
+        const next = this.step(task, conversation, attempt, reply, usage, requests);
+        return 'reask' in next ? next : { done: next.done, cacheable: cacheable(next.done) };
+      },
+    };
   }
 
   /**

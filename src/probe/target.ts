@@ -1,3 +1,4 @@
+import type { BatchCaller } from '../batch/broker.js';
 import { JudgeCache } from '../judges/cache.js';
 import { createProviderClient, type JudgeRuntime, transportFor } from '../judges/create.js';
 import { DEFAULT_PRICES, priceOf } from '../judges/pricing.js';
@@ -26,6 +27,8 @@ export type TargetReply =
 /** The model under test: plain chat, no structured output. */
 export interface Target {
   readonly stamp: Record<string, unknown>;
+  /** The chat model behind it, when there is one (for batches). */
+  readonly chat?: ChatModel;
   reply(messages: Message[], ctx: TargetContext, signal?: AbortSignal): Promise<TargetReply>;
 }
 
@@ -42,7 +45,7 @@ export interface ChatParams {
  * (`kind`), so a re-run pays for nothing twice; claims in the cache stop two processes paying for
  * one reply. The run's budget, circuit and request counter apply.
  */
-export interface ChatModel {
+export interface ChatModel extends BatchCaller {
   readonly stamp: { provider: string; model: string; base_url: string };
   readonly params: ChatParams;
   send(messages: Message[], sample: number, signal?: AbortSignal): Promise<TargetReply>;
@@ -82,15 +85,37 @@ export async function createChatModel(
     return { ok: true, text: sent.reply.raw, usage: { ...sent.reply.usage, cost_usd: sent.cost } };
   };
 
-  return {
+  const model: ChatModel = {
+    name: spec,
     stamp,
     params,
+    batchParts: { transport: limits.transport, params, price: limits.price },
     async send(messages, sample, signal) {
       if (!rt.cache) {
         const r = await call(messages, sample, signal);
         return r.ok ? { ...r, cached: false } : r;
       }
       const key = JudgeCache.key({ kind, stamp, messages, params, sample });
+      if (rt.broker) {
+        const stored = await rt.cache.get<Reply>(key);
+        if (stored?.ok)
+          return rt.broker.answeredThisRun(key)
+            ? { ...stored, cached: false }
+            : { ...stored, usage: { ...stored.usage, cost_usd: 0 }, cached: true };
+        const missed = rt.broker.miss({
+          key,
+          caller: model,
+          sample,
+          start: () => limits.transport.start(messages, null),
+          promptText: () => messages.map((m) => m.content).join('\n'),
+          // plain chat: any reply is the answer, as a synchronous call takes it
+          step: (_conversation, _attempt, reply, usage) => ({
+            done: { ok: true, text: reply.raw, usage },
+            cacheable: true,
+          }),
+        });
+        return { ok: false, error: missed.message, interrupted: false };
+      }
       const { value, cached } = await rt.cache.getOrCompute<Reply>(
         key,
         async () => {
@@ -105,6 +130,7 @@ export async function createChatModel(
         : { ...value, cached: false };
     },
   };
+  return model;
 }
 
 /**
@@ -131,6 +157,7 @@ export async function createTarget(
   );
   return {
     stamp: chat.stamp,
+    chat,
     reply: (messages, ctx, signal) => chat.send(messages, ctx.sample ?? 0, signal),
   };
 }

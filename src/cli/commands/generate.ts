@@ -11,6 +11,7 @@ import { readPersonas, readQuestions } from '../../probe/inputs.js';
 import { createTarget } from '../../probe/target.js';
 import { anySignal } from '../../util/abort.js';
 import { countTokens } from '../../util/tokens.js';
+import { prepareBatch, throughBatches } from '../batch.js';
 import { table } from '../format.js';
 import { onInterrupt } from '../interrupt.js';
 import { type GenerateFlags, generateFlags, parseFlags } from '../options.js';
@@ -53,10 +54,42 @@ export async function generateCommand(raw: Record<string, unknown>): Promise<voi
     circuit,
     http: { requests: 0 },
   };
+  prepareBatch(flags, rt, []);
   const target = await createTarget(flags.target, rt);
+  if (flags.batch && !target.chat)
+    throw new UsageError('--batch needs a model target (a scripted target sends nothing)');
   const interrupt = onInterrupt('finishing what is in flight and keeping what is done…');
+  const signal = anySignal(interrupt.signal, circuit.signal);
   const progress = createProgress('generate');
   try {
+    if (flags.batch) {
+      const collected = await throughBatches(
+        flags,
+        rt,
+        [target.chat!],
+        flags.out,
+        {
+          command: 'generate',
+          target: target.stamp,
+          settings: { temperature: flags.temperature, seed: flags.seed, max_tokens: flags.maxTokens },
+        },
+        signal,
+        // the first pass asks the target for every reply: the broker records those not in the cache
+        async (final) => {
+          if (final) return true;
+          for (const t of generateTasks(base))
+            await target.reply(await targetMessages(roles, t), {
+              question: t.question,
+              condition: t.condition,
+              turn: 0,
+              challenges: [],
+              sample: t.sample,
+            });
+          return true;
+        },
+      );
+      if (!collected) return;
+    }
     const r = await runGenerate({
       ...base,
       questionsFile: flags.questions,
@@ -66,7 +99,7 @@ export async function generateCommand(raw: Record<string, unknown>): Promise<voi
       out: flags.out,
       concurrency: flags.concurrency,
       minGenerated: flags.minGenerated,
-      signal: anySignal(interrupt.signal, circuit.signal),
+      signal,
       stopReason: () => (circuit.reason ? 'provider' : budget?.exhausted ? 'budget' : null),
       onProgress: (p) =>
         progress.update({ done: p.done, total: p.total, unscored: p.failed, costUsd: p.costUsd }),

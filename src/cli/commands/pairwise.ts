@@ -17,7 +17,7 @@ import type { PairwiseRubric } from '../../rubrics/pairwise.js';
 import { UNSPECIFIED } from '../../score/conditions.js';
 import { estimatePrompts } from '../../score/estimate.js';
 import { anySignal } from '../../util/abort.js';
-import { prepareBatch, throughBatches } from '../batch.js';
+import { batchCallers, prepareBatch, throughBatches } from '../batch.js';
 import { fmtEstimate, fmtUsage, table } from '../format.js';
 import { onInterrupt } from '../interrupt.js';
 import { type PairwiseFlags, pairwiseFlags, parseFlags } from '../options.js';
@@ -96,7 +96,7 @@ export async function pairwiseCommand(raw: Record<string, unknown>): Promise<voi
       judges: judges.map((j) => j.pairStamp()),
     };
     const result = flags.batch
-      ? await throughBatches(flags, runtime, judges, out, fingerprint, signal, run)
+      ? await throughBatches(flags, runtime, batchCallers(judges), out, fingerprint, signal, run)
       : await run(true);
     progress.stop();
     if (!result) return;

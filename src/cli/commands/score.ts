@@ -18,7 +18,7 @@ import {
 import { judgeField, runScore } from '../../score/run.js';
 import type { ScoreSummary } from '../../score/summary.js';
 import { anySignal } from '../../util/abort.js';
-import { prepareBatch, throughBatches } from '../batch.js';
+import { batchCallers, prepareBatch, throughBatches } from '../batch.js';
 import { fmtEstimate, fmtUsage, table } from '../format.js';
 import { onInterrupt } from '../interrupt.js';
 import { type JudgeFlags, parseFlags, type ScoreFlags, scoreFlags } from '../options.js';
@@ -165,7 +165,7 @@ export async function scoreCommand(raw: Record<string, unknown>): Promise<void> 
       });
     const fingerprint = { command: 'score', rubric: rubric.hash, judges: judges.map((j) => j.stamp) };
     const result = flags.batch
-      ? await throughBatches(flags, runtime, judges, out, fingerprint, signal, run)
+      ? await throughBatches(flags, runtime, batchCallers(judges), out, fingerprint, signal, run)
       : await run(true);
     progress.stop();
     if (!result) return;
