@@ -282,6 +282,21 @@ describe('--batch refusals', () => {
   });
 });
 
+/** `batch export` of a setup's input, with the judge flags and the requests file given. */
+const exportArgs = (f: ReturnType<typeof setup>, judge: string[], requests: string) => [
+  'batch',
+  'export',
+  '--rubric',
+  'eii',
+  '--input',
+  f.input,
+  ...judge,
+  '--cache-dir',
+  f.cache,
+  '--out',
+  requests,
+];
+
 describe('batch export → run_batch → batch import → score', () => {
   it('vLLM round trip: the score run sends zero requests and gives the synchronous scores', async () => {
     // the fake server stands for the vLLM server the score command names; it must receive nothing
@@ -289,19 +304,7 @@ describe('batch export → run_batch → batch import → score', () => {
     const f = setup(6);
     const judge = ['--judge', 'openai-compatible:Qwen/Qwen2.5-7B-Instruct', '--base-url', server.url];
     const requests = join(f.dir, 'requests.jsonl');
-    const exp = await runCli([
-      'batch',
-      'export',
-      '--rubric',
-      'eii',
-      '--input',
-      f.input,
-      ...judge,
-      '--cache-dir',
-      f.cache,
-      '--out',
-      requests,
-    ]);
+    const exp = await runCli(exportArgs(f, judge, requests));
     expect(exp.code, exp.stderr).toBe(0);
     expect(exp.stdout).toMatch(/wrote 6 request\(s\)/);
     const lines = readJsonlFile(readFileSync(requests, 'utf8'));
@@ -333,19 +336,7 @@ describe('batch export → run_batch → batch import → score', () => {
       problems: [],
     });
     // the next export writes just the two that were not imported
-    const again = await runCli([
-      'batch',
-      'export',
-      '--rubric',
-      'eii',
-      '--input',
-      f.input,
-      ...judge,
-      '--cache-dir',
-      f.cache,
-      '--out',
-      requests,
-    ]);
+    const again = await runCli(exportArgs(f, judge, requests));
     expect(again.code, again.stderr).toBe(0);
     expect(readJsonlFile(readFileSync(requests, 'utf8'))).toHaveLength(2);
     writeFileSync(results, await runBatchFile(readFileSync(requests, 'utf8'), good));
@@ -365,23 +356,7 @@ describe('batch export → run_batch → batch import → score', () => {
     const f = setup(2);
     const requests = join(f.dir, 'requests.jsonl');
     const judge = ['--judge', 'openai-compatible:m', '--base-url', 'http://127.0.0.1:9/v1'];
-    expect(
-      (
-        await runCli([
-          'batch',
-          'export',
-          '--rubric',
-          'eii',
-          '--input',
-          f.input,
-          ...judge,
-          '--cache-dir',
-          f.cache,
-          '--out',
-          requests,
-        ])
-      ).code,
-    ).toBe(0);
+    expect((await runCli(exportArgs(f, judge, requests))).code).toBe(0);
     const good2 = await runBatchFile(readFileSync(requests, 'utf8'), good);
     const results = join(f.dir, 'results.jsonl');
     writeFileSync(
