@@ -28,3 +28,9 @@ export function compareConditions(a: Condition, b: Condition): number {
     a.personalization.localeCompare(b.personalization)
   );
 }
+
+/** An item's cluster: its `metadata.group` (several responses to one prompt), when it has one. */
+export function groupOf(metadata: Record<string, unknown> | undefined): string | null {
+  const g = metadata?.group;
+  return typeof g === 'string' || typeof g === 'number' ? String(g) : null;
+}

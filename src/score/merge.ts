@@ -7,7 +7,7 @@ import { refuseOutputsOverInputs } from '../io/outputs.js';
 import type { Rubric } from '../rubrics/schema.js';
 import { canonicalJson } from '../util/canonical.js';
 import { gitStamp } from '../util/git.js';
-import { conditionOf } from './conditions.js';
+import { conditionOf, groupOf } from './conditions.js';
 import { writeSummaryFile } from './run.js';
 import { type ShardRecord, shardRecordPath } from './shard.js';
 import { type ScoreSummary, SummaryBuilder } from './summary.js';
@@ -105,6 +105,7 @@ export async function mergeShards(o: MergeOptions): Promise<{ lines: number; sum
         const values = summary.add({
           id: String(line.id),
           condition: conditionOf(line.metadata ?? {}),
+          group: groupOf(line.metadata),
           ok: line.scores !== null,
           errorKind: line.error?.kind,
           scores: line.scores ?? {},

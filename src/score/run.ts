@@ -13,7 +13,7 @@ import { stampOf } from '../rubrics/schema.js';
 import { gitStamp } from '../util/git.js';
 import { mapOrdered } from '../util/ordered-pool.js';
 import { type Combined, combineResults } from './aggregate.js';
-import { conditionOf } from './conditions.js';
+import { conditionOf, groupOf } from './conditions.js';
 import { fileSha256, inShard, type Shard, type ShardRecord, shardRecordPath } from './shard.js';
 import { type Comparability, type ScoreSummary, SummaryBuilder } from './summary.js';
 
@@ -235,6 +235,7 @@ async function scoreInput(
         const values = summary.add({
           id: item.id,
           condition,
+          group: groupOf(item.metadata),
           ok: combined.ok,
           errorKind: combined.error?.kind,
           scores: combined.scores,

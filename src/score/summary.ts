@@ -1,7 +1,8 @@
 import { addUsage, type JudgeStamp, type Usage } from '../judges/types.js';
 import type { Rubric, RubricStamp } from '../rubrics/schema.js';
 import { stampOf } from '../rubrics/schema.js';
-import { type Estimate, RunningMoments } from '../stats/descriptive.js';
+import { ClusteredMoments } from '../stats/cluster.js';
+import type { Estimate } from '../stats/descriptive.js';
 import { type Condition, compareConditions, conditionKey } from './conditions.js';
 
 /** Everything a later run must match to be compared with this one (the gate checks it). */
@@ -45,6 +46,12 @@ export interface ScoreSummary {
   criteria: Record<string, Estimate>;
   overall: Estimate;
   indices: Record<string, IndexSummary>;
+  /**
+   * When items share `metadata.group` (several responses to one prompt), every interval is
+   * cluster-robust (Miller 2024, "Adding Error Bars to Evals"): this names the field and counts the
+   * clusters of scored items (an item with no group is a cluster of its own). null otherwise.
+   */
+  clustered: { by: 'metadata.group'; clusters: number } | null;
   /** Calibrated means, when a calibration artifact was applied. */
   calibrated?: { criteria: Record<string, Estimate>; overall: Estimate };
   /**
@@ -61,23 +68,25 @@ export class SummaryBuilder {
   private unscoredByKind: Record<string, number> = {};
   private usage: Usage = { input_tokens: 0, output_tokens: 0, cost_usd: 0 };
   private requests = 0;
-  private readonly criteria = new Map<string, RunningMoments>();
-  private readonly overall = new RunningMoments();
-  private readonly calCriteria = new Map<string, RunningMoments>();
-  private readonly calOverall = new RunningMoments();
-  private readonly indexOverall = new Map<string, RunningMoments>();
+  private readonly criteria = new Map<string, ClusteredMoments>();
+  private readonly overall = new ClusteredMoments();
+  /** Counts the clusters of scored items (its values are placeholders). */
+  private readonly clusters = new ClusteredMoments();
+  private readonly calCriteria = new Map<string, ClusteredMoments>();
+  private readonly calOverall = new ClusteredMoments();
+  private readonly indexOverall = new Map<string, ClusteredMoments>();
   private readonly indexByCondition = new Map<
     string,
-    Map<string, { condition: Condition; moments: RunningMoments }>
+    Map<string, { condition: Condition; moments: ClusteredMoments }>
   >();
 
   constructor(
     private readonly rubric: Rubric,
     private readonly comparability: Comparability,
   ) {
-    for (const c of rubric.criteria) this.criteria.set(c.name, new RunningMoments());
+    for (const c of rubric.criteria) this.criteria.set(c.name, new ClusteredMoments());
     for (const name of Object.keys(rubric.indices)) {
-      this.indexOverall.set(name, new RunningMoments());
+      this.indexOverall.set(name, new ClusteredMoments());
       this.indexByCondition.set(name, new Map());
     }
   }
@@ -85,6 +94,8 @@ export class SummaryBuilder {
   add(entry: {
     id: string;
     condition: Condition;
+    /** The item's `metadata.group`: items that share one are a cluster. */
+    group?: string | null;
     ok: boolean;
     errorKind?: string;
     scores: Record<string, number | null>;
@@ -103,28 +114,29 @@ export class SummaryBuilder {
       return null;
     }
     this.scored += 1;
+    this.clusters.push(0, entry.group);
     for (const [name, m] of this.criteria) {
       const v = entry.scores[name];
-      if (typeof v === 'number') m.push(v);
+      if (typeof v === 'number') m.push(v, entry.group);
     }
-    if (entry.overall !== null) this.overall.push(entry.overall);
+    if (entry.overall !== null) this.overall.push(entry.overall, entry.group);
     if (entry.calibrated) {
       for (const [name, v] of Object.entries(entry.calibrated.scores)) {
         if (typeof v !== 'number') continue;
-        if (!this.calCriteria.has(name)) this.calCriteria.set(name, new RunningMoments());
-        this.calCriteria.get(name)!.push(v);
+        if (!this.calCriteria.has(name)) this.calCriteria.set(name, new ClusteredMoments());
+        this.calCriteria.get(name)!.push(v, entry.group);
       }
-      if (entry.calibrated.overall !== null) this.calOverall.push(entry.calibrated.overall);
+      if (entry.calibrated.overall !== null) this.calOverall.push(entry.calibrated.overall, entry.group);
     }
     const itemValues: ItemValues = { ...entry.condition };
     for (const [name, v] of Object.entries(entry.indices)) {
       itemValues[name as 'aai' | 'eii'] = v;
       if (v === null) continue;
-      this.indexOverall.get(name)?.push(v);
+      this.indexOverall.get(name)?.push(v, entry.group);
       const byCond = this.indexByCondition.get(name)!;
       const key = conditionKey(entry.condition);
-      if (!byCond.has(key)) byCond.set(key, { condition: entry.condition, moments: new RunningMoments() });
-      byCond.get(key)!.moments.push(v);
+      if (!byCond.has(key)) byCond.set(key, { condition: entry.condition, moments: new ClusteredMoments() });
+      byCond.get(key)!.moments.push(v, entry.group);
     }
     return itemValues;
   }
@@ -142,7 +154,7 @@ export class SummaryBuilder {
         .sort(compareConditions);
       indices[name] = { overall: overall.estimate(), conditions };
     }
-    const estimates = (m: Map<string, RunningMoments>) =>
+    const estimates = (m: Map<string, ClusteredMoments>) =>
       Object.fromEntries([...m].map(([k, v]) => [k, v.estimate()]));
     const unscored = this.total - this.scored;
     return {
@@ -159,6 +171,7 @@ export class SummaryBuilder {
       criteria: estimates(this.criteria),
       overall: this.overall.estimate(),
       indices,
+      clustered: this.clusters.clustered ? { by: 'metadata.group', clusters: this.clusters.clusters } : null,
       ...(this.calOverall.n || this.calCriteria.size
         ? { calibrated: { criteria: estimates(this.calCriteria), overall: this.calOverall.estimate() } }
         : {}),

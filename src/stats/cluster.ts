@@ -1,4 +1,4 @@
-import type { Estimate } from './descriptive.js';
+import { type Estimate, RunningMoments } from './descriptive.js';
 import { tQuantile } from './distributions.js';
 
 export interface ClusteredEstimate extends Estimate {
@@ -39,4 +39,65 @@ export function clusteredMean(
   const se = Math.sqrt(((G / (G - 1)) * ss) / (n * n));
   const half = tQuantile(1 - (1 - confidence) / 2, G - 1) * se;
   return { value: mean, ci: [mean - half, mean + half], n, clusters: G, se };
+}
+
+/**
+ * clusteredMean, streamed: the same estimate from values pushed one at a time, holding one sum
+ * and count per cluster — never the values. Values without a cluster are clusters of their own
+ * (an item with no `metadata.group`), kept as running moments rather than one entry each, so a run
+ * with no groups at all holds nothing per item. With no clusters given, the interval is the
+ * ordinary t interval of the mean (and no cluster count), as clusteredMean's is with one value per
+ * cluster.
+ */
+export class ClusteredMoments {
+  private readonly all = new RunningMoments();
+  /** Values with no cluster: each is a cluster of one. */
+  private readonly singles = new RunningMoments();
+  private readonly sums = new Map<string, { n: number; sum: number }>();
+
+  push(y: number, cluster?: string | null): void {
+    this.all.push(y);
+    if (cluster === undefined || cluster === null) {
+      this.singles.push(y);
+      return;
+    }
+    const g = this.sums.get(cluster);
+    if (g) {
+      g.n += 1;
+      g.sum += y;
+    } else this.sums.set(cluster, { n: 1, sum: y });
+  }
+
+  get n(): number {
+    return this.all.n;
+  }
+
+  /** Clusters so far, a value without one counting as its own. */
+  get clusters(): number {
+    return this.sums.size + this.singles.n;
+  }
+
+  /** True once any value came with a cluster. */
+  get clustered(): boolean {
+    return this.sums.size > 0;
+  }
+
+  /** The ordinary estimate while no value has a cluster; the cluster-robust one after. */
+  estimate(confidence = 0.95): Estimate | ClusteredEstimate {
+    const n = this.all.n;
+    if (this.sums.size === 0) return this.all.estimate(confidence);
+    const mean = this.all.mean;
+    const G = this.sums.size + this.singles.n;
+    if (G < 2) return { value: mean, ci: null, n, clusters: G, reason: 'one cluster: no interval' };
+    // Σ_g (Σ_{i∈g} (y_i − ȳ))²: a cluster's residual sum is S_g − n_g ȳ; a single's, y_i − ȳ
+    let ss = 0;
+    for (const { n: ng, sum } of this.sums.values()) ss += (sum - ng * mean) ** 2;
+    if (this.singles.n) {
+      const m2 = this.singles.n > 1 ? this.singles.variance * (this.singles.n - 1) : 0;
+      ss += m2 + this.singles.n * (this.singles.mean - mean) ** 2;
+    }
+    const se = Math.sqrt(((G / (G - 1)) * ss) / (n * n));
+    const half = tQuantile(1 - (1 - confidence) / 2, G - 1) * se;
+    return { value: mean, ci: [mean - half, mean + half], n, clusters: G, se };
+  }
 }

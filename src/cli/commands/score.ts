@@ -198,6 +198,11 @@ export function renderSummary(s: ScoreSummary): string {
             .join(', ')})`
         : ''
     }; ${s.requests} requests, ${fmtUsage(s.usage)}`,
+    ...(s.clustered
+      ? [
+          `intervals are cluster-robust: ${s.clustered.clusters} clusters by ${s.clustered.by} (items without one are their own)`,
+        ]
+      : []),
     '',
     table(
       ['criterion', 'n', 'mean [95% CI]'],
