@@ -16,6 +16,20 @@ export function quadraticWeightedKappa(
   min: number,
   max: number,
 ): number | null {
+  return cohenKappa(a, b, min, max, 'quadratic');
+}
+
+/**
+ * Cohen's kappa over the categories min..max: unweighted (nominal labels) or with quadratic
+ * weights, as sklearn's cohen_kappa_score with labels=range(min, max + 1).
+ */
+export function cohenKappa(
+  a: readonly number[],
+  b: readonly number[],
+  min: number,
+  max: number,
+  weights: 'none' | 'quadratic',
+): number | null {
   const k = max - min + 1;
   const n = a.length;
   if (n < 2) return null;
@@ -33,7 +47,7 @@ export function quadraticWeightedKappa(
   let den = 0;
   for (let i = 0; i < k; i++) {
     for (let j = 0; j < k; j++) {
-      const w = (i - j) ** 2;
+      const w = weights === 'quadratic' ? (i - j) ** 2 : i === j ? 0 : 1;
       num += w * obs[i]![j]!;
       den += (w * ra[i]! * rb[j]!) / n;
     }
@@ -45,11 +59,12 @@ export function quadraticWeightedKappa(
 /**
  * Krippendorff's alpha from the coincidence matrix (Krippendorff 2011, "Computing Krippendorff's
  * alpha-reliability"). `units` holds, per unit, the values its coders gave (missing ones left out);
- * units with fewer than two values are not pairable and are dropped.
+ * units with fewer than two values are not pairable and are dropped. `nominal` treats the values
+ * as unordered labels (a pairwise verdict).
  */
 export function krippendorffAlpha(
   units: readonly (readonly number[])[],
-  level: 'interval' | 'ordinal',
+  level: 'interval' | 'ordinal' | 'nominal',
 ): number | null {
   const pairable = units.filter((u) => u.length >= 2);
   // one unit cannot show agreement beyond chance: α would come out as exactly 0, which reads as a result
@@ -71,6 +86,7 @@ export function krippendorffAlpha(
   const nc = o.map((row) => row.reduce((s, v) => s + v, 0));
   const n = nc.reduce((s, v) => s + v, 0);
   const delta2 = (c: number, k: number): number => {
+    if (level === 'nominal') return c === k ? 0 : 1;
     if (level === 'interval') return (values[c]! - values[k]!) ** 2;
     const [lo, hi] = c < k ? [c, k] : [k, c];
     let s = 0;

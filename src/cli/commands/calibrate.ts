@@ -5,13 +5,25 @@ import { sampleForGold, sheetPrefix, writeRatingSheet } from '../../calibration/
 import { readScores, type ScoresFile } from '../../calibration/join.js';
 import type { MappingMethod } from '../../calibration/mapping.js';
 import type { MetricValue } from '../../calibration/metrics.js';
+import {
+  calibrateVerdicts,
+  isVerdictFile,
+  readGoldVerdicts,
+  readJudgeVerdicts,
+} from '../../calibration/verdicts.js';
 import { InputError, UsageError } from '../../errors.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { refuseOutputsOverInputs } from '../../io/outputs.js';
 import { resolveRubric } from '../../rubrics/load.js';
 import type { Rubric } from '../../rubrics/schema.js';
 import { table } from '../format.js';
-import { calibrateFlags, type GoldSampleFlags, goldSampleFlags, parseFlags } from '../options.js';
+import {
+  type CalibrateFlags,
+  calibrateFlags,
+  type GoldSampleFlags,
+  goldSampleFlags,
+  parseFlags,
+} from '../options.js';
 
 function parseScale(s: string): { min: number; max: number } {
   const m = /^(-?\d+),(-?\d+)$/.exec(s.trim());
@@ -135,6 +147,8 @@ export async function runCalibrate(raw: Record<string, unknown>) {
 }
 
 export async function calibrateCommand(flags: Record<string, unknown>): Promise<void> {
+  const parsed = parseFlags(calibrateFlags, flags);
+  if (await isVerdictFile(parsed.scores)) return calibratePairwise(parsed, flags);
   const { report, artifactPath } = await runCalibrate(flags);
   if (flags.json) {
     process.stdout.write(`${JSON.stringify({ ...report, artifact: artifactPath }, null, 2)}\n`);
@@ -308,4 +322,81 @@ export async function goldSampleCommand(raw: Record<string, unknown>): Promise<v
       `rating sheet: ${csv} and ${jsonl}\nfill in the rater column and one score per criterion (${criteria.join(', ')}), then:\n` +
       `  npx plumb calibrate --scores ${flags.scores} --gold ${csv}\n`,
   );
+}
+
+/** Options that mean something for scores only, and what to say when they come with verdicts. */
+const SCORES_ONLY: [keyof CalibrateFlags, string][] = [
+  ['ppi', '--ppi'],
+  ['out', '--out'],
+  ['criterion', '--criterion'],
+  ['scale', '--scale'],
+  ['rater', '--rater'],
+];
+
+/** `calibrate` on a pairwise file: the judge's verdicts against people's. */
+async function calibratePairwise(flags: CalibrateFlags, raw: Record<string, unknown>): Promise<void> {
+  for (const [key, flag] of SCORES_ONLY)
+    if (raw[key] !== undefined && raw[key] !== false)
+      throw new UsageError(`${flag} applies to scores; ${flags.scores} holds pairwise verdicts`);
+  if (flags.level !== 'item')
+    throw new UsageError('--level applies to scores; pairwise verdicts are compared per pair');
+  const judge = await readJudgeVerdicts(flags.scores);
+  const gold = await readGoldVerdicts(flags.gold);
+  const report = calibrateVerdicts(judge, gold, {
+    resamples: flags.bootstrap,
+    seed: flags.seed,
+    confidence: 0.95,
+    altTest: flags.altTest ? { epsilon: flags.epsilon, q: flags.q, minItems: flags.minItems } : null,
+  });
+  if (report.n.matched === 0)
+    throw new InputError(
+      flags.gold,
+      undefined,
+      `no gold id matches a judged pair (gold ids such as ${gold
+        .slice(0, 3)
+        .map((g) => JSON.stringify(g.id))
+        .join(', ')}; judged ids such as ${[...judge.verdicts.keys()]
+        .slice(0, 3)
+        .map((i) => JSON.stringify(i))
+        .join(', ')})`,
+    );
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    return;
+  }
+  const a = report.agreement;
+  const ci = (v: number | null, c: [number, number] | null) =>
+    v === null ? '—' : `${v.toFixed(3)}${c ? ` [${c[0].toFixed(3)}, ${c[1].toFixed(3)}]` : ''}`;
+  const h = report.human_ceiling;
+  const lines = [
+    `pairwise verdicts: ${report.n.matched} pairs joined (${report.n.judged} judged, ${report.n.unjudged} without a verdict, ${report.n.gold_items} with gold; ${a.ratings} rater labels from ${report.n.raters.length} rater(s))`,
+    '',
+    `judge vs people, over every (pair, rater) label; 95% bootstrap CI over pairs (${report.bootstrap.resamples} resamples)`,
+    table(
+      ['metric', 'value [95% CI]'],
+      [
+        ['accuracy', ci(a.accuracy, report.ci.accuracy)],
+        ["Cohen's kappa", ci(a.cohen_kappa, report.ci.cohen_kappa)],
+        [
+          "Krippendorff's alpha (nominal)",
+          ci(a.krippendorff_alpha_nominal, report.ci.krippendorff_alpha_nominal),
+        ],
+      ],
+    ),
+    '',
+    'confusion (rows: people, columns: judge)',
+    table(
+      ['', ...a.confusion.labels],
+      a.confusion.labels.map((l, i) => [l, ...a.confusion.counts[i]!.map(String)]),
+    ),
+    '',
+    `human ceiling over ${h.items_with_2plus_raters} pairs with ≥2 raters: accuracy ${h.accuracy?.toFixed(3) ?? '—'}, mean pairwise Cohen's kappa ${h.mean_pairwise_cohen_kappa?.toFixed(3) ?? '—'}, Krippendorff's alpha ${h.krippendorff_alpha_nominal?.toFixed(3) ?? '—'}`,
+  ];
+  if (report.alt_test) {
+    const t = report.alt_test;
+    lines.push(
+      `alternative-annotator test, accuracy form (ε=${t.epsilon}, BY q=${t.q}): winning rate ${t.winning_rate?.toFixed(2) ?? '—'}, advantage probability ${t.advantage_probability?.toFixed(3) ?? '—'} — ${t.verdict}`,
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
