@@ -2,6 +2,7 @@ import { UsageError } from '../errors.js';
 import type { Rubric } from '../rubrics/schema.js';
 import { compareConditions, conditionKey, conditionOf } from '../score/conditions.js';
 import { type AltTestResult, altTest, humanCeiling, type MultiRatedItem } from './alt-test.js';
+import { contrastsOf } from './contrasts.js';
 import type { GoldRating } from './gold.js';
 import { groupGold, humanIndices, humanValue, judgeValue, type ScoresFile } from './join.js';
 import { evaluateMapping, type MappingMethod } from './mapping.js';
@@ -21,6 +22,8 @@ export interface CalibrateOptions {
   seed: number;
   altTest?: { epsilon: number; q: number; minItems: number } | null;
   ppi?: { alpha: number; interval?: PpiInterval } | null;
+  /** With ppi: metadata fields whose levels to contrast (`role,personalization`). */
+  compare?: string[] | null;
 }
 
 export function criteriaOf(opts: Pick<CalibrateOptions, 'rubric' | 'scores' | 'criterion'>): string[] {
@@ -179,9 +182,60 @@ export function calibrate(opts: CalibrateOptions) {
         }
       }
     }
+    let contrasts: Record<string, unknown> | null = null;
+    if (opts.compare?.length) {
+      const fields = opts.compare;
+      const levelOf = (it: (typeof labelled)[number]) => {
+        const levels = fields.map((f) => it.metadata[f.replace(/^metadata\./, '')]);
+        return levels.every((v) => typeof v === 'string' || typeof v === 'number')
+          ? levels.map(String)
+          : null;
+      };
+      const cellsFor = (
+        get: (it: (typeof labelled)[number]) => number | undefined,
+        human: (it: (typeof labelled)[number]) => number | undefined,
+      ) => {
+        const groups = new Map<string, { levels: string[]; lab: typeof labelled; un: typeof unlabelled }>();
+        for (const it of opts.scores.items) {
+          const levels = levelOf(it);
+          if (!levels) continue;
+          const key = levels.join(' × ');
+          if (!groups.has(key)) groups.set(key, { levels, lab: [], un: [] });
+          (humans.has(it.id) ? groups.get(key)!.lab : groups.get(key)!.un).push(it);
+        }
+        return [...groups.values()].map((g) => ({ levels: g.levels, ppi: run(get, human, g.lab, g.un) }));
+      };
+      const quantities: Record<string, ReturnType<typeof contrastsOf>> = {
+        [focus]: contrastsOf(
+          fields,
+          cellsFor(
+            (it) => judgeValue(it, focus),
+            (it) => humanValue(humans.get(it.id), focus),
+          ),
+          opts.ppi.alpha,
+        ),
+      };
+      if (opts.rubric)
+        for (const index of Object.keys(opts.rubric.indices))
+          quantities[index] = contrastsOf(
+            fields,
+            cellsFor(
+              (it) => it.indices[index] ?? undefined,
+              (it) => humanIndices(opts.rubric!, humans.get(it.id))[index] ?? undefined,
+            ),
+            opts.ppi.alpha,
+          );
+      contrasts = {
+        by: fields,
+        independence:
+          'cells treated as independent samples: conservative when the same prompts appear in every cell',
+        quantities,
+      };
+    }
     ppi = {
       criterion: focus,
       alpha: opts.ppi.alpha,
+      contrasts,
       ...(run(
         (it) => judgeValue(it, focus),
         (it) => humanValue(humans.get(it.id), focus),

@@ -9,13 +9,15 @@ export interface PpiResult {
   /** Prediction-powered estimate of the mean human-scale value. */
   estimate: number;
   ci: Interval;
+  /** The CLT standard error of the estimate (what contrasts between cells combine). */
+  se: number;
   /** How the interval was made: the CLT (ppi_mean_ci) or the prediction-powered bootstrap. */
   interval: PpiInterval;
   lambda: number;
   /** Gold-only estimate: the mean of the human labels with its CLT interval. */
-  classical: { estimate: number; ci: Interval };
+  classical: { estimate: number; se: number; ci: Interval };
   /** The judge's mean over every item, uncorrected, with its CLT interval (biased if the judge is). */
-  naive: { estimate: number; ci: Interval };
+  naive: { estimate: number; se: number; ci: Interval };
   n_labelled: number;
   n_unlabelled: number;
   /** (classical SE / PPI SE)²: how many times the gold set the PPI interval is worth (CLT). */
@@ -116,10 +118,11 @@ export function ppiMean(
   return {
     estimate,
     ci,
+    se,
     interval,
     lambda,
-    classical: { estimate: my, ci: [my - z * seClassical, my + z * seClassical] },
-    naive: { estimate: mAll, ci: [mAll - z * seNaive, mAll + z * seNaive] },
+    classical: { estimate: my, se: seClassical, ci: [my - z * seClassical, my + z * seClassical] },
+    naive: { estimate: mAll, se: seNaive, ci: [mAll - z * seNaive, mAll + z * seNaive] },
     n_labelled: n,
     n_unlabelled: N,
     effective_sample_size_gain: se === 0 ? Number.POSITIVE_INFINITY : (seClassical / se) ** 2,

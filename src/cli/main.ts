@@ -256,6 +256,10 @@ export function buildProgram(): Command {
     .option('--min-items <n>', 'alt-test: least items per annotator', '30')
     .option('--ppi', 'prediction-powered estimate of the mean (and of AAI/EII per condition)')
     .option(
+      '--compare <fields>',
+      'with --ppi: corrected differences between levels of a metadata field, or effects and their interaction for two (role,personalization)',
+    )
+    .option(
       '--ppi-interval <kind>',
       'PPI interval: clt (ppi_mean_ci) or bootstrap (better below 100 gold items)',
       'clt',

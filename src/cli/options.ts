@@ -196,6 +196,23 @@ export const calibrateFlags = z.object({
   seed: int(0, 2 ** 31 - 1),
   out: z.union([z.string().trim().min(1, 'needs a file name'), z.boolean()]).optional(),
   json: z.boolean().optional(),
+  compare: z
+    .string()
+    .transform((raw, ctx) => {
+      const fields = raw
+        .split(',')
+        .map((s) => s.trim().replace(/^metadata\./, ''))
+        .filter(Boolean);
+      if (fields.length < 1 || fields.length > 2 || new Set(fields).size !== fields.length) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `takes one or two metadata fields (e.g. role,personalization), got '${raw}'`,
+        });
+        return z.NEVER;
+      }
+      return fields;
+    })
+    .optional(),
 });
 export type CalibrateFlags = z.infer<typeof calibrateFlags>;
 

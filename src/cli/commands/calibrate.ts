@@ -59,6 +59,8 @@ async function rubricOfScores(scores: ScoresFile): Promise<{ rubric: Rubric | nu
 
 export async function runCalibrate(raw: Record<string, unknown>) {
   const flags = parseFlags(calibrateFlags, raw);
+  if (flags.compare && !flags.ppi)
+    throw new UsageError('--compare needs --ppi (it contrasts prediction-powered means)');
   if (typeof flags.out === 'string')
     refuseOutputsOverInputs(
       [{ flag: '--out', path: flags.out }],
@@ -105,6 +107,7 @@ export async function runCalibrate(raw: Record<string, unknown>) {
     seed: flags.seed,
     altTest: flags.altTest ? { epsilon: flags.epsilon, q: flags.q, minItems: flags.minItems } : null,
     ppi: flags.ppi ? { alpha: flags.alpha, interval: flags.ppiInterval } : null,
+    compare: flags.compare ?? null,
   });
   if (report.join.matched === 0) {
     const some = (ids: string[]) =>
@@ -290,6 +293,29 @@ export function renderCalibration(r: ReturnType<typeof calibrate>): string {
             ),
           ),
         );
+      }
+      const contrasts = p.contrasts as {
+        by: string[];
+        quantities: Record<string, import('../../calibration/contrasts.js').Contrast[]>;
+      } | null;
+      if (contrasts) {
+        const est = (e: { estimate: number; ci: [number, number] } | null) =>
+          e ? `${e.estimate >= 0 ? '+' : ''}${e.estimate.toFixed(3)} ${ci(e.ci)}` : '—';
+        for (const [name, list] of Object.entries(contrasts.quantities)) {
+          lines.push(
+            '',
+            `${name === q.criterion ? name : name.toUpperCase()}: contrasts by ${contrasts.by.join(' × ')} (cells independent: conservative when cells share prompts)`,
+            table(
+              ['contrast', 'PPI++ [CI]', 'gold only [CI]', 'judge only [CI]'],
+              list.map((c) => [
+                c.label,
+                c.ppi ? est(c.ppi) : `— (${c.reason})`,
+                est(c.classical),
+                est(c.naive),
+              ]),
+            ),
+          );
+        }
       }
     }
   }
