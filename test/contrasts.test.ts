@@ -98,7 +98,7 @@ describe('calibrate --ppi --compare', () => {
       '(filler − none | advisor) − (filler − none | peer)',
       '(profile − none | advisor) − (profile − none | peer)',
     ]);
-    expect(eii.every((x) => x.ppi && x.ppi.ci[0] < x.ppi.ci[1])).toBe(true);
+    expect(eii.every((x) => x.ppi !== null && x.ppi.ci[0]! < x.ppi.ci[1]!)).toBe(true);
     const text = await runCli([
       'calibrate',
       '--scores',

@@ -1,5 +1,6 @@
 import { InputError } from '../errors.js';
 import type { Message, ResponseItem } from '../judges/types.js';
+import { IdHashSet } from './id-set.js';
 import { type JsonlLine, readJsonl } from './jsonl.js';
 
 const ROLES = new Set(['system', 'user', 'assistant']);
@@ -87,27 +88,40 @@ export function parseResponseLine(file: string, l: JsonlLine): ResponseItem {
 /**
  * Reads a responses file once to check every line before any judge is paid: malformed JSON,
  * missing fields and duplicate ids (named at their second occurrence) all stop here, exit 2.
- * Keeps only the set of ids, not the items. `kept` counts the items `keep` accepts (a shard's).
+ * Keeps only a hash of each id (IdHashSet), not the items. `kept` counts the items `keep` accepts (a shard's).
  */
 export async function validateResponses(
   file: string,
   label = file,
   keep?: (id: string) => boolean,
 ): Promise<{ count: number; empty: number; kept: number }> {
-  const firstLine = new Map<string, number>();
+  const ids = new IdHashSet();
+  let count = 0;
   let empty = 0;
   let kept = 0;
   for await (const l of readJsonl(file, label)) {
     const item = parseResponseLine(label, l);
-    const seen = firstLine.get(item.id);
-    if (seen !== undefined)
-      throw new InputError(label, l.line, `duplicate id "${item.id}" (first on line ${seen})`);
-    firstLine.set(item.id, l.line);
+    if (!ids.add(item.id)) {
+      // the hash was seen: find the earlier line, or it was two ids sharing a hash
+      const seen = await firstLineOf(file, label, item.id, l.line);
+      if (seen !== null)
+        throw new InputError(label, l.line, `duplicate id "${item.id}" (first on line ${seen})`);
+    }
+    count += 1;
     if (item.response.trim() === '') empty += 1;
     if (!keep || keep(item.id)) kept += 1;
   }
-  if (firstLine.size === 0) throw new InputError(label, undefined, 'no responses in the file');
-  return { count: firstLine.size, empty, kept };
+  if (count === 0) throw new InputError(label, undefined, 'no responses in the file');
+  return { count, empty, kept };
+}
+
+/** The first line before `before` whose item has this id, or null. */
+async function firstLineOf(file: string, label: string, id: string, before: number): Promise<number | null> {
+  for await (const l of readJsonl(file, label)) {
+    if (l.line >= before) return null;
+    if (parseResponseLine(label, l).id === id) return l.line;
+  }
+  return null;
 }
 
 /** Streams validated items (call validateResponses first to get whole-file checks). */
