@@ -8,6 +8,7 @@ import { groupGold, humanIndices, humanValue, judgeValue, type ScoresFile } from
 import { evaluateMapping, type MappingMethod } from './mapping.js';
 import { groupLevel, itemLevel, type Scale, systemLevel } from './metrics.js';
 import { type PpiInterval, type PpiResult, ppiMean } from './ppi.js';
+import { type PrevalenceResult, roganGladen } from './prevalence.js';
 
 export interface CalibrateOptions {
   scores: ScoresFile;
@@ -127,6 +128,26 @@ export function calibrate(opts: CalibrateOptions) {
   const ceiling = multi.some((m) => m.ratings.size >= 2)
     ? { criterion: focus, ...humanCeiling(multi, opts.scale.min, opts.scale.max) }
     : null;
+  // a pass/fail criterion (scale 0–1): the judge's pass rate corrected for its sensitivity and specificity
+  let prevalence: (PrevalenceResult & { criterion: string }) | null = null;
+  if (opts.scale.min === 0 && opts.scale.max === 1) {
+    const binary = (v: number) => (v >= 0.5 ? 1 : 0); // a mean over samples or raters, rounded halves up
+    const test = opts.scores.items
+      .filter((it) => !humans.has(it.id))
+      .map((it) => judgeValue(it, focus))
+      .filter((v): v is number => v !== undefined);
+    const gold = opts.scores.items.flatMap((it) => {
+      const j = judgeValue(it, focus);
+      const h = humanValue(humans.get(it.id), focus);
+      return j === undefined || h === undefined ? [] : [{ judge: binary(j), human: binary(h) }];
+    });
+    const all = opts.scores.items
+      .map((it) => judgeValue(it, focus))
+      .filter((v): v is number => v !== undefined);
+    // with every item in gold there is no separate test set: the judge's rate over all of them
+    prevalence = { criterion: focus, ...roganGladen((test.length ? test : all).map(binary), gold) };
+  }
+
   let alt: (AltTestResult & { criterion: string; ceiling: ReturnType<typeof humanCeiling> }) | null = null;
   if (opts.altTest) {
     alt = {
@@ -252,6 +273,7 @@ export function calibrate(opts: CalibrateOptions) {
     human_ceiling: ceiling,
     mapping,
     alt_test: alt,
+    prevalence,
     ppi,
   };
 }

@@ -258,6 +258,18 @@ export function renderCalibration(r: ReturnType<typeof calibrate>): string {
         `excluded (fewer than the minimum items): ${a.excluded.map((e) => `${e.annotator || '(unnamed)'} (${e.n})`).join(', ')}`,
       );
   }
+  if (r.prevalence) {
+    const v = r.prevalence;
+    const c = v.corrected;
+    lines.push(
+      '',
+      `pass rate of ${v.criterion} (a pass/fail criterion), corrected for the judge's errors (Rogan–Gladen, plug-in 95% CI):`,
+      `  judge's rate ${v.observed.estimate.toFixed(3)} on ${v.observed.n} items; sensitivity ${v.sensitivity.estimate.toFixed(3)} (n=${v.sensitivity.n}), specificity ${v.specificity.estimate.toFixed(3)} (n=${v.specificity.n}) on gold`,
+      c
+        ? `  corrected    ${c.estimate.toFixed(3)} [${c.ci[0].toFixed(3)}, ${c.ci[1].toFixed(3)}]${c.clipped ? '  (clipped to [0, 1])' : ''}`
+        : `  corrected    — (${v.reason})`,
+    );
+  }
   if (r.ppi) {
     const p = r.ppi as Record<string, unknown> & { estimate: number | null };
     if (p.estimate !== null) {
