@@ -276,3 +276,38 @@ if (!only || only === 'coverage') {
   );
   report('probe flip-rate CI miss rate / 7% allowed', (1 - coverage) / 0.07, '×', 1);
 }
+
+if (!only || only === 'prevalence') {
+  // The full-count version of test/prevalence.test.ts: Rogan–Gladen plug-in interval coverage.
+  const { roganGladen } = await import('../dist/calibration/prevalence.js');
+  const { seededRandom } = await import('../dist/stats/random.js');
+  const rand = seededRandom(2026);
+  let worst = 1;
+  for (const [theta, se, sp, N, n] of [
+    [0.7, 0.9, 0.8, 1000, 100],
+    [0.3, 0.85, 0.95, 500, 60],
+    [0.5, 0.75, 0.75, 2000, 200],
+    [0.1, 0.9, 0.9, 1000, 150],
+  ]) {
+    let covered = 0;
+    let defined = 0;
+    for (let r = 0; r < 2000; r++) {
+      const draw = () => {
+        const h = rand() < theta ? 1 : 0;
+        return { human: h, judge: h ? (rand() < se ? 1 : 0) : rand() < sp ? 0 : 1 };
+      };
+      const c = roganGladen(
+        Array.from({ length: N }, () => draw().judge),
+        Array.from({ length: n }, draw),
+      ).corrected;
+      if (!c) continue;
+      defined += 1;
+      if (c.ci[0] <= theta && theta <= c.ci[1]) covered += 1;
+    }
+    worst = Math.min(worst, covered / defined);
+    console.log(
+      `Rogan–Gladen θ=${theta} se=${se} sp=${sp} N=${N} gold=${n}: coverage ${((100 * covered) / defined).toFixed(1)}% over ${defined} repetitions`,
+    );
+  }
+  report('Rogan–Gladen 95% CI miss rate (worst setting) / 7% allowed', (1 - worst) / 0.07, '×', 1);
+}
