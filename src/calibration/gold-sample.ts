@@ -2,6 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { readJsonl } from '../io/jsonl.js';
+import { RunningMoments } from '../stats/descriptive.js';
 import { seededRandom, shuffled } from '../stats/random.js';
 
 export interface SheetRow {
@@ -43,14 +44,68 @@ function promptText(line: Record<string, unknown>): string {
 }
 
 /**
- * Picks items for people to rate: stratified random sampling with proportional allocation
- * (largest remainder), reproducible from the seed. Returns the rows and the criteria to rate.
+ * Splits `take` items across strata in proportion to `weights` (largest remainder, ties to the
+ * earlier stratum), never more than a stratum holds — what a full stratum cannot take goes to the
+ * others, by the same weights.
+ */
+export function allocate(take: number, sizes: readonly number[], weights: readonly number[]): number[] {
+  const alloc = sizes.map(() => 0);
+  let left = Math.min(
+    take,
+    sizes.reduce((a, b) => a + b, 0),
+  );
+  while (left > 0) {
+    const open = sizes.map((n, i) => (alloc[i]! < n ? i : -1)).filter((i) => i >= 0);
+    let total = open.reduce((s, i) => s + weights[i]!, 0);
+    // strata of weight 0 (a constant stratum under Neyman) share what the others cannot take, by size
+    const w = total > 0 ? (i: number) => weights[i]! : (i: number) => sizes[i]!;
+    if (total <= 0) total = open.reduce((s, i) => s + sizes[i]!, 0);
+    const quotas = open.map((i) => ({ i, q: (left * w(i)) / total }));
+    const add = quotas.map(({ i, q }) => ({
+      i,
+      n: Math.min(Math.floor(q), sizes[i]! - alloc[i]!),
+      r: q - Math.floor(q),
+    }));
+    let given = 0;
+    for (const a of add) {
+      alloc[a.i]! += a.n;
+      given += a.n;
+    }
+    let rest = left - given;
+    for (const a of [...add].sort((x, y) => y.r - x.r || x.i - y.i)) {
+      if (rest <= 0) break;
+      if (alloc[a.i]! < sizes[a.i]! && a.r > 0) {
+        alloc[a.i]! += 1;
+        rest -= 1;
+      }
+    }
+    if (rest === left) {
+      // nothing could be placed by quota (all remainders 0 in full strata): fill in order
+      for (const i of open) {
+        if (rest <= 0) break;
+        const room = sizes[i]! - alloc[i]!;
+        const put = Math.min(room, rest);
+        alloc[i]! += put;
+        rest -= put;
+      }
+    }
+    left = rest;
+  }
+  return alloc;
+}
+
+/**
+ * Picks items for people to rate: stratified random sampling, reproducible from the seed —
+ * proportional to the strata's sizes, or (`neyman`) to size × the spread of the judge's overall
+ * score in the stratum, which puts the gold where the values vary most (the human spread is not
+ * known before the rating; the judge's stands in for it, and every stratum keeps at least 2). Returns the rows and the criteria to rate.
  */
 export async function sampleForGold(
   scoresFile: string,
   n: number,
-  opts: { stratify?: string; seed: number },
+  opts: { stratify?: string; seed: number; allocation?: 'proportional' | 'neyman' },
 ) {
+  const spread = new Map<string, RunningMoments>();
   const byStratum = new Map<string, SheetRow[]>();
   const criteria = new Set<string>();
   let total = 0;
@@ -80,6 +135,8 @@ export async function sampleForGold(
     }
     if (!byStratum.has(stratum)) byStratum.set(stratum, []);
     byStratum.get(stratum)!.push(row);
+    if (!spread.has(stratum)) spread.set(stratum, new RunningMoments());
+    if (typeof value.overall === 'number') spread.get(stratum)!.push(value.overall);
   }
   if (total === 0)
     throw new InputError(
@@ -97,17 +154,23 @@ export async function sampleForGold(
     );
   const take = Math.min(n, total);
   const strata = [...byStratum.keys()].sort();
-  const quotas = strata.map((s) => (take * byStratum.get(s)!.length) / total);
-  const alloc = quotas.map(Math.floor);
-  let left = take - alloc.reduce((a, b) => a + b, 0);
-  const byRemainder = quotas
-    .map((q, i) => ({ r: q - Math.floor(q), i }))
-    .sort((a, b) => b.r - a.r || a.i - b.i);
-  for (const { i } of byRemainder) {
-    if (left <= 0) break;
-    alloc[i]! += 1;
-    left -= 1;
-  }
+  const sizes = strata.map((s) => byStratum.get(s)!.length);
+  const sd = (s: string) => {
+    const v = spread.get(s)!.variance;
+    return Number.isFinite(v) ? Math.sqrt(v) : 0;
+  };
+  let alloc: number[];
+  if (opts.allocation === 'neyman') {
+    // the judge's spread only stands in for the human one: every stratum keeps 2 items (when n
+    // allows), so none is left without gold because the judge happened to score it flat
+    const floor = take >= 2 * strata.length ? sizes.map((n) => Math.min(2, n)) : sizes.map(() => 0);
+    const rest = allocate(
+      take - floor.reduce((a, b) => a + b, 0),
+      sizes.map((n, i) => n - floor[i]!),
+      strata.map((s, i) => sizes[i]! * sd(s)),
+    );
+    alloc = rest.map((n, i) => n + floor[i]!);
+  } else alloc = allocate(take, sizes, sizes);
   const rand = seededRandom(opts.seed);
   const rows = strata.flatMap((s, i) => shuffled(byStratum.get(s)!, rand).slice(0, alloc[i]));
   return {

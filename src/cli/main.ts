@@ -282,9 +282,27 @@ export function buildProgram(): Command {
     )
     .action(async (opts) => (await import('./commands/calibrate.js')).calibrateCommand(opts));
 
-  program
-    .command('gold')
-    .description('human gold ratings')
+  const gold = program.command('gold').description('human gold ratings: plan how many, pick which');
+  gold
+    .command('plan')
+    .description('how many gold labels reach a CI half-width, with gold alone and with PPI++')
+    .requiredOption('--scores <file>', 'scores JSONL (the judged items)')
+    .requiredOption('--target-halfwidth <h>', 'the 95% CI half-width wanted, on the score scale')
+    .option('--gold <file>', 'a pilot gold set: its spread and judge–human correlation are used')
+    .option('--rho <r>', 'without a pilot: the judge–human correlation to assume')
+    .option('--criterion <name>', 'the score to plan for', 'overall')
+    .option('--scale <min,max>', 'the score scale when the rubric does not resolve here')
+    .option('--alpha <a>', '1 − confidence of the interval', '0.05')
+    .option('--json', 'print as JSON')
+    .addHelpText(
+      'after',
+      examples([
+        'plumb gold plan --scores runs/eii.scores.jsonl --gold fixtures/gold.jsonl --target-halfwidth 0.1',
+        'plumb gold plan --scores runs/eii.scores.jsonl --rho 0.6 --target-halfwidth 0.05',
+      ]),
+    )
+    .action(async (opts) => (await import('./commands/calibrate.js')).goldPlanCommand(opts));
+  gold
     .command('sample')
     .description(
       'pick items for people to rate (stratified, reproducible) and write a rating sheet (CSV and JSONL)',
@@ -292,12 +310,18 @@ export function buildProgram(): Command {
     .requiredOption('--scores <file>', 'scores JSONL')
     .requiredOption('--n <n>', 'how many items')
     .option('--stratify <field>', 'metadata field to stratify on, e.g. role or metadata.personalization')
+    .option(
+      '--allocation <a>',
+      "proportional (to stratum size) or neyman (to size × the spread of the judge's overall score)",
+      'proportional',
+    )
     .option('--seed <s>', 'sampling seed', '1')
     .option('--out <prefix>', 'writes <prefix>.csv and <prefix>.jsonl', 'gold-sheet')
     .addHelpText(
       'after',
       examples([
         'plumb gold sample --scores runs/demo/eii.scores.jsonl --n 40 --stratify role --out sheets/eii',
+        'plumb gold sample --scores runs/demo/eii.scores.jsonl --n 40 --stratify personalization --allocation neyman --out sheets/eii',
       ]),
     )
     .action(async (opts) => (await import('./commands/calibrate.js')).goldSampleCommand(opts));

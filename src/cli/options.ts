@@ -220,8 +220,20 @@ export const goldSampleFlags = z.object({
   scores: text(),
   n: int(1),
   stratify: text().optional(),
+  allocation: oneOf(['proportional', 'neyman']),
   seed: int(0, 2 ** 31 - 1),
   out: text(),
+});
+
+export const goldPlanFlags = z.object({
+  scores: text(),
+  gold: text().optional(),
+  criterion: text(),
+  targetHalfwidth: num({ min: 0, minExclusive: true }),
+  rho: num({ min: -1, max: 1, minExclusive: true, maxExclusive: true }).optional(),
+  scale: text().optional(),
+  alpha: probability(),
+  json: z.boolean().optional(),
 });
 export type GoldSampleFlags = z.infer<typeof goldSampleFlags>;
 

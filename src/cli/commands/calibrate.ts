@@ -2,9 +2,10 @@ import { buildArtifact, defaultArtifactName } from '../../calibration/artifact.j
 import { calibrate } from '../../calibration/calibrate.js';
 import { checkGold, readGold } from '../../calibration/gold.js';
 import { sampleForGold, sheetPrefix, writeRatingSheet } from '../../calibration/gold-sample.js';
-import { readScores, type ScoresFile } from '../../calibration/join.js';
+import { groupGold, humanValue, judgeValue, readScores, type ScoresFile } from '../../calibration/join.js';
 import type { MappingMethod } from '../../calibration/mapping.js';
 import type { MetricValue } from '../../calibration/metrics.js';
+import { planGold } from '../../calibration/plan.js';
 import {
   calibrateVerdicts,
   isVerdictFile,
@@ -21,6 +22,7 @@ import {
   type CalibrateFlags,
   calibrateFlags,
   type GoldSampleFlags,
+  goldPlanFlags,
   goldSampleFlags,
   parseFlags,
 } from '../options.js';
@@ -347,12 +349,13 @@ export async function goldSampleCommand(raw: Record<string, unknown>): Promise<v
   const { rows, criteria, total, strata } = await sampleForGold(flags.scores, flags.n, {
     stratify: flags.stratify,
     seed: flags.seed,
+    allocation: flags.allocation,
   });
   const { csv, jsonl } = await writeRatingSheet(prefix, rows, criteria);
   process.stdout.write(
     `sampled ${rows.length} of ${total} scored items${
       flags.stratify
-        ? ` stratified by ${flags.stratify} (${Object.entries(strata)
+        ? ` stratified by ${flags.stratify}, ${flags.allocation} allocation (${Object.entries(strata)
             .map(([k, v]) => `${k}: ${v}`)
             .join(', ')})`
         : ''
@@ -437,4 +440,69 @@ async function calibratePairwise(flags: CalibrateFlags, raw: Record<string, unkn
     );
   }
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** `plumb gold plan`: how many gold labels a target half-width needs, classical and PPI++. */
+export async function goldPlanCommand(raw: Record<string, unknown>): Promise<void> {
+  const flags = parseFlags(goldPlanFlags, raw);
+  if (!flags.gold && flags.rho === undefined)
+    throw new UsageError(
+      'give a pilot gold set (--gold FILE) or the judge–human correlation to assume (--rho R)',
+    );
+  const scores = await readScores(flags.scores);
+  if (scores.items.length < 2) throw new InputError(flags.scores, undefined, 'needs at least 2 scored items');
+  const judgeOf = (it: (typeof scores.items)[number]) => judgeValue(it, flags.criterion);
+  const judged = scores.items.map(judgeOf).filter((v): v is number => v !== undefined);
+  if (judged.length < 2)
+    throw new InputError(flags.scores, undefined, `no scores of "${flags.criterion}" (check --criterion)`);
+  let pilot: { judge: number[]; human: number[] } | null = null;
+  if (flags.gold) {
+    const { rubric } = await rubricOfScores(scores);
+    const gold = await readGold(flags.gold);
+    const criteria = rubric
+      ? rubric.criteria.map((c) => c.name)
+      : [...new Set(gold.flatMap((g) => Object.keys(g.scores)))];
+    const scale = flags.scale ? parseScale(flags.scale) : rubric ? rubric.scale : null;
+    if (scale) checkGold(gold, flags.gold, scale, criteria);
+    const humans = groupGold(gold, rubric, criteria);
+    pilot = { judge: [], human: [] };
+    for (const it of scores.items) {
+      const j = judgeOf(it);
+      const h = humanValue(humans.get(it.id), flags.criterion);
+      if (j !== undefined && h !== undefined) {
+        pilot.judge.push(j);
+        pilot.human.push(h);
+      }
+    }
+    if (pilot.human.length < 3)
+      throw new InputError(
+        flags.gold,
+        undefined,
+        `only ${pilot.human.length} pilot item(s) match the scores: a pilot needs at least 3`,
+      );
+  }
+  const plan = planGold({
+    criterion: flags.criterion,
+    judged,
+    pilot,
+    rho: flags.rho,
+    halfwidth: flags.targetHalfwidth,
+    alpha: flags.alpha,
+  });
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+    return;
+  }
+  const n = (x: { n: number | null; reason?: string }) => (x.n === null ? `— (${x.reason})` : String(x.n));
+  process.stdout.write(
+    `gold needed for a ${100 * plan.confidence}% CI of the mean ${plan.criterion} within ±${plan.halfwidth}, over ${plan.judged_items} judged items\n` +
+      `  human spread σ ${plan.sd_human.toFixed(3)} and judge–human correlation ρ ${plan.rho.toFixed(3)} ${
+        plan.source === 'pilot'
+          ? `from the pilot (${plan.pilot_items} items)`
+          : "(assumed: σ is the judge's spread, ρ from --rho)"
+      }\n` +
+      `  gold alone  ${n(plan.classical)}\n` +
+      `  PPI++       ${n(plan.ppi)}\n` +
+      'large-sample figures: collect a margin above them (below 100 gold items prefer --ppi-interval bootstrap)\n',
+  );
 }
