@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { contrastsOf } from '../src/calibration/contrasts.js';
 import { ppiMean } from '../src/calibration/ppi.js';
-import { ROOT, runCli, tempDir } from './helpers/cli.js';
+import { ROOT, runCli, scoreFixture, tempDir } from './helpers/cli.js';
 
 /**
  * Corrected comparisons (issue 10, item 4): PPI++ contrasts between conditions, the seed study's
@@ -64,20 +64,7 @@ describe('PPI++ contrasts between cells', () => {
 describe('calibrate --ppi --compare', () => {
   it('prints the effects and the interaction for AAI/EII and the focus criterion; --compare needs --ppi', async () => {
     const dir = tempDir('plumb-contrasts-');
-    const scores = join(dir, 'eii.jsonl');
-    expect(
-      (
-        await runCli([
-          'score',
-          '--rubric',
-          'eii',
-          '--input',
-          join(ROOT, 'fixtures', 'responses.jsonl'),
-          '--out',
-          scores,
-        ])
-      ).code,
-    ).toBe(0);
+    const scores = await scoreFixture(dir);
     const gold = join(ROOT, 'fixtures', 'gold.jsonl');
     const r = await runCli([
       'calibrate',

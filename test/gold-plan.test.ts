@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { allocate } from '../src/calibration/gold-sample.js';
 import { planGold } from '../src/calibration/plan.js';
-import { ROOT, readJsonlFile, runCli, tempDir, writeJsonl } from './helpers/cli.js';
+import { ROOT, readJsonlFile, runCli, scoreFixture, tempDir, writeJsonl } from './helpers/cli.js';
 
 /** Planning gold (issue 10, item 7): gold plan and Neyman allocation. */
 describe('planGold', () => {
@@ -53,20 +53,7 @@ describe('allocate (stratified gold)', () => {
 describe('the commands', () => {
   it('gold plan from a pilot, and gold sample --allocation neyman', async () => {
     const dir = tempDir('plumb-plan-');
-    const scores = join(dir, 'eii.jsonl');
-    expect(
-      (
-        await runCli([
-          'score',
-          '--rubric',
-          'eii',
-          '--input',
-          join(ROOT, 'fixtures', 'responses.jsonl'),
-          '--out',
-          scores,
-        ])
-      ).code,
-    ).toBe(0);
+    const scores = await scoreFixture(dir);
     const r = await runCli([
       'gold',
       'plan',

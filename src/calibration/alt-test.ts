@@ -127,13 +127,30 @@ export function humanCeiling(items: readonly MultiRatedItem[], min: number, max:
     multi.map((it) => [...it.ratings.values()]),
     'interval',
   );
-  const raters = [...new Set(multi.flatMap((it) => [...it.ratings.keys()]))].sort();
-  const kappas: number[] = [];
-  for (let i = 0; i < raters.length; i++) {
+  const { raters, mean } = meanOverRaterPairs(multi, (a, b) => quadraticWeightedKappa(a, b, min, max));
+  return {
+    items_with_2plus_raters: multi.length,
+    raters,
+    krippendorff_alpha_interval: alpha,
+    mean_pairwise_qwk: mean,
+  };
+}
+
+/**
+ * A statistic of two raters' values on the items both rated, for every pair of raters, averaged
+ * (pairs where it is undefined left out): the mean pairwise κ of a human ceiling.
+ */
+export function meanOverRaterPairs<T>(
+  items: readonly { ratings: Map<string, T> }[],
+  statistic: (a: T[], b: T[]) => number | null,
+): { raters: string[]; mean: number | null } {
+  const raters = [...new Set(items.flatMap((it) => [...it.ratings.keys()]))].sort();
+  const values: number[] = [];
+  for (let i = 0; i < raters.length; i++)
     for (let j = i + 1; j < raters.length; j++) {
-      const a: number[] = [];
-      const b: number[] = [];
-      for (const it of multi) {
+      const a: T[] = [];
+      const b: T[] = [];
+      for (const it of items) {
         const x = it.ratings.get(raters[i]!);
         const y = it.ratings.get(raters[j]!);
         if (x !== undefined && y !== undefined) {
@@ -141,14 +158,8 @@ export function humanCeiling(items: readonly MultiRatedItem[], min: number, max:
           b.push(y);
         }
       }
-      const k = quadraticWeightedKappa(a, b, min, max);
-      if (k !== null) kappas.push(k);
+      const v = statistic(a, b);
+      if (v !== null) values.push(v);
     }
-  }
-  return {
-    items_with_2plus_raters: multi.length,
-    raters,
-    krippendorff_alpha_interval: alpha,
-    mean_pairwise_qwk: kappas.length ? kappas.reduce((s, v) => s + v, 0) / kappas.length : null,
-  };
+  return { raters, mean: values.length ? values.reduce((s, v) => s + v, 0) / values.length : null };
 }

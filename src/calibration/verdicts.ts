@@ -6,7 +6,7 @@ import { readJsonl } from '../io/jsonl.js';
 import { VERDICTS, type Verdict } from '../rubrics/pairwise.js';
 import type { Interval } from '../stats/descriptive.js';
 import { cohenKappa, krippendorffAlpha } from './agreement.js';
-import { type AltTestResult, altTest } from './alt-test.js';
+import { type AltTestResult, altTest, meanOverRaterPairs } from './alt-test.js';
 import { bootstrapCis } from './bootstrap.js';
 
 /**
@@ -140,28 +140,14 @@ export function verdictCeiling(items: readonly VerdictItem[]) {
         if (vs[i] === vs[j]) agree += 1;
       }
   }
-  const raters = [...new Set(multi.flatMap((it) => [...it.ratings.keys()]))].sort();
-  const kappas: number[] = [];
-  for (let i = 0; i < raters.length; i++)
-    for (let j = i + 1; j < raters.length; j++) {
-      const a: number[] = [];
-      const b: number[] = [];
-      for (const it of multi) {
-        const x = it.ratings.get(raters[i]!);
-        const y = it.ratings.get(raters[j]!);
-        if (x !== undefined && y !== undefined) {
-          a.push(code(x));
-          b.push(code(y));
-        }
-      }
-      const k = cohenKappa(a, b, 0, VERDICTS.length - 1, 'none');
-      if (k !== null) kappas.push(k);
-    }
+  const { raters, mean } = meanOverRaterPairs(multi, (a, b) =>
+    cohenKappa(a.map(code), b.map(code), 0, VERDICTS.length - 1, 'none'),
+  );
   return {
     items_with_2plus_raters: multi.length,
     raters,
     accuracy: pairs ? agree / pairs : null,
-    mean_pairwise_cohen_kappa: kappas.length ? kappas.reduce((s, v) => s + v, 0) / kappas.length : null,
+    mean_pairwise_cohen_kappa: mean,
     krippendorff_alpha_nominal: krippendorffAlpha(
       multi.map((it) => [...it.ratings.values()].map(code)),
       'nominal',

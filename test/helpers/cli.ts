@@ -105,3 +105,13 @@ export function filesUnder(dir: string): string[] {
 export function scoreArgs(input: string, out: string, ...rest: string[]): string[] {
   return ['score', '--rubric', 'eii', '--input', input, '--out', out, ...rest];
 }
+
+/** Scores the shipped responses fixture offline (the lexicon judge) into DIR; returns the scores path. */
+export async function scoreFixture(dir: string, rubric = 'eii'): Promise<string> {
+  const out = join(dir, `${rubric}.scores.jsonl`);
+  const r = await runCli(
+    scoreArgs(join(ROOT, 'fixtures', 'responses.jsonl'), out).map((a) => (a === 'eii' ? rubric : a)),
+  );
+  if (r.code !== 0) throw new Error(`scoring the fixture failed: ${r.stderr}`);
+  return out;
+}
