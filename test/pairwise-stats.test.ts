@@ -120,7 +120,7 @@ describe('Bradley–Terry = statsmodels binomial GLM on the same games', () => {
 });
 
 describe('pairwise shares', async () => {
-  const { share } = await import('../src/pairwise/summary.js');
+  const { clusteredShare: share } = await import('../src/stats/proportion.js');
   it('independent observations: Wilson', () => {
     const s = share([1, 1, 0, 1, 0, 1, 1], ['a', 'b', 'c', 'd', 'e', 'f', 'g']);
     const w = wilson(5, 7);

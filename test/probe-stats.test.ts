@@ -82,3 +82,42 @@ describe('two-way repeated-measures ANOVA equals statsmodels AnovaRM', () => {
     });
   });
 });
+
+describe('probe shares with clustered questions (issue 10, item 6)', async () => {
+  const { analyzeLabels } = await import('../src/probe/analyze.js');
+  const { clusteredShare } = await import('../src/stats/proportion.js');
+  // 12 conversations in one condition: 3 prompts (groups) of 4; flips concentrated in one group
+  const flips = [1, 1, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0];
+  const rows = (withGroups: boolean) =>
+    flips.flatMap((f, i) =>
+      [0, 1, 2].map((turn) => ({
+        conversation: `c${i}`,
+        turn,
+        stance: turn === 0 ? 2 : f && turn === 2 ? 0 : 2,
+        fields: {
+          role: 'peer',
+          personalization: 'none',
+          ...(withGroups ? { group: `g${Math.floor(i / 4)}` } : {}),
+        },
+        line: i * 3 + turn + 1,
+      })),
+    );
+  type Rate = { value: number; ci: [number, number]; interval: string; clusters?: number };
+  const analyze = (withGroups: boolean) =>
+    analyzeLabels(rows(withGroups), { convention: 'plumb', alpha: 0.05, file: 'labels.jsonl' })
+      .conditions[0] as unknown as { flip_rate: Rate };
+
+  it('conversations that share a group get the clustered (effective-n Wilson) interval, wider here', () => {
+    const clustered = analyze(true).flip_rate;
+    const plain = analyze(false).flip_rate;
+    expect(plain).toMatchObject({ value: 5 / 12, interval: 'wilson' });
+    expect(clustered).toMatchObject({
+      value: 5 / 12,
+      interval: 'wilson, effective n (clustered)',
+      clusters: 3,
+    });
+    const groups = flips.map((_, i) => `g${Math.floor(i / 4)}`);
+    expect(clustered.ci).toEqual(clusteredShare(flips, groups).ci);
+    expect(clustered.ci[1] - clustered.ci[0]).toBeGreaterThan(plain.ci[1] - plain.ci[0]);
+  });
+});

@@ -6,17 +6,12 @@ import { bradleyTerryWithIntervals, type Comparison, type StrengthEstimate } fro
 import { clusteredMean } from '../stats/cluster.js';
 import type { Estimate } from '../stats/descriptive.js';
 import { tQuantile } from '../stats/distributions.js';
-import { wilson } from '../stats/proportion.js';
+import { clusteredShare, type Share } from '../stats/proportion.js';
+
+export type { Share } from '../stats/proportion.js';
+
 import type { PairOutcome } from './combine.js';
 import type { Order, PairItem } from './types.js';
-
-/** A share with its interval, and which interval it is. */
-export interface Share extends Estimate {
-  interval: 'wilson' | 'wilson, effective n (clustered)';
-  /** With clusters: how many, and the effective sample size the interval used. */
-  clusters?: number;
-  effective_n?: number;
-}
 
 export interface Rates {
   /** Pairs with a verdict. */
@@ -75,46 +70,10 @@ interface Observation {
   shown: Verdict[];
 }
 
-/**
- * A share with the right interval. Independent observations (each its own cluster) get the
- * Wilson interval. Observations that share clusters (a prompt's several pairs, a pair's two
- * orders) get the Wilson interval at an effective sample size, after Korn & Graubard (1998):
- *   n* = min(n, p(1 − p) / Var_CR(p)) · (t_{n−1} / t_{G−1})²,
- * with Var_CR the cluster-robust variance of the mean (Miller 2024), G the number of clusters and
- * t the two-sided quantiles (the factor widens the interval when there are few clusters); at p = 0
- * or 1, n* starts from n. A plain cluster-robust Wald interval would collapse to a point at p = 0
- * or 1, where this one does not.
- */
-export function share(ys: number[], clusters: string[], confidence = 0.95): Share {
-  const n = ys.length;
-  const successes = ys.reduce((s, y) => s + y, 0);
-  const distinct = new Set(clusters).size;
-  if (distinct === n) {
-    const w = wilson(successes, n, confidence);
-    return { ...w, ...(n === 0 ? { reason: 'no values' } : {}), interval: 'wilson' };
-  }
-  const c = clusteredMean(ys, clusters, confidence);
-  const p = successes / n;
-  const variance = c.se === undefined ? Number.NaN : c.se * c.se;
-  const q = 1 - (1 - confidence) / 2;
-  const dfFactor = distinct < 2 ? 1 : (tQuantile(q, n - 1) / tQuantile(q, distinct - 1)) ** 2;
-  const effective = (p > 0 && p < 1 && variance > 0 ? Math.min(n, (p * (1 - p)) / variance) : n) * dfFactor;
-  const w = wilson(p * effective, effective, confidence);
-  return {
-    value: p,
-    ci: distinct < 2 ? null : w.ci,
-    n,
-    ...(distinct < 2 ? { reason: 'one cluster: no interval' } : {}),
-    interval: 'wilson, effective n (clustered)',
-    clusters: distinct,
-    effective_n: effective,
-  };
-}
-
 function rates(obs: Observation[]): Rates {
   const clusters = obs.map((o) => o.cluster);
   const of = (v: Verdict) =>
-    share(
+    clusteredShare(
       obs.map((o) => (o.verdict === v ? 1 : 0)),
       clusters,
     );
@@ -214,11 +173,11 @@ export class PairwiseSummaryBuilder {
         .map(({ condition, obs }) => ({ ...condition, ...rates(obs) }))
         .sort(compareConditions),
       position: {
-        consistency: share(
+        consistency: clusteredShare(
           bothOrders.map((o) => (o.consistent ? 1 : 0)),
           bothOrders.map((o) => o.cluster),
         ),
-        first_position: share(
+        first_position: clusteredShare(
           decisive.map((d) => (d.s === 'A' ? 1 : 0)),
           decisive.map((d) => d.cluster),
         ),

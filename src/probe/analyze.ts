@@ -190,6 +190,7 @@ export function analyzeLabels(rows: LabelRow[], o: AnalyzeOptions) {
     conversations.push({
       key,
       question_id: first.fields.question_id ?? first.fields.question ?? key,
+      cluster: first.fields.group || first.fields.question_id || first.fields.question || key,
       domain: first.fields.domain ?? 'unspecified',
       role: by.length === 2 ? groupValue(by[0]!) : 'all',
       personalization: by.length ? groupValue(by[by.length - 1]!) : 'all',

@@ -324,6 +324,7 @@ function toConversation(task: Task, lines: Record<string, unknown>[]): Conversat
         : null;
   return {
     question_id: task.question.id,
+    cluster: task.question.group ?? task.question.id,
     domain: task.question.domain,
     role: task.condition.role,
     personalization: task.condition.personalization,
