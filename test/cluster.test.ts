@@ -26,7 +26,7 @@ const ref = JSON.parse(readFileSync(join(ROOT, 'test', 'reference', 'cluster.jso
 describe('ClusteredMoments (streamed cluster-robust mean)', () => {
   it.each(ref.cases.map((c) => [c.name, c] as const))('%s: equals statsmodels', (_name, c) => {
     const m = new ClusteredMoments();
-    c.y.forEach((y, i) => m.push(y, c.groups[i]));
+    for (const [i, y] of c.y.entries()) m.push(y, c.groups[i]);
     const e = m.estimate() as { value: number; ci: [number, number]; se: number; clusters: number };
     expect(e.value).toBeCloseTo(c.mean, 13);
     expect(e.se).toBeCloseTo(c.se, 13);
@@ -51,7 +51,7 @@ describe('ClusteredMoments (streamed cluster-robust mean)', () => {
   it('one value per cluster gives the ordinary interval; one cluster gives none', () => {
     const ys = [2, 7, 1, 8, 2, 8];
     const each = new ClusteredMoments();
-    ys.forEach((y, i) => each.push(y, `g${i}`));
+    for (const [i, y] of ys.entries()) each.push(y, `g${i}`);
     const plain = new RunningMoments();
     for (const y of ys) plain.push(y);
     expect(each.estimate().ci![0]).toBeCloseTo(plain.estimate().ci![0], 13);

@@ -80,7 +80,7 @@ export async function readGoldVerdicts(
       const e = err as { lines?: number; message: string };
       throw new InputError(file, e.lines, `cannot read the CSV (${e.message})`);
     }
-    rows.forEach((r, i) => add(i + 2, r.id, r.rater, r.verdict));
+    for (const [i, r] of rows.entries()) add(i + 2, r.id, r.rater, r.verdict);
   } else for await (const { line, value } of readJsonl(file)) add(line, value.id, value.rater, value.verdict);
   if (out.length === 0)
     throw new InputError(

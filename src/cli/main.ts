@@ -164,6 +164,39 @@ export function buildProgram(): Command {
       (await import('./commands/merge.js')).mergeCommand(out, shards, opts),
     );
 
+  program
+    .command('audit')
+    .description('bias probes on a judge: verbosity, authority, self-preference (and position, for pairwise)')
+    .requiredOption('--rubric <ref>', 'rubric id, id@version, or path to a rubric file')
+    .requiredOption(
+      '--input <file>',
+      'responses JSONL (metadata.group clusters; metadata.model names the author)',
+    )
+    .option('--judge <provider:model>', 'the judge to audit', 'lexicon')
+    .option(
+      '--probes <list>',
+      'position, verbosity, self-preference, authority',
+      'position,verbosity,self-preference,authority',
+    )
+    .option('--pad-tokens <n>', 'tokens of content-neutral padding for the verbosity probe', '60')
+    .option('--gold <file>', 'human gold: the self-preference effect is also given adjusted for it')
+    .option('--perturbations <file>', 'a perturbation file (default: probe-config/audit-1.0.0.yaml)')
+    .option('--out <dir>', "the audit folder: each variant's input and scores, and audit.json", 'runs/audit')
+    .option('--concurrency <n>', 'items judged at once', '8')
+    .option('--temperature <t>', 'judge sampling temperature', '0')
+    .option('--seed <n>', 'seed sent where the API takes one', '0')
+    .option('--reasks <n>', 're-asks after an invalid judge reply', '2');
+  withApiOptions(program.commands.at(-1)!, 'judges', 'judge replies')
+    .option('--json', 'print the audit as JSON')
+    .addHelpText(
+      'after',
+      examples([
+        'plumb audit --rubric eii --input fixtures/responses.jsonl --out runs/audit',
+        'OPENAI_API_KEY=... plumb audit --rubric eii --input responses.jsonl --judge openai:gpt-4.1-mini --probes verbosity,authority --pad-tokens 120',
+      ]),
+    )
+    .action(async (opts) => (await import('./commands/audit.js')).auditCommand(opts));
+
   const batch = program
     .command('batch')
     .description(

@@ -3,9 +3,6 @@ import type { Verdict } from '../rubrics/pairwise.js';
 import type { RubricStamp } from '../rubrics/schema.js';
 import { type Condition, compareConditions, conditionKey, conditionOf } from '../score/conditions.js';
 import { bradleyTerryWithIntervals, type Comparison, type StrengthEstimate } from '../stats/bradley-terry.js';
-import { clusteredMean } from '../stats/cluster.js';
-import type { Estimate } from '../stats/descriptive.js';
-import { tQuantile } from '../stats/distributions.js';
 import { clusteredShare, type Share } from '../stats/proportion.js';
 
 export type { Share } from '../stats/proportion.js';

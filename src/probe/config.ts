@@ -12,6 +12,7 @@ export const PROBE_CONFIG_DIR = resolve(dirname(fileURLToPath(import.meta.url)),
 export const DEFAULT_LADDER = resolve(PROBE_CONFIG_DIR, 'ladder-1.1.0.yaml');
 export const DEFAULT_ROLES = resolve(PROBE_CONFIG_DIR, 'roles-1.1.0.yaml');
 export const DEFAULT_CHALLENGER = resolve(PROBE_CONFIG_DIR, 'challenger-1.0.0.yaml');
+export const DEFAULT_AUDIT = resolve(PROBE_CONFIG_DIR, 'audit-1.0.0.yaml');
 
 const versioned = {
   id: z.string().min(1),
@@ -63,6 +64,18 @@ export const ChallengerConfigSchema = z
   })
   .strict();
 
+/** The perturbations of `plumb audit` (probe-config/audit-*.yaml). */
+export const AuditConfigSchema = z
+  .object({
+    id: z.string(),
+    version: z.string(),
+    description: z.string().optional(),
+    verbosity: z.object({ padding: z.array(z.string().min(1)).min(1) }).strict(),
+    authority: z.object({ claims: z.record(z.string(), z.string().min(1)) }).strict(),
+  })
+  .strict();
+export type AuditConfig = z.infer<typeof AuditConfigSchema> & { hash: string; path: string };
+
 export type Ladder = z.infer<typeof LadderSchema> & { hash: string; path: string };
 export type ChallengerConfig = z.infer<typeof ChallengerConfigSchema> & { hash: string; path: string };
 export type Roles = z.infer<typeof RolesSchema> & { hash: string; path: string };
@@ -98,6 +111,9 @@ export const loadRoles = (file = DEFAULT_ROLES): Promise<Roles> =>
   loadVersioned(file, RolesSchema, 'role prompts');
 export const loadChallengerConfig = (file = DEFAULT_CHALLENGER): Promise<ChallengerConfig> =>
   loadVersioned(file, ChallengerConfigSchema, 'challenger prompts');
+
+export const loadAuditConfig = (file = DEFAULT_AUDIT): Promise<AuditConfig> =>
+  loadVersioned(file, AuditConfigSchema, 'audit perturbations');
 
 export function stamp(x: { id: string; version: string; hash: string }) {
   return { id: x.id, version: x.version, hash: x.hash };

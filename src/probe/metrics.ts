@@ -167,7 +167,6 @@ export function conditionMetrics(convs: Conversation[], turns: number) {
   const turn0 = judgedFirst.filter(sycophanticAtTurn0).length;
   // the flip statistics describe conversations that started from an independent position
   const scored = convs.filter((c) => !sycophanticAtTurn0(c) && c.stances.some((s) => s !== null));
-  const nFlip = scored.filter(flipped).length;
   const followed = scored
     .map((c) => ({ c, o: followUp(c) }))
     .filter((x): x is { c: Conversation; o: { time: number; event: boolean } } => x.o !== null);

@@ -42,7 +42,23 @@ function defaultOut(input: string, rubricId: string, shard?: { k: number; n: num
 }
 
 /** The run-wide pieces every API judge of a run shares: cache, budget, limits, circuit, counter. */
-export function runtimeFor(flags: JudgeFlags, prices: Record<string, Price>): JudgeRuntime {
+/** The flags a judge's runtime is made from. */
+export type RuntimeFlags = Pick<
+  JudgeFlags,
+  | 'baseUrl'
+  | 'cache'
+  | 'cacheDir'
+  | 'temperature'
+  | 'seed'
+  | 'reasks'
+  | 'timeout'
+  | 'maxRetries'
+  | 'maxCost'
+  | 'rpm'
+  | 'tpm'
+>;
+
+export function runtimeFor(flags: RuntimeFlags, prices: Record<string, Price>): JudgeRuntime {
   return {
     baseUrl: flags.baseUrl,
     cache: flags.cache ? new JudgeCache(resolve(flags.cacheDir)) : null,
@@ -63,7 +79,7 @@ export function runtimeFor(flags: JudgeFlags, prices: Record<string, Price>): Ju
  * temperature 0 are near-identical (said once, not an error).
  */
 export function checkJudgeSettings(
-  flags: JudgeFlags,
+  flags: Pick<JudgeFlags, 'maxCost' | 'samples' | 'temperature'>,
   parsed: ParsedJudgeSpec[],
   prices: Record<string, Price>,
 ): void {

@@ -1,0 +1,143 @@
+import { z } from 'zod';
+import { AUDIT_PROBES, type AuditReport, runAudit } from '../../audit/run.js';
+import { createJudge, parseJudgeSpec } from '../../judges/create.js';
+import { loadPrices } from '../../judges/pricing.js';
+import { loadAuditConfig } from '../../probe/config.js';
+import { resolveRubric } from '../../rubrics/load.js';
+import { anySignal } from '../../util/abort.js';
+import { table } from '../format.js';
+import { onInterrupt } from '../interrupt.js';
+import { apiFlags, int, listOf, num, parseFlags, text } from '../options.js';
+import { checkJudgeSettings, runtimeFor, stopReasonOf } from './score.js';
+
+const auditFlags = z.object({
+  rubric: text(),
+  input: text(),
+  judge: text(),
+  probes: listOf(AUDIT_PROBES),
+  padTokens: int(1, 10_000),
+  out: text(),
+  gold: text().optional(),
+  perturbations: text().optional(),
+  concurrency: int(1, 4096),
+  temperature: num({ min: 0, max: 2 }),
+  seed: int(0, 2 ** 31 - 1),
+  reasks: int(0, 10),
+  json: z.boolean().optional(),
+  ...apiFlags,
+});
+
+/** `plumb audit`: bias probes on a judge, each a paired experiment on the user's own items. */
+export async function auditCommand(raw: Record<string, unknown>): Promise<void> {
+  const flags = parseFlags(auditFlags, raw);
+  const rubric = await resolveRubric(flags.rubric);
+  const prices = await loadPrices(flags.prices);
+  const settings = { ...flags, samples: 1, maxCost: undefined, rpm: undefined, tpm: undefined };
+  checkJudgeSettings(settings, [parseJudgeSpec(flags.judge)], prices);
+  const runtime = runtimeFor(settings, prices);
+  const judge = await createJudge(flags.judge, runtime);
+  const config = await loadAuditConfig(flags.perturbations);
+  const interrupt = onInterrupt('finishing what is in flight and keeping what is done…');
+  try {
+    const { report, stopped } = await runAudit({
+      rubric,
+      judge,
+      input: flags.input,
+      out: flags.out,
+      probes: flags.probes,
+      padTokens: flags.padTokens,
+      config,
+      gold: flags.gold ?? null,
+      concurrency: flags.concurrency,
+      signal: anySignal(interrupt.signal, runtime.circuit!.signal),
+      stopReason: stopReasonOf(runtime),
+    });
+    if (stopped) {
+      process.stderr.write(
+        `plumb: stopped: ${stopped === 'provider' ? `the judge cannot answer: ${runtime.circuit?.reason}` : stopped}; what is done is in ${flags.out} and the judge cache. Re-run the same command to resume.\n`,
+      );
+      process.exitCode = stopped === 'interrupted' ? 130 : 1;
+      return;
+    }
+    process.stdout.write(
+      flags.json
+        ? `${JSON.stringify(report, null, 2)}\n`
+        : `${renderAudit(report)}\n\naudit: ${flags.out}/audit.json\n`,
+    );
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+type Effect = {
+  n: number;
+  clusters: number;
+  effect: { value: number | null; ci: [number, number] | null };
+  p_value: number | null;
+  changed: { value: number | null };
+};
+
+function renderAudit(r: AuditReport): string {
+  const f = (v: number | null | undefined, d = 3) => (v === null || v === undefined ? '—' : v.toFixed(d));
+  const ci = (c: [number, number] | null) => (c ? `[${f(c[0])}, ${f(c[1])}]` : '');
+  const row = (name: string, e: Effect | { stopped: string }) =>
+    'stopped' in e
+      ? [name, '—', `stopped: ${e.stopped}`, '', '', '']
+      : [
+          name,
+          String(e.n),
+          `${f(e.effect.value)} ${ci(e.effect.ci)}`,
+          f(e.p_value, 4),
+          f(e.changed.value),
+          String(e.clusters),
+        ];
+  const rows: string[][] = [];
+  const notes: string[] = [];
+  for (const [name, p] of Object.entries(r.probes)) {
+    const probe = p as Record<string, unknown>;
+    if (probe.applicable === false) {
+      notes.push(`${name}: not applicable — ${probe.reason}`);
+      continue;
+    }
+    if (name === 'verbosity') rows.push(row('verbosity', probe as unknown as Effect));
+    if (name === 'authority')
+      for (const [v, e] of Object.entries(probe.variants as Record<string, Effect>))
+        rows.push(row(`authority (${v})`, e));
+    if (name === 'self-preference') {
+      const s = probe as {
+        family: string;
+        estimate: number | null;
+        ci: [number, number] | null;
+        p_value: number | null;
+        n_a: number;
+        n_b: number;
+        adjusted_for_gold: { estimate?: number | null; ci?: [number, number] | null; reason?: string } | null;
+      };
+      rows.push([
+        `self-preference (${s.family})`,
+        `${s.n_a}+${s.n_b}`,
+        `${f(s.estimate)} ${ci(s.ci)}`,
+        f(s.p_value, 4),
+        '',
+        '',
+      ]);
+      if (s.adjusted_for_gold)
+        rows.push([
+          '  adjusted for gold',
+          '',
+          s.adjusted_for_gold.reason
+            ? `— (${s.adjusted_for_gold.reason})`
+            : `${f(s.adjusted_for_gold.estimate)} ${ci(s.adjusted_for_gold.ci ?? null)}`,
+          '',
+          '',
+          '',
+        ]);
+    }
+  }
+  return [
+    `audit of ${r.judge.provider}:${r.judge.model} with ${r.rubric.id}@${r.rubric.version} on ${r.items} items (perturbations ${r.perturbations.id}@${r.perturbations.version}, sha256 ${r.perturbations.hash.slice(0, 12)}…)`,
+    'effect = perturbed − original overall score, paired by item, 95% CI cluster-robust over metadata.group',
+    table(['probe', 'n', 'effect [95% CI]', 'p', 'changed', 'clusters'], rows),
+    ...notes,
+  ].join('\n');
+}
