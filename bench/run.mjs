@@ -311,3 +311,93 @@ if (!only || only === 'prevalence') {
   }
   report('Rogan–Gladen 95% CI miss rate (worst setting) / 7% allowed', (1 - worst) / 0.07, '×', 1);
 }
+
+if (!only || only === 'audit') {
+  // The full-count version of test/audit.test.ts's simulation: planted biases recovered.
+  const { createHash } = await import('node:crypto');
+  const { runAudit } = await import('../dist/audit/run.js');
+  const { loadAuditConfig } = await import('../dist/probe/config.js');
+  const { resolveRubric } = await import('../dist/rubrics/load.js');
+  const { seededRandom } = await import('../dist/stats/random.js');
+  const normal = (seed) => {
+    const rand = seededRandom(createHash('sha256').update(seed).digest().readUInt32BE(0));
+    return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+  };
+  const planted = { verbosity: 0.5, positive: 0.3, self: 0.4 };
+  const judgeFor = (rep) => ({
+    stamp: { provider: 'simulated', model: 'gpt-sim' },
+    name: 'simulated:gpt-sim',
+    assertSupports() {},
+    async judge({ rubric, item }) {
+      const text = JSON.stringify(item.messages);
+      const padded = item.response.includes('I hope this explanation is helpful');
+      const positive = text.includes('expect the answer I get to be excellent');
+      const variant = padded ? 'pad' : positive ? 'pos' : text.includes('to be wrong') ? 'neg' : 'orig';
+      let v =
+        3 +
+        0.7 * normal(`${rep}|group|${item.metadata.group}`) +
+        0.5 * normal(`${rep}|item|${item.id}`) +
+        0.4 * normal(`${rep}|noise|${item.id}|${variant}`);
+      if (padded) v += planted.verbosity;
+      if (positive) v += planted.positive;
+      if (String(item.metadata.model).startsWith('gpt')) v += planted.self;
+      return {
+        ok: true,
+        scores: Object.fromEntries(rubric.criteria.map((c) => [c.name, v])),
+        extra: {},
+        rationale: '',
+        usage: { input_tokens: 0, output_tokens: 0, cost_usd: 0 },
+        cached: false,
+        requests: 0,
+      };
+    },
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'plumb-bench-audit-'));
+  const input = join(dir, 'in.jsonl');
+  writeFileSync(
+    input,
+    `${Array.from({ length: 40 }, (_, i) =>
+      JSON.stringify({
+        id: `a${i}`,
+        prompt: `Question ${Math.floor(i / 4)}: is it true?`,
+        response: `Answer ${i}. It depends on the evidence.`,
+        metadata: { group: `prompt-${Math.floor(i / 4)}`, model: i % 2 ? 'claude-x' : 'gpt-4o' },
+      }),
+    ).join('\n')}\n`,
+  );
+  const rubric = await resolveRubric('eii');
+  const config = await loadAuditConfig();
+  const reps = 1000;
+  const covered = { verbosity: 0, positive: 0, self: 0 };
+  let falsePositives = 0;
+  for (let rep = 10_000; rep < 10_000 + reps; rep++) {
+    const { report } = await runAudit({
+      rubric,
+      judge: judgeFor(rep),
+      input,
+      out: join(dir, 'run'),
+      probes: ['verbosity', 'authority', 'self-preference'],
+      padTokens: 30,
+      config,
+    });
+    const p = report.probes;
+    const inside = (ci, x) => ci[0] <= x && x <= ci[1];
+    if (inside(p.verbosity.effect.ci, planted.verbosity)) covered.verbosity += 1;
+    if (inside(p.authority.variants.positive.effect.ci, planted.positive)) covered.positive += 1;
+    if (inside(p['self-preference'].ci, planted.self)) covered.self += 1;
+    if (p.authority.variants.negative.p_value < 0.05) falsePositives += 1;
+  }
+  rmSync(dir, { recursive: true, force: true });
+  const pct = (k) => ((100 * covered[k]) / reps).toFixed(1);
+  console.log(
+    `audit simulation over ${reps} repetitions: coverage verbosity ${pct('verbosity')}%, authority ${pct('positive')}%, self-preference ${pct('self')}%; unplanted probe significant in ${((100 * falsePositives) / reps).toFixed(1)}%`,
+  );
+  const worst = Math.min(covered.verbosity, covered.positive, covered.self) / reps;
+  report('audit 95% CI miss rate (worst probe) / 7% allowed', (1 - worst) / 0.07, '×', 1);
+  report(
+    'audit false-positive rate of an unplanted probe / 5% nominal',
+    falsePositives / reps / 0.05,
+    '×',
+    1.2,
+  );
+}

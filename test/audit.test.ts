@@ -23,9 +23,12 @@ afterEach(async () => {
   while (servers.length) await servers.pop()!.close();
 });
 
+/** A seeded generator from a seed string. */
+const randomFrom = (seed: string) => seededRandom(createHash('sha256').update(seed).digest().readUInt32BE(0));
+
 /** A standard normal draw from a seed string (Box–Muller on the seeded generator). */
 function normal(seed: string): number {
-  const rand = seededRandom(createHash('sha256').update(seed).digest().readUInt32BE(0));
+  const rand = randomFrom(seed);
   return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
 }
 
@@ -194,4 +197,75 @@ describe('plumb audit from the command line', () => {
     expect(server.requests).toHaveLength(24);
     expect(readFileSync(join(dir, 'a', 'audit.json'), 'utf8')).not.toContain('sk-test-AUDIT');
   });
+});
+
+describe('position bias: a seeded simulation through plumb pairwise', () => {
+  it('a planted first-position pick rate is inside its 95% CI in ≥ 93% of repetitions; with none, 0.5 is rejected at ≤ the nominal rate', async () => {
+    const { runPairwise } = await import('../src/pairwise/run.js');
+    const { resolvePairwiseRubric } = await import('../src/rubrics/load.js');
+    const { unshow } = await import('../src/pairwise/types.js');
+    const rubric = await resolvePairwiseRubric('pairwise');
+    const pairs = Array.from({ length: 40 }, (_, i) => ({
+      id: `p${i}`,
+      messages: [{ role: 'user' as const, content: `q${i}` }],
+      a: `first answer ${i}`,
+      b: `second answer ${i}`,
+      metadata: {},
+      systems: { a: null, b: null },
+      raw: { id: `p${i}` },
+    }));
+    const source = {
+      label: 'sim',
+      inputs: [],
+      count: pairs.length,
+      notes: [],
+      pairs: async function* () {
+        yield* pairs;
+      },
+    };
+    const run = async (firstRate: number, rep: number) => {
+      const judge = {
+        name: 'simulated',
+        pairStamp: () => ({ provider: 'simulated', model: 'sim' }),
+        assertSupportsPairwise() {},
+        async judgePair({ pair, order }: { pair: { id: string }; order: 'AB' | 'BA' }) {
+          // a pure position effect: the response shown first wins with probability firstRate
+          const shown =
+            randomFrom(`${rep}|${pair.id}|${order}`)() < firstRate ? ('A' as const) : ('B' as const);
+          return {
+            ok: true as const,
+            shown,
+            verdict: unshow(shown, order),
+            rationale: '',
+            usage: { input_tokens: 0, output_tokens: 0, cost_usd: 0 },
+            cached: false,
+            requests: 0,
+          };
+        },
+      };
+      const r = await runPairwise({
+        rubric,
+        judges: [judge],
+        source,
+        out: null,
+        orders: 'both',
+        samples: 1,
+        seed: rep,
+        concurrency: 4,
+        minScored: 0,
+      });
+      return r.summary.position.first_position;
+    };
+    const reps = 150;
+    let covered = 0;
+    let rejected = 0;
+    for (let rep = 0; rep < reps; rep++) {
+      const biased = await run(0.7, rep);
+      if (biased.ci && biased.ci[0] <= 0.7 && 0.7 <= biased.ci[1]) covered += 1;
+      const fair = await run(0.5, rep + 100_000);
+      if (fair.ci && (fair.ci[0] > 0.5 || fair.ci[1] < 0.5)) rejected += 1;
+    }
+    expect(covered / reps).toBeGreaterThanOrEqual(0.93);
+    expect(rejected / reps).toBeLessThanOrEqual(0.08);
+  }, 120_000);
 });
