@@ -117,7 +117,7 @@ if (!only || only === 'cpu') {
   const N = 20_000;
   const r = await scoreRun(N, 5, 64);
   console.log(
-    `score: N=${N}, L=5 ms, C=64 through the OpenAI SDK: ${r.seconds.toFixed(2)} s, CPU ${r.cpuSeconds.toFixed(2)} s in the plumb process`,
+    `score: N=${N}, L=5 ms, C=64 through the OpenAI SDK: ${r.seconds.toFixed(2)} s, CPU ${r.cpuSeconds.toFixed(2)} s in the plumb process (user ${r.userSeconds.toFixed(2)} s, system ${r.systemSeconds.toFixed(2)} s)`,
   );
   report('plumb-process CPU per item (process.cpuUsage)', (1000 * r.cpuSeconds) / N, 'ms', 1.0);
 }

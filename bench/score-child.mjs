@@ -28,6 +28,8 @@ process.stdout.write(
   `${JSON.stringify({
     seconds,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    userSeconds: cpu.user / 1e6,
+    systemSeconds: cpu.system / 1e6,
     marks,
     scored: result.summary.n.scored,
     total: result.summary.n.total,
