@@ -114,3 +114,91 @@ describe('calibrate --ppi --compare', () => {
     expect(three.stderr).toMatch(/--compare takes one or two metadata fields/);
   });
 });
+
+describe('paired contrasts (by prompt)', () => {
+  it('each prompt with every cell gives one contrast value; PPI++ runs over prompts', () => {
+    const cellsOf = ['advisor × none', 'advisor × profile', 'peer × none', 'peer × profile'];
+    const prompts: import('../src/calibration/contrasts.js').PromptCells = new Map();
+    const rand = (() => {
+      let s = 7;
+      return () => {
+        s = (s * 1103515245 + 12345) % 2147483648;
+        return s / 2147483648;
+      };
+    })();
+    for (let p = 0; p < 30; p++) {
+      const base = rand();
+      const rated = p < 12; // gold for every cell of the first 12 prompts
+      prompts.set(
+        `prompt-${p}`,
+        new Map(
+          cellsOf.map((c, k) => {
+            const y = base + (c === 'peer × profile' ? -0.3 : 0) + 0.1 * rand();
+            return [c, { f: y + 0.05 + 0.05 * rand() + 0.01 * k, y: rated ? y : undefined }];
+          }),
+        ),
+      );
+    }
+    const cells = cellsOf.map((c) => ({ levels: c.split(' × '), ppi: null }));
+    const list = contrastsOf(['role', 'personalization'], { cells, prompts }, 0.05);
+    const interaction = list.find((c) => c.kind === 'interaction')!;
+    // the same PPI++ on the contrast vectors built by hand: (AP − AN) − (PP − PN)
+    const w: Record<string, number> = {
+      'advisor × profile': 1,
+      'advisor × none': -1,
+      'peer × profile': -1,
+      'peer × none': 1,
+    };
+    const y: number[] = [];
+    const f: number[] = [];
+    const fu: number[] = [];
+    for (const byCell of prompts.values()) {
+      const jf = cellsOf.reduce((s, c) => s + w[c]! * byCell.get(c)!.f, 0);
+      const rated = byCell.get(cellsOf[0]!)!.y !== undefined;
+      if (rated) {
+        y.push(cellsOf.reduce((s, c) => s + w[c]! * byCell.get(c)!.y!, 0));
+        f.push(jf);
+      } else fu.push(jf);
+    }
+    const expected = ppiMean(y, f, fu, 0.05)!;
+    expect(interaction.paired!.estimate).toBeCloseTo(expected.estimate, 14);
+    expect(interaction.paired!.ci[0]).toBeCloseTo(expected.ci[0], 14);
+    expect(interaction.paired).toMatchObject({ prompts_labelled: 12, prompts: 30 });
+    // near the planted interaction (+0.3)
+    expect(Math.abs(interaction.paired!.estimate - 0.3)).toBeLessThan(0.1);
+    // the unpaired estimate has no cells here (null), with its reason; pairing does not need them
+    expect(interaction.ppi).toBeNull();
+  });
+
+  it('fewer than 2 prompts with gold in every cell: no paired estimate, and why', () => {
+    const prompts: import('../src/calibration/contrasts.js').PromptCells = new Map([
+      [
+        'p1',
+        new Map([
+          ['a', { f: 1, y: 1 }],
+          ['b', { f: 2, y: 2 }],
+        ]),
+      ],
+      [
+        'p2',
+        new Map([
+          ['a', { f: 1, y: undefined }],
+          ['b', { f: 2, y: 2 }],
+        ]),
+      ],
+    ]);
+    const [c] = contrastsOf(
+      ['x'],
+      {
+        cells: [
+          { levels: ['a'], ppi: null },
+          { levels: ['b'], ppi: null },
+        ],
+        prompts,
+      },
+      0.05,
+    );
+    expect(c!.paired).toBeNull();
+    expect(c!.paired_reason).toMatch(/1 prompt\(s\) with gold in every cell and 1 without/);
+  });
+});

@@ -1,8 +1,8 @@
 import { UsageError } from '../errors.js';
 import type { Rubric } from '../rubrics/schema.js';
-import { compareConditions, conditionKey, conditionOf } from '../score/conditions.js';
+import { compareConditions, conditionKey, conditionOf, groupOf } from '../score/conditions.js';
 import { type AltTestResult, altTest, humanCeiling, type MultiRatedItem } from './alt-test.js';
-import { contrastsOf } from './contrasts.js';
+import { contrastsOf, type PromptCells } from './contrasts.js';
 import type { GoldRating } from './gold.js';
 import { groupGold, humanIndices, humanValue, judgeValue, type ScoresFile } from './join.js';
 import { evaluateMapping, type MappingMethod } from './mapping.js';
@@ -217,14 +217,32 @@ export function calibrate(opts: CalibrateOptions) {
         human: (it: (typeof labelled)[number]) => number | undefined,
       ) => {
         const groups = new Map<string, { levels: string[]; lab: typeof labelled; un: typeof unlabelled }>();
+        // per prompt (metadata.group), each cell's judge and human value: the paired contrasts
+        const prompts: PromptCells = new Map();
         for (const it of opts.scores.items) {
           const levels = levelOf(it);
           if (!levels) continue;
           const key = levels.join(' × ');
           if (!groups.has(key)) groups.set(key, { levels, lab: [], un: [] });
           (humans.has(it.id) ? groups.get(key)!.lab : groups.get(key)!.un).push(it);
+          const prompt = groupOf(it.metadata);
+          const f = get(it);
+          if (prompt === null || f === undefined) continue;
+          if (!prompts.has(prompt)) prompts.set(prompt, new Map());
+          const cells = prompts.get(prompt)!;
+          // two items of one prompt in one cell (samples): the prompt cannot be paired cell by cell
+          cells.set(key, cells.has(key) ? null : { f, y: humans.has(it.id) ? human(it) : undefined });
         }
-        return [...groups.values()].map((g) => ({ levels: g.levels, ppi: run(get, human, g.lab, g.un) }));
+        return {
+          cells: [...groups.values()].map((g) => ({ levels: g.levels, ppi: run(get, human, g.lab, g.un) })),
+          prompts,
+        };
+      };
+      const ppiOptions = {
+        alpha: opts.ppi.alpha,
+        interval: opts.ppi.interval,
+        resamples: opts.bootstrap,
+        seed: opts.seed,
       };
       const quantities: Record<string, ReturnType<typeof contrastsOf>> = {
         [focus]: contrastsOf(
@@ -234,6 +252,7 @@ export function calibrate(opts: CalibrateOptions) {
             (it) => humanValue(humans.get(it.id), focus),
           ),
           opts.ppi.alpha,
+          ppiOptions,
         ),
       };
       if (opts.rubric)
@@ -245,6 +264,7 @@ export function calibrate(opts: CalibrateOptions) {
               (it) => humanIndices(opts.rubric!, humans.get(it.id))[index] ?? undefined,
             ),
             opts.ppi.alpha,
+            ppiOptions,
           );
       contrasts = {
         by: fields,

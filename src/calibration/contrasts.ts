@@ -1,6 +1,6 @@
 import type { Interval } from '../stats/descriptive.js';
 import { zCritical } from '../stats/distributions.js';
-import type { PpiResult } from './ppi.js';
+import { type PpiOptions, type PpiResult, ppiMean } from './ppi.js';
 
 /**
  * Corrected comparisons between conditions (`calibrate --ppi --compare FIELD[,FIELD]`): contrasts
@@ -30,6 +30,9 @@ export interface ContrastEstimate {
   ci: Interval;
 }
 
+/** Per prompt (metadata.group), each cell's judge value f and human value y (when rated); null: two items in one cell. */
+export type PromptCells = Map<string, Map<string, { f: number; y: number | undefined } | null>>;
+
 export interface Contrast {
   kind: 'difference' | 'effect' | 'interaction';
   label: string;
@@ -40,6 +43,14 @@ export interface Contrast {
   naive: ContrastEstimate | null;
   /** Why there is no estimate (a cell with too little gold), when there is none. */
   reason?: string;
+  /**
+   * The contrast computed within prompts: each prompt that has an item in every cell gives one
+   * contrast value (judge, and human when every item is rated), and PPI++ runs over prompts —
+   * the same prompts' correlation is used instead of ignored. Null, with why, when fewer than 2
+   * prompts have gold in every cell (or none is left without).
+   */
+  paired: (ContrastEstimate & { prompts_labelled: number; prompts: number }) | null;
+  paired_reason?: string;
 }
 
 const cellKey = (levels: string[]) => levels.join(' × ');
@@ -49,8 +60,47 @@ export function baseLevel(levels: string[]): string {
   return levels.includes('none') ? 'none' : [...levels].sort()[0]!;
 }
 
-export function contrastsOf(fields: string[], cells: Cell[], alpha: number): Contrast[] {
+export function contrastsOf(
+  fields: string[],
+  input: Cell[] | { cells: Cell[]; prompts: PromptCells },
+  alpha: number,
+  ppiOptions: PpiOptions = { alpha },
+): Contrast[] {
+  const cells = Array.isArray(input) ? input : input.cells;
+  const prompts = Array.isArray(input) ? null : input.prompts;
   const byKey = new Map(cells.map((c) => [cellKey(c.levels), c]));
+  const pairedOf = (
+    terms: { cell: string; weight: number }[],
+  ): Pick<Contrast, 'paired' | 'paired_reason'> => {
+    if (!prompts) return { paired: null, paired_reason: 'no prompt ids (metadata.group) to pair by' };
+    const y: number[] = [];
+    const f: number[] = [];
+    const fu: number[] = [];
+    for (const byCell of prompts.values()) {
+      const values = terms.map((t) => byCell.get(t.cell));
+      if (values.some((v) => !v)) continue;
+      const judge = terms.reduce((s, t, i) => s + t.weight * values[i]!.f, 0);
+      if (values.every((v) => v!.y !== undefined)) {
+        y.push(terms.reduce((s, t, i) => s + t.weight * values[i]!.y!, 0));
+        f.push(judge);
+      } else fu.push(judge);
+    }
+    const r = ppiMean(y, f, fu, ppiOptions);
+    if (!r)
+      return {
+        paired: null,
+        paired_reason: `${y.length} prompt(s) with gold in every cell and ${fu.length} without: pairing needs at least 2 and 1`,
+      };
+    return {
+      paired: {
+        estimate: r.estimate,
+        se: r.se,
+        ci: r.ci,
+        prompts_labelled: y.length,
+        prompts: y.length + fu.length,
+      },
+    };
+  };
   const levelsOf = (i: number) => [...new Set(cells.map((c) => c.levels[i]!))].sort();
   const z = zCritical(alpha);
   const combine = (
@@ -80,6 +130,7 @@ export function contrastsOf(fields: string[], cells: Cell[], alpha: number): Con
       kind,
       label,
       terms,
+      ...pairedOf(terms),
       ppi,
       classical: combine(terms, (p) => p.classical),
       naive: combine(terms, (p) => p.naive),

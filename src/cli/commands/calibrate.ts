@@ -318,12 +318,15 @@ export function renderCalibration(r: ReturnType<typeof calibrate>): string {
         for (const [name, list] of Object.entries(contrasts.quantities)) {
           lines.push(
             '',
-            `${name === q.criterion ? name : name.toUpperCase()}: contrasts by ${contrasts.by.join(' × ')} (cells independent: conservative when cells share prompts)`,
+            `${name === q.criterion ? name : name.toUpperCase()}: contrasts by ${contrasts.by.join(' × ')} (PPI++ with cells independent, conservative when they share prompts; paired by prompt where ≥2 prompts have gold in every cell)`,
             table(
-              ['contrast', 'PPI++ [CI]', 'gold only [CI]', 'judge only [CI]'],
+              ['contrast', 'PPI++ [CI]', 'PPI++ paired by prompt [CI]', 'gold only [CI]', 'judge only [CI]'],
               list.map((c) => [
                 c.label,
                 c.ppi ? est(c.ppi) : `— (${c.reason})`,
+                c.paired
+                  ? `${est(c.paired)} (${c.paired.prompts_labelled}/${c.paired.prompts} prompts)`
+                  : '—',
                 est(c.classical),
                 est(c.naive),
               ]),
