@@ -16,6 +16,9 @@ export interface LockOwner {
 
 const HOST = hostname();
 
+/** This process as a lock's owner names it: what makes a lock (or a cache entry) left by it recognisable. */
+export const LOCK_OWNER = { pid: process.pid, host: HOST };
+
 /** Whether a process with this pid exists on this host (signal 0 checks without signalling). */
 export function processAlive(pid: number): boolean {
   try {
@@ -87,6 +90,11 @@ export function tryLock(lockPath: string, staleMs = 24 * 3600_000): boolean {
     return true;
   }
   return false;
+}
+
+/** The lock's file was moved away (published as something else): stop tracking it, remove nothing. */
+export function forgetLock(lockPath: string): void {
+  held.delete(lockPath);
 }
 
 export function releaseLock(lockPath: string): void {
