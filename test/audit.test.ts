@@ -269,3 +269,67 @@ describe('position bias: a seeded simulation through plumb pairwise', () => {
     expect(rejected / reps).toBeLessThanOrEqual(0.08);
   }, 120_000);
 });
+
+describe('self-preference adjusted for gold', () => {
+  it('gives the difference of judge − human residuals between own-family and other authors', async () => {
+    const dir = tempDir('plumb-audit-gold-');
+    const rows = readFileSync(join(ROOT, 'fixtures', 'responses.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l, i) => {
+        const row = JSON.parse(l);
+        // the lexicon judge's own "family" wrote every other response
+        return { ...row, metadata: { ...row.metadata, model: i % 2 ? 'lexicon-v1' : 'gpt-4o' } };
+      });
+    const input = writeJsonl(join(dir, 'in.jsonl'), rows);
+    const r = await runCli([
+      'audit',
+      '--rubric',
+      'eii',
+      '--input',
+      input,
+      '--probes',
+      'self-preference',
+      '--gold',
+      join(ROOT, 'fixtures', 'gold.jsonl'),
+      '--out',
+      join(dir, 'a'),
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout).probes['self-preference'];
+    expect(s).toMatchObject({ family: 'lexicon', n_a: 60, n_b: 60 });
+    expect(s.adjusted_for_gold.what).toMatch(/residual/);
+    expect(s.adjusted_for_gold.n_a + s.adjusted_for_gold.n_b).toBe(60); // the 60 rated items
+    expect(s.adjusted_for_gold.ci[0]).toBeLessThan(s.adjusted_for_gold.ci[1]);
+  });
+});
+
+describe('the audit statistics against scipy', () => {
+  it("Welch's difference equals scipy.stats.ttest_ind(equal_var=False)", async () => {
+    const { welchDifference } = await import('../src/audit/effects.js');
+    // scipy 1.10.1: ttest_ind(a, b, equal_var=False) → t 3.4218633577813042, p 0.0048156936962495435;
+    // Welch df 12.450921465082372; difference 0.875 with t.ppf(0.975, df) · SE → [0.3200884034045086, 1.4299115965954905]
+    const w = welchDifference([3.1, 2.7, 4.0, 3.6, 2.9, 3.3, 4.4, 3.8], [2.5, 3.0, 2.2, 2.8, 3.1, 2.0, 2.6]);
+    expect(w.estimate).toBeCloseTo(0.875, 14);
+    expect(w.df).toBeCloseTo(12.450921465082372, 10);
+    expect(w.p_value).toBeCloseTo(0.0048156936962495435, 12);
+    expect(w.ci![0]).toBeCloseTo(0.3200884034045086, 8);
+    expect(w.ci![1]).toBeCloseTo(1.4299115965954905, 8);
+    expect(welchDifference([1], [2, 3]).estimate).toBeNull();
+  });
+
+  it('model families', async () => {
+    const { familyOf } = await import('../src/audit/effects.js');
+    expect(
+      [
+        'gpt-4.1-mini',
+        'o3',
+        'claude-sonnet-4-6',
+        'meta-llama/Llama-3.1-8B',
+        'Qwen/Qwen2.5-7B-Instruct',
+        'gemini-2.5-pro',
+      ].map(familyOf),
+    ).toEqual(['openai', 'openai', 'anthropic', 'meta', 'qwen', 'google']);
+  });
+});
