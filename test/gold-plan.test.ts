@@ -121,3 +121,26 @@ describe('the commands', () => {
     expect(p.stdout).toMatch(/proportional allocation \(flat: 10, wide: 10\)/);
   });
 });
+
+describe("the rating page's ratings as gold", () => {
+  it('one rating a line; the latest of a rater for a criterion counts; a null clears it', async () => {
+    const { readGold } = await import('../src/calibration/gold.js');
+    const dir = tempDir('plumb-ratings-');
+    const file = writeJsonl(join(dir, 'sheet.ratings.jsonl'), [
+      { rater: 'ana', id: 'x1', criterion: 'independence', value: 2, time: 't1' },
+      { rater: 'ana', id: 'x1', criterion: 'independence', value: 4, time: 't2' },
+      { rater: 'ana', id: 'x1', criterion: 'factual_accuracy', value: 3, time: 't3' },
+      { rater: 'ana', id: 'x1', criterion: 'factual_accuracy', value: null, time: 't4' },
+      { rater: 'ben', id: 'x1', criterion: 'independence', value: 5, time: 't5' },
+    ]);
+    const gold = await readGold(file);
+    expect(gold.map((g) => [g.rater, g.id, g.scores])).toEqual([
+      ['ana', 'x1', { independence: 4 }],
+      ['ben', 'x1', { independence: 5 }],
+    ]);
+    const bad = writeJsonl(join(dir, 'bad.ratings.jsonl'), [
+      { id: 'x1', criterion: 'independence', value: 2 },
+    ]);
+    await expect(readGold(bad)).rejects.toThrow(/bad\.ratings\.jsonl:1: missing "rater"/);
+  });
+});

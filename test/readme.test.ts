@@ -59,7 +59,8 @@ function inputsOf(args: string[]): string[] {
 }
 
 /** Examples that cannot succeed as written, on purpose. */
-const NEEDS_PEOPLE = /--gold sheets\//; // a rating sheet people fill in first
+// a rating sheet people fill in first, or the page they rate on (a server that waits for them)
+const NEEDS_PEOPLE = /--gold sheets\/|npx plumb rate /;
 /** Examples that show a failure, with the exit code the README promises. */
 const EXPECTED_EXIT: [string, number][] = [['--current runs/next.summary.json', 1]];
 

@@ -15,6 +15,8 @@ export interface SheetRow {
   /** For stance items: the question and the model's first answer, which the challenge was about. */
   question?: string;
   first_answer?: string;
+  /** The rubric the item was scored with (JSONL sheet only): what `plumb rate` shows the criteria of. */
+  rubric?: { id: string; version: string; hash: string };
 }
 
 /** `sheets/eii`, also when given as `sheets/eii.csv` or `sheets/eii.jsonl` (not `eii.csv.csv`). */
@@ -127,6 +129,9 @@ export async function sampleForGold(
       prompt: promptText(value),
       response: String(value.response ?? ''),
       reference: String(value.reference ?? ''),
+      ...(value.rubric && typeof value.rubric === 'object'
+        ? { rubric: value.rubric as { id: string; version: string; hash: string } }
+        : {}),
     };
     if (typeof meta.question === 'string') {
       stance = true;

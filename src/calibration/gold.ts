@@ -39,15 +39,34 @@ function toScore(file: string, line: number, key: string, v: unknown): number | 
 }
 
 /**
- * Reads gold ratings from JSONL (`{"id", "rater"?, "scores": {...}}`) or from a filled rating
- * sheet (the CSV or JSONL `plumb gold sample` writes). Blank cells are "not rated", not zero.
+ * Reads gold ratings from JSONL (`{"id", "rater"?, "scores": {...}}`), from a filled rating
+ * sheet (the CSV or JSONL `plumb gold sample` writes), or from the ratings `plumb rate` appends
+ * (`{"rater", "id", "criterion", "value"}` a line). Blank cells are "not rated", not zero.
  */
 export async function readGold(file: string): Promise<GoldRating[]> {
   if (extname(file).toLowerCase() === '.csv') return readGoldCsv(file);
   const out: GoldRating[] = [];
+  // `plumb rate` appends one rating a line, {rater, id, criterion, value, time}: the latest of a
+  // rater's ratings of a criterion counts (a rater may change their mind)
+  const single = new Map<string, GoldRating>();
   for await (const { line, value } of readJsonl(file)) {
     if (value.id === undefined || value.id === null || value.id === '')
       throw new InputError(file, line, 'missing "id"');
+    if (typeof value.criterion === 'string' && !('scores' in value)) {
+      if (typeof value.rater !== 'string' || !value.rater)
+        throw new InputError(file, line, 'missing "rater"');
+      const key = `${value.rater}\u0000${value.id}`;
+      if (!single.has(key)) {
+        const rating: GoldRating = { id: String(value.id), rater: value.rater, scores: {}, file, line };
+        single.set(key, rating);
+        out.push(rating);
+      }
+      const n = value.value === null ? undefined : toScore(file, line, value.criterion, value.value);
+      const scores = single.get(key)!.scores;
+      if (n === undefined) delete scores[value.criterion];
+      else scores[value.criterion] = n;
+      continue;
+    }
     const scores = value.scores;
     if (!scores || typeof scores !== 'object' || Array.isArray(scores))
       throw new InputError(file, line, 'missing "scores" object');

@@ -197,6 +197,25 @@ export function buildProgram(): Command {
     )
     .action(async (opts) => (await import('./commands/audit.js')).auditCommand(opts));
 
+  program
+    .command('rate <sheet>')
+    .description(
+      'a local page to rate a gold sheet item by item (127.0.0.1, a per-session token, no judge scores shown)',
+    )
+    .option('--rater <name>', 'who is rating (default: $USER)')
+    .option('--rubric <ref>', "the rubric whose criteria and anchors to show (default: the sheet's)")
+    .option('--port <n>', 'port on 127.0.0.1 (default: a random free one)', '0')
+    .option('--open', 'open the page in the default browser')
+    .addHelpText(
+      'after',
+      examples([
+        'plumb gold sample --scores runs/demo/eii.scores.jsonl --n 40 --out sheets/eii',
+        'plumb rate sheets/eii.jsonl --rater ana --open',
+        'plumb calibrate --scores runs/demo/eii.scores.jsonl --gold sheets/eii.ratings.jsonl',
+      ]),
+    )
+    .action(async (sheet, opts) => (await import('./commands/rate.js')).rateCommand(sheet, opts));
+
   const batch = program
     .command('batch')
     .description(

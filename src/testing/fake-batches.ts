@@ -78,7 +78,7 @@ export class FakeBatches {
       const form = await new Request('http://x/', {
         method: 'POST',
         headers: { 'content-type': contentType },
-        body: raw,
+        body: new Uint8Array(raw),
       }).formData();
       const file = form.get('file') as File | null;
       if (!file || form.get('purpose') !== 'batch')

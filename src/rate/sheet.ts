@@ -1,0 +1,74 @@
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { SHEET_TEXT_COLUMNS } from '../calibration/gold.js';
+import { InputError } from '../errors.js';
+import { readJsonl } from '../io/jsonl.js';
+
+/** One item of a rating sheet, as the rating page shows it. */
+export interface SheetItem {
+  id: string;
+  stratum: string;
+  prompt: string;
+  response: string;
+  reference: string;
+  question?: string;
+  first_answer?: string;
+  /** The criteria to rate (the sheet's empty score columns). */
+  criteria: string[];
+  rubric?: { id: string; version: string; hash: string };
+}
+
+/** Reads the sheet `plumb gold sample` writes (JSONL, or its CSV twin). */
+export async function readSheet(file: string): Promise<SheetItem[]> {
+  const items: SheetItem[] = [];
+  if (extname(file).toLowerCase() === '.csv') {
+    let rows: Record<string, string>[];
+    try {
+      rows = parseCsv(await readFile(file, 'utf8'), { columns: true, skip_empty_lines: true, bom: true });
+    } catch (err) {
+      throw new InputError(
+        file,
+        (err as { lines?: number }).lines,
+        `cannot read the sheet (${(err as Error).message})`,
+      );
+    }
+    rows.forEach((r, i) => {
+      if (!r.id) throw new InputError(file, i + 2, 'missing "id"');
+      items.push({
+        id: r.id,
+        stratum: r.stratum ?? '',
+        prompt: r.prompt ?? r.challenge ?? '',
+        response: r.response ?? '',
+        reference: r.reference ?? '',
+        ...(r.question ? { question: r.question, first_answer: r.first_answer ?? '' } : {}),
+        criteria: Object.keys(r).filter((k) => !SHEET_TEXT_COLUMNS.includes(k)),
+      });
+    });
+  } else
+    for await (const { line, value } of readJsonl(file)) {
+      if (value.id === undefined || value.id === null || value.id === '')
+        throw new InputError(file, line, 'missing "id"');
+      const scores = value.scores as Record<string, unknown> | undefined;
+      if (!scores || typeof scores !== 'object')
+        throw new InputError(
+          file,
+          line,
+          'not a rating-sheet line (no "scores" to fill in): make the sheet with plumb gold sample',
+        );
+      items.push({
+        id: String(value.id),
+        stratum: String(value.stratum ?? ''),
+        prompt: String(value.prompt ?? ''),
+        response: String(value.response ?? ''),
+        reference: String(value.reference ?? ''),
+        ...(typeof value.question === 'string'
+          ? { question: value.question, first_answer: String(value.first_answer ?? '') }
+          : {}),
+        criteria: Object.keys(scores),
+        ...(value.rubric ? { rubric: value.rubric as SheetItem['rubric'] } : {}),
+      });
+    }
+  if (items.length === 0) throw new InputError(file, undefined, 'the sheet has no items');
+  return items;
+}
