@@ -1,8 +1,9 @@
 /// <reference lib="dom" />
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, CHROMIUM_ARGS } from './helpers/browser.js';
 import { ROOT, readJsonlFile, runCli, scoreFixture, startCli, tempDir, waitFor } from './helpers/cli.js';
 
 /**
@@ -11,13 +12,6 @@ import { ROOT, readJsonlFile, runCli, scoreFixture, startCli, tempDir, waitFor }
  * served without the session's token and that the page loads nothing from anywhere else.
  * Without a Chromium the test is skipped with a message — unless CI is set, where it fails.
  */
-const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
-  (p): p is string => Boolean(p && existsSync(p)),
-);
-if (!CHROMIUM && process.env.CI)
-  throw new Error('CI needs Chromium for the browser tests (.ci/run installs it)');
-if (!CHROMIUM) console.warn('plumb: skipping the browser tests: no Chromium found (set CHROMIUM_PATH)');
-
 const SHOTS = join(ROOT, 'test-output', 'screenshots');
 let browser: Browser | null = null;
 afterAll(async () => {
@@ -45,7 +39,7 @@ describe.skipIf(!CHROMIUM)('plumb rate in headless Chromium', () => {
     expect((await fetch(`${origin}/api/session?token=${'0'.repeat(48)}`)).status).toBe(403);
     expect((await fetch(`${origin}/api/session`, { headers: { 'x-plumb-token': 'nope' } })).status).toBe(403);
 
-    browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+    browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
     const page = await browser.newPage();
     const errors: string[] = [];
     const elsewhere: string[] = [];

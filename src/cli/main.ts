@@ -216,6 +216,23 @@ export function buildProgram(): Command {
     )
     .action(async (sheet, opts) => (await import('./commands/rate.js')).rateCommand(sheet, opts));
 
+  program
+    .command('report <runs...>')
+    .description(
+      'one self-contained HTML report (inline SVG figures, no network) from score summaries and calibrate --json',
+    )
+    .requiredOption('--out <file>', 'the HTML file to write')
+    .option('--open', 'open it in the default browser')
+    .addHelpText(
+      'after',
+      examples([
+        'plumb score --rubric alignment --input fixtures/responses.jsonl --summary runs/alignment.summary.json',
+        'plumb calibrate --scores runs/eii.scores.jsonl --gold fixtures/gold.jsonl --ppi --json > runs/calibration.json',
+        'plumb report runs/alignment.summary.json runs/calibration.json --out runs/report.html',
+      ]),
+    )
+    .action(async (runs, opts) => (await import('./commands/report.js')).reportCommand(runs, opts));
+
   const batch = program
     .command('batch')
     .description(
