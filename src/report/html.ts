@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Section } from './sections.js';
 
-const escape = (s: string) =>
+const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /**
@@ -15,14 +15,14 @@ export function reportHtml(sections: Section[], createdAt: string): string {
   const body = sections
     .map(
       (s) => `<section>
-<h2>${escape(s.title)}</h2>
-<p class="source">from ${escape(s.source)}</p>
-${s.notes.map((n) => `<p>${escape(n)}</p>`).join('\n')}
+<h2>${escapeHtml(s.title)}</h2>
+<p class="source">from ${escapeHtml(s.source)}</p>
+${s.notes.map((n) => `<p>${escapeHtml(n)}</p>`).join('\n')}
 ${s.figures
   .map(
-    (f) => `<figure id="${escape(f.id)}">
+    (f) => `<figure id="${escapeHtml(f.id)}">
 ${f.svg}
-<figcaption>${escape(f.caption)}</figcaption>
+<figcaption>${escapeHtml(f.caption)}</figcaption>
 </figure>`,
   )
   .join('\n')}
@@ -48,7 +48,7 @@ ${f.svg}
 <body>
 <h1>plumb report</h1>
 ${body}
-<footer>${escape([...stamps, `plumb ${version}`, `made ${createdAt}`].join(' · '))}</footer>
+<footer>${escapeHtml([...stamps, `plumb ${version}`, `made ${createdAt}`].join(' · '))}</footer>
 </body>
 </html>
 `;
