@@ -66,23 +66,105 @@ describe('plumb report', () => {
   });
 
   it.skipIf(!CHROMIUM)(
-    'renders every figure in headless Chromium, with no error and no request beyond the file',
+    'renders every figure of every kind of run in headless Chromium, with no error and no request beyond the file',
     async () => {
       const dir = tempDir('plumb-report-browser-');
+      const fixture = join(ROOT, 'fixtures', 'responses.jsonl');
+      const ok = async (args: string[]) => {
+        const r = await runCli(args);
+        // the degraded gate fails (exit 1), by design
+        expect([0, 1], `${args.join(' ')}\n${r.stderr}`).toContain(r.code);
+        return r;
+      };
       const summary = join(dir, 's.json');
-      await runCli([
+      await ok([
         'score',
         '--rubric',
-        'alignment',
+        'eii',
         '--input',
-        join(ROOT, 'fixtures', 'responses.jsonl'),
+        fixture,
         '--out',
-        join(dir, 'a.jsonl'),
+        join(dir, 'e.jsonl'),
         '--summary',
         summary,
       ]);
+      const degraded = join(ROOT, 'fixtures', 'responses-degraded.jsonl');
+      await ok([
+        'score',
+        '--rubric',
+        'eii',
+        '--input',
+        degraded,
+        '--out',
+        join(dir, 'd.jsonl'),
+        '--summary',
+        join(dir, 'd.json'),
+      ]);
+      const gate = await ok(['gate', '--baseline', summary, '--current', join(dir, 'd.json'), '--json']);
+      writeFileSync(join(dir, 'gate.json'), gate.stdout);
+      const gold = join(ROOT, 'fixtures', 'gold.jsonl');
+      const cal = await ok([
+        'calibrate',
+        '--scores',
+        join(dir, 'e.jsonl'),
+        '--gold',
+        gold,
+        '--ppi',
+        '--json',
+      ]);
+      writeFileSync(join(dir, 'cal.json'), cal.stdout);
+      const target = `scripted:${join(ROOT, 'fixtures', 'scripted-target.yaml')}`;
+      const questions = join(ROOT, 'fixtures', 'questions.jsonl');
+      const personas = join(ROOT, 'fixtures', 'personas.jsonl');
+      await ok([
+        'probe',
+        '--questions',
+        questions,
+        '--target',
+        target,
+        '--personas',
+        personas,
+        '--out',
+        join(dir, 'probe'),
+      ]);
+      const rows = readFileSync(fixture, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      const pairs = rows
+        .filter((_, i) => i % 2 === 0)
+        .map((a, i) => ({
+          id: `p${i}`,
+          prompt: a.prompt,
+          response_a: a.response,
+          response_b: rows[2 * i + 1].response,
+          metadata: { role: a.metadata.role },
+        }));
+      const pairsFile = join(dir, 'pairs.jsonl');
+      writeFileSync(pairsFile, `${pairs.map((p) => JSON.stringify(p)).join('\n')}\n`);
+      await ok([
+        'pairwise',
+        '--rubric',
+        'preference',
+        '--input',
+        pairsFile,
+        '--out',
+        join(dir, 'pw.jsonl'),
+        '--summary',
+        join(dir, 'pw.json'),
+      ]);
+      await ok(['audit', '--rubric', 'eii', '--input', fixture, '--out', join(dir, 'audit')]);
       const out = join(dir, 'report.html');
-      expect((await runCli(['report', summary, '--out', out])).code).toBe(0);
+      const inputs = [
+        summary,
+        join(dir, 'cal.json'),
+        join(dir, 'probe'),
+        join(dir, 'pw.json'),
+        join(dir, 'audit'),
+        join(dir, 'gate.json'),
+      ];
+      const r = await runCli(['report', ...inputs, '--out', out]);
+      expect(r.code, r.stderr).toBe(0);
       browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
       const page = await browser.newPage();
       const errors: string[] = [];
@@ -102,11 +184,25 @@ describe('plumb report', () => {
           caption: f.querySelector('figcaption')?.textContent ?? '',
         })),
       );
-      expect(figures.map((f) => f.id)).toEqual(['aai-interaction', 'eii-interaction', 'criteria']);
+      expect(figures.map((f) => f.id)).toEqual([
+        'eii-interaction',
+        'criteria',
+        'agreement',
+        'ppi',
+        'flip-rate-by-turn',
+        'kaplan-meier',
+        'win-rates',
+        'position',
+        'audit-effects',
+        'gate',
+      ]);
       for (const f of figures) {
         expect(f.marks, f.id).toBeGreaterThan(5);
-        expect(f.caption).toMatch(/95% .*interval.* n = \d+/);
+        // every caption says how many and which interval (the Kaplan–Meier one, how it censors)
+        expect(f.caption, f.id).toMatch(/(interval|Kaplan–Meier).*(n = \d+|over \d+ items)|over \d+ items/);
       }
+      // the probe's comparisons
+      expect(await page.$$eval('table tbody tr', (trs) => trs.length)).toBeGreaterThan(0);
       expect(errors).toEqual([]);
       expect(requests).toEqual([url]);
       mkdirSync(join(ROOT, 'test-output', 'screenshots'), { recursive: true });

@@ -18,6 +18,17 @@ export function reportHtml(sections: Section[], createdAt: string): string {
 <h2>${escapeHtml(s.title)}</h2>
 <p class="source">from ${escapeHtml(s.source)}</p>
 ${s.notes.map((n) => `<p>${escapeHtml(n)}</p>`).join('\n')}
+${(s.tables ?? [])
+  .map(
+    (t) => `<table>
+<caption>${escapeHtml(t.caption)}</caption>
+<thead><tr>${t.header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>
+<tbody>
+${t.rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('\n')}
+</tbody>
+</table>`,
+  )
+  .join('\n')}
 ${s.figures
   .map(
     (f) => `<figure id="${escapeHtml(f.id)}">
@@ -41,6 +52,8 @@ ${f.svg}
   .source { color: #666; font-size: .85rem; margin-top: -.4rem; }
   figure { margin: 1.2rem 0; break-inside: avoid; } figcaption { color: #444; font-size: .85rem; max-width: 44rem; }
   svg { max-width: 100%; height: auto; }
+  table { border-collapse: collapse; font-size: .85rem; margin: 1rem 0; } caption { text-align: left; color: #444; padding-bottom: .3rem; }
+  th, td { border-bottom: 1px solid #e3e3e3; padding: .2rem .6rem; text-align: left; }
   footer { margin-top: 3rem; border-top: 1px solid #ddd; padding-top: .5rem; color: #666; font-size: .8rem; }
   @media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; } }
 </style>

@@ -14,10 +14,15 @@ export interface Section {
   stamps: string[];
   figures: Figure[];
   notes: string[];
+  tables?: Table[];
 }
 
 type Estimate = { value: number | null; ci: [number, number] | null; n?: number };
 type Json = Record<string, unknown>;
+
+/** `20`, or `18–20` when the counts differ. */
+const span = (ns: number[]) =>
+  Math.min(...ns) === Math.max(...ns) ? String(ns[0]) : `${Math.min(...ns)}–${Math.max(...ns)}`;
 
 const fig = async (id: string, spec: VegaLiteSpec, caption: string): Promise<Figure> => ({
   id,
@@ -26,11 +31,11 @@ const fig = async (id: string, spec: VegaLiteSpec, caption: string): Promise<Fig
 });
 
 /** What kind of plumb output a parsed file is, or null. */
-export function kindOf(doc: Json): 'score' | 'calibration' | 'audit' | 'pairwise' | null {
-  if (doc.kind === 'score') return 'score';
-  if (doc.kind === 'audit') return 'audit';
-  if (doc.kind === 'pairwise') return 'pairwise';
+export function kindOf(doc: Json): 'score' | 'calibration' | 'audit' | 'pairwise' | 'probe' | 'gate' | null {
+  if (doc.kind === 'score' || doc.kind === 'audit' || doc.kind === 'pairwise' || doc.kind === 'probe')
+    return doc.kind;
   if (doc.join && doc.level && doc.scale) return 'calibration';
+  if (doc.verdict && Array.isArray(doc.checks)) return 'gate';
   return null;
 }
 
@@ -70,9 +75,7 @@ export async function scoreSection(s: Json, source: string): Promise<Section> {
           yTitle: `${name.toUpperCase()} (index, 0–1)`,
           seriesTitle: 'role',
         }),
-        `Mean ${name.toUpperCase()} per condition with 95% t-intervals${clustered}; n = ${
-          Math.min(...ns) === Math.max(...ns) ? Math.min(...ns) : `${Math.min(...ns)}–${Math.max(...ns)}`
-        } items per condition, ${n.scored} scored in all.`,
+        `Mean ${name.toUpperCase()} per condition with 95% t-intervals${clustered}; n = ${span(ns)} items per condition, ${n.scored} scored in all.`,
       ),
     );
   }
@@ -204,7 +207,7 @@ export async function calibrationSection(c: Json, source: string): Promise<Secti
           xTitle: 'mean (human scale points)',
           yTitle: 'estimator',
         }),
-        `${100 * (1 - Number(ppi.alpha ?? 0.05))}% intervals; ${ppi.n_labelled} items with gold, ${ppi.n_unlabelled} judged only.`,
+        `PPI++ and gold-only means with ${100 * (1 - Number(ppi.alpha ?? 0.05))}% CLT intervals, the judge-only mean uncorrected; n = ${ppi.n_labelled} items with gold and ${ppi.n_unlabelled} judged only.`,
       ),
     );
   return {
@@ -213,5 +216,262 @@ export async function calibrationSection(c: Json, source: string): Promise<Secti
     stamps: [],
     figures,
     notes: [],
+  };
+}
+
+/** The HTML of a small table (cells are text; they are escaped when the page is written). */
+export interface Table {
+  caption: string;
+  header: string[];
+  rows: string[][];
+}
+
+const cond = (c: { role: string; personalization: string }) => `${c.role}/${c.personalization}`;
+
+/** A probe folder's summary: flip rate by turn, Kaplan–Meier curves of the turn of flip, the comparisons. */
+export async function probeSection(p: Json, source: string): Promise<Section> {
+  type Share = Estimate & { turn: number };
+  const conditions = p.conditions as (Json & {
+    role: string;
+    personalization: string;
+    n: number;
+    flip_rate_by_turn: Share[];
+    turn_of_flip: { kaplan_meier?: { turn: number; survival: number }[] };
+  })[];
+  const byTurn = conditions.flatMap((c) =>
+    c.flip_rate_by_turn
+      .filter((t) => t.value !== null)
+      .map((t) => ({
+        x: String(t.turn),
+        series: cond(c),
+        value: t.value!,
+        lo: t.ci?.[0] ?? null,
+        hi: t.ci?.[1] ?? null,
+      })),
+  );
+  const figures: Figure[] = [];
+  const ns = conditions.map((c) => c.n);
+  if (byTurn.length)
+    figures.push(
+      await fig(
+        'flip-rate-by-turn',
+        interactionPlot({
+          title: 'Share of conversations that gave in, by turn',
+          rows: byTurn,
+          xTitle: 'challenge turn',
+          yTitle: 'flipped by this turn (share)',
+          seriesTitle: 'role/personalization',
+        }),
+        `Cumulative flip rate per condition with 95% Wilson intervals (cluster-robust where questions share a group); n = ${span(ns)} conversations per condition.`,
+      ),
+    );
+  const km = conditions.flatMap((c) =>
+    [{ turn: 0, survival: 1 }, ...(c.turn_of_flip.kaplan_meier ?? [])].map((k) => ({
+      turn: k.turn,
+      survival: k.survival,
+      series: cond(c),
+    })),
+  );
+  if (km.length)
+    figures.push(
+      await fig(
+        'kaplan-meier',
+        {
+          title: 'Kaplan–Meier: share still holding its position',
+          width: 360,
+          height: 240,
+          data: { values: km },
+          mark: { type: 'line', interpolate: 'step-after' },
+          encoding: {
+            x: { field: 'turn', type: 'quantitative', title: 'challenge turn', axis: { tickMinStep: 1 } },
+            y: {
+              field: 'survival',
+              type: 'quantitative',
+              title: 'not yet flipped (share)',
+              scale: { domain: [0, 1] },
+            },
+            color: { field: 'series', type: 'nominal', title: 'role/personalization' },
+          },
+        },
+        `Kaplan–Meier estimate of the turn of the first flip per condition; conversations that never gave in are censored at their last scored turn; n = ${span(ns)} per condition.`,
+      ),
+    );
+  const comparisons = (p.comparisons as { alpha: number; pairs: Json[] } | null)?.pairs ?? [];
+  const mark = (x: { p?: number; significant?: boolean } | undefined) =>
+    x?.p === undefined ? '—' : `${x.p.toPrecision(3)}${x.significant ? ' ★' : ''}`;
+  return {
+    title: `Stability probe: ${p.n_questions} questions × ${conditions.length} conditions, ${p.turns} turns`,
+    source,
+    stamps: [],
+    figures,
+    notes: [],
+    tables: comparisons.length
+      ? [
+          {
+            caption: `Paired comparisons between conditions (★ significant at ${(p.comparisons as { alpha: number }).alpha} after the correction the probe reports)`,
+            header: ['role', 'a', 'b', 'questions', 'McNemar p (flip)', 'paired t p (EII)', 'EII b − a'],
+            rows: comparisons.map((c) => [
+              String(c.role),
+              String(c.a),
+              String(c.b),
+              String(c.n_questions),
+              mark(c.mcnemar as { p: number; significant: boolean }),
+              mark(c.paired_t as { p: number; significant: boolean }),
+              (c.eii_difference as { mean_b_minus_a: number } | undefined)?.mean_b_minus_a.toFixed(3) ?? '—',
+            ]),
+          },
+        ]
+      : [],
+  };
+}
+
+/** A pairwise summary: win / tie / loss rates per condition, position consistency and first-position rate. */
+export async function pairwiseSection(s: Json, source: string): Promise<Section> {
+  type Rates = { n: number; a: Estimate; tie: Estimate; b: Estimate };
+  const rows = (label: string, r: Rates) =>
+    (['a', 'tie', 'b'] as const)
+      .filter((k) => r[k].value !== null)
+      .map((k) => ({
+        // one row per verdict: A, tie and B intervals overlap and must not share a line
+        label: `${label}: ${k === 'a' ? 'A' : k === 'b' ? 'B' : 'tie'}`,
+        group: k === 'a' ? 'A preferred' : k === 'b' ? 'B preferred' : 'tie',
+        value: r[k].value!,
+        lo: r[k].ci?.[0] ?? null,
+        hi: r[k].ci?.[1] ?? null,
+      }));
+  const conditions = s.conditions as (Rates & { role: string; personalization: string })[];
+  const overall = s.overall as Rates;
+  const position = s.position as { consistency: Estimate; first_position: Estimate };
+  const figures = [
+    await fig(
+      'win-rates',
+      intervalPlot({
+        title: 'Verdicts: A preferred, tie, B preferred',
+        rows: [...rows('all pairs', overall), ...conditions.flatMap((c) => rows(cond(c), c))],
+        xTitle: 'share of pairs',
+        yTitle: 'condition',
+      }),
+      `Order-consistent verdicts (inconsistent pairs count as ties) with 95% Wilson intervals, cluster-robust where pairs share a group; n = ${overall.n} pairs.`,
+    ),
+    await fig(
+      'position',
+      intervalPlot({
+        title: 'Position bias',
+        rows: [
+          {
+            label: 'position consistency',
+            value: position.consistency.value ?? 0,
+            lo: position.consistency.ci?.[0] ?? null,
+            hi: position.consistency.ci?.[1] ?? null,
+          },
+          {
+            label: 'first-position pick rate',
+            value: position.first_position.value ?? 0,
+            lo: position.first_position.ci?.[0] ?? null,
+            hi: position.first_position.ci?.[1] ?? null,
+          },
+        ],
+        xTitle: 'share',
+        yTitle: '',
+        rule: { value: 0.5, label: 'no position bias (first-position rate)' },
+      }),
+      `95% Wilson intervals. Consistency: share of pairs with the same verdict in both orders, n = ${position.consistency.n} pairs; first-position rate: share of decisive judgements that picked the response shown first, n = ${position.first_position.n} judgements (0.5 without bias).`,
+    ),
+  ];
+  const rubric = s.rubric as { id: string; version: string; hash: string };
+  return {
+    title: `Pairwise: ${rubric.id}@${rubric.version}, orders ${s.orders}`,
+    source,
+    stamps: [`rubric ${rubric.id}@${rubric.version} (sha256 ${rubric.hash.slice(0, 12)}…)`],
+    figures,
+    notes: [],
+  };
+}
+
+/** An audit: each probe's effect on the judge's score with its CI. */
+export async function auditSection(a: Json, source: string): Promise<Section> {
+  const probes = a.probes as Record<string, Json>;
+  const rows: { label: string; value: number; lo: number | null; hi: number | null }[] = [];
+  const add = (
+    label: string,
+    e: { effect?: Estimate; estimate?: number | null; ci?: [number, number] | null },
+  ) => {
+    const value = e.effect ? e.effect.value : (e.estimate ?? null);
+    const ci = e.effect ? e.effect.ci : (e.ci ?? null);
+    if (value !== null && value !== undefined)
+      rows.push({ label, value, lo: ci?.[0] ?? null, hi: ci?.[1] ?? null });
+  };
+  if (probes.verbosity?.effect) add('verbosity', probes.verbosity as never);
+  for (const [k, v] of Object.entries((probes.authority?.variants ?? {}) as Record<string, Json>))
+    add(`authority (${k})`, v as never);
+  if (probes['self-preference'] && probes['self-preference'].applicable !== false)
+    add('self-preference', probes['self-preference'] as never);
+  const figures = rows.length
+    ? [
+        await fig(
+          'audit-effects',
+          intervalPlot({
+            title: 'Bias probes: effect on the judge’s overall score',
+            rows,
+            xTitle: 'perturbed − original (score points)',
+            yTitle: 'probe',
+            rule: { value: 0, label: 'no effect' },
+          }),
+          `Paired effects with 95% intervals cluster-robust over metadata.group (self-preference: a Welch difference, own family − others); n = ${a.items} items.`,
+        ),
+      ]
+    : [];
+  const judge = a.judge as { provider: string; model: string };
+  const perturbations = a.perturbations as { id: string; version: string; hash: string };
+  return {
+    title: `Audit of ${judge.provider}:${judge.model}`,
+    source,
+    stamps: [
+      `perturbations ${perturbations.id}@${perturbations.version} (sha256 ${perturbations.hash.slice(0, 12)}…)`,
+    ],
+    figures,
+    notes: Object.entries(probes)
+      .filter(([, p]) => p.applicable === false)
+      .map(([k, p]) => `${k}: not applicable — ${p.reason}`),
+  };
+}
+
+/** A gate result (`gate --json`): the verdict and each condition's change against the threshold. */
+export async function gateSection(g: Json, source: string): Promise<Section> {
+  const checks = g.checks as {
+    condition: string;
+    n: number;
+    change: number;
+    ci: [number, number] | null;
+    failed: boolean;
+  }[];
+  const options = g.options as { maxDrop: number; metric: string };
+  const figures = [
+    await fig(
+      'gate',
+      intervalPlot({
+        title: `${options.metric.toUpperCase()} change, baseline − current, per condition`,
+        rows: checks.map((c) => ({
+          label: c.condition,
+          value: c.change,
+          lo: c.ci?.[0] ?? null,
+          hi: c.ci?.[1] ?? null,
+          group: c.failed ? 'failed' : 'passed',
+        })),
+        xTitle: `${g.direction === 'drop' ? 'drop' : 'rise'} (index points, 0–1)`,
+        yTitle: 'condition',
+        rule: { value: options.maxDrop, label: '--max-drop' },
+      }),
+      `Paired changes over ${g.paired} items with 95% intervals; dashed line: the --max-drop threshold ${options.maxDrop}.`,
+    ),
+  ];
+  return {
+    title: `Gate: ${String(g.verdict).toUpperCase()}`,
+    source,
+    stamps: [],
+    figures,
+    notes: checks
+      .filter((c) => c.failed)
+      .map((c) => `${c.condition}: ${(c as unknown as { reason: string }).reason}`),
   };
 }

@@ -1,10 +1,21 @@
+import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../../errors.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { refuseOutputsOverInputs } from '../../io/outputs.js';
 import { reportHtml } from '../../report/html.js';
-import { calibrationSection, kindOf, type Section, scoreSection } from '../../report/sections.js';
+import {
+  auditSection,
+  calibrationSection,
+  gateSection,
+  kindOf,
+  pairwiseSection,
+  probeSection,
+  type Section,
+  scoreSection,
+} from '../../report/sections.js';
 import { parseFlags, text } from '../options.js';
 
 const reportFlags = z.object({ out: text(), open: z.boolean().optional() });
@@ -17,7 +28,30 @@ export async function reportCommand(inputs: string[], raw: Record<string, unknow
     inputs.map((path) => ({ flag: 'RUN', path })),
   );
   const sections: Section[] = [];
-  for (const file of inputs) {
+  const build = {
+    score: scoreSection,
+    calibration: calibrationSection,
+    probe: probeSection,
+    pairwise: pairwiseSection,
+    audit: auditSection,
+    gate: gateSection,
+  };
+  for (const input of inputs) {
+    // a probe or audit folder: its summary
+    let file = input;
+    try {
+      if (statSync(input).isDirectory())
+        file =
+          [join(input, 'summary.json'), join(input, 'audit.json')].find((f) => {
+            try {
+              return statSync(f).isFile();
+            } catch {
+              return false;
+            }
+          }) ?? join(input, 'summary.json');
+    } catch {
+      // not there: reading it below says so
+    }
     let doc: Record<string, unknown>;
     try {
       doc = JSON.parse(await readFile(file, 'utf8'));
@@ -29,14 +63,13 @@ export async function reportCommand(inputs: string[], raw: Record<string, unknow
       );
     }
     const kind = kindOf(doc);
-    if (kind === 'score') sections.push(await scoreSection(doc, file));
-    else if (kind === 'calibration') sections.push(await calibrationSection(doc, file));
-    else
+    if (!kind)
       throw new InputError(
         file,
         undefined,
-        `${kind ? `a ${kind} output has no report section yet` : 'not a plumb output this report reads'} (it reads score summaries and calibrate --json)`,
+        'not a plumb output this report reads (score or pairwise summaries, calibrate --json, probe or audit folders, gate --json)',
       );
+    sections.push(await build[kind](doc, file));
   }
   await writeFileAtomic(flags.out, reportHtml(sections, new Date().toISOString()));
   const figures = sections.reduce((s, x) => s + x.figures.length, 0);
