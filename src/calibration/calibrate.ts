@@ -295,6 +295,8 @@ export function calibrate(opts: CalibrateOptions) {
     alt_test: alt,
     prevalence,
     ppi,
+    /** The focus criterion's matched values, for the report's scatter plot. */
+    points: { criterion: focus, judge: focusPairs.map((p) => p.j), human: focusPairs.map((p) => p.h) },
   };
 }
 

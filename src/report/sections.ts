@@ -210,6 +210,131 @@ export async function calibrationSection(c: Json, source: string): Promise<Secti
         `PPI++ and gold-only means with ${100 * (1 - Number(ppi.alpha ?? 0.05))}% CLT intervals, the judge-only mean uncorrected; n = ${ppi.n_labelled} items with gold and ${ppi.n_unlabelled} judged only.`,
       ),
     );
+  const points = c.points as { criterion: string; judge: number[]; human: number[] } | undefined;
+  const scale = c.scale as { min: number; max: number };
+  const mapping = (
+    c.mapping as {
+      mapping: { method: string; x?: number[]; y?: number[]; slope?: number; intercept?: number };
+    } | null
+  )?.mapping;
+  if (points && points.judge.length) {
+    // a small deterministic jitter, so items with equal scores do not hide each other
+    const jitter = (i: number, k: number) => (((i * 2654435761 + k * 40503) % 1000) / 1000 - 0.5) * 0.15;
+    const dots = points.judge.map((j, i) => ({
+      judge: j + jitter(i, 1),
+      human: points.human[i]! + jitter(i, 2),
+      kind: 'items',
+    }));
+    const line = (xs: number[], ys: number[], kind: string) =>
+      xs.map((x, i) => ({ judge: x, human: ys[i]!, kind }));
+    const fitted =
+      mapping?.method === 'isotonic' && mapping.x && mapping.y
+        ? line(mapping.x, mapping.y, 'fitted map (isotonic)')
+        : mapping?.method === 'linear' && mapping.slope !== undefined
+          ? line(
+              [scale.min, scale.max],
+              [scale.min, scale.max].map((x) => mapping.intercept! + mapping.slope! * x),
+              'fitted map (linear)',
+            )
+          : [];
+    const identity = line([scale.min, scale.max], [scale.min, scale.max], 'identity');
+    const axis = (title: string) => ({
+      type: 'quantitative',
+      title,
+      scale: { domain: [scale.min - 0.3, scale.max + 0.3] },
+    });
+    figures.unshift(
+      await fig(
+        'scatter',
+        {
+          title: `Judge vs human, ${points.criterion}`,
+          width: 320,
+          height: 320,
+          layer: [
+            {
+              data: { values: dots },
+              mark: { type: 'circle', opacity: 0.6 },
+              encoding: {
+                x: { field: 'judge', ...axis('judge score (scale points)') },
+                y: { field: 'human', ...axis('human score (scale points)') },
+                color: { field: 'kind', type: 'nominal', title: null },
+              },
+            },
+            {
+              data: { values: [...identity, ...fitted] },
+              mark: { type: 'line' },
+              encoding: {
+                x: { field: 'judge', type: 'quantitative' },
+                y: { field: 'human', type: 'quantitative' },
+                color: { field: 'kind', type: 'nominal' },
+                strokeDash: { field: 'kind', type: 'nominal', legend: null },
+              },
+            },
+          ],
+        },
+        `Each item with gold (jittered by up to ±0.075 so equal scores stay visible), the fitted map onto the human scale and the identity line; n = ${points.judge.length} items.`,
+      ),
+    );
+  }
+  const confusion = m.confusion_matrix as unknown as { labels: number[]; counts: number[][] } | undefined;
+  if (confusion)
+    figures.push(
+      await fig(
+        'confusion',
+        {
+          title: `Confusion matrix, ${focus} (rounded to scale points)`,
+          width: 240,
+          height: 240,
+          data: {
+            values: confusion.counts.flatMap((row, i) =>
+              row.map((count, k) => ({
+                human: String(confusion.labels[i]),
+                judge: String(confusion.labels[k]),
+                count,
+              })),
+            ),
+          },
+          encoding: {
+            x: { field: 'judge', type: 'ordinal', title: 'judge (scale point)', axis: { labelAngle: 0 } },
+            y: { field: 'human', type: 'ordinal', title: 'human (scale point)', sort: 'descending' },
+          },
+          layer: [
+            {
+              mark: 'rect',
+              encoding: {
+                color: { field: 'count', type: 'quantitative', title: 'items', scale: { scheme: 'blues' } },
+              },
+            },
+            {
+              mark: { type: 'text', fontSize: 11 },
+              encoding: { text: { field: 'count', type: 'quantitative' } },
+            },
+          ],
+        },
+        `Items by human (rows) and judge (columns) score, each rounded to the nearest scale point; n = ${join.matched} items with gold.`,
+      ),
+    );
+  const alt = c.alt_test as {
+    annotators: { annotator: string; n: number; judge_win_rate: number; human_win_rate: number }[];
+    epsilon: number;
+    verdict: string;
+  } | null;
+  if (alt?.annotators.length)
+    figures.push(
+      await fig(
+        'alt-test',
+        barChart({
+          title: 'Alternative-annotator test: win rates against each annotator',
+          rows: alt.annotators.flatMap((a) => [
+            { label: `${a.annotator || '(unnamed)'}: judge`, count: a.judge_win_rate },
+            { label: `${a.annotator || '(unnamed)'}: annotator`, count: a.human_win_rate },
+          ]),
+          xTitle: 'share of items won (ties count for both)',
+          yTitle: 'annotator',
+        }),
+        `Per annotator, how often the judge and the annotator agree at least as well with the other annotators; ε = ${alt.epsilon}; n = ${span(alt.annotators.map((a) => a.n))} items each. ${alt.verdict}`,
+      ),
+    );
   return {
     title: `Calibration against human gold (${join.matched} items)`,
     source,
