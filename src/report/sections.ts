@@ -217,7 +217,7 @@ export async function calibrationSection(c: Json, source: string): Promise<Secti
       mapping: { method: string; x?: number[]; y?: number[]; slope?: number; intercept?: number };
     } | null
   )?.mapping;
-  if (points && points.judge.length) {
+  if (points?.judge.length) {
     // a small deterministic jitter, so items with equal scores do not hide each other
     const jitter = (i: number, k: number) => (((i * 2654435761 + k * 40503) % 1000) / 1000 - 0.5) * 0.15;
     const dots = points.judge.map((j, i) => ({
