@@ -142,3 +142,13 @@ export function systemLevel(
   for (const [name, stat] of Object.entries(CORRELATIONS)) out[name] = withCi(stat, judge, human, boot);
   return out;
 }
+
+/** The agreement coefficients reported per criterion (all on −1…1), in the order they are shown. */
+export const AGREEMENT_COEFFICIENTS = [
+  'pearson',
+  'spearman',
+  'kendall_tau_b',
+  'qwk',
+  'krippendorff_alpha_interval',
+  'krippendorff_alpha_ordinal',
+] as const;

@@ -2,22 +2,15 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { SHEET_TEXT_COLUMNS } from '../calibration/gold.js';
+import type { SheetRow } from '../calibration/gold-sample.js';
 import { InputError } from '../errors.js';
 import { readJsonl } from '../io/jsonl.js';
 
-/** One item of a rating sheet, as the rating page shows it. */
-export interface SheetItem {
-  id: string;
-  stratum: string;
-  prompt: string;
-  response: string;
-  reference: string;
-  question?: string;
-  first_answer?: string;
+/** One item of a rating sheet, as the rating page shows it: a sheet row and the criteria to rate. */
+export type SheetItem = Omit<SheetRow, 'rater'> & {
   /** The criteria to rate (the sheet's empty score columns). */
   criteria: string[];
-  rubric?: { id: string; version: string; hash: string };
-}
+};
 
 /** Reads the sheet `plumb gold sample` writes (JSONL, or its CSV twin). */
 export async function readSheet(file: string): Promise<SheetItem[]> {

@@ -1,3 +1,4 @@
+import { AGREEMENT_COEFFICIENTS } from '../calibration/metrics.js';
 import { barChart, interactionPlot, intervalPlot, renderSvg, type VegaLiteSpec } from './charts.js';
 
 /** One figure: its SVG and a caption saying what n and which interval. */
@@ -135,14 +136,7 @@ export async function calibrationSection(c: Json, source: string): Promise<Secti
   const metrics = (c[level] ?? {}) as Record<string, Record<string, Estimate & { n?: number }>>;
   const focus = metrics.overall ? 'overall' : Object.keys(metrics)[0]!;
   const m = metrics[focus] ?? {};
-  const names = [
-    'pearson',
-    'spearman',
-    'kendall_tau_b',
-    'qwk',
-    'krippendorff_alpha_interval',
-    'krippendorff_alpha_ordinal',
-  ];
+  const names = AGREEMENT_COEFFICIENTS;
   const rows = names
     .filter((k) => m[k] && m[k]!.value !== null)
     .map((k) => ({ label: k, value: m[k]!.value!, lo: m[k]!.ci?.[0] ?? null, hi: m[k]!.ci?.[1] ?? null }));

@@ -4,7 +4,7 @@ import { checkGold, readGold } from '../../calibration/gold.js';
 import { sampleForGold, sheetPrefix, writeRatingSheet } from '../../calibration/gold-sample.js';
 import { groupGold, humanValue, judgeValue, readScores, type ScoresFile } from '../../calibration/join.js';
 import type { MappingMethod } from '../../calibration/mapping.js';
-import type { MetricValue } from '../../calibration/metrics.js';
+import { AGREEMENT_COEFFICIENTS, type MetricValue } from '../../calibration/metrics.js';
 import { planGold } from '../../calibration/plan.js';
 import {
   calibrateVerdicts,
@@ -182,18 +182,7 @@ export function renderCalibration(r: ReturnType<typeof calibrate>): string {
   const levels = (r as Record<string, unknown>)[r.level] as Record<string, Record<string, unknown>>;
   const names =
     r.level === 'item'
-      ? [
-          'pearson',
-          'spearman',
-          'kendall_tau_b',
-          'qwk',
-          'krippendorff_alpha_interval',
-          'krippendorff_alpha_ordinal',
-          'mae',
-          'bias',
-          'exact_agreement',
-          'within_one',
-        ]
+      ? [...AGREEMENT_COEFFICIENTS, 'mae', 'bias', 'exact_agreement', 'within_one']
       : ['pearson', 'spearman', 'kendall_tau_b'];
   for (const [criterion, m] of Object.entries(levels)) {
     const extra =
