@@ -42,11 +42,17 @@ export function lockIsStale(lockPath: string, staleMs: number): boolean {
   const owner = readLockOwner(lockPath);
   if (owner && owner.host === HOST) return owner.pid !== process.pid && !processAlive(owner.pid);
   try {
-    return Date.now() - statSync(lockPath).mtimeMs > staleMs;
+    // a live owner's file is unreadable only for the instant it is being written: one still torn
+    // after seconds was left by a process killed mid-write
+    const age = Date.now() - statSync(lockPath).mtimeMs;
+    return age > (owner ? staleMs : Math.min(staleMs, UNREADABLE_STALE_MS));
   } catch {
     return true; // already gone
   }
 }
+
+/** How long a lock file may stay unreadable (torn) before it counts as left by a dead process. */
+const UNREADABLE_STALE_MS = 10_000;
 
 const held = new Set<string>();
 let exitHookInstalled = false;

@@ -172,6 +172,15 @@ export class JudgeCache {
     for (;;) {
       const claim = this.claim(key);
       if (claim !== 'held-elsewhere') {
+        // the answer may have been published between the miss above and this claim (its writer
+        // renames the claim into the entry): look again before paying
+        if (claim) {
+          const published = await this.get<T>(key);
+          if (published) {
+            releaseLock(claim);
+            return { value: published, cached: true };
+          }
+        }
         const work = compute();
         this.inflight.set(key, work);
         let published = false;
