@@ -63,6 +63,11 @@ describe('plumb report', () => {
     const bad = await runCli(['report', notPlumb, '--out', join(dir, 'r2.html')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(`${notPlumb}: not a plumb output this report reads`);
+    const truncated = join(dir, 'truncated.json');
+    writeFileSync(truncated, readFileSync(summary, 'utf8').slice(0, 200));
+    const torn = await runCli(['report', truncated, '--out', join(dir, 'r3.html')]);
+    expect(torn.code).toBe(2);
+    expect(torn.stderr).toContain(`${truncated}: not a JSON file plumb wrote`);
   });
 
   it.skipIf(!CHROMIUM)(
@@ -178,7 +183,7 @@ describe('plumb report', () => {
       await page.goto(url);
       const figures = await page.$$eval('figure', (fs) =>
         fs.map((f) => ({
-          id: f.id,
+          id: (f as HTMLElement).dataset.figure,
           marks: f.querySelectorAll('svg path, svg line, svg rect, svg circle').length,
           title: f.querySelector('svg text')?.textContent ?? '',
           caption: f.querySelector('figcaption')?.textContent ?? '',
@@ -214,5 +219,56 @@ describe('plumb report', () => {
       expect(pdf.byteLength).toBeGreaterThan(10_000);
     },
     60_000,
+  );
+
+  it.skipIf(!CHROMIUM)(
+    "plumb demo's report.html: every section's figures render",
+    async () => {
+      const cwd = tempDir('plumb-report-demo-');
+      const demo = await runCli(['demo'], { cwd, timeoutMs: 120_000 });
+      expect(demo.code, demo.stderr).toBe(0);
+      const url = pathToFileURL(join(cwd, 'runs', 'demo', 'report.html')).href;
+      browser ??= await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(String(e)));
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(m.text());
+      });
+      await page.goto(url);
+      const figures = await page.$$eval('figure', (fs) =>
+        fs.map((f) => ({
+          id: (f as HTMLElement).dataset.figure,
+          marks: f.querySelectorAll('svg path, svg line, svg rect, svg circle').length,
+        })),
+      );
+      expect(figures.map((f) => f.id)).toEqual([
+        'aai-interaction',
+        'criteria',
+        'eii-interaction',
+        'criteria',
+        'scatter',
+        'agreement',
+        'ppi',
+        'confusion',
+        'alt-test',
+        'flip-rate-by-turn',
+        'kaplan-meier',
+        'win-rates',
+        'position',
+        'gate',
+      ]);
+      for (const f of figures) expect(f.marks, f.id).toBeGreaterThan(5);
+      // ids are unique in the document, as HTML requires
+      const ids = await page.$$eval('[id]', (els) => els.map((e) => e.id));
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(errors).toEqual([]);
+      mkdirSync(join(ROOT, 'test-output', 'screenshots'), { recursive: true });
+      await page.screenshot({
+        path: join(ROOT, 'test-output', 'screenshots', 'demo-report.png'),
+        fullPage: true,
+      });
+    },
+    180_000,
   );
 });

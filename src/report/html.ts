@@ -14,7 +14,7 @@ export function reportHtml(sections: Section[], createdAt: string): string {
   const stamps = [...new Set(sections.flatMap((s) => s.stamps))];
   const body = sections
     .map(
-      (s) => `<section>
+      (s, i) => `<section>
 <h2>${escapeHtml(s.title)}</h2>
 <p class="source">from ${escapeHtml(s.source)}</p>
 ${s.notes.map((n) => `<p>${escapeHtml(n)}</p>`).join('\n')}
@@ -31,7 +31,7 @@ ${t.rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</
   .join('\n')}
 ${s.figures
   .map(
-    (f) => `<figure id="${escapeHtml(f.id)}">
+    (f) => `<figure id="s${i + 1}-${escapeHtml(f.id)}" data-figure="${escapeHtml(f.id)}">
 ${f.svg}
 <figcaption>${escapeHtml(f.caption)}</figcaption>
 </figure>`,

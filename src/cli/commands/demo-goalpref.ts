@@ -94,6 +94,7 @@ export async function goalPrefMiniature(
     judges: [judge],
     source: await contrastPairs(responses, { field: 'personalization', a: 'none', b: 'profile' }),
     out: pairsOut,
+    summaryPath: join(dir, 'preference.pairwise.summary.json'),
     orders: 'both',
     samples: 1,
     seed: 0,

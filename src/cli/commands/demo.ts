@@ -69,6 +69,8 @@ export async function demoCommand(opts: { out: string; json?: boolean }): Promis
     seed: 1,
     out: join(out, 'calibration-eii-overall.json'),
   });
+  // what `calibrate --json` prints, kept for the report
+  await writeFileAtomic(join(out, 'calibration.json'), `${JSON.stringify(cal.report, null, 2)}\n`);
   say(
     '\nCalibration of the lexicon judge on EII against fixtures/gold.jsonl (ILLUSTRATIVE ratings written by the project, not human data)',
   );
@@ -139,6 +141,18 @@ export async function demoCommand(opts: { out: string; json?: boolean }): Promis
   const gate = await runGateOnFiles(baselinePath, join(out, 'degraded', 'eii.summary.json'), GATE_DEFAULTS);
   await writeFileAtomic(join(out, 'gate.junit.xml'), toJunit(gate));
   await writeFileAtomic(join(out, 'gate.md'), toMarkdown(gate));
+  await writeFileAtomic(join(out, 'gate.json'), `${JSON.stringify(gate, null, 2)}\n`);
+  // everything above in one self-contained HTML file
+  const { buildReport } = await import('../../report/build.js');
+  const report = await buildReport([
+    join(out, 'aai.summary.json'),
+    join(out, 'eii.summary.json'),
+    join(out, 'calibration.json'),
+    join(out, 'probe'),
+    join(out, 'goalpref', 'preference.pairwise.summary.json'),
+    join(out, 'gate.json'),
+  ]);
+  await writeFileAtomic(join(out, 'report.html'), report.html);
   if (opts.json) {
     process.stdout.write(
       `${JSON.stringify({ out, aai, eii, goalpref: seed, gate: { verdict: gate.verdict, checks: gate.checks }, degraded_eii: degraded.summary.indices.eii }, null, 2)}\n`,
@@ -162,7 +176,9 @@ export async function demoCommand(opts: { out: string; json?: boolean }): Promis
     '  goalpref/                             the seed-study miniature: questions, responses, scores, probe',
   );
   say('  baseline-eii.json, degraded/          the gate baseline and the degraded run');
-  say('  gate.junit.xml, gate.md               the gate verdict as JUnit and Markdown');
+  say('  gate.junit.xml, gate.md, gate.json    the gate verdict as JUnit, Markdown and JSON');
+  say('  calibration.json                      the calibration report (calibrate --json)');
+  say('  report.html                           all of it as figures, in one self-contained file');
   say('\nNext:');
   say('  npx plumb rubrics show eii                        what the EII rubric asks the judge');
   say(`  npx plumb score --rubric aai --input ${input} --judge lexicon --out my-run.jsonl`);
