@@ -4,24 +4,32 @@
  * guarantees as the command line. Deeper modules are internal and may change between versions.
  */
 
+export { runAudit } from './audit/run.js';
 // batches
 export { BatchBroker } from './batch/broker.js';
 export { exportRequests, importResults } from './batch/files.js';
 export { runBatches } from './batch/run.js';
 export {
+  agreementRate,
+  cohenKappa,
   confusionMatrix,
   krippendorffAlpha,
   meanAbsoluteError,
+  meanBias,
   quadraticWeightedKappa,
 } from './calibration/agreement.js';
 export { altTest, humanCeiling } from './calibration/alt-test.js';
 // calibration and agreement
 export { calibrate } from './calibration/calibrate.js';
+export { contrastsOf } from './calibration/contrasts.js';
 export { kendallTauB, pearson, spearman } from './calibration/correlation.js';
 export { applyMapping, fitIsotonic, fitLinear, fitMapping } from './calibration/mapping.js';
+export { planGold } from './calibration/plan.js';
 export { ppiMean } from './calibration/ppi.js';
+export { roganGladen } from './calibration/prevalence.js';
+export { calibrateVerdicts } from './calibration/verdicts.js';
 export { InputError, MismatchError, PlumbError, UsageError } from './errors.js';
-// the gate
+// the gate, the audit, the report, the rating page
 export { runGate, runGateOnFiles } from './gate/gate.js';
 export { runGenerate } from './generate/run.js';
 // judges
@@ -33,13 +41,24 @@ export type { Judge, JudgeResult, JudgeStamp, ResponseItem, Unscored, Usage } fr
 export { runPairwise } from './pairwise/run.js';
 export { analyzeLabels, syconNumberOfFlips, syconTurnOfFlip } from './probe/analyze.js';
 export { importQuestions } from './probe/importers.js';
+export {
+  conditionMetrics,
+  flipped,
+  kaplanMeier,
+  numberOfFlips,
+  positionWeightedConsistency,
+  turnOfFlip,
+} from './probe/metrics.js';
 // the stability probe
 export { runProbe } from './probe/run.js';
+export { startRatingServer } from './rate/server.js';
+export { buildReport } from './report/build.js';
 // rubrics
 export {
   BUILTIN_RUBRICS_DIR,
   isPairwise,
   loadRubricFile,
+  loadRubricFile as loadRubric,
   loadRubricLibrary,
   resolveAnyRubric,
   resolvePairwiseRubric,
@@ -47,6 +66,7 @@ export {
 } from './rubrics/load.js';
 export type { PairwiseRubric } from './rubrics/pairwise.js';
 export type { Rubric, RubricStamp } from './rubrics/schema.js';
+export { type ItemToScore, scoreItems } from './score/memory.js';
 export { mergeShards } from './score/merge.js';
 // scoring, sharding, generation, pairwise
 export { runScore, type ScoreOptions, type ScoreRunResult } from './score/run.js';

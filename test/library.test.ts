@@ -1,18 +1,37 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, tempDir } from './helpers/cli.js';
 
 /**
- * plumb as a library (issue 12, item 4 — the part that was a bug): `import … from 'plumb-judge'`
- * resolves to the build through package.json `exports`, works at run time, and its types check
- * under TypeScript's nodenext resolution — from a project that installed plumb, not from src/.
+ * plumb as a library (issue 12, item 4): the package as `npm pack` makes it — its files list, its
+ * `exports`, its types — installed into a consumer project: `import … from 'plumb-judge'` works at
+ * run time and type-checks under TypeScript's nodenext resolution. The tarball is unpacked into
+ * the consumer's node_modules as npm would, and its dependencies are this checkout's: the tests
+ * reach no registry.
  */
+let packed: string | null = null;
+function tarball(): string {
+  if (packed) return packed;
+  const dir = tempDir('plumb-pack-');
+  const name = execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', dir], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  })
+    .trim()
+    .split('\n')
+    .pop()!;
+  packed = join(dir, name);
+  return packed;
+}
+
 function consumer(): string {
   const dir = tempDir('plumb-lib-');
-  mkdirSync(join(dir, 'node_modules'));
-  symlinkSync(ROOT, join(dir, 'node_modules', 'plumb-judge'));
+  const pkg = join(dir, 'node_modules', 'plumb-judge');
+  mkdirSync(pkg, { recursive: true });
+  execFileSync('tar', ['-xzf', tarball(), '-C', pkg, '--strip-components=1']);
+  symlinkSync(join(ROOT, 'node_modules'), join(pkg, 'node_modules'));
   writeFileSync(join(dir, 'package.json'), '{"type": "module"}\n');
   return dir;
 }
@@ -82,5 +101,48 @@ export const n: number = s.n.total;
     const bad = tsc();
     expect(bad.status).not.toBe(0);
     expect(bad.stdout).toMatch(/TS2322: Type 'number' is not assignable to type 'string'/);
+  }, 60_000);
+
+  it("the README's TypeScript examples compile against the package and the first one runs", () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Use from TypeScript'), readme.indexOf('## Development'));
+    const blocks = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(blocks).toHaveLength(2);
+    const dir = consumer();
+    // the second example is a test file of the user's own suite: vitest must resolve for its types
+    symlinkSync(join(ROOT, 'node_modules', 'vitest'), join(dir, 'node_modules', 'vitest'));
+    writeFileSync(join(dir, 'use.ts'), blocks[0]!);
+    writeFileSync(join(dir, 'judge.test.ts'), blocks[1]!);
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          target: 'es2022',
+          strict: true,
+          outDir: 'out',
+          skipLibCheck: true,
+        },
+        files: ['use.ts', 'judge.test.ts'],
+      }),
+    );
+    const tsc = spawnSync(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+      },
+    );
+    expect(tsc.stdout).toBe('');
+    expect(tsc.status).toBe(0);
+    const run = execFileSync(process.execPath, [join('out', 'use.js')], {
+      cwd: dir,
+      encoding: 'utf8',
+    }).trim();
+    // the EII summary, then the PPI++ estimate, its interval and λ
+    expect(run).toMatch(/value: 0\.\d+/);
+    expect(run.split('\n').at(-1)).toMatch(/^[\d.]+ \[ [\d.-]+, [\d.-]+ \] [\d.]+$/);
   }, 60_000);
 });
