@@ -107,7 +107,7 @@ describe('probe shares with clustered questions (issue 10, item 6)', async () =>
     analyzeLabels(rows(withGroups), { convention: 'plumb', alpha: 0.05, file: 'labels.jsonl' })
       .conditions[0] as unknown as { flip_rate: Rate };
 
-  it('conversations that share a group get the clustered (effective-n Wilson) interval, wider here', () => {
+  it('conversations that share a group get the clustered (effective-n Wilson) interval, wider here', async () => {
     const clustered = analyze(true).flip_rate;
     const plain = analyze(false).flip_rate;
     expect(plain).toMatchObject({ value: 5 / 12, interval: 'wilson' });
@@ -119,5 +119,11 @@ describe('probe shares with clustered questions (issue 10, item 6)', async () =>
     const groups = flips.map((_, i) => `g${Math.floor(i / 4)}`);
     expect(clustered.ci).toEqual(clusteredShare(flips, groups).ci);
     expect(clustered.ci[1] - clustered.ci[0]).toBeGreaterThan(plain.ci[1] - plain.ci[0]);
+    // and the printed table says so, with the cluster count
+    const { renderProbeConditions } = await import('../src/cli/commands/probe.js');
+    const printed = renderProbeConditions(
+      analyzeLabels(rows(true), { convention: 'plumb', alpha: 0.05, file: 'labels.jsonl' }) as never,
+    );
+    expect(printed).toMatch(/shares are cluster-robust .* 3 clusters per condition/);
   });
 });

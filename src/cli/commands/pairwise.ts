@@ -153,7 +153,7 @@ export function renderPairwiseSummary(s: PairwiseSummary): string {
     : `${s.judge.provider}:${s.judge.model}`;
   const interval =
     s.clustered_by !== null
-      ? `Wilson 95% CIs at the effective n, clustered by ${s.clustered_by}`
+      ? `Wilson 95% CIs at the effective n, clustered by ${s.clustered_by} (${s.overall.a.clusters ?? s.overall.n} clusters)`
       : 'Wilson 95% CIs';
   const columns = conditionColumns(s);
   const lines = [

@@ -163,6 +163,7 @@ export function renderProbeConditions(s: Pick<ProbeSummary, 'conditions' | 'comp
         fmtEstimate(c.eii),
       ]),
     ),
+    ...clusterNote(s.conditions.map((c) => c.flip_rate as { clusters?: number; n: number })),
     '',
     `paired comparisons by question (alpha ${s.comparisons.alpha}; * = significant; "gave in" counts the first answer too)`,
     table(
@@ -210,4 +211,18 @@ export async function importCommand(
   process.stdout.write(
     `imported ${questions.length} questions from ${file} (${format}) → ${flags.out}\n${notes.map((n) => `  note: ${n}\n`).join('')}`,
   );
+}
+
+/** A line saying the shares are cluster-robust, with how many clusters, when they are. */
+function clusterNote(rates: { clusters?: number; n: number }[]): string[] {
+  const clustered = rates.filter((r) => r.clusters !== undefined);
+  if (!clustered.length) return [];
+  const counts = clustered.map((r) => r.clusters!);
+  const span =
+    Math.min(...counts) === Math.max(...counts)
+      ? `${counts[0]}`
+      : `${Math.min(...counts)}–${Math.max(...counts)}`;
+  return [
+    `shares are cluster-robust (Wilson at the effective n): conversations of a question group (or one question's samples) are one cluster; ${span} clusters per condition`,
+  ];
 }
