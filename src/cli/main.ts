@@ -219,7 +219,7 @@ export function buildProgram(): Command {
   program
     .command('report <runs...>')
     .description(
-      'one self-contained HTML report (inline SVG figures, no network) from score summaries and calibrate --json',
+      'one self-contained HTML report (inline SVG figures, no network) from score/pairwise summaries, calibrate --json, probe and audit folders, gate --json',
     )
     .requiredOption('--out <file>', 'the HTML file to write')
     .option('--open', 'open it in the default browser')
@@ -229,6 +229,7 @@ export function buildProgram(): Command {
         'plumb score --rubric alignment --input fixtures/responses.jsonl --summary runs/alignment.summary.json',
         'plumb calibrate --scores runs/eii.scores.jsonl --gold fixtures/gold.jsonl --ppi --json > runs/calibration.json',
         'plumb report runs/alignment.summary.json runs/calibration.json --out runs/report.html',
+        'plumb report runs/demo/eii.summary.json runs/demo/calibration.json runs/demo/probe runs/demo/gate.json --out runs/demo/mine.html --open',
       ]),
     )
     .action(async (runs, opts) => (await import('./commands/report.js')).reportCommand(runs, opts));
