@@ -135,9 +135,11 @@ export class JudgeCache {
     const path = this.pathOf(key);
     const file = claim ?? `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     try {
+      // the value's JSON is already at hand (scrubbed): the entry is built around it, not re-serialised
+      const checksum = sha256(canonicalJson(clean));
       writeFileSync(
         file,
-        JSON.stringify({ key, checksum: sha256(canonicalJson(clean)), value: clean, ...OWNER }),
+        `{"key":${JSON.stringify(key)},"checksum":"${checksum}","value":${scrubbed},"pid":${OWNER.pid},"host":${JSON.stringify(OWNER.host)}}`,
       );
       renameSync(file, path);
       if (claim) forgetLock(claim);
