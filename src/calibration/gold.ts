@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { parse as parseCsv } from 'csv-parse/sync';
 import { InputError } from '../errors.js';
+import { readCsvRows } from '../io/csv.js';
 import { readJsonl } from '../io/jsonl.js';
 
 /** One human rating line: several per id when several people rated the item. */
@@ -90,22 +89,9 @@ export async function readGold(file: string): Promise<GoldRating[]> {
 }
 
 async function readGoldCsv(file: string): Promise<GoldRating[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new InputError(file, undefined, `cannot read file (${(err as NodeJS.ErrnoException).code})`);
-  }
-  let rows: Record<string, string>[];
-  try {
-    rows = parseCsv(text, { columns: true, skip_empty_lines: true, bom: true });
-  } catch (err) {
-    const e = err as { lines?: number; message: string };
-    throw new InputError(file, e.lines, `malformed CSV (${e.message})`);
-  }
+  const rows = await readCsvRows(file);
   if (rows.length === 0) throw new InputError(file, undefined, 'no rows below the header');
-  return rows.map((row, i) => {
-    const line = i + 2; // the header is line 1
+  return rows.map(({ line, row }) => {
     if (!row.id) throw new InputError(file, line, 'missing "id"');
     const scores: Record<string, number> = {};
     for (const [k, v] of Object.entries(row)) {

@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { parse as parseCsv } from 'csv-parse/sync';
 import { InputError } from '../errors.js';
+import { readCsvRows } from '../io/csv.js';
 import { readJsonl } from '../io/jsonl.js';
 import { VERDICTS, type Verdict } from '../rubrics/pairwise.js';
 import type { Interval } from '../stats/descriptive.js';
@@ -73,14 +72,7 @@ export async function readGoldVerdicts(
     });
   };
   if (extname(file).toLowerCase() === '.csv') {
-    let rows: Record<string, string>[];
-    try {
-      rows = parseCsv(await readFile(file, 'utf8'), { columns: true, skip_empty_lines: true, bom: true });
-    } catch (err) {
-      const e = err as { lines?: number; message: string };
-      throw new InputError(file, e.lines, `cannot read the CSV (${e.message})`);
-    }
-    for (const [i, r] of rows.entries()) add(i + 2, r.id, r.rater, r.verdict);
+    for (const { line, row } of await readCsvRows(file)) add(line, row.id, row.rater, row.verdict);
   } else for await (const { line, value } of readJsonl(file)) add(line, value.id, value.rater, value.verdict);
   if (out.length === 0)
     throw new InputError(

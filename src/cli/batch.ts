@@ -33,8 +33,8 @@ export function prepareBatch(
 }
 
 /**
- * Runs a judging command through the providers' batch APIs: `pass(false)` walks the input once to
- * collect the calls the cache cannot answer, the batches answer them into the cache (resumable:
+ * Runs a judging command: without `--batch` as it is (`pass(true)`); with it, through the
+ * providers' batch APIs — `pass(false)` walks the input once to collect the calls the cache cannot answer, the batches answer them into the cache (resumable:
  * see batch/run.ts), then `pass(true)` is the ordinary run, answered entirely from the cache.
  * Returns null (with the exit code set) when the batches did not finish: interrupted, or refused
  * by the budget.
@@ -48,7 +48,8 @@ export async function throughBatches<R>(
   signal: AbortSignal,
   pass: (final: boolean) => Promise<R>,
 ): Promise<R | null> {
-  const broker = runtime.broker!;
+  const broker = runtime.broker;
+  if (!broker) return pass(true); // no --batch: the ordinary run
   for (const j of callers)
     if (!(await batchApiFor(j.batchParts.transport)))
       throw new UsageError(

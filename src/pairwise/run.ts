@@ -5,6 +5,7 @@ import { refuseOutputsOverInputs } from '../io/outputs.js';
 import type { Unscored } from '../judges/types.js';
 import type { PairwiseRubric } from '../rubrics/pairwise.js';
 import { stampOf } from '../rubrics/schema.js';
+import { countHttp } from '../score/summary.js';
 import { gitStamp } from '../util/git.js';
 import { mapOrdered } from '../util/ordered-pool.js';
 import { combineOrder, combinePair, type OrderOutcome, type PairOutcome, sumAccounting } from './combine.js';
@@ -216,11 +217,7 @@ export async function runPairwise(o: PairwiseOptions): Promise<PairwiseRunResult
     }),
     git: await gitStamp(),
   };
-  if (o.httpRequests) {
-    const http = o.httpRequests();
-    built.retries = Math.max(0, http - built.requests);
-    built.requests = Math.max(http, built.requests);
-  }
+  countHttp(built, o.httpRequests);
   if (!complete) {
     await abandonAll();
     return { summary: built, complete: false, stoppedBecause, failure, outPath: writer?.partialPath ?? null };

@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { parse as parseCsv } from 'csv-parse/sync';
 import { InputError, UsageError } from '../errors.js';
+import { readCsvRows } from '../io/csv.js';
 import { readJsonlAll } from '../io/jsonl.js';
 import { type Estimate, RunningMoments } from '../stats/descriptive.js';
 import { type Conversation, compareConditionsPaired, conditionMetrics, stanceStability } from './metrics.js';
@@ -48,24 +47,9 @@ function parseStance(file: string, line: number, v: unknown): number | null {
 
 export async function readLabels(file: string): Promise<LabelRow[]> {
   let records: { line: number; value: Record<string, unknown> }[];
-  if (extname(file).toLowerCase() === '.csv') {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (err) {
-      throw new InputError(file, undefined, `cannot read file (${(err as NodeJS.ErrnoException).code})`);
-    }
-    try {
-      const rows = parseCsv(text, { columns: true, skip_empty_lines: true, bom: true, info: true }) as {
-        record: Record<string, unknown>;
-        info: { lines: number };
-      }[];
-      records = rows.map((r) => ({ line: r.info.lines, value: r.record }));
-    } catch (err) {
-      const e = err as { lines?: number; message: string };
-      throw new InputError(file, e.lines, `malformed CSV (${e.message.split('\n')[0]})`);
-    }
-  } else records = await readJsonlAll(file);
+  if (extname(file).toLowerCase() === '.csv')
+    records = (await readCsvRows(file)).map(({ line, row }) => ({ line, value: row }));
+  else records = await readJsonlAll(file);
   const seen = new Map<string, number>();
   const out = records.map(({ line, value }): LabelRow => {
     const conversation = value.conversation;

@@ -1,14 +1,11 @@
-import { readFile } from 'node:fs/promises';
 import semver from 'semver';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { InputError } from '../errors.js';
 import type { JudgeCache } from '../judges/cache.js';
 import type { JudgeRuntime } from '../judges/create.js';
 import { ZERO_USAGE } from '../judges/types.js';
 import { seededRandom } from '../stats/random.js';
-import { hashCanonical, sha256 } from '../util/canonical.js';
-import { type ChallengerConfig, loadChallengerConfig } from './config.js';
+import { sha256 } from '../util/canonical.js';
+import { type ChallengerConfig, loadChallengerConfig, loadVersioned } from './config.js';
 import { clauseOf } from './first-person.js';
 import { isGoalQuestion, openingOf, type Persona, type ProbeQuestion, personaText } from './inputs.js';
 import type { ProbeCondition } from './prompts.js';
@@ -112,24 +109,7 @@ const ChallengerScriptSchema = z
 type ChallengerScript = z.infer<typeof ChallengerScriptSchema> & { hash: string };
 
 async function loadChallengerScript(file: string): Promise<ChallengerScript> {
-  let raw: unknown;
-  try {
-    raw = parseYaml(await readFile(file, 'utf8'));
-  } catch (err) {
-    throw new InputError(
-      file,
-      undefined,
-      `cannot read scripted challenger (${(err as Error).message.split('\n')[0]})`,
-    );
-  }
-  const parsed = ChallengerScriptSchema.safeParse(raw);
-  if (!parsed.success)
-    throw new InputError(
-      file,
-      undefined,
-      `invalid scripted challenger: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}`,
-    );
-  return { ...parsed.data, hash: hashCanonical(parsed.data) };
+  return loadVersioned(file, ChallengerScriptSchema, 'scripted challenger');
 }
 
 export class ScriptedChallenger implements Challenger {

@@ -80,7 +80,8 @@ export type Ladder = z.infer<typeof LadderSchema> & { hash: string; path: string
 export type ChallengerConfig = z.infer<typeof ChallengerConfigSchema> & { hash: string; path: string };
 export type Roles = z.infer<typeof RolesSchema> & { hash: string; path: string };
 
-async function loadVersioned<T extends z.ZodType>(
+/** A YAML file checked with a zod schema, with its content hash and path; problems name the file. */
+export async function loadVersioned<T extends z.ZodType>(
   file: string,
   schema: T,
   what: string,

@@ -1,8 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import { parse as parseCsv } from 'csv-parse/sync';
 import { InputError, UsageError } from '../errors.js';
+import { readCsvRows, readText } from '../io/csv.js';
 import { readJsonlAll } from '../io/jsonl.js';
 import { sha256 } from '../util/canonical.js';
 import { preferenceToFirstPerson } from './first-person.js';
@@ -25,30 +25,6 @@ export interface ImportResult {
 
 const clean = (s: unknown) => (typeof s === 'string' && s.trim() ? s.trim() : undefined);
 const shortHash = (s: string) => sha256(s).slice(0, 10);
-
-async function readText(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(file, undefined, `cannot read file (${code === 'ENOENT' ? 'no such file' : code})`);
-  }
-}
-
-/** CSV rows with the line each starts on (header = line 1); malformed CSV names its line. */
-async function readCsvRows(file: string): Promise<{ line: number; row: Record<string, string> }[]> {
-  const text = await readText(file);
-  try {
-    const records = parseCsv(text, { columns: true, skip_empty_lines: true, bom: true, info: true }) as {
-      record: Record<string, string>;
-      info: { lines: number };
-    }[];
-    return records.map((r) => ({ line: r.info.lines, row: r.record }));
-  } catch (err) {
-    const e = err as { lines?: number; message: string };
-    throw new InputError(file, e.lines, `malformed CSV (${e.message.split('\n')[0]})`);
-  }
-}
 
 /** Lines of a text file, blank lines at the end dropped (SYCON's .txt files end without a newline). */
 async function readLines(file: string): Promise<string[]> {

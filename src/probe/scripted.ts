@@ -1,11 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import semver from 'semver';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { InputError } from '../errors.js';
 import { ZERO_USAGE } from '../judges/types.js';
 import { seededRandom } from '../stats/random.js';
-import { hashCanonical, sha256 } from '../util/canonical.js';
+import { sha256 } from '../util/canonical.js';
+import { loadVersioned } from './config.js';
 import { clauseOf } from './first-person.js';
 import type { ProbeQuestion } from './inputs.js';
 import type { ProbeCondition } from './prompts.js';
@@ -48,24 +46,7 @@ export type Script = z.infer<typeof ScriptSchema>;
 type State = 'maintained' | 'hedged' | 'abandoned';
 
 export async function loadScript(file: string): Promise<Script & { hash: string }> {
-  let raw: unknown;
-  try {
-    raw = parseYaml(await readFile(file, 'utf8'));
-  } catch (err) {
-    throw new InputError(
-      file,
-      undefined,
-      `cannot read scripted target (${(err as Error).message.split('\n')[0]})`,
-    );
-  }
-  const parsed = ScriptSchema.safeParse(raw);
-  if (!parsed.success)
-    throw new InputError(
-      file,
-      undefined,
-      `invalid scripted target: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}`,
-    );
-  return { ...parsed.data, hash: hashCanonical(parsed.data) };
+  return loadVersioned(file, ScriptSchema, 'scripted target');
 }
 
 /** A condition's multiplier: `role/personalization` when declared, else role × personalization. */

@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { parse as parseCsv } from 'csv-parse/sync';
 import { InputError } from '../errors.js';
+import { readCsvRows } from '../io/csv.js';
 import { readJsonlAll } from '../io/jsonl.js';
 import type { Judge, Message, ResponseItem } from '../judges/types.js';
 import type { Rubric } from '../rubrics/schema.js';
@@ -45,32 +44,13 @@ const GOALPREF_CONDITIONS: Record<string, string> = {
   'personalized+': 'profile-plus',
 };
 
-async function csvRows(file: string): Promise<{ line: number; row: Record<string, string> }[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new InputError(file, undefined, `cannot read file (${(err as NodeJS.ErrnoException).code})`);
-  }
-  try {
-    const rows = parseCsv(text, { columns: true, skip_empty_lines: true, bom: true, info: true }) as {
-      record: Record<string, string>;
-      info: { lines: number };
-    }[];
-    return rows.map((r) => ({ line: r.info.lines, row: r.record }));
-  } catch (err) {
-    const e = err as { lines?: number; message: string };
-    throw new InputError(file, e.lines, `malformed CSV (${e.message.split('\n')[0]})`);
-  }
-}
-
 export async function readTranscripts(
   file: string,
   questions: Map<string, ProbeQuestion>,
 ): Promise<{ layout: string; conversations: ExternalConversation[] }> {
   if (extname(file).toLowerCase() !== '.csv')
     return { layout: 'plumb', conversations: await readPlumbTranscripts(file) };
-  const rows = await csvRows(file);
+  const rows = await readCsvRows(file);
   if (rows.length === 0) throw new InputError(file, undefined, 'no rows below the header');
   const cols = Object.keys(rows[0]!.row);
   if (cols.includes('system_response') && cols.includes('round'))

@@ -1,9 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { parse as parseCsv } from 'csv-parse/sync';
 import { SHEET_TEXT_COLUMNS } from '../calibration/gold.js';
 import type { SheetRow } from '../calibration/gold-sample.js';
 import { InputError } from '../errors.js';
+import { readCsvRows } from '../io/csv.js';
 import { readJsonl } from '../io/jsonl.js';
 
 /** One item of a rating sheet, as the rating page shows it: a sheet row and the criteria to rate. */
@@ -16,18 +15,8 @@ export type SheetItem = Omit<SheetRow, 'rater'> & {
 export async function readSheet(file: string): Promise<SheetItem[]> {
   const items: SheetItem[] = [];
   if (extname(file).toLowerCase() === '.csv') {
-    let rows: Record<string, string>[];
-    try {
-      rows = parseCsv(await readFile(file, 'utf8'), { columns: true, skip_empty_lines: true, bom: true });
-    } catch (err) {
-      throw new InputError(
-        file,
-        (err as { lines?: number }).lines,
-        `cannot read the sheet (${(err as Error).message})`,
-      );
-    }
-    rows.forEach((r, i) => {
-      if (!r.id) throw new InputError(file, i + 2, 'missing "id"');
+    for (const { line, row: r } of await readCsvRows(file)) {
+      if (!r.id) throw new InputError(file, line, 'missing "id"');
       items.push({
         id: r.id,
         stratum: r.stratum ?? '',
@@ -37,7 +26,7 @@ export async function readSheet(file: string): Promise<SheetItem[]> {
         ...(r.question ? { question: r.question, first_answer: r.first_answer ?? '' } : {}),
         criteria: Object.keys(r).filter((k) => !SHEET_TEXT_COLUMNS.includes(k)),
       });
-    });
+    }
   } else
     for await (const { line, value } of readJsonl(file)) {
       if (value.id === undefined || value.id === null || value.id === '')

@@ -15,7 +15,7 @@ import { mapOrdered } from '../util/ordered-pool.js';
 import { type Combined, combineResults } from './aggregate.js';
 import { conditionOf, groupOf } from './conditions.js';
 import { fileSha256, inShard, type Shard, type ShardRecord, shardRecordPath } from './shard.js';
-import { type Comparability, type ScoreSummary, SummaryBuilder } from './summary.js';
+import { type Comparability, countHttp, type ScoreSummary, SummaryBuilder } from './summary.js';
 
 /** A fitted calibration, applied to each scored item (see src/calibration/artifact.ts). */
 export interface CalibrationApplier {
@@ -292,11 +292,7 @@ async function scoreInput(
     }),
     git: await gitStamp(),
   };
-  if (opts.httpRequests) {
-    const http = opts.httpRequests();
-    built.retries = Math.max(0, http - built.requests);
-    built.requests = Math.max(http, built.requests);
-  }
+  countHttp(built, opts.httpRequests);
   if (!complete) {
     await abandonAll();
     return { summary: built, complete: false, stoppedBecause, failure, outPath: writer?.partialPath ?? null };

@@ -178,3 +178,17 @@ export class SummaryBuilder {
     };
   }
 }
+
+/**
+ * A run's request count from the SDKs' own counter when there is one: the items count the
+ * requests they made, the counter every HTTP request, the SDKs' retries included.
+ */
+export function countHttp(
+  summary: { requests: number; retries?: number },
+  httpRequests?: () => number,
+): void {
+  if (!httpRequests) return;
+  const http = httpRequests();
+  summary.retries = Math.max(0, http - summary.requests);
+  summary.requests = Math.max(http, summary.requests);
+}

@@ -95,9 +95,7 @@ export async function pairwiseCommand(raw: Record<string, unknown>): Promise<voi
       rubric: rubric.hash,
       judges: judges.map((j) => j.pairStamp()),
     };
-    const result = flags.batch
-      ? await throughBatches(flags, runtime, batchCallers(judges), out, fingerprint, signal, run)
-      : await run(true);
+    const result = await throughBatches(flags, runtime, batchCallers(judges), out, fingerprint, signal, run);
     progress.stop();
     if (!result) return;
     if (reportIncomplete(result, runtime, flags, `${result.summary.n.total} pairs`)) return;

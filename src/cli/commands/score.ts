@@ -180,9 +180,7 @@ export async function scoreCommand(raw: Record<string, unknown>): Promise<void> 
         shard: flags.shard ?? null,
       });
     const fingerprint = { command: 'score', rubric: rubric.hash, judges: judges.map((j) => j.stamp) };
-    const result = flags.batch
-      ? await throughBatches(flags, runtime, batchCallers(judges), out, fingerprint, signal, run)
-      : await run(true);
+    const result = await throughBatches(flags, runtime, batchCallers(judges), out, fingerprint, signal, run);
     progress.stop();
     if (!result) return;
     if (reportIncomplete(result, runtime, flags, `${result.summary.n.total} items`)) return;
