@@ -70,8 +70,9 @@ export class SummaryBuilder {
   private requests = 0;
   private readonly criteria = new Map<string, ClusteredMoments>();
   private readonly overall = new ClusteredMoments();
-  /** Counts the clusters of scored items (its values are placeholders). */
-  private readonly clusters = new ClusteredMoments();
+  /** The clusters of scored items: their groups, and the items with none (each its own). */
+  private readonly groups = new Set<string>();
+  private ungrouped = 0;
   private readonly calCriteria = new Map<string, ClusteredMoments>();
   private readonly calOverall = new ClusteredMoments();
   private readonly indexOverall = new Map<string, ClusteredMoments>();
@@ -114,7 +115,8 @@ export class SummaryBuilder {
       return null;
     }
     this.scored += 1;
-    this.clusters.push(0, entry.group);
+    if (entry.group === undefined || entry.group === null) this.ungrouped += 1;
+    else this.groups.add(entry.group);
     for (const [name, m] of this.criteria) {
       const v = entry.scores[name];
       if (typeof v === 'number') m.push(v, entry.group);
@@ -171,7 +173,9 @@ export class SummaryBuilder {
       criteria: estimates(this.criteria),
       overall: this.overall.estimate(),
       indices,
-      clustered: this.clusters.clustered ? { by: 'metadata.group', clusters: this.clusters.clusters } : null,
+      clustered: this.groups.size
+        ? { by: 'metadata.group', clusters: this.groups.size + this.ungrouped }
+        : null,
       ...(this.calOverall.n || this.calCriteria.size
         ? { calibrated: { criteria: estimates(this.calCriteria), overall: this.calOverall.estimate() } }
         : {}),
