@@ -1,8 +1,10 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage } from 'node:http';
+import { type AddressInfo, connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type FakeServer, startFakeProvider } from '../src/testing/fake-provider.js';
-import { ROOT, readJsonlFile, runCli, tempDir } from './helpers/cli.js';
+import { ROOT, readJsonlFile, runCli, scoreArgs, tempDir } from './helpers/cli.js';
 import { good, providerEnv } from './helpers/judge-scripts.js';
 
 const FIXTURE = join(ROOT, 'fixtures', 'responses.jsonl');
@@ -148,4 +150,63 @@ describe('plumb score against fake provider servers, from the CLI', () => {
     expect(existsSync(out)).toBe(false);
     expect(readJsonlFile(readFileSync(`${out}.partial`, 'utf8')).length).toBeGreaterThan(0);
   });
+});
+
+describe('HTTPS_PROXY / HTTP_PROXY', () => {
+  /** A forward proxy on 127.0.0.1 that tunnels CONNECT requests and records their targets. */
+  async function startConnectProxy() {
+    const targets: string[] = [];
+    const proxy = createServer((_req, res) => res.writeHead(405).end());
+    proxy.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
+      targets.push(req.url ?? '');
+      const [host, port] = (req.url ?? '').split(':');
+      const upstream = connect(Number(port), host, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const { port } = proxy.address() as AddressInfo;
+    return {
+      url: `http://127.0.0.1:${port}`,
+      targets,
+      close: () => new Promise<void>((r) => proxy.close(() => r())),
+    };
+  }
+
+  it.each(['openai', 'anthropic'] as const)(
+    '%s: every request goes through the proxy the environment names, unless NO_PROXY excludes the host',
+    async (protocol) => {
+      const server = await startFakeProvider(protocol, good);
+      servers.push(server);
+      const proxy = await startConnectProxy();
+      try {
+        const dir = tempDir();
+        const input = join(dir, 'in.jsonl');
+        writeFileSync(input, readFileSync(FIXTURE, 'utf8').split('\n').slice(0, 3).join('\n'));
+        const spec = protocol === 'openai' ? 'openai:gpt-4.1-mini' : 'anthropic:claude-sonnet-4-6';
+        const run = (out: string, proxyEnv: Record<string, string>) =>
+          runCli(scoreArgs(input, join(dir, out), '--judge', spec, '--no-cache'), {
+            env: { ...providerEnv(protocol, server.url, KEY), ...proxyEnv },
+          });
+        const via = await run('a.jsonl', { HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url, NO_PROXY: '' });
+        expect(via.code).toBe(0);
+        expect(server.requests).toHaveLength(3);
+        const host = new URL(server.url).host;
+        expect(proxy.targets.length).toBeGreaterThan(0);
+        expect(new Set(proxy.targets)).toEqual(new Set([host]));
+        const seen = proxy.targets.length;
+        const bypass = await run('b.jsonl', { HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' });
+        expect(bypass.code).toBe(0);
+        expect(server.requests).toHaveLength(6);
+        expect(proxy.targets).toHaveLength(seen); // NO_PROXY: straight to the server
+      } finally {
+        await proxy.close();
+      }
+    },
+  );
 });

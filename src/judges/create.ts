@@ -5,6 +5,7 @@ import { addSecret, learnSecretsFrom, stripUrlCredentials } from '../util/secret
 import type { Budget } from './budget.js';
 import type { JudgeCache } from './cache.js';
 import type { ProviderCircuit } from './circuit.js';
+import { createSdkFetch, type HttpCounter } from './http.js';
 import { LexiconJudge } from './lexicon.js';
 import { DEFAULT_PRICES, type Price, priceOf } from './pricing.js';
 import { PROMPT_VERSION } from './prompt.js';
@@ -33,9 +34,7 @@ export interface JudgeRuntime {
   broker?: BatchBroker | null;
 }
 
-export interface HttpCounter {
-  requests: number;
-}
+export type { HttpCounter } from './http.js';
 
 export interface ParsedJudgeSpec {
   provider: string;
@@ -88,15 +87,6 @@ export type ProviderClient =
       client: import('openai').default;
     };
 
-/** The SDKs' `fetch` option: the global fetch, counting each request (retries included). */
-function countingFetch(counter: HttpCounter | null | undefined): typeof fetch | undefined {
-  if (!counter) return undefined;
-  return (input, init) => {
-    counter.requests += 1;
-    return fetch(input, init);
-  };
-}
-
 /**
  * The configured SDK client for an API `provider:model`, with keys and base URLs from the
  * environment (or --base-url), checked before any work starts. Shared by judges and probe
@@ -109,7 +99,7 @@ export async function createProviderClient(spec: string, rt: JudgeRuntime = {}):
   printSdkWarningsOnce();
   const timeout = rt.timeoutMs ?? 60_000;
   const maxRetries = rt.maxRetries ?? 4;
-  const fetchOption = countingFetch(rt.http);
+  const fetch = createSdkFetch(env, rt.http);
   // both SDKs take the same names for these
   const sdkOptions = (apiKey: string, baseURL: string) => ({
     apiKey,
@@ -117,7 +107,7 @@ export async function createProviderClient(spec: string, rt: JudgeRuntime = {}):
     timeout,
     maxRetries,
     logLevel: 'off' as const,
-    ...(fetchOption ? { fetch: fetchOption } : {}),
+    fetch,
   });
   if (provider === 'anthropic') {
     const apiKey = requireKey(env, 'ANTHROPIC_API_KEY', spec);
