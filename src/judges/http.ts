@@ -59,7 +59,7 @@ export function createSdkFetch(env: NodeJS.ProcessEnv, counter?: HttpCounter | n
     if (counter) counter.requests += 1;
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : null;
     if (url === null || typeof init.body !== 'string' || CREDENTIALS_IN_URL.test(url))
-      return fetch(input, { ...init, dispatcher } as RequestInit);
+      return fetch(input, { ...init, dispatcher } as unknown as RequestInit);
     const res = await request(url, {
       method: (init.method ?? 'POST') as Dispatcher.HttpMethod,
       headers: init.headers as Dispatcher.RequestOptions['headers'],
