@@ -1,4 +1,6 @@
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Budget } from '../src/judges/budget.js';
@@ -14,6 +16,7 @@ import {
   type FakeServer,
   startFakeProvider,
 } from '../src/testing/fake-provider.js';
+import { hashCanonical } from '../src/util/canonical.js';
 import { readJsonlFile, tempDir, writeJsonl } from './helpers/cli.js';
 import { attemptsPerItem, good, outOfScale, providerEnv, validReply } from './helpers/judge-scripts.js';
 
@@ -360,18 +363,78 @@ describe('samples, panels, budget and cache integrity', () => {
     expect(server.requests).toHaveLength(0);
   });
 
+  it('an entry file written by plumb 0.1 (one file per key, canonical checksum) is served', async () => {
+    const cacheDir = tempDir();
+    const key = JudgeCache.key({ question: 'legacy' });
+    const value = { b: [1, { z: 2, a: 1 }], a: 'x' };
+    mkdirSync(join(cacheDir, key.slice(0, 2)));
+    writeFileSync(
+      join(cacheDir, key.slice(0, 2), `${key}.json`),
+      JSON.stringify({ key, checksum: hashCanonical(value), value, pid: 1, host: 'old' }),
+    );
+    let computed = 0;
+    const compute = async () => {
+      computed += 1;
+      return { value: { fresh: true }, cacheable: true };
+    };
+    expect(await new JudgeCache(cacheDir).getOrCompute(key, compute)).toEqual({ value, cached: true });
+    expect(computed).toBe(0);
+  });
+
+  it('a claim left by a process that died is void: the key is computed at once, not after the wait', async () => {
+    const cacheDir = tempDir();
+    const key = JudgeCache.key({ question: 'orphan' });
+    const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+    const deadPid = Number(String(child.stdout));
+    mkdirSync(join(cacheDir, 'log'), { recursive: true });
+    const claim = { claim: key, pid: deadPid, host: hostname(), t: Date.now() };
+    writeFileSync(join(cacheDir, 'log', `${key.slice(0, 2)}.jsonl`), `\n${JSON.stringify(claim)}\n`);
+    const cache = new JudgeCache(cacheDir, { maxWaitMs: 60_000 });
+    const t0 = Date.now();
+    const r = await cache.getOrCompute(key, async () => ({ value: { v: 1 }, cacheable: true }));
+    expect(r).toEqual({ value: { v: 1 }, cached: false });
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    // a live claim from another process is waited for, up to maxWaitMs
+    const other = {
+      claim: key.replace(/^../, 'ff').replace(/.$/, '0'),
+      pid: process.ppid,
+      host: hostname(),
+      t: Date.now(),
+    };
+    writeFileSync(join(cacheDir, 'log', 'ff.jsonl'), `\n${JSON.stringify(other)}\n`);
+    const waiting = new JudgeCache(cacheDir, { maxWaitMs: 300 });
+    const t1 = Date.now();
+    await waiting.getOrCompute(other.claim, async () => ({ value: { v: 2 }, cacheable: true }));
+    expect(Date.now() - t1).toBeGreaterThanOrEqual(300);
+  });
+
   it('a corrupt cache entry is never served', async () => {
     const server = await serve('openai', good);
     const cacheDir = tempDir();
     await score('openai', server, 1, { cache: new JudgeCache(cacheDir) });
-    const entry = [...walk(cacheDir)][0]!;
-    const parsed = JSON.parse(readFileSync(entry, 'utf8'));
-    parsed.value.output.scores.emotional_validation = 5 - parsed.value.output.scores.emotional_validation + 1;
-    writeFileSync(entry, JSON.stringify(parsed)); // tampered: checksum no longer matches
+    const [bucket, ...others] = [...walk(cacheDir)];
+    expect(others).toEqual([]); // one bucket file holds the claim and the answer
+    const answers = (text: string) => text.split('\n').filter((l) => l.startsWith('{"key":'));
+    const [answer] = answers(readFileSync(bucket!, 'utf8'));
+    const parsed = JSON.parse(answer!);
+    const was = parsed.value.output.scores.emotional_validation;
+    parsed.value.output.scores.emotional_validation = was === 1 ? 2 : 1;
+    // tampered: the same key and checksum, another value
+    writeFileSync(bucket!, readFileSync(bucket!, 'utf8').replace(answer!, JSON.stringify(parsed)));
     const again = await score('openai', server, 1, { cache: new JudgeCache(cacheDir) });
     expect(server.requests).toHaveLength(2);
     expect(again.lines[0]!.cached).toBe(false);
-    writeFileSync(entry, '{"key": "trunc'); // torn write
+    expect(answers(readFileSync(bucket!, 'utf8'))).toHaveLength(2); // the new answer is appended
+    const served = await score('openai', server, 1, { cache: new JudgeCache(cacheDir) });
+    expect(served.lines[0]!.cached).toBe(true);
+    expect(served.lines[0]!.scores).toEqual(again.lines[0]!.scores);
+    expect(server.requests).toHaveLength(2);
+    // torn writes: every answer cut short
+    const torn = readFileSync(bucket!, 'utf8')
+      .split('\n')
+      .map((l) => (l.startsWith('{"key":') ? l.slice(0, 120) : l))
+      .join('\n');
+    writeFileSync(bucket!, torn);
     await score('openai', server, 1, { cache: new JudgeCache(cacheDir) });
     expect(server.requests).toHaveLength(3);
   });
