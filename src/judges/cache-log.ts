@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 
 /**
  * One bucket of the judge cache: an append-only file of JSON records, each written by a single
@@ -24,6 +24,8 @@ export interface ClaimRecord {
 }
 
 const READ_CHUNK = 1 << 20;
+/** lineAt's buffer (the calls are synchronous, so one serves them all). */
+let scratch = Buffer.allocUnsafe(16 * 1024);
 const KEY_AT = '{"key":"'.length;
 const KEY_LENGTH = 64;
 
@@ -41,6 +43,9 @@ export class CacheBucket {
   /** Open claims per key, in file order, since the key's last answer. */
   readonly claims = new Map<string, ClaimRecord[]>();
 
+  private fd: number | null = null;
+  private writable = false;
+
   constructor(readonly path: string) {}
 
   /** Byte offsets of the answer lines whose key has this key's fingerprint, newest first. */
@@ -51,39 +56,90 @@ export class CacheBucket {
     return out;
   }
 
+  /**
+   * The bucket file's descriptor, kept open while the process runs (one open and close per record
+   * cost as much as the write): read and append, or read only where the folder cannot be written.
+   * Null while the file does not exist and `create` is false.
+   */
+  private handle(create: boolean): number | null {
+    if (this.fd !== null && (this.writable || !create)) return this.fd;
+    const rw = constants.O_RDWR | constants.O_APPEND;
+    try {
+      const fd = openSync(this.path, create ? rw | constants.O_CREAT : rw, 0o666);
+      this.close();
+      this.fd = fd;
+      this.writable = true;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' && !create) return null;
+      if (create || (code !== 'EACCES' && code !== 'EROFS' && code !== 'EPERM')) throw err;
+      this.fd = openSync(this.path, 'r'); // a read-only cache still answers
+    }
+    return this.fd;
+  }
+
+  /** Appends records (each "\n" + JSON + "\n"); throws what the disk says when it cannot. */
+  append(text: string): void {
+    const fd = this.handle(true);
+    if (!this.writable || fd === null) throw Object.assign(new Error('read-only'), { code: 'EROFS' });
+    writeSync(fd, text);
+  }
+
+  close(): void {
+    if (this.fd === null) return;
+    try {
+      closeSync(this.fd);
+    } catch {
+      // nothing was pending: every write is synchronous
+    }
+    this.fd = null;
+    this.writable = false;
+  }
+
   /** Reads what was appended since the last call (by any process). Missing file: nothing yet. */
   refresh(): void {
-    let fd: number;
-    try {
-      fd = openSync(this.path, 'r');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw err;
-    }
-    try {
-      const size = fstatSync(fd).size;
-      if (size <= this.readTo) return;
-      let carry = '';
-      let carryAt = this.readTo;
-      let pos = this.readTo;
-      const buf = Buffer.allocUnsafe(Math.min(READ_CHUNK, size - pos));
-      while (pos < size) {
-        const n = readSync(fd, buf, 0, Math.min(buf.length, size - pos), pos);
-        if (n <= 0) break;
-        const text = carry + buf.toString('latin1', 0, n);
-        pos += n;
-        let start = 0;
-        for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-          if (nl > start) this.index(text, start, nl, carryAt + start);
-          start = nl + 1;
-        }
-        carry = text.slice(start);
-        carryAt += start;
+    const fd = this.handle(false);
+    if (fd === null) return;
+    const size = fstatSync(fd).size;
+    if (size <= this.readTo) return;
+    let carry = '';
+    let carryAt = this.readTo;
+    let pos = this.readTo;
+    const buf = Buffer.allocUnsafe(Math.min(READ_CHUNK, size - pos));
+    while (pos < size) {
+      const n = readSync(fd, buf, 0, Math.min(buf.length, size - pos), pos);
+      if (n <= 0) break;
+      const text = carry + buf.toString('latin1', 0, n);
+      pos += n;
+      let start = 0;
+      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+        if (nl > start) this.index(text, start, nl, carryAt + start);
+        start = nl + 1;
       }
-      // a last line without its newline is still being written (or was cut short): read it again later
-      this.readTo = carryAt;
-    } finally {
-      closeSync(fd);
+      carry = text.slice(start);
+      carryAt += start;
+    }
+    // a last line without its newline is still being written (or was cut short): read it again later
+    this.readTo = carryAt;
+  }
+
+  /** The line that starts at `offset` (without its newline), or null when it is not all there. */
+  lineAt(offset: number): string | null {
+    const fd = this.handle(false);
+    if (fd === null) return null;
+    // an answer line is a few hundred bytes: one read into a buffer kept for it, grown when short
+    let length = 0;
+    for (;;) {
+      if (length === scratch.length) {
+        const bigger = Buffer.allocUnsafe(scratch.length * 2);
+        scratch.copy(bigger);
+        scratch = bigger;
+      }
+      const n = readSync(fd, scratch, length, scratch.length - length, offset + length);
+      if (n <= 0) return null;
+      const nl = scratch.indexOf(10, length);
+      length += n;
+      if (nl >= 0 && nl < length) return scratch.toString('utf8', 0, nl);
     }
   }
 
@@ -128,33 +184,5 @@ export class CacheBucket {
     this.fps[this.count] = fp;
     this.offsets[this.count] = offset;
     this.count += 1;
-  }
-}
-
-/** The line that starts at `offset` (without its newline), or null when it is not all there. */
-export function readLineAt(path: string, offset: number): string | null {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
-    return null;
-  }
-  try {
-    const chunks: Buffer[] = [];
-    let pos = offset;
-    for (let size = 4096; ; size *= 2) {
-      const buf = Buffer.allocUnsafe(size);
-      const n = readSync(fd, buf, 0, size, pos);
-      if (n <= 0) return null;
-      const nl = buf.subarray(0, n).indexOf(10);
-      if (nl >= 0) {
-        chunks.push(buf.subarray(0, nl));
-        return Buffer.concat(chunks).toString('utf8');
-      }
-      chunks.push(buf.subarray(0, n));
-      pos += n;
-    }
-  } finally {
-    closeSync(fd);
   }
 }

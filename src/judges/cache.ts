@@ -1,11 +1,11 @@
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LRUCache } from 'lru-cache';
 import { describeIoError } from '../io/errors.js';
 import { LOCK_OWNER as OWNER, processAlive } from '../io/lock.js';
 import { canonicalJson, sha256 } from '../util/canonical.js';
 import { redact } from '../util/secrets.js';
-import { CacheBucket, type ClaimRecord, readLineAt } from './cache-log.js';
+import { CacheBucket, type ClaimRecord } from './cache-log.js';
 
 export interface CacheOptions {
   /** How long to wait for another process's answer to a key it has claimed (default 15 min). */
@@ -58,6 +58,7 @@ export class JudgeCache {
     readonly dir: string,
     options: CacheOptions = {},
   ) {
+    openCaches.register(this, this.buckets, this);
     this.options = {
       maxWaitMs: options.maxWaitMs ?? 15 * 60_000,
       staleClaimMs: options.staleClaimMs ?? 15 * 60_000,
@@ -71,6 +72,15 @@ export class JudgeCache {
    */
   static key(parts: Record<string, unknown>): string {
     return sha256(canonicalJson(parts));
+  }
+
+  /**
+   * Closes the bucket files this cache keeps open (up to 256). A cache that is dropped without
+   * close() has them closed when it is garbage-collected; the CLI's exit closes them too.
+   */
+  close(): void {
+    openCaches.unregister(this);
+    closeBuckets(this.buckets);
   }
 
   /** Why the disk is not used (null while it is). */
@@ -110,7 +120,12 @@ export class JudgeCache {
   /** The key's answer in its bucket (newest first), checked, or undefined. */
   private readAnswer<T>(bucket: CacheBucket, key: string): T | undefined {
     for (const offset of bucket.candidates(key)) {
-      const line = readLineAt(bucket.path, offset);
+      let line: string | null;
+      try {
+        line = bucket.lineAt(offset);
+      } catch {
+        line = null; // unreadable: not served
+      }
       const value = line === null ? undefined : checkedValue<T>(line, key);
       if (value !== undefined) return value;
     }
@@ -166,7 +181,7 @@ export class JudgeCache {
         mkdirSync(join(this.dir, 'log'), { recursive: true });
         this.logDirMade = true;
       }
-      appendFileSync(bucket.path, `\n${record}\n`);
+      bucket.append(`\n${record}\n`);
       return true;
     } catch (err) {
       this.disableDisk(err);
@@ -272,6 +287,14 @@ export class JudgeCache {
 function storageKey(name: string): string {
   return /^[0-9a-f]{64}$/.test(name) ? name : sha256(name);
 }
+
+function closeBuckets(buckets: Map<string, CacheBucket>): void {
+  for (const bucket of buckets.values()) bucket.close();
+  buckets.clear();
+}
+
+/** Caches a library user dropped without close(): their descriptors are closed when they are collected. */
+const openCaches = new FinalizationRegistry<Map<string, CacheBucket>>(closeBuckets);
 
 function isOurs(c: ClaimRecord): boolean {
   return c.pid === OWNER.pid && c.host === OWNER.host;
