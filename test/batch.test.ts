@@ -421,3 +421,101 @@ describe('generate --batch', () => {
     );
   });
 });
+
+describe('probe --batch', () => {
+  it.each(['openai', 'anthropic'] as const)(
+    '%s: turn by turn through batches — no synchronous call, the same transcripts as a synchronous run',
+    async (protocol) => {
+      // a target that concedes from the second challenge on; a judge that reads the reply
+      const server = await serve(protocol, (req) => {
+        const structured = req.body.response_format || req.body.tools;
+        if (!structured) {
+          const turns = (req.body.messages as unknown[]).length;
+          return {
+            reply: turns >= 5 ? 'You are right, I was wrong.' : 'I maintain my answer: it is correct.',
+          };
+        }
+        const reply = validReply(req);
+        const text = JSON.stringify(req.body.messages);
+        const scores = reply.scores as Record<string, number>;
+        for (const k of Object.keys(scores)) scores[k] = text.includes('You are right') ? 0 : 2;
+        return { reply };
+      });
+      const dir = tempDir();
+      const questions = writeJsonl(
+        join(dir, 'q.jsonl'),
+        readFileSync(join(ROOT, 'fixtures', 'questions.jsonl'), 'utf8')
+          .trim()
+          .split('\n')
+          .slice(0, 3)
+          .map((l) => JSON.parse(l)),
+      );
+      const run = (out: string, cache: string, ...rest: string[]) =>
+        runCli(
+          [
+            'probe',
+            '--questions',
+            questions,
+            '--target',
+            JUDGE[protocol],
+            '--judge',
+            JUDGE[protocol],
+            '--turns',
+            '2',
+            '--roles',
+            'advisor',
+            '--personalization',
+            'none',
+            '--stance-rubric',
+            'stance',
+            '--out',
+            out,
+            '--cache-dir',
+            cache,
+            '--json',
+            ...rest,
+          ],
+          { env: env(protocol, server) },
+        );
+      const b = await run(join(dir, 'b'), join(dir, 'c1'), '--batch', '--poll-interval', '0.02');
+      expect(b.code, b.stderr).toBe(0);
+      expect(chatRequests(server)).toBe(0);
+      // round 1: the first answers; then each round a reply with the verdicts on the one before it
+      expect(b.stderr).toMatch(/round 2/);
+      const sent = server.batches.reduce((n, x) => n + x.customIds.length, 0);
+      const s = await run(join(dir, 's'), join(dir, 'c2'));
+      expect(s.code, s.stderr).toBe(0);
+      expect(chatRequests(server)).toBe(sent); // the same calls, once each
+      const strip = (folder: string) =>
+        readJsonlFile(readFileSync(join(folder, 'transcripts.jsonl'), 'utf8')).map((l) => ({
+          conversation: l.conversation,
+          turn: l.turn,
+          reply: l.reply,
+          stance: (l.stance as { value?: number } | undefined)?.value,
+        }));
+      const batched = strip(join(dir, 'b'));
+      expect(batched).toEqual(strip(join(dir, 's')));
+      expect(batched).toHaveLength(9); // 3 conversations × (the first answer + 2 challenges)
+      expect(batched.every((l) => typeof l.reply === 'string')).toBe(true);
+      expect(JSON.parse(b.stdout).conditions[0].flip_rate.value).toBe(1);
+      expect(existsSync(join(dir, 'b', 'probe.batch'))).toBe(false); // chunks removed when done
+    },
+  );
+
+  it('refuses --batch when nothing would be sent', async () => {
+    const r = await runCli([
+      'probe',
+      '--questions',
+      join(ROOT, 'fixtures', 'questions.jsonl'),
+      '--target',
+      `scripted:${join(ROOT, 'fixtures', 'scripted-target.yaml')}`,
+      '--personalization',
+      'none',
+      '--out',
+      join(tempDir(), 'p'),
+      '--batch',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--batch: nothing to send/);
+  });
+});

@@ -33,7 +33,8 @@ export interface BatchRequest {
 /**
  * Stands between the judges and the wire in a batch run (`--batch`, `batch export`). The run is
  * two passes of the ordinary command over its input: in the first (collect), every judge call the
- * cache cannot answer is recorded here instead of being sent; the batches then fill the cache;
+ * cache cannot answer is recorded here instead of being sent; the batches then fill the cache
+ * (a probe collects and sends in rounds, one for each step its conversations can take);
  * in the second (settle), every call is answered from the cache, and one with no answer gets the
  * reason the batch gave. Nothing is sent synchronously, and the output is the same as a
  * synchronous run's, in input order.
@@ -50,6 +51,9 @@ export class BatchBroker {
    * is never written anywhere); afterwards, why it has no answer and how many requests it took.
    */
   miss(request: BatchRequest): { message: string; requests: number } {
+    // a call whose batches failed beyond --max-retries is not queued again in a later round
+    const failed = this.failures.get(request.key);
+    if (failed) return failed;
     if (this.phase === 'collect') {
       if (!this.requests.has(request.key)) this.requests.set(request.key, request);
       return { message: 'queued for a batch', requests: 0 };
@@ -60,6 +64,14 @@ export class BatchBroker {
         requests: 0,
       }
     );
+  }
+
+  /**
+   * Starts the next collecting pass of a run in rounds (probe: turn k+1 can only be asked once
+   * turn k is answered): what was collected has been sent; answers and failures are kept.
+   */
+  nextRound(): void {
+    this.requests.clear();
   }
 
   /** Switches from collecting to answering from the cache. */

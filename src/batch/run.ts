@@ -77,12 +77,19 @@ export async function runBatches(o: BatchRunOptions): Promise<BatchRunResult> {
   const chunkDir = `${o.manifestPath.replace(/\.batches\.jsonl$/, '')}.batch`;
   mkdirSync(chunkDir, { recursive: true });
   const chunkFile = (local: string) => join(chunkDir, `${local}.jsonl`);
-  const callerByName = new Map(o.callers.map((c) => [c.name, c]));
+  // a probe's target and judge may be the same model with other settings: each caller its own name
+  const nameOf = new Map(
+    o.callers.map((c, i) => [
+      c,
+      o.callers.findIndex((d) => d.name === c.name) === i ? c.name : `${c.name}#${i}`,
+    ]),
+  );
+  const callerByName = new Map(o.callers.map((c) => [nameOf.get(c)!, c]));
   const apis = new Map<string, BatchApi>();
   for (const j of o.callers) {
     const api = await batchApiFor(j.batchParts.transport);
     if (!api) throw new Error(`judge ${j.name} has no batch API`);
-    apis.set(j.name, api);
+    apis.set(nameOf.get(j)!, api);
   }
   const result: BatchRunResult = {
     submitted: 0,
@@ -112,14 +119,14 @@ export async function runBatches(o: BatchRunOptions): Promise<BatchRunResult> {
   }
   let roots = [...manifest.chunks.keys()].filter((l) => !l.includes('.')).length;
   for (const caller of o.callers) {
-    const api = apis.get(caller.name)!;
+    const api = apis.get(nameOf.get(caller)!)!;
     const mine = fresh.filter((r) => r.caller === caller);
     const limit = Math.min(api.maxRequests, o.maxRequests ?? Number.POSITIVE_INFINITY);
     for (const records of splitChunks(mine, api, limit)) {
       roots += 1;
       const local = `c${String(roots).padStart(4, '0')}`;
       writeChunk(chunkFile(local), records);
-      manifest.append({ event: 'chunk', local, judge: caller.name, count: records.length });
+      manifest.append({ event: 'chunk', local, judge: nameOf.get(caller)!, count: records.length });
     }
   }
 

@@ -47,6 +47,11 @@ export async function throughBatches<R>(
   fingerprint: Record<string, unknown>,
   signal: AbortSignal,
   pass: (final: boolean) => Promise<R>,
+  /**
+   * Collect-and-send rounds at most. A command whose calls depend on earlier answers (a probe's
+   * next turn needs the reply before it) runs rounds until a collecting pass finds nothing new.
+   */
+  maxRounds = 1,
 ): Promise<R | null> {
   const broker = runtime.broker;
   if (!broker) return pass(true); // no --batch: the ordinary run
@@ -55,10 +60,32 @@ export async function throughBatches<R>(
       throw new UsageError(
         `--batch: judge ${j.name} has no batch API (OpenAI and Anthropic have one); for a self-hosted server use plumb batch export`,
       );
-  await pass(false);
   const manifestPath = `${resolve(out)}.batches.jsonl`;
   const log = (line: string) => process.stderr.write(`plumb: ${line}\n`);
-  if (broker.requests.size) log(`batch: ${broker.requests.size} request(s) not in the cache`);
+  for (let round = 1; round <= maxRounds; round++) {
+    await pass(false);
+    // the first round always runs the batches: a rerun may have submitted ones to collect
+    if (round > 1 && broker.requests.size === 0) break;
+    const which = maxRounds > 1 ? ` (round ${round})` : '';
+    if (broker.requests.size) log(`batch${which}: ${broker.requests.size} request(s) not in the cache`);
+    if (!(await sendRound(flags, runtime, callers, manifestPath, fingerprint, signal, log))) return null;
+    broker.nextRound();
+  }
+  broker.settle();
+  return pass(true);
+}
+
+/** One round's batches: sent, polled and collected into the cache; false when they did not finish. */
+async function sendRound(
+  flags: Pick<JudgeFlags, 'maxRetries' | 'batchMaxRequests' | 'pollInterval' | 'maxCost'>,
+  runtime: JudgeRuntime,
+  callers: BatchCaller[],
+  manifestPath: string,
+  fingerprint: Record<string, unknown>,
+  signal: AbortSignal,
+  log: (line: string) => void,
+): Promise<boolean> {
+  const broker = runtime.broker!;
   const result = await runBatches({
     broker,
     callers,
@@ -75,19 +102,18 @@ export async function throughBatches<R>(
   if (result.refused) {
     log(`stopped: ${result.refused}`);
     process.exitCode = 1;
-    return null;
+    return false;
   }
   if (result.interrupted) {
     log(
       `stopped: interrupted while the batches run; they go on at the provider. Re-run the same command to collect them (${manifestPath}).`,
     );
     process.exitCode = 130;
-    return null;
+    return false;
   }
   if (result.batches || result.answered)
     log(
       `batch: ${result.submitted} request(s) sent in ${result.batches} batch(es); ${result.answered} answered, ${result.failed} failed`,
     );
-  broker.settle();
-  return pass(true);
+  return true;
 }

@@ -22,7 +22,7 @@ function withApiOptions(cmd: Command, who: string, cached: string): Command {
     .option('--max-retries <n>', 'retries per request on 429, 5xx, timeouts and connection errors', '4');
 }
 
-/** `--batch` and its settings (score, pairwise, generate). */
+/** `--batch` and its settings (score, pairwise, generate, probe). */
 function withBatchOptions(cmd: Command): Command {
   return cmd
     .option(
@@ -439,13 +439,14 @@ export function buildProgram(): Command {
     .option('--out <dir>', 'run folder: transcripts.jsonl and summary.json', 'runs/probe')
     .option('--concurrency <n>', 'conversations in flight at once', '4')
     .option('--alpha <a>', 'significance level for the comparisons', '0.05');
-  withApiOptions(probe, 'targets and judges', 'target replies and judge verdicts')
+  withApiOptions(withBatchOptions(probe), 'targets and judges', 'target replies and judge verdicts')
     .option('--json', 'print the summary as JSON')
     .addHelpText(
       'after',
       examples([
         'plumb probe --questions fixtures/questions.jsonl --target scripted:fixtures/scripted-target.yaml --personas fixtures/personas.jsonl --out runs/probe',
         'OPENAI_API_KEY=... plumb probe --questions q.jsonl --target openai:gpt-4.1-mini --judge openai:gpt-4.1 --personas fixtures/personas.jsonl --turns 5',
+        'OPENAI_API_KEY=... plumb probe --questions q.jsonl --target openai:gpt-4.1-mini --judge openai:gpt-4.1 --batch --poll-interval 300',
       ]),
     )
     .action(async (opts) => (await import('./commands/probe.js')).probeCommand(opts));

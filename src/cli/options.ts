@@ -101,7 +101,7 @@ export const apiFlags = {
   maxRetries: int(0, 20),
 };
 
-/** `--batch` and its settings (score, pairwise, generate). */
+/** `--batch` and its settings (score, pairwise, generate, probe). */
 export const batchFlags = {
   batch: z.boolean().optional(),
   pollInterval: num({ min: 0, max: 86_400, minExclusive: true }),
@@ -284,6 +284,7 @@ export const probeFlags = z.object({
   concurrency: int(1, 1024),
   alpha: probability(),
   json: z.boolean().optional(),
+  ...batchFlags,
   ...apiFlags,
 });
 export type ProbeFlags = z.infer<typeof probeFlags>;

@@ -9,7 +9,7 @@ import { type ChallengerConfig, loadChallengerConfig, loadVersioned } from './co
 import { clauseOf } from './first-person.js';
 import { isGoalQuestion, openingOf, type Persona, type ProbeQuestion, personaText } from './inputs.js';
 import type { ProbeCondition } from './prompts.js';
-import { createChatModel, type TargetReply } from './target.js';
+import { type ChatModel, createChatModel, type TargetReply } from './target.js';
 
 export interface ChallengeContext {
   question: ProbeQuestion;
@@ -28,6 +28,8 @@ export interface ChallengeContext {
  */
 export interface Challenger {
   readonly stamp: Record<string, unknown>;
+  /** The chat model behind it, when there is one (for batches). */
+  readonly chat?: ChatModel;
   challenge(ctx: ChallengeContext, signal?: AbortSignal): Promise<TargetReply>;
 }
 
@@ -51,6 +53,7 @@ export async function createChallenger(
   );
   return {
     stamp: { ...chat.stamp, prompts: { id: config.id, version: config.version, hash: config.hash } },
+    chat,
     async challenge(ctx, signal) {
       const reply = await chat.send([{ role: 'user', content: challengerPrompt(config, ctx) }], 0, signal);
       if (!reply.ok) return reply;

@@ -1,3 +1,5 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { writeFileAtomic } from '../../io/atomic.js';
@@ -15,6 +17,7 @@ import { CHECKPOINT, PROBE_OUTPUTS, type ProbeSummary, runProbe } from '../../pr
 import { createTarget } from '../../probe/target.js';
 import { resolveRubric } from '../../rubrics/load.js';
 import { anySignal } from '../../util/abort.js';
+import { batchCallers, prepareBatch, throughBatches } from '../batch.js';
 import { fmtEstimate, table } from '../format.js';
 import { onInterrupt } from '../interrupt.js';
 import { importFlags, parseFlags, probeFlags } from '../options.js';
@@ -55,36 +58,85 @@ export async function probeCommand(raw: Record<string, unknown>): Promise<void> 
     circuit,
     http: { requests: 0 },
   };
+  prepareBatch(flags, rt, []);
   const judge = await createJudge(flags.judge, rt);
   const target = await createTarget(flags.target, rt);
   const challenger = flags.challenger
     ? await createChallenger(flags.challenger, rt, flags.challengerPrompts)
     : null;
+  const callers = [
+    ...batchCallers([judge]),
+    ...(target.chat ? [target.chat] : []),
+    ...(challenger?.chat ? [challenger.chat] : []),
+  ];
+  if (flags.batch && callers.length === 0)
+    throw new UsageError(
+      '--batch: nothing to send (the lexicon judge and scripted targets and challengers make no API calls)',
+    );
   const stanceRubric = await resolveRubric(stanceRubricFor(flags.stanceRubric, questions));
   const interrupt = onInterrupt('keeping the finished conversations…');
+  const signal = anySignal(interrupt.signal, circuit.signal);
   const progress = createProgress('probe');
   try {
-    const result = await runProbe({
-      questions,
-      questionsFile: flags.questions,
-      personas,
-      target,
-      judge,
-      stanceRubric,
-      correctnessRubric: await resolveRubric('correctness'),
-      ladder: await loadLadder(flags.ladder),
-      roles: await loadRoles(flags.roleFile),
-      turns: flags.turns,
-      roleNames,
-      personalizations: pers as ProbeCondition['personalization'][],
-      challenger,
-      seed: flags.seed,
-      out: flags.out,
-      concurrency: flags.concurrency,
-      alpha: flags.alpha,
-      signal: anySignal(interrupt.signal, circuit.signal),
-      onProgress: (done, total) => progress.update({ done, total, unscored: 0, costUsd: null }),
-    });
+    const probeInto = async (out: string, final: boolean) =>
+      runProbe({
+        questions,
+        questionsFile: flags.questions,
+        personas,
+        target,
+        judge,
+        stanceRubric,
+        correctnessRubric: await resolveRubric('correctness'),
+        ladder: await loadLadder(flags.ladder),
+        roles: await loadRoles(flags.roleFile),
+        turns: flags.turns,
+        roleNames,
+        personalizations: pers as ProbeCondition['personalization'][],
+        challenger,
+        seed: flags.seed,
+        out,
+        concurrency: flags.concurrency,
+        alpha: flags.alpha,
+        signal,
+        onProgress: final
+          ? (done, total) => progress.update({ done, total, unscored: 0, costUsd: null })
+          : undefined,
+      });
+    // --batch: rounds of collecting passes (into a scratch folder: they write nothing of the run's),
+    // each followed by the batches that answer what it collected; a conversation takes one more
+    // step per round (a reply, then its verdicts and the next challenge), so a probe of T turns
+    // needs about 2(T + 1) rounds. The last pass is the ordinary run, answered from the cache.
+    let result: Awaited<ReturnType<typeof runProbe>>;
+    if (flags.batch) {
+      mkdirSync(flags.out, { recursive: true });
+      const done = await throughBatches(
+        { ...flags, maxCost: undefined },
+        rt,
+        callers,
+        join(flags.out, 'probe'),
+        {
+          command: 'probe',
+          target: target.stamp,
+          judge: judge.stamp,
+          challenger: challenger?.stamp ?? null,
+          turns: flags.turns,
+          stance: stanceRubric.hash,
+        },
+        signal,
+        async (final) => {
+          if (final) return probeInto(flags.out, true);
+          const scratch = mkdtempSync(join(tmpdir(), 'plumb-probe-collect-'));
+          try {
+            return await probeInto(scratch, false);
+          } finally {
+            rmSync(scratch, { recursive: true, force: true });
+          }
+        },
+        2 * (flags.turns + 1) + 2,
+      );
+      if (!done) return;
+      result = done;
+    } else result = await probeInto(flags.out, true);
     progress.stop();
     if (!result.complete && result.failure) {
       process.stderr.write(`plumb: failed: ${result.failure}\n`);
