@@ -5,8 +5,7 @@ import { hostname } from 'node:os';
  * Lock files: `<path>.lock` created exclusively, holding the owner's pid and host. A lock whose
  * owner is a dead process on this host is stale and is reclaimed (kill -9 leaves one behind); a
  * lock from another host is trusted until it is older than `staleMs`, since its pid cannot be
- * checked from here. Shared by output locks (one writer per output file) and the judge cache's
- * in-flight claims (one payer per cache key).
+ * checked from here. Output locks (one writer per output file) and the probe's run folder use them.
  */
 export interface LockOwner {
   pid: number;
@@ -96,11 +95,6 @@ export function tryLock(lockPath: string, staleMs = 24 * 3600_000): boolean {
     return true;
   }
   return false;
-}
-
-/** The lock's file was moved away (published as something else): stop tracking it, remove nothing. */
-export function forgetLock(lockPath: string): void {
-  held.delete(lockPath);
 }
 
 export function releaseLock(lockPath: string): void {
