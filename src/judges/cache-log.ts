@@ -127,19 +127,19 @@ export class CacheBucket {
   lineAt(offset: number): string | null {
     const fd = this.handle(false);
     if (fd === null) return null;
-    // an answer line is a few hundred bytes: one read into a buffer kept for it, grown when short
+    // an answer line is a few hundred bytes: read 1 KiB into a buffer kept for it, more when short
     let length = 0;
-    for (;;) {
-      if (length === scratch.length) {
-        const bigger = Buffer.allocUnsafe(scratch.length * 2);
-        scratch.copy(bigger);
+    for (let want = 1024; ; want *= 2) {
+      if (length + want > scratch.length) {
+        const bigger = Buffer.allocUnsafe(2 * (length + want));
+        scratch.copy(bigger, 0, 0, length);
         scratch = bigger;
       }
-      const n = readSync(fd, scratch, length, scratch.length - length, offset + length);
+      const n = readSync(fd, scratch, length, want, offset + length);
       if (n <= 0) return null;
-      const nl = scratch.indexOf(10, length);
+      const nl = scratch.subarray(length, length + n).indexOf(10);
+      if (nl >= 0) return scratch.toString('utf8', 0, length + nl);
       length += n;
-      if (nl >= 0 && nl < length) return scratch.toString('utf8', 0, nl);
     }
   }
 
