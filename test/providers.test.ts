@@ -381,6 +381,23 @@ describe('samples, panels, budget and cache integrity', () => {
     expect(computed).toBe(0);
   });
 
+  it('answers longer than a read and buckets larger than a read chunk come back whole', async () => {
+    const cacheDir = tempDir();
+    const writer = new JudgeCache(cacheDir);
+    // 3,000 answers in one bucket (keys starting 00): ~1.6 MB, so lines cross the 1 MiB chunk
+    const keys = Array.from({ length: 3000 }, (_, i) => `00${hashCanonical({ i }).slice(2)}`);
+    for (const [i, key] of keys.entries()) await writer.set(key, { i, text: `é${'x'.repeat(500)}` });
+    const long = { text: 'ü'.repeat(40_000) }; // 80 KB of UTF-8: several reads
+    await writer.set(keys[0]!, long);
+    writer.close();
+    const reader = new JudgeCache(cacheDir);
+    expect(await reader.get(keys[0]!)).toEqual(long); // the newer answer wins
+    for (const i of [1, 1234, 1999, 2999])
+      expect(await reader.get(keys[i]!)).toEqual({ i, text: `é${'x'.repeat(500)}` });
+    expect(await reader.get(`00${'f'.repeat(62)}`)).toBeUndefined();
+    reader.close();
+  });
+
   it('a claim left by a process that died is void: the key is computed at once, not after the wait', async () => {
     const cacheDir = tempDir();
     const key = JudgeCache.key({ question: 'orphan' });
