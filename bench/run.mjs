@@ -76,7 +76,7 @@ async function scoreRun(n, latencyMs, concurrency, again = false) {
   const first = await once();
   const second = again ? await once() : null;
   await server.close();
-  // a 10^6-entry cache takes minutes to delete: not awaited, so the figures print first
+  // not awaited, so the figures print first
   rm(dir, { recursive: true, force: true });
   return again ? [first, second] : first;
 }
