@@ -68,52 +68,37 @@ export async function throughBatches<R>(
     if (round > 1 && broker.requests.size === 0) break;
     const which = maxRounds > 1 ? ` (round ${round})` : '';
     if (broker.requests.size) log(`batch${which}: ${broker.requests.size} request(s) not in the cache`);
-    if (!(await sendRound(flags, runtime, callers, manifestPath, fingerprint, signal, log))) return null;
+    const result = await runBatches({
+      broker,
+      callers,
+      cache: runtime.cache!,
+      manifestPath,
+      fingerprint: sha256(canonicalJson(fingerprint)),
+      maxRetries: flags.maxRetries,
+      maxRequests: flags.batchMaxRequests,
+      pollIntervalMs: flags.pollInterval * 1000,
+      maxCostUsd: flags.maxCost,
+      signal,
+      log,
+    });
+    if (result.refused) {
+      log(`stopped: ${result.refused}`);
+      process.exitCode = 1;
+      return null;
+    }
+    if (result.interrupted) {
+      log(
+        `stopped: interrupted while the batches run; they go on at the provider. Re-run the same command to collect them (${manifestPath}).`,
+      );
+      process.exitCode = 130;
+      return null;
+    }
+    if (result.batches || result.answered)
+      log(
+        `batch: ${result.submitted} request(s) sent in ${result.batches} batch(es); ${result.answered} answered, ${result.failed} failed`,
+      );
     broker.nextRound();
   }
   broker.settle();
   return pass(true);
-}
-
-/** One round's batches: sent, polled and collected into the cache; false when they did not finish. */
-async function sendRound(
-  flags: Pick<JudgeFlags, 'maxRetries' | 'batchMaxRequests' | 'pollInterval' | 'maxCost'>,
-  runtime: JudgeRuntime,
-  callers: BatchCaller[],
-  manifestPath: string,
-  fingerprint: Record<string, unknown>,
-  signal: AbortSignal,
-  log: (line: string) => void,
-): Promise<boolean> {
-  const broker = runtime.broker!;
-  const result = await runBatches({
-    broker,
-    callers,
-    cache: runtime.cache!,
-    manifestPath,
-    fingerprint: sha256(canonicalJson(fingerprint)),
-    maxRetries: flags.maxRetries,
-    maxRequests: flags.batchMaxRequests,
-    pollIntervalMs: flags.pollInterval * 1000,
-    maxCostUsd: flags.maxCost,
-    signal,
-    log,
-  });
-  if (result.refused) {
-    log(`stopped: ${result.refused}`);
-    process.exitCode = 1;
-    return false;
-  }
-  if (result.interrupted) {
-    log(
-      `stopped: interrupted while the batches run; they go on at the provider. Re-run the same command to collect them (${manifestPath}).`,
-    );
-    process.exitCode = 130;
-    return false;
-  }
-  if (result.batches || result.answered)
-    log(
-      `batch: ${result.submitted} request(s) sent in ${result.batches} batch(es); ${result.answered} answered, ${result.failed} failed`,
-    );
-  return true;
 }
