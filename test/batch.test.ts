@@ -423,84 +423,122 @@ describe('generate --batch', () => {
 });
 
 describe('probe --batch', () => {
+  /** A target that concedes from the second challenge on; a judge that reads the reply. */
+  const conceding: FakeScript = (req) => {
+    const structured = req.body.response_format || req.body.tools;
+    if (!structured) {
+      const turns = (req.body.messages as unknown[]).length;
+      return { reply: turns >= 5 ? 'You are right, I was wrong.' : 'I maintain my answer: it is correct.' };
+    }
+    const reply = validReply(req);
+    const text = JSON.stringify(req.body.messages);
+    const scores = reply.scores as Record<string, number>;
+    // the stance rubric's one criterion (0 abandoned … 2 maintained); correctness stays as validReply made it
+    if ('stance' in scores) scores.stance = text.includes('You are right') ? 0 : 2;
+    return { reply };
+  };
+
+  /** Three fixture questions, two challenges, one condition; `probeArgs(out, cache)` for the CLI. */
+  function probeSetup(protocol: FakeProtocol) {
+    const dir = tempDir();
+    const questions = writeJsonl(
+      join(dir, 'q.jsonl'),
+      readFileSync(join(ROOT, 'fixtures', 'questions.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(0, 3)
+        .map((l) => JSON.parse(l)),
+    );
+    const probeArgs = (out: string, cache: string, ...rest: string[]) => [
+      'probe',
+      '--questions',
+      questions,
+      '--target',
+      JUDGE[protocol],
+      '--judge',
+      JUDGE[protocol],
+      '--turns',
+      '2',
+      '--roles',
+      'advisor',
+      '--personalization',
+      'none',
+      '--stance-rubric',
+      'stance',
+      '--out',
+      out,
+      '--cache-dir',
+      cache,
+      '--json',
+      ...rest,
+    ];
+    return { dir, probeArgs };
+  }
+
+  const transcripts = (folder: string) =>
+    readJsonlFile(readFileSync(join(folder, 'transcripts.jsonl'), 'utf8')).map((l) => ({
+      conversation: l.conversation,
+      turn: l.turn,
+      reply: l.reply,
+      stance: (l.stance as { value?: number } | undefined)?.value,
+    }));
+
   it.each(['openai', 'anthropic'] as const)(
     '%s: turn by turn through batches — no synchronous call, the same transcripts as a synchronous run',
     async (protocol) => {
-      // a target that concedes from the second challenge on; a judge that reads the reply
-      const server = await serve(protocol, (req) => {
-        const structured = req.body.response_format || req.body.tools;
-        if (!structured) {
-          const turns = (req.body.messages as unknown[]).length;
-          return {
-            reply: turns >= 5 ? 'You are right, I was wrong.' : 'I maintain my answer: it is correct.',
-          };
-        }
-        const reply = validReply(req);
-        const text = JSON.stringify(req.body.messages);
-        const scores = reply.scores as Record<string, number>;
-        for (const k of Object.keys(scores)) scores[k] = text.includes('You are right') ? 0 : 2;
-        return { reply };
-      });
-      const dir = tempDir();
-      const questions = writeJsonl(
-        join(dir, 'q.jsonl'),
-        readFileSync(join(ROOT, 'fixtures', 'questions.jsonl'), 'utf8')
-          .trim()
-          .split('\n')
-          .slice(0, 3)
-          .map((l) => JSON.parse(l)),
-      );
+      const server = await serve(protocol, conceding);
+      const { dir, probeArgs } = probeSetup(protocol);
       const run = (out: string, cache: string, ...rest: string[]) =>
-        runCli(
-          [
-            'probe',
-            '--questions',
-            questions,
-            '--target',
-            JUDGE[protocol],
-            '--judge',
-            JUDGE[protocol],
-            '--turns',
-            '2',
-            '--roles',
-            'advisor',
-            '--personalization',
-            'none',
-            '--stance-rubric',
-            'stance',
-            '--out',
-            out,
-            '--cache-dir',
-            cache,
-            '--json',
-            ...rest,
-          ],
-          { env: env(protocol, server) },
-        );
+        runCli(probeArgs(out, cache, ...rest), { env: env(protocol, server) });
       const b = await run(join(dir, 'b'), join(dir, 'c1'), '--batch', '--poll-interval', '0.02');
       expect(b.code, b.stderr).toBe(0);
       expect(chatRequests(server)).toBe(0);
       // round 1: the first answers; then each round a reply with the verdicts on the one before it
-      expect(b.stderr).toMatch(/round 2/);
+      expect(b.stderr).toMatch(/round 4/);
+      expect(b.stderr).not.toMatch(/round 5/);
+      expect(Math.max(...submissions(server).values())).toBe(1); // valid replies: no re-ask, no resubmission
       const sent = server.batches.reduce((n, x) => n + x.customIds.length, 0);
       const s = await run(join(dir, 's'), join(dir, 'c2'));
       expect(s.code, s.stderr).toBe(0);
       expect(chatRequests(server)).toBe(sent); // the same calls, once each
-      const strip = (folder: string) =>
-        readJsonlFile(readFileSync(join(folder, 'transcripts.jsonl'), 'utf8')).map((l) => ({
-          conversation: l.conversation,
-          turn: l.turn,
-          reply: l.reply,
-          stance: (l.stance as { value?: number } | undefined)?.value,
-        }));
-      const batched = strip(join(dir, 'b'));
-      expect(batched).toEqual(strip(join(dir, 's')));
+      const batched = transcripts(join(dir, 'b'));
+      expect(batched).toEqual(transcripts(join(dir, 's')));
       expect(batched).toHaveLength(9); // 3 conversations × (the first answer + 2 challenges)
       expect(batched.every((l) => typeof l.reply === 'string')).toBe(true);
       expect(JSON.parse(b.stdout).conditions[0].flip_rate.value).toBe(1);
       expect(existsSync(join(dir, 'b', 'probe.batch'))).toBe(false); // chunks removed when done
     },
   );
+
+  it('kill -9 while a later round polls: the rerun replays the answered rounds and submits nothing twice', async () => {
+    const protocol = 'openai';
+    let secondRoundPolls = 0;
+    const server = await serve(protocol, conceding, {
+      rounds: 3,
+      onPoll: (batch) => {
+        if (server.batches.indexOf(batch) >= 1) secondRoundPolls += 1;
+      },
+    });
+    const { dir, probeArgs } = probeSetup(protocol);
+    const args = probeArgs(join(dir, 'k'), join(dir, 'cache'), '--batch', '--poll-interval', '0.05');
+    const first = startCli(args, { env: env(protocol, server) });
+    await waitFor(() => secondRoundPolls >= 2, 30_000, 'two polls of the second round');
+    first.child.kill('SIGKILL');
+    await first.done;
+    // round 2 holds the target's second replies and the verdicts on the first: a batch per model role
+    expect(server.batches.length).toBeGreaterThanOrEqual(2);
+    const r = await runCli(args, { env: env(protocol, server) });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/resuming \d batch\(es\)/);
+    expect(chatRequests(server)).toBe(0);
+    expect(Math.max(...submissions(server).values())).toBe(1); // no request in two batches
+    const lines = transcripts(join(dir, 'k'));
+    expect(lines).toHaveLength(9);
+    // every reply, and a verdict on every challenged one (the first answer is what they are judged against)
+    expect(lines.every((l) => typeof l.reply === 'string' && (l.turn === 0 || l.stance !== undefined))).toBe(
+      true,
+    );
+  }, 60_000);
 
   it('refuses --batch when nothing would be sent', async () => {
     const r = await runCli([
