@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, request } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { type AddressInfo, connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -152,7 +153,7 @@ describe('plumb score against fake provider servers, from the CLI', () => {
   });
 });
 
-describe('HTTPS_PROXY / HTTP_PROXY', () => {
+describe('TLS and proxies', () => {
   /** A forward proxy on 127.0.0.1 that tunnels CONNECT requests and records their targets. */
   async function startConnectProxy() {
     const targets: string[] = [];
@@ -209,4 +210,63 @@ describe('HTTPS_PROXY / HTTP_PROXY', () => {
       }
     },
   );
+
+  it('TLS: a provider behind https is reached through the same path, trusting NODE_EXTRA_CA_CERTS; an unknown certificate is refused', async () => {
+    const server = await startFakeProvider('openai', good);
+    servers.push(server);
+    const upstream = new URL(server.url);
+    const tlsDir = join(ROOT, 'test', 'tls');
+    // TLS in front of the fake server, forwarding every request to it
+    const front = createHttpsServer(
+      { key: readFileSync(join(tlsDir, 'localhost.key')), cert: readFileSync(join(tlsDir, 'localhost.crt')) },
+      (req, res) => {
+        const fwd = request(
+          {
+            host: upstream.hostname,
+            port: upstream.port,
+            path: req.url,
+            method: req.method,
+            headers: req.headers,
+          },
+          (up) => {
+            res.writeHead(up.statusCode ?? 502, up.headers);
+            up.pipe(res);
+          },
+        );
+        req.pipe(fwd);
+      },
+    );
+    await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
+    try {
+      const base = `https://127.0.0.1:${(front.address() as AddressInfo).port}/v1`;
+      const dir = tempDir();
+      const input = join(dir, 'in.jsonl');
+      writeFileSync(input, readFileSync(FIXTURE, 'utf8').split('\n').slice(0, 3).join('\n'));
+      const run = (out: string, extra: Record<string, string>) =>
+        runCli(
+          scoreArgs(
+            input,
+            join(dir, out),
+            '--judge',
+            'openai:gpt-4.1-mini',
+            '--no-cache',
+            '--max-retries',
+            '0',
+          ),
+          { env: { ...providerEnv('openai', base, KEY), ...extra } },
+        );
+      const trusted = await run('a.jsonl', { NODE_EXTRA_CA_CERTS: join(tlsDir, 'localhost.crt') });
+      expect(trusted.code, trusted.stderr).toBe(0);
+      expect(server.requests).toHaveLength(3);
+      expect(server.requests[0]!.headers.authorization).toBe(`Bearer ${KEY}`);
+      const untrusted = await run('b.jsonl', {});
+      expect(untrusted.code).not.toBe(0);
+      expect(server.requests).toHaveLength(3); // nothing got through
+      expect(untrusted.stderr + readFileSync(join(dir, 'b.jsonl.partial'), 'utf8')).toMatch(
+        /certificate|self.signed/i,
+      );
+    } finally {
+      await new Promise<void>((r) => front.close(() => r()));
+    }
+  });
 });

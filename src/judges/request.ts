@@ -67,7 +67,20 @@ export async function sendOnce(
 }
 
 export function describeError(err: unknown): string {
-  const e = err as { status?: number; name?: string; message?: string };
+  const e = err as { status?: number; name?: string; message?: string; cause?: unknown };
   const status = e.status ? `HTTP ${e.status}: ` : '';
-  return `${status}${e.name ?? 'Error'}: ${e.message ?? String(err)} (after the SDK's retries)`;
+  return `${status}${e.name ?? 'Error'}: ${e.message ?? String(err)}${causeOf(e.cause)} (after the SDK's retries)`;
+}
+
+/**
+ * Why a connection failed, which the SDKs keep in `cause` behind a bare "Connection error." (an
+ * untrusted certificate, a refused port, a DNS failure): its code and message, one level deep.
+ */
+function causeOf(cause: unknown): string {
+  if (!cause || typeof cause !== 'object') return '';
+  const c = cause as { code?: string; message?: string; cause?: unknown };
+  const inner = c.cause as { code?: string; message?: string } | undefined;
+  const why = inner?.message ? inner : c;
+  if (!why.message) return '';
+  return ` (${why.code ? `${why.code}: ` : ''}${why.message.split('\n')[0]})`;
 }
