@@ -50,8 +50,9 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
  * Request, a stream per body and a task per chunk, which a small JSON reply does not need.
  * Everything else — uploads (FormData), downloads of batch result files (read as streams), URLs
  * with credentials — goes through Node's fetch on the same pool (Node's fetch takes a
- * `dispatcher`; undici's own fetch would not encode Node's global FormData, which the SDKs use). The SDKs' retries,
- * timeouts and abort signals are untouched: they sit above this function.
+ * `dispatcher`; undici's own fetch would not encode Node's global FormData, which the SDKs use).
+ * The SDKs' retries, timeouts and abort signals are untouched: they sit above this function.
+ * Redirects are not followed on the fast path; no provider API redirects a POST.
  */
 export function createSdkFetch(env: NodeJS.ProcessEnv, counter?: HttpCounter | null): SdkFetch {
   const dispatcher = dispatcherFor(env);
