@@ -1,6 +1,8 @@
+import { rename, stat } from 'node:fs/promises';
 import { stringify } from 'csv-stringify/sync';
-import { InputError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { readCsvRows } from '../io/csv.js';
 import { readJsonl } from '../io/jsonl.js';
 import { RunningMoments } from '../stats/descriptive.js';
 import { seededRandom, shuffled } from '../stats/random.js';
@@ -226,4 +228,83 @@ export async function writeRatingSheet(
       .join('\n') + (rows.length ? '\n' : ''),
   );
   return { csv, jsonl };
+}
+
+/** The files a rating sheet `<prefix>` consists of: what `gold sample` writes and `plumb rate` appends. */
+export function sheetFiles(prefix: string): { csv: string; jsonl: string; ratings: string } {
+  return { csv: `${prefix}.csv`, jsonl: `${prefix}.jsonl`, ratings: `${prefix}.ratings.jsonl` };
+}
+
+const nonEmpty = (v: unknown) => v !== undefined && v !== null && String(v).trim() !== '';
+
+/**
+ * What people have already put into the sheet at `prefix`: rated rows of the CSV or JSONL sheet
+ * (any filled rater or criterion cell) and ratings appended by `plumb rate`, one phrase per file
+ * ("sheets/eii.csv: 32 rows rated"). A sheet that cannot be read counts as holding work: it may be
+ * a filled sheet someone saved in another program.
+ */
+export async function ratingsIn(prefix: string): Promise<string[]> {
+  const files = sheetFiles(prefix);
+  const found: string[] = [];
+  const size = async (f: string) => (await stat(f).catch(() => null))?.size ?? -1;
+  if ((await size(files.csv)) > 0) {
+    try {
+      const rows = await readCsvRows(files.csv);
+      const textColumns = new Set([
+        'id',
+        'stratum',
+        'prompt',
+        'challenge',
+        'response',
+        'reference',
+        'question',
+        'first_answer',
+      ]);
+      const rated = rows.filter(({ row }) =>
+        Object.entries(row).some(([k, v]) => !textColumns.has(k) && nonEmpty(v)),
+      );
+      if (rated.length) found.push(`${files.csv}: ${rated.length} row${rated.length === 1 ? '' : 's'} rated`);
+    } catch {
+      found.push(`${files.csv}: a sheet plumb cannot read back (edited elsewhere?)`);
+    }
+  }
+  if ((await size(files.jsonl)) > 0) {
+    try {
+      let rated = 0;
+      for await (const { value } of readJsonl(files.jsonl)) {
+        const scores = (value.scores ?? {}) as Record<string, unknown>;
+        if (nonEmpty(value.rater) || Object.values(scores).some(nonEmpty)) rated += 1;
+      }
+      if (rated) found.push(`${files.jsonl}: ${rated} row${rated === 1 ? '' : 's'} rated`);
+    } catch {
+      found.push(`${files.jsonl}: a sheet plumb cannot read back (edited elsewhere?)`);
+    }
+  }
+  if ((await size(files.ratings)) > 0) found.push(`${files.ratings}: ratings from plumb rate`);
+  return found;
+}
+
+/**
+ * Makes room for a new sheet at `prefix` without losing anyone's ratings. A sheet nobody rated is
+ * simply replaced. One that holds ratings is refused — unless `force`, and then the old sheet and
+ * its ratings are moved aside (`<prefix>.replaced-<time>.*`) rather than overwritten. Returns the
+ * files moved, old → new name.
+ */
+export async function makeRoomForSheet(prefix: string, force: boolean): Promise<[string, string][]> {
+  const work = await ratingsIn(prefix);
+  if (work.length === 0) return [];
+  if (!force)
+    throw new UsageError(
+      `${prefix} already holds ratings (${work.join('; ')}): a new sample would replace the sheet they belong to. ` +
+        'Choose another --out, or add --force to keep the old sheet and its ratings beside the new one (renamed *.replaced-<time>.*)',
+    );
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const moved: [string, string][] = [];
+  for (const [kind, file] of Object.entries(sheetFiles(prefix))) {
+    if (!(await stat(file).catch(() => null))) continue;
+    const aside = `${prefix}.replaced-${stamp}.${kind === 'ratings' ? 'ratings.jsonl' : kind}`;
+    await rename(file, aside);
+    moved.push([file, aside]);
+  }
+  return moved;
 }

@@ -387,6 +387,10 @@ export function buildProgram(): Command {
     )
     .option('--seed <s>', 'sampling seed', '1')
     .option('--out <prefix>', 'writes <prefix>.csv and <prefix>.jsonl', 'gold-sheet')
+    .option(
+      '--force',
+      'replace a sheet that already holds ratings; the old sheet and its ratings are kept as <prefix>.replaced-<time>.*',
+    )
     .addHelpText(
       'after',
       examples([

@@ -223,6 +223,7 @@ export const goldSampleFlags = z.object({
   allocation: oneOf(['proportional', 'neyman']),
   seed: int(0, 2 ** 31 - 1),
   out: text(),
+  force: z.boolean().optional(),
 });
 
 export const goldPlanFlags = z.object({

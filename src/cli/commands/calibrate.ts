@@ -1,7 +1,13 @@
 import { buildArtifact, defaultArtifactName } from '../../calibration/artifact.js';
 import { calibrate } from '../../calibration/calibrate.js';
 import { checkGold, readGold } from '../../calibration/gold.js';
-import { sampleForGold, sheetPrefix, writeRatingSheet } from '../../calibration/gold-sample.js';
+import {
+  makeRoomForSheet,
+  sampleForGold,
+  sheetFiles,
+  sheetPrefix,
+  writeRatingSheet,
+} from '../../calibration/gold-sample.js';
 import { groupGold, humanValue, judgeValue, readScores, type ScoresFile } from '../../calibration/join.js';
 import type { MappingMethod } from '../../calibration/mapping.js';
 import { AGREEMENT_COEFFICIENTS, type MetricValue } from '../../calibration/metrics.js';
@@ -331,10 +337,12 @@ export function renderCalibration(r: ReturnType<typeof calibrate>): string {
 export async function goldSampleCommand(raw: Record<string, unknown>): Promise<void> {
   const flags: GoldSampleFlags = parseFlags(goldSampleFlags, raw);
   const prefix = sheetPrefix(flags.out);
+  const files = sheetFiles(prefix);
   refuseOutputsOverInputs(
     [
-      { flag: '--out', path: `${prefix}.csv` },
-      { flag: '--out', path: `${prefix}.jsonl` },
+      { flag: '--out', path: files.csv },
+      { flag: '--out', path: files.jsonl },
+      { flag: '--out', path: files.ratings },
     ],
     [{ flag: '--scores', path: flags.scores }],
   );
@@ -343,7 +351,10 @@ export async function goldSampleCommand(raw: Record<string, unknown>): Promise<v
     seed: flags.seed,
     allocation: flags.allocation,
   });
+  // checked after sampling, so a sample that fails for its own reasons moves nothing aside
+  const moved = await makeRoomForSheet(prefix, flags.force === true);
   const { csv, jsonl } = await writeRatingSheet(prefix, rows, criteria);
+  for (const [from, to] of moved) process.stdout.write(`kept the old ${from} as ${to}\n`);
   process.stdout.write(
     `sampled ${rows.length} of ${total} scored items${
       flags.stratify
