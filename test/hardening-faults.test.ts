@@ -91,15 +91,28 @@ describe('two runs, one output (R2)', () => {
     const server = await serve(good, { latencyMs: 60 });
     const input = writeJsonl(join(dir, 'two.in.jsonl'), items(30));
     const out = join(dir, 'two.jsonl');
-    const args = scoreArgs(input, out, '--judge', 'openai:gpt-4.1-mini', '--concurrency', '2', '--no-cache');
+    const summary = join(dir, 'two.summary.json');
+    const args = scoreArgs(
+      input,
+      out,
+      '--judge',
+      'openai:gpt-4.1-mini',
+      '--concurrency',
+      '2',
+      '--no-cache',
+      '--summary',
+      summary,
+    );
     const first = startCli(args, { env: openaiEnv(server) });
-    await waitFor(() => existsSync(`${out}.lock`), 20_000, 'the first run to lock its output');
+    // the refused run must not touch the first run's summary side files (#23 item 11)
+    await waitFor(() => existsSync(`${summary}.items.partial`), 20_000, 'the first run to open its outputs');
     const second = await runCli(args, { env: openaiEnv(server) });
     expect(second.code).toBe(2);
     expect(second.stderr).toMatch(/two\.jsonl is being written by another plumb run \(pid \d+/);
     expect((await first.done).code).toBe(0);
     const ids = readJsonlFile(readFileSync(out, 'utf8')).map((l) => l.id);
     expect(ids).toEqual(items(30).map((i) => i.id));
+    expect(Object.keys(JSON.parse(readFileSync(summary, 'utf8')).items)).toHaveLength(30);
     expect(existsSync(`${out}.lock`)).toBe(false);
   });
 

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { AtomicLineWriter } from '../io/atomic.js';
+import { noteInput } from '../io/guard.js';
 import type { JudgeCache } from '../judges/cache.js';
 import { checkReply, unscoredResult } from '../judges/llm.js';
 import { readChatCompletion } from '../judges/openai.js';
@@ -82,6 +83,7 @@ export interface ImportReport {
 
 export async function importResults(file: string, cache: JudgeCache): Promise<ImportReport> {
   const report: ImportReport = { lines: 0, imported: 0, failed: 0, invalid: 0, problems: [] };
+  noteInput(file);
   const rubrics = new Map<string, Rubric | undefined>();
   const lines = createInterface({
     input: createReadStream(file, 'utf8'),

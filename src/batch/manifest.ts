@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { InputError } from '../errors.js';
+import { assertNotAnInput } from '../io/guard.js';
 
 /**
  * The events of a batch run, one JSON object a line, appended and fsynced before the step they
@@ -42,6 +43,7 @@ export class Manifest {
    * be running, and this run would neither use nor collect them.
    */
   static open(path: string, fingerprint: string): Manifest {
+    assertNotAnInput(path, 'the batch manifest');
     if (!existsSync(path)) {
       const m = new Manifest(path, randomBytes(8).toString('hex'));
       m.append({ event: 'run', run: m.runId, fingerprint, time: new Date().toISOString() });

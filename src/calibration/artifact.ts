@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { InputError, MismatchError } from '../errors.js';
+import { noteInput } from '../io/guard.js';
 import type { Rubric } from '../rubrics/schema.js';
 import type { CalibrationApplier } from '../score/run.js';
 import { canonicalJson, hashCanonical } from '../util/canonical.js';
@@ -36,6 +37,7 @@ export function defaultArtifactName(a: Pick<CalibrationArtifact, 'judge' | 'rubr
 export async function readArtifact(file: string): Promise<CalibrationArtifact> {
   let raw: Record<string, unknown>;
   try {
+    noteInput(file);
     raw = JSON.parse(await readFile(file, 'utf8'));
   } catch (err) {
     throw new InputError(file, undefined, `cannot read calibration artifact (${(err as Error).message})`);

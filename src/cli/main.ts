@@ -641,8 +641,10 @@ export async function main(argv = process.argv): Promise<number> {
     throw err;
   });
   const program = buildProgram();
+  const { withRunScope } = await import('../io/guard.js');
   try {
-    await program.parseAsync(argv);
+    // one command is one run: whatever it reads, nothing it writes may replace (io/guard.ts)
+    await withRunScope(() => program.parseAsync(argv));
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {

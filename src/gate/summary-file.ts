@@ -9,6 +9,7 @@ import { streamObject } from 'stream-json/streamers/stream-object.js';
 import { streamValues } from 'stream-json/streamers/stream-values.js';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
+import { noteInput } from '../io/guard.js';
 
 /**
  * What the gate reads: a summary from `score --summary` or `probe` (or a baseline saved from
@@ -115,6 +116,7 @@ async function* streamJson(
   file: string,
   stages: unknown[],
 ): AsyncGenerator<{ key: unknown; value: unknown }> {
+  noteInput(file);
   // packed tokens only: the streamed variants would double the token count for nothing here
   const tokens = parser({
     packKeys: true,

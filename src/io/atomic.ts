@@ -1,10 +1,11 @@
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { InputError, UsageError } from '../errors.js';
 import { redact } from '../util/secrets.js';
 import { outputError } from './errors.js';
+import { assertNotAnInput } from './guard.js';
 import { readLockOwner, releaseLock, tryLock } from './lock.js';
 
 /** Creates the folder an output goes in; a failure names the output. */
@@ -33,6 +34,7 @@ async function fileInPath(folder: string): Promise<string | null> {
 /** Takes `<path>.lock`, or refuses (exit 2) when another live plumb run is writing `path`. */
 export function lockOutput(path: string): string {
   const lockPath = `${path}.lock`;
+  assertNotAnInput(lockPath, `the lock of ${path}`);
   let got: boolean;
   try {
     got = tryLock(lockPath);
@@ -72,15 +74,21 @@ export class AtomicLineWriter {
     private readonly lockPath: string | null,
   ) {
     this.partialPath = `${path}.partial`;
-    this.stream = createWriteStream(this.partialPath, { encoding: 'utf8' });
+    // 'wx' creates the file or fails: a symlink planted at <path>.partial is never followed
+    this.stream = createWriteStream(this.partialPath, { encoding: 'utf8', flags: 'wx' });
     this.stream.on('error', (err) => {
       this.failure ??= outputError(this.partialPath, err);
     });
   }
 
   static async open(path: string, options: { lock?: boolean } = {}): Promise<AtomicLineWriter> {
+    assertNotAnInput(path, path);
+    assertNotAnInput(`${path}.partial`, `the unfinished copy of ${path}`);
     await ensureParent(path);
     const lockPath = options.lock === false ? null : lockOutput(path);
+    // what an earlier, interrupted run left at <path>.partial is ours to replace (we hold the lock,
+    // or — without one — the caller's own lock covers it); a symlink there is removed, not followed
+    await unlink(`${path}.partial`).catch(() => {});
     const writer = new AtomicLineWriter(path, lockPath);
     try {
       await once(writer.stream, 'open');
@@ -189,10 +197,11 @@ export class AtomicLineWriter {
  * failure; the error names the target.
  */
 export async function writeFileAtomic(path: string, text: string): Promise<void> {
+  assertNotAnInput(path, path);
   await ensureParent(path);
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
-    await writeFile(tmp, redact(text), 'utf8');
+    await writeFile(tmp, redact(text), { encoding: 'utf8', flag: 'wx' });
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true }).catch(() => {});

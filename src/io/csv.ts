@@ -1,9 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { InputError } from '../errors.js';
+import { noteInput } from './guard.js';
 
 /** A file's text, or an input error naming it. */
 export async function readText(file: string): Promise<string> {
+  noteInput(file);
   try {
     return await readFile(file, 'utf8');
   } catch (err) {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { InputError } from '../errors.js';
+import { noteInput } from './guard.js';
 
 export interface ReadableInput {
   /** A regular file that can be read as often as needed. */
@@ -21,6 +22,7 @@ export interface ReadableInput {
  */
 export async function readableInput(path: string): Promise<ReadableInput> {
   const none = { path, label: path, dispose: async () => {} };
+  noteInput(path);
   // this process's own stdin may be a socket, which cannot be opened by name: read it directly
   const stdin = path === '-' || path === '/dev/stdin' || path === '/dev/fd/0';
   if (!stdin) {

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { access, constants } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { InputError } from '../errors.js';
+import { noteInput } from './guard.js';
 
 export interface JsonlLine {
   /** 1-based line number in the file, for error messages. */
@@ -25,6 +26,7 @@ export async function assertReadable(file: string): Promise<void> {
  * `label` is the name errors use (the file the user named, when `file` is a spooled copy of it).
  */
 export async function* readJsonl(file: string, label = file): AsyncGenerator<JsonlLine> {
+  noteInput(file);
   try {
     await assertReadable(file);
   } catch (err) {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
+import { noteInput } from '../io/guard.js';
 
 /** US dollars per million tokens. */
 export interface Price {
@@ -75,6 +76,7 @@ export async function loadPrices(file?: string): Promise<Record<string, Price>> 
   if (!file) return DEFAULT_PRICES;
   let raw: unknown;
   try {
+    noteInput(file);
     raw = JSON.parse(await readFile(file, 'utf8'));
   } catch (err) {
     throw new InputError(file, undefined, `cannot read price table (${(err as Error).message})`);

@@ -5,6 +5,7 @@ import semver from 'semver';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
+import { noteInput } from '../io/guard.js';
 import { hashCanonical } from '../util/canonical.js';
 
 /** probe-config/ shipped with plumb: the default ladder and role prompts. */
@@ -88,6 +89,7 @@ export async function loadVersioned<T extends z.ZodType>(
 ): Promise<z.infer<T> & { hash: string; path: string }> {
   let raw: unknown;
   try {
+    noteInput(file);
     raw = parseYaml(await readFile(file, 'utf8'));
   } catch (err) {
     throw new InputError(file, undefined, `cannot read ${what} (${(err as Error).message.split('\n')[0]})`);

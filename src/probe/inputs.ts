@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../errors.js';
+import { noteInput } from '../io/guard.js';
 import { readJsonlAll } from '../io/jsonl.js';
 import { sha256 } from '../util/canonical.js';
 
@@ -133,6 +134,7 @@ export function parseQuestion(
 export async function readPersonas(file: string): Promise<Persona[]> {
   let text: string;
   try {
+    noteInput(file);
     text = await readFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { AtomicLineWriter, commitTogether, ensureParent, lockOutput, writeFileAtomic } from '../io/atomic.js';
 import { outputError } from '../io/errors.js';
+import { assertNotAnInput } from '../io/guard.js';
 import { releaseLock } from '../io/lock.js';
 import { addUsage, type Judge, type Usage, ZERO_USAGE } from '../judges/types.js';
 import type { Rubric } from '../rubrics/schema.js';
@@ -363,7 +364,10 @@ export const PROBE_OUTPUTS = [
  * `plumb demo`, whose run folders are regenerated on every run, even after plumb itself changed.
  */
 export async function clearProbeRun(dir: string): Promise<void> {
-  for (const f of PROBE_OUTPUTS) await rm(join(dir, f), { force: true });
+  for (const f of PROBE_OUTPUTS) {
+    assertNotAnInput(join(dir, f), 'clearing the run folder');
+    await rm(join(dir, f), { force: true });
+  }
 }
 
 /**
@@ -406,6 +410,7 @@ class Checkpoint {
   ) {}
 
   static async open(path: string): Promise<Checkpoint> {
+    assertNotAnInput(path, 'the probe checkpoint');
     await ensureParent(path);
     let handle: FileHandle;
     try {

@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { assertNotAnInput } from '../io/guard.js';
 import type { Rubric } from '../rubrics/schema.js';
 import { ratingPage } from './page.js';
 import type { SheetItem } from './sheet.js';
@@ -34,6 +35,7 @@ export async function startRatingServer(o: {
   ratingsFile: string;
   port?: number;
 }): Promise<RatingServer> {
+  assertNotAnInput(o.ratingsFile, 'the ratings file');
   const token = randomBytes(24).toString('hex');
   const scale = o.rubric ? { min: o.rubric.scale.min, max: o.rubric.scale.max } : { min: 0, max: 9 };
   const criteria: CriterionInfo[] = (o.items[0]?.criteria ?? []).map((name) => {

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
+import { noteInput } from '../io/guard.js';
 import { reportHtml } from './html.js';
 import {
   auditSection,
@@ -51,6 +52,7 @@ export async function buildReport(inputs: string[]): Promise<{ html: string; sec
     const file = fileOf(input);
     let doc: Record<string, unknown>;
     try {
+      noteInput(file);
       doc = JSON.parse(await readFile(file, 'utf8'));
     } catch (err) {
       throw new InputError(

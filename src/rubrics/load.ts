@@ -5,6 +5,7 @@ import semver from 'semver';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { RubricError } from '../errors.js';
+import { noteInput } from '../io/guard.js';
 import { hashCanonical } from '../util/canonical.js';
 import { type PairwiseRubric, PairwiseRubricFileSchema } from './pairwise.js';
 import { type Rubric, RubricFileSchema } from './schema.js';
@@ -25,6 +26,7 @@ const RUBRIC_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 export async function loadAnyRubricFile(path: string): Promise<AnyRubric> {
   let text: string;
   try {
+    noteInput(path);
     text = await readFile(path, 'utf8');
   } catch (err) {
     throw new RubricError(`${path}: cannot read rubric (${(err as NodeJS.ErrnoException).code ?? err})`);

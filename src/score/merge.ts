@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { InputError, MismatchError } from '../errors.js';
 import { AtomicLineWriter, commitTogether } from '../io/atomic.js';
+import { noteInput } from '../io/guard.js';
 import { readJsonl } from '../io/jsonl.js';
 import { refuseOutputsOverInputs } from '../io/outputs.js';
 import type { Rubric } from '../rubrics/schema.js';
@@ -56,7 +57,15 @@ export async function mergeShards(o: MergeOptions): Promise<{ lines: number; sum
   if (missing.length)
     throw new MismatchError(`shard(s) ${missing.map((k) => `${k}/${n}`).join(', ')} missing`);
   refuseOutputsOverInputs(
-    [{ flag: 'OUT', path: o.out }, ...(o.summaryPath ? [{ flag: '--summary', path: o.summaryPath }] : [])],
+    [
+      { flag: 'OUT', path: o.out },
+      ...(o.summaryPath
+        ? [
+            { flag: '--summary', path: o.summaryPath },
+            { flag: '--summary', path: `${o.summaryPath}.items` },
+          ]
+        : []),
+    ],
     o.shards.flatMap((s) => [
       { flag: 'SHARDS', path: s },
       { flag: 'SHARDS', path: shardRecordPath(s) },
@@ -173,6 +182,7 @@ function readRecord(scores: string): ShardRecord {
       `not a shard's scores: ${path} is missing (score with --shard K/N writes it)`,
     );
   try {
+    noteInput(path);
     const r = JSON.parse(readFileSync(path, 'utf8')) as ShardRecord;
     if (r.kind !== 'plumb-shard' || !Array.isArray(r.positions)) throw new Error('kind');
     return r;

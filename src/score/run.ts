@@ -110,7 +110,13 @@ export async function runScore(opts: ScoreOptions): Promise<ScoreRunResult> {
   refuseOutputsOverInputs(
     [
       ...(opts.out ? [{ flag: '--out', path: opts.out }] : []),
-      ...(opts.summaryPath ? [{ flag: '--summary', path: opts.summaryPath }] : []),
+      ...(opts.out && opts.shard ? [{ flag: '--out', path: shardRecordPath(opts.out) }] : []),
+      ...(opts.summaryPath
+        ? [
+            { flag: '--summary', path: opts.summaryPath },
+            { flag: '--summary', path: `${opts.summaryPath}.items` },
+          ]
+        : []),
     ],
     [
       { flag: '--input', path: opts.input },
@@ -153,11 +159,13 @@ async function scoreInput(
     writers.push(w);
     return w;
   };
-  // the scores keep their .partial (what is done, for the user to see); the items side file is ours alone
+  // the scores keep their .partial (what is done, for the user to see); the summary and its items
+  // side file are removed — but only when this run opened them: a run refused because another one
+  // holds the output must leave that run's files alone
   const abandonAll = async () => {
     for (const w of writers) await w.abandon().catch(() => {});
-    if (opts.summaryPath) await rm(`${opts.summaryPath}.items.partial`, { force: true });
-    if (opts.summaryPath) await rm(`${opts.summaryPath}.partial`, { force: true });
+    if (summaryWriter) await rm(summaryWriter.partialPath, { force: true });
+    if (itemsWriter) await rm(itemsWriter.partialPath, { force: true });
   };
   let writer: AtomicLineWriter | null = null;
   let summaryWriter: AtomicLineWriter | null = null;
