@@ -225,6 +225,93 @@ describe.each(['openai', 'anthropic'] as const)('%s --batch against a fake batch
   }, 30_000);
 });
 
+/** How many times each distinct request body was paid for: in a batch line or as a synchronous call. */
+function paidPerBody(server: FakeServer): number[] {
+  const seen = new Map<string, number>();
+  const add = (body: unknown) => {
+    const k = JSON.stringify(body);
+    seen.set(k, (seen.get(k) ?? 0) + 1);
+  };
+  for (const b of server.batches) for (const body of b.bodies.values()) add(body);
+  for (const r of server.requests) if (/\/(chat\/completions|messages)$/.test(r.path)) add(r.body);
+  return [...seen.values()];
+}
+
+describe.each(['openai', 'anthropic'] as const)(
+  '%s --batch takes part in the cache claims (#23 item 12)',
+  (protocol) => {
+    it('two batch runs on one cache pay for each request once, and both write every item', async () => {
+      const server = await serve(protocol, good, { rounds: 3 });
+      const f = setup(10);
+      const g = { ...f, out: join(f.dir, 'other.jsonl'), summary: join(f.dir, 'other.summary.json') };
+      const [a, b] = await Promise.all([
+        runCli(args(protocol, f), { env: env(protocol, server) }),
+        runCli(args(protocol, g), { env: env(protocol, server) }),
+      ]);
+      expect(a.code, a.stderr).toBe(0);
+      expect(b.code, b.stderr).toBe(0);
+      const paid = paidPerBody(server);
+      expect(paid).toHaveLength(10);
+      expect(paid.every((n) => n === 1)).toBe(true);
+      for (const out of [f.out, g.out])
+        expect(readJsonlFile(readFileSync(out, 'utf8')).filter((l) => l.scores)).toHaveLength(10);
+    });
+
+    it('a synchronous run beside a batch run on one cache: each request paid once', async () => {
+      const server = await serve(protocol, good, { rounds: 40 });
+      const f = setup(10);
+      const batchRun = startCli(args(protocol, f, '--poll-interval', '0.05'), { env: env(protocol, server) });
+      await waitFor(() => server.batches.length === 1, 20_000, 'the batch to be submitted');
+      const sync = await runCli(
+        scoreArgs(f.input, join(f.dir, 'sync.jsonl'), '--judge', JUDGE[protocol], '--cache-dir', f.cache),
+        { env: env(protocol, server) },
+      );
+      expect(sync.code, sync.stderr).toBe(0);
+      expect((await batchRun.done).code).toBe(0);
+      const paid = paidPerBody(server);
+      expect(paid).toHaveLength(10);
+      expect(paid.every((n) => n === 1)).toBe(true);
+      expect(chatRequests(server)).toBe(0);
+      expect(
+        readJsonlFile(readFileSync(join(f.dir, 'sync.jsonl'), 'utf8')).filter((l) => l.scores),
+      ).toHaveLength(10);
+    });
+  },
+);
+
+describe("a batch found after a crash is the run's own, never another run's (#23 item 12)", () => {
+  it('anthropic: kill -9 during submission, another run submits a batch of the same size, the rerun adopts its own', async () => {
+    let created = 0;
+    const server = await serve('anthropic', good, {
+      rounds: 1,
+      onCreate: async () => {
+        created += 1;
+        if (created === 1) await new Promise((r) => setTimeout(r, 60_000));
+      },
+    });
+    const mine = setup(4);
+    const first = startCli(args('anthropic', mine), { env: env('anthropic', server) });
+    await waitFor(() => server.batches.length === 1, 20_000, 'the batch to be created');
+    first.child.kill('SIGKILL');
+    await first.done;
+    // another run, its own cache and items, four requests too: the same size, made later
+    const other = setup(4);
+    writeJsonl(
+      other.input,
+      items(4).map((i) => ({ ...i, id: `other-${i.id}`, response: `${i.response} (other)` })),
+    );
+    const o = await runCli(args('anthropic', other), { env: env('anthropic', server) });
+    expect(o.code, o.stderr).toBe(0);
+    expect(server.batches).toHaveLength(2);
+    const r = await runCli(args('anthropic', mine), { env: env('anthropic', server) });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`found ${server.batches[0]!.id}`);
+    expect(r.stderr).not.toContain(server.batches[1]!.id);
+    expect(server.batches).toHaveLength(2);
+    expect(readJsonlFile(readFileSync(mine.out, 'utf8')).filter((l) => l.scores)).toHaveLength(4);
+  }, 30_000);
+});
+
 describe('--batch refusals', () => {
   it('needs the cache, a file input and a provider with a batch API', async () => {
     const f = setup(2);

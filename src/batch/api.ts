@@ -9,6 +9,18 @@ export type BatchLineResult =
   /** `why`: the provider's error, or `expired` / `canceled`; a line with no result at all is `missing`. */
   | { customId: string; ok: false; why: string };
 
+/** What is known of a submission whose batch id was never recorded. */
+export interface LostSubmission {
+  tag: string;
+  /** When it was about to be sent (ms). */
+  since: number;
+  count: number;
+  /** Batch ids other chunks of the run already hold. */
+  taken: Set<string>;
+  /** Every request id of the submission starts with this. */
+  customIdPrefix: string;
+}
+
 export interface BatchStatus {
   ended: boolean;
   /** The provider's own status word and counts, for progress lines. */
@@ -30,8 +42,12 @@ export interface BatchApi {
   line(customId: string, body: object): string;
   /** Submits the lines; `tag` identifies the submission for adoption after a crash. */
   submit(lines: string[], tag: string): Promise<string>;
-  /** A batch created with this tag at or after `since` (ms) holding `count` requests, if any. */
-  adopt(tag: string, since: number, count: number, taken: Set<string>): Promise<string | null>;
+  /**
+   * The batch this run submitted but never recorded (a crash between the provider's reply and the
+   * manifest), found by its tag or by its requests' ids — never by guessing: null when there is
+   * none, 'pending' while a batch that may be it has not ended and cannot be told apart yet.
+   */
+  adopt(lost: LostSubmission): Promise<string | 'pending' | null>;
   status(id: string): Promise<BatchStatus>;
   results(id: string): AsyncIterable<BatchLineResult>;
 }
@@ -67,7 +83,7 @@ export class OpenAIBatchApi implements BatchApi {
     return batch.id;
   }
 
-  async adopt(tag: string, since: number, _count: number, taken: Set<string>): Promise<string | null> {
+  async adopt({ tag, since, taken }: LostSubmission): Promise<string | null> {
     // newest first: stop once batches are older than the submission (with a minute of clock skew)
     for await (const b of this.client.batches.list({ limit: 100 })) {
       if (b.created_at * 1000 < since - 60_000) break;
@@ -116,7 +132,8 @@ export class OpenAIBatchApi implements BatchApi {
 /**
  * Anthropic Message Batches: the requests go up in one call (`{custom_id, params}` each); results
  * are streamed from the batch's `results_url` as `succeeded` / `errored` / `canceled` / `expired`.
- * The API has no metadata, so a crashed submission is adopted by time and request count.
+ * The API has no metadata: a crashed submission is found among the batches created since, of its
+ * size, by the ids of its requests in their results — so only once such a batch has ended.
  * Limits: 100,000 requests and 256 MB per batch.
  */
 export class AnthropicBatchApi implements BatchApi {
@@ -136,14 +153,25 @@ export class AnthropicBatchApi implements BatchApi {
     return batch.id;
   }
 
-  async adopt(_tag: string, since: number, count: number, taken: Set<string>): Promise<string | null> {
+  async adopt({ since, count, taken, customIdPrefix }: LostSubmission): Promise<string | 'pending' | null> {
+    let pending = false;
     for await (const b of this.client.messages.batches.list({ limit: 100 })) {
       if (Date.parse(b.created_at) < since - 60_000) break;
       const c = b.request_counts;
       const total = c.processing + c.succeeded + c.errored + c.canceled + c.expired;
-      if (total === count && !taken.has(b.id)) return b.id;
+      if (total !== count || taken.has(b.id)) continue;
+      const now = b.processing_status === 'ended' ? b : await this.client.messages.batches.retrieve(b.id);
+      if (now.processing_status !== 'ended') {
+        // another run's batch of the same size looks the same until its results show: look again later
+        pending = true;
+        continue;
+      }
+      for await (const r of await this.client.messages.batches.results(b.id)) {
+        if (r.custom_id.startsWith(customIdPrefix)) return b.id;
+        break; // every request of a batch carries its run's prefix: the first one tells
+      }
     }
-    return null;
+    return pending ? 'pending' : null;
   }
 
   async status(id: string): Promise<BatchStatus> {

@@ -1,6 +1,16 @@
+import type { JudgeCache } from '../judges/cache.js';
 import type { Price } from '../judges/pricing.js';
 import type { LlmParams, Transport, TransportReply } from '../judges/transport.js';
 import type { Usage } from '../judges/types.js';
+
+/**
+ * How long a batch run's claim holds, should its process die, before its batch was submitted:
+ * long enough to collect and write the chunks of a large run; submission extends it to the
+ * provider's window (BATCH_CLAIM_MS).
+ */
+export const COLLECT_CLAIM_MS = 60 * 60_000;
+/** A submitted batch may run for 24 h at the provider: its keys stay claimed that long, and an hour more. */
+export const BATCH_CLAIM_MS = 25 * 3600_000;
 
 /** Who makes a batch's calls: a judge or a chat model (its wire dialect, settings and price). */
 export interface BatchCaller {
@@ -41,10 +51,25 @@ export interface BatchRequest {
  */
 export class BatchBroker {
   private phase: 'collect' | 'settle' = 'collect';
-  /** Calls the cache could not answer, by key (a key asked twice is one request). */
+  /** Calls the cache could not answer and this run pays for, by key (a key asked twice is one request). */
   readonly requests = new Map<string, BatchRequest>();
+  /** Keys another run (batch or not) claimed first: this run waits for their answers instead of paying. */
+  readonly waiting = new Set<string>();
   private readonly answered = new Set<string>();
   private readonly failures = new Map<string, { message: string; requests: number }>();
+  private claims: { cache: JudgeCache; run: string } | null = null;
+
+  /**
+   * Takes part in the cache's claims as the batch run `run` (its manifest's id): every key it
+   * collects is claimed first, and only the keys it wins are sent in its batches.
+   */
+  claimThrough(cache: JudgeCache, run: string): void {
+    this.claims = { cache, run };
+  }
+
+  get run(): string | null {
+    return this.claims?.run ?? null;
+  }
 
   /**
    * A call the cache could not answer: recorded while collecting (the caller's placeholder answer
@@ -55,7 +80,13 @@ export class BatchBroker {
     const failed = this.failures.get(request.key);
     if (failed) return failed;
     if (this.phase === 'collect') {
-      if (!this.requests.has(request.key)) this.requests.set(request.key, request);
+      if (this.requests.has(request.key) || this.waiting.has(request.key))
+        return { message: 'queued for a batch', requests: 0 };
+      const claim = this.claims
+        ? this.claims.cache.claimForBatch(request.key, this.claims.run, Date.now() + COLLECT_CLAIM_MS)
+        : 'ours';
+      if (claim === 'ours') this.requests.set(request.key, request);
+      else if (claim === 'theirs') this.waiting.add(request.key);
       return { message: 'queued for a batch', requests: 0 };
     }
     return (
@@ -72,6 +103,7 @@ export class BatchBroker {
    */
   nextRound(): void {
     this.requests.clear();
+    this.waiting.clear();
   }
 
   /** Switches from collecting to answering from the cache. */
@@ -91,5 +123,11 @@ export class BatchBroker {
   /** The key's last batch attempt failed beyond --max-retries: the line is unscored with this. */
   fail(key: string, message: string, requests: number): void {
     this.failures.set(key, { message, requests });
+    this.release(key);
+  }
+
+  /** This run will not answer the key after all: another run may pay for it. */
+  release(key: string): void {
+    if (this.claims) this.claims.cache.releaseBatchClaim(key, this.claims.run);
   }
 }

@@ -16,12 +16,24 @@ import { describeError } from '../judges/request.js';
 import { addUsage, type Usage, ZERO_USAGE } from '../judges/types.js';
 import { countTokens } from '../util/tokens.js';
 import { type BatchApi, batchApiFor } from './api.js';
-import type { BatchBroker, BatchCaller, BatchRequest, BatchStep } from './broker.js';
-import { type ChunkState, Manifest } from './manifest.js';
+import {
+  BATCH_CLAIM_MS,
+  type BatchBroker,
+  type BatchCaller,
+  type BatchRequest,
+  type BatchStep,
+} from './broker.js';
+import type { ChunkState, Manifest } from './manifest.js';
 
 /** One request in a chunk file: where its conversation stands, and what it has cost so far. */
 interface ChunkRecord {
+  /**
+   * The request's id in the batch: the run, the chunk and the line (`pl-<run>-<chunk>-<n>`), so a
+   * batch found at the provider after a crash is known to be this run's by its results alone.
+   */
   custom_id: string;
+  /** The cache key the answer goes under. */
+  key: string;
   sample: number;
   /** Re-asks so far (an invalid reply continues the conversation in the next batch). */
   attempt: number;
@@ -37,10 +49,9 @@ export interface BatchRunOptions {
   /** The judges and chat models whose calls the broker collected. */
   callers: BatchCaller[];
   cache: JudgeCache;
-  /** `<out>.batches.jsonl`; the chunks go to `<out>.batch/`. */
+  /** The run's manifest (`<out>.batches.jsonl`, see openBatchRun); the chunks go to `<out>.batch/`. */
+  manifest: Manifest;
   manifestPath: string;
-  /** What the run judges (rubric, judges, settings): a manifest of other work is refused. */
-  fingerprint: string;
   /** Errored or expired lines are sent again in a follow-up batch this many times. */
   maxRetries: number;
   /** At most this many requests in one batch (below the provider's own limit). */
@@ -73,7 +84,7 @@ export interface BatchRunResult {
  * batch id was never recorded, and submits only what no batch holds.
  */
 export async function runBatches(o: BatchRunOptions): Promise<BatchRunResult> {
-  const manifest = Manifest.open(o.manifestPath, o.fingerprint);
+  const { manifest } = o;
   const chunkDir = `${o.manifestPath.replace(/\.batches\.jsonl$/, '')}.batch`;
   mkdirSync(chunkDir, { recursive: true });
   const chunkFile = (local: string) => join(chunkDir, `${local}.jsonl`);
@@ -103,7 +114,7 @@ export async function runBatches(o: BatchRunOptions): Promise<BatchRunResult> {
   // requests already in a chunk that is not collected yet are in flight: never submitted again
   const inFlight = new Set<string>();
   for (const chunk of manifest.chunks.values())
-    if (!chunk.collected) for (const r of readChunk(chunkFile(chunk.local))) inFlight.add(r.custom_id);
+    if (!chunk.collected) for (const r of readChunk(chunkFile(chunk.local))) inFlight.add(r.key);
   const fresh = [...o.broker.requests.values()].filter((r) => !inFlight.has(r.key));
   if (inFlight.size)
     o.log(
@@ -114,6 +125,7 @@ export async function runBatches(o: BatchRunOptions): Promise<BatchRunResult> {
     const worst = await worstCase(fresh);
     if (worst > o.maxCostUsd) {
       result.refused = `the worst case of ${fresh.length} requests at batch prices is $${worst.toFixed(4)}, above --max-cost $${o.maxCostUsd}; nothing was submitted`;
+      for (const r of fresh) o.broker.release(r.key);
       return result;
     }
   }
@@ -122,9 +134,10 @@ export async function runBatches(o: BatchRunOptions): Promise<BatchRunResult> {
     const api = apis.get(nameOf.get(caller)!)!;
     const mine = fresh.filter((r) => r.caller === caller);
     const limit = Math.min(api.maxRequests, o.maxRequests ?? Number.POSITIVE_INFINITY);
-    for (const records of splitChunks(mine, api, limit)) {
+    for (const chunk of splitChunks(mine, api, limit)) {
       roots += 1;
       const local = `c${String(roots).padStart(4, '0')}`;
+      const records = chunk.map((r, i) => ({ ...r, custom_id: customId(manifest.runId, local, i) }));
       writeChunk(chunkFile(local), records);
       manifest.append({ event: 'chunk', local, judge: nameOf.get(caller)!, count: records.length });
     }
@@ -136,18 +149,29 @@ export async function runBatches(o: BatchRunOptions): Promise<BatchRunResult> {
   let lastReport = '';
   while (open().length) {
     if (o.signal?.aborted) {
+      // what never reached the provider is not this run's to answer any more: others may pay for it
+      for (const chunk of open().filter((c) => !c.batchId && c.submittingAt === undefined))
+        for (const r of readChunk(chunkFile(chunk.local))) o.broker.release(r.key);
       result.interrupted = true;
       return result;
     }
+    let pending = false;
     for (const chunk of open().filter((c) => !c.batchId)) {
       const api = apis.get(chunk.judge)!;
       if (chunk.submittingAt !== undefined) {
-        const adopted = await api.adopt(
-          manifest.tag(chunk.local),
-          chunk.submittingAt,
-          chunk.count,
-          takenIds(),
-        );
+        const adopted = await api.adopt({
+          tag: manifest.tag(chunk.local),
+          since: chunk.submittingAt,
+          count: chunk.count,
+          taken: takenIds(),
+          // a follow-up chunk's lines keep the ids they had in their first chunk
+          customIdPrefix: customId(manifest.runId, chunk.local.split('.')[0]!, ''),
+        });
+        if (adopted === 'pending') {
+          // a batch that may be this one's is still running: which run it belongs to shows when it ends
+          pending = true;
+          continue;
+        }
         if (adopted) {
           manifest.append({ event: 'submitted', local: chunk.local, batch_id: adopted });
           o.log(`batch: found ${adopted} (${chunk.local}), submitted before the last run stopped`);
@@ -155,8 +179,15 @@ export async function runBatches(o: BatchRunOptions): Promise<BatchRunResult> {
         }
       }
       const { transport, params } = callerByName.get(chunk.judge)!.batchParts;
-      const lines = readChunk(chunkFile(chunk.local)).map((r) =>
+      const records = readChunk(chunkFile(chunk.local));
+      const lines = records.map((r) =>
         api.line(r.custom_id, transport.body(r.conversation, params, r.sample)),
+      );
+      // the provider holds these requests beyond this process's life: so does the run's claim on them
+      o.cache.extendBatchClaims(
+        records.map((r) => r.key),
+        manifest.runId,
+        Date.now() + BATCH_CLAIM_MS,
       );
       manifest.append({ event: 'submitting', local: chunk.local, at: Date.now() });
       const id = await api.submit(lines, manifest.tag(chunk.local));
@@ -166,7 +197,7 @@ export async function runBatches(o: BatchRunOptions): Promise<BatchRunResult> {
     }
     let ended = 0;
     const counts: Record<string, number> = {};
-    for (const chunk of open()) {
+    for (const chunk of open().filter((c) => c.batchId)) {
       const api = apis.get(chunk.judge)!;
       const status = await api.status(chunk.batchId!);
       for (const [k, v] of Object.entries(status.counts)) counts[k] = (counts[k] ?? 0) + v;
@@ -179,7 +210,7 @@ export async function runBatches(o: BatchRunOptions): Promise<BatchRunResult> {
       .join(', ')}; answered ${result.answered}, failed ${result.failed}`;
     if (report !== lastReport) o.log(report);
     lastReport = report;
-    if (open().length && !ended) await sleep(o.pollIntervalMs, o.signal);
+    if ((open().length && !ended) || pending) await sleep(o.pollIntervalMs, o.signal);
   }
   rmSync(chunkDir, { recursive: true, force: true });
   return result;
@@ -205,7 +236,7 @@ export async function runBatches(o: BatchRunOptions): Promise<BatchRunResult> {
     };
     for await (const line of api.results(chunk.batchId!)) {
       const rec = records.get(line.customId);
-      const request = o.broker.requests.get(line.customId);
+      const request = rec && o.broker.requests.get(rec.key);
       records.delete(line.customId);
       // a line of another submission, or one answered meanwhile (an earlier collection of this batch)
       if (!rec || !request) continue;
@@ -242,7 +273,7 @@ export async function runBatches(o: BatchRunOptions): Promise<BatchRunResult> {
     }
     // requests the results never mention (a failed or cancelled batch) are errored lines
     for (const rec of records.values()) {
-      const request = o.broker.requests.get(rec.custom_id);
+      const request = o.broker.requests.get(rec.key);
       if (request && !(await o.cache.get(request.key)))
         fail(rec, request, 'no result for this request in the batch');
     }
@@ -261,13 +292,21 @@ export async function runBatches(o: BatchRunOptions): Promise<BatchRunResult> {
   }
 }
 
+/**
+ * A request's id in its batches: `pl-<run>-<chunk>-<line>` from the chunk it was first sent in,
+ * kept when it is sent again (a re-ask, a retry); within Anthropic's 64 characters of [A-Za-z0-9_-].
+ */
+function customId(run: string, local: string, line: number | ''): string {
+  return `pl-${run}-${local}-${line}`;
+}
+
 /** The requests as chunk records, split to the batch API's request and byte limits. */
 function* splitChunks(
   requests: BatchRequest[],
   api: BatchApi,
   maxRequests: number,
-): Generator<ChunkRecord[]> {
-  let chunk: ChunkRecord[] = [];
+): Generator<Omit<ChunkRecord, 'custom_id'>[]> {
+  let chunk: Omit<ChunkRecord, 'custom_id'>[] = [];
   let bytes = 0;
   for (const r of requests) {
     const { transport, params } = r.caller.batchParts;
@@ -279,7 +318,7 @@ function* splitChunks(
       bytes = 0;
     }
     chunk.push({
-      custom_id: r.key,
+      key: r.key,
       sample: r.sample,
       attempt: 0,
       retries: 0,

@@ -1,8 +1,10 @@
 import { resolve } from 'node:path';
 import { batchApiFor } from '../batch/api.js';
 import { BatchBroker, type BatchCaller } from '../batch/broker.js';
+import { Manifest } from '../batch/manifest.js';
 import { runBatches } from '../batch/run.js';
 import { UsageError } from '../errors.js';
+import type { JudgeCache } from '../judges/cache.js';
 import type { JudgeRuntime } from '../judges/create.js';
 import { LlmJudge } from '../judges/llm.js';
 import { canonicalJson, sha256 } from '../util/canonical.js';
@@ -61,19 +63,26 @@ export async function throughBatches<R>(
         `--batch: judge ${j.name} has no batch API (OpenAI and Anthropic have one); for a self-hosted server use plumb batch export`,
       );
   const manifestPath = `${resolve(out)}.batches.jsonl`;
+  const manifest = Manifest.open(manifestPath, sha256(canonicalJson(fingerprint)));
+  const cache = runtime.cache!;
+  // the batch run claims what it sends, as a synchronous run does: two runs on one cache pay once
+  broker.claimThrough(cache, manifest.runId);
   const log = (line: string) => process.stderr.write(`plumb: ${line}\n`);
-  for (let round = 1; round <= maxRounds; round++) {
+  // keys another run claimed first may lapse (it died, or gave up): they need rounds of their own
+  const extraRounds = 3;
+  for (let round = 1; round <= maxRounds + extraRounds; round++) {
     await pass(false);
     // the first round always runs the batches: a rerun may have submitted ones to collect
-    if (round > 1 && broker.requests.size === 0) break;
+    if (round > 1 && broker.requests.size === 0 && broker.waiting.size === 0) break;
+    if (round > maxRounds && broker.requests.size === 0 && broker.waiting.size === 0) break;
     const which = maxRounds > 1 ? ` (round ${round})` : '';
     if (broker.requests.size) log(`batch${which}: ${broker.requests.size} request(s) not in the cache`);
     const result = await runBatches({
       broker,
       callers,
-      cache: runtime.cache!,
+      cache,
+      manifest,
       manifestPath,
-      fingerprint: sha256(canonicalJson(fingerprint)),
       maxRetries: flags.maxRetries,
       maxRequests: flags.batchMaxRequests,
       pollIntervalMs: flags.pollInterval * 1000,
@@ -97,8 +106,53 @@ export async function throughBatches<R>(
       log(
         `batch: ${result.submitted} request(s) sent in ${result.batches} batch(es); ${result.answered} answered, ${result.failed} failed`,
       );
+    const lapsed = await awaitOtherRuns(broker, cache, flags.pollInterval * 1000, signal, log);
+    if (lapsed === null) {
+      log(
+        'stopped: interrupted while waiting for answers another run is paying for; re-run the same command',
+      );
+      process.exitCode = 130;
+      return null;
+    }
     broker.nextRound();
+    if (round >= maxRounds && lapsed === 0) break;
   }
   broker.settle();
   return pass(true);
+}
+
+/**
+ * Waits for the answers to keys another run claimed first (a synchronous run, or another batch
+ * run on the same cache), polling the cache. Returns how many claims lapsed without an answer —
+ * their owner died or gave up, so this run pays for them in another round — or null when
+ * interrupted. Bounded: a claim holds for at most its batch window.
+ */
+async function awaitOtherRuns(
+  broker: BatchBroker,
+  cache: JudgeCache,
+  pollMs: number,
+  signal: AbortSignal,
+  log: (line: string) => void,
+): Promise<number | null> {
+  const run = broker.run!;
+  let lapsed = 0;
+  const open = new Set(broker.waiting);
+  let said = false;
+  while (open.size) {
+    for (const key of open) {
+      const state = cache.awaitClaim(key, run);
+      if (state === 'waiting') continue;
+      open.delete(key);
+      if (state === 'lapsed') lapsed += 1;
+    }
+    if (!open.size) break;
+    if (!said) log(`batch: waiting for ${open.size} answer(s) another plumb run on this cache is paying for`);
+    said = true;
+    if (signal.aborted) return null;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, pollMs);
+      signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    });
+  }
+  return lapsed;
 }

@@ -2,6 +2,7 @@ import { InputError } from '../errors.js';
 
 const WHY: Record<string, string> = {
   ENOSPC: 'no space left on device',
+  EFBIG: 'file too large (a file size limit, or the file system is full)',
   EDQUOT: 'disk quota exceeded',
   EACCES: 'permission denied',
   EPERM: 'operation not permitted',

@@ -77,6 +77,12 @@ export function assertNotAnInput(path: string, what: string): void {
   if (!scope || scope.inputs.length === 0) return;
   const id = identify(path);
   for (const input of scope.inputs) {
+    // a path where nothing is yet matches an input only if the input is still there: one the run
+    // itself moved aside (gold sample --force) leaves its old name free for the new file
+    if (id.dev === undefined) {
+      const now = identify(input.path);
+      if (now.dev !== input.id.dev || now.ino !== input.id.ino) continue;
+    }
     if (sameFile(id, input.id))
       throw new UsageError(
         `${what} would write ${path}, which is an input of this run (${input.path}): an output never overwrites an input; choose another output path`,

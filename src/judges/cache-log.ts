@@ -8,7 +8,9 @@ import { closeSync, constants, fstatSync, openSync, readSync, writeSync } from '
  *   {"key":K,"checksum":C,"value":V,"pid":P,"host":H}   an answer; C = sha256 of V's text as written
  *                                                       (the shape plumb 0.1 wrote one file each)
  *   {"claim":K,"pid":P,"host":H,"t":MS}                 "I am paying for K"
- *   {"release":K,"pid":P,"host":H}                      "I stopped without an answer for K"
+ *   {"claim":K,"pid":P,"host":H,"t":MS,"run":R,"until":MS}
+ *                                                       a batch run R pays for K until then (see cache.ts)
+ *   {"release":K,"pid":P,"host":H,"run"?:R}             "I stopped without an answer for K"
  *
  * Each record is written as "\n" + JSON + "\n": a record cut short by a full disk is ended by the
  * next record's leading newline instead of swallowing it. A line that does not parse is skipped.
@@ -21,6 +23,10 @@ export interface ClaimRecord {
   pid: number;
   host: string;
   t: number;
+  /** A batch run's claim: the run (its manifest's id), whichever process of it wrote the record. */
+  run?: string;
+  /** A batch run's claim holds until then (ms), even after its process died: the provider has the request. */
+  until?: number;
 }
 
 const READ_CHUNK = 1 << 20;
@@ -153,7 +159,15 @@ export class CacheBucket {
       this.claims.delete(key); // an answer ends every claim before it
       this.add(fingerprint(key), offset);
     } else if (text.startsWith('{"claim":"', start) || text.startsWith('{"release":"', start)) {
-      let record: { claim?: string; release?: string; pid: number; host: string; t?: number };
+      let record: {
+        claim?: string;
+        release?: string;
+        pid: number;
+        host: string;
+        t?: number;
+        run?: string;
+        until?: number;
+      };
       try {
         record = JSON.parse(text.slice(start, end));
       } catch {
@@ -162,10 +176,16 @@ export class CacheBucket {
       const key = record.claim ?? record.release ?? '';
       const list = this.claims.get(key) ?? [];
       if (record.claim !== undefined) {
-        list.push({ pid: record.pid, host: record.host, t: record.t ?? 0 });
+        const claim: ClaimRecord = { pid: record.pid, host: record.host, t: record.t ?? 0 };
+        if (typeof record.run === 'string') claim.run = record.run;
+        if (typeof record.until === 'number') claim.until = record.until;
+        list.push(claim);
         this.claims.set(key, list);
       } else {
-        const rest = list.filter((c) => c.pid !== record.pid || c.host !== record.host);
+        // a batch run releases every claim of the run; a process, its own
+        const mine = (c: ClaimRecord) =>
+          record.run !== undefined ? c.run === record.run : c.pid === record.pid && c.host === record.host;
+        const rest = list.filter((c) => !mine(c));
         if (rest.length) this.claims.set(key, rest);
         else this.claims.delete(key);
       }

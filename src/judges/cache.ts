@@ -204,22 +204,88 @@ export class JudgeCache {
     );
   }
 
-  private note(bucket: CacheBucket, kind: 'claim' | 'release', key: string): boolean {
+  private note(
+    bucket: CacheBucket,
+    kind: 'claim' | 'release',
+    key: string,
+    batch?: { run: string; until?: number },
+  ): boolean {
     const t = kind === 'claim' ? `,"t":${Date.now()}` : '';
+    const run = batch ? `,"run":${JSON.stringify(batch.run)}` : '';
+    const until = batch?.until !== undefined ? `,"until":${Math.round(batch.until)}` : '';
     return this.append(
       bucket,
-      `{"${kind}":${JSON.stringify(key)},"pid":${OWNER.pid},"host":${JSON.stringify(OWNER.host)}${t}}`,
+      `{"${kind}":${JSON.stringify(key)},"pid":${OWNER.pid},"host":${JSON.stringify(OWNER.host)}${t}${run}${until}}`,
     );
   }
 
-  /** The claim that pays for the key now: the first one in the file whose owner is alive. */
-  private payer(bucket: CacheBucket, key: string): ClaimRecord | undefined {
+  /** Whether one claim record still holds: a batch run's until its time, anyone else's while they live. */
+  private holds(c: ClaimRecord, now: number): boolean {
+    if (c.until !== undefined && now < c.until) return true;
+    if (now - c.t > this.options.staleClaimMs) return false;
+    return c.host !== OWNER.host || processAlive(c.pid);
+  }
+
+  /**
+   * Who pays for the key now: the first owner in the file (a process, or a batch run with all its
+   * processes) any of whose claims on the key still holds — so a batch run that extends its claim
+   * when it submits keeps the place its first claim took.
+   */
+  private payer(bucket: CacheBucket, key: string, run?: string): ClaimRecord | undefined {
     const now = Date.now();
-    return bucket.claims.get(key)?.find((c) => {
-      if (isOurs(c)) return true;
-      if (now - c.t > this.options.staleClaimMs) return false;
-      return c.host !== OWNER.host || processAlive(c.pid);
-    });
+    const claims = bucket.claims.get(key) ?? [];
+    const owner = (c: ClaimRecord) => c.run ?? `${c.pid}@${c.host}`;
+    const live = new Set(claims.filter((c) => this.isOurs(c, run) || this.holds(c, now)).map(owner));
+    return claims.find((c) => live.has(owner(c)));
+  }
+
+  private isOurs(c: ClaimRecord, run?: string): boolean {
+    return run !== undefined && c.run !== undefined ? c.run === run : isOurs(c);
+  }
+
+  /**
+   * A batch run's claim on a key it could not answer from the cache (`--batch` collecting its
+   * requests): the same claim a synchronous call makes, so two runs sharing a cache — batch or not
+   * — pay for a key once. `until` is how long the claim holds without its process (the batch run
+   * extends it when the request goes to the provider, whose batch outlives the process).
+   * Returns whether the key is already answered, this run pays for it, or another run does.
+   */
+  claimForBatch(name: string, run: string, until: number): 'answered' | 'ours' | 'theirs' {
+    const key = storageKey(name);
+    const bucket = this.bucketOf(key);
+    if (this.lookup(bucket, key)) return 'answered';
+    if (!this.note(bucket, 'claim', key, { run, until })) return 'ours'; // no disk: nobody else to ask
+    this.refresh(bucket);
+    if (this.readAnswer(bucket, key)) return 'answered';
+    const payer = this.payer(bucket, key, run);
+    return !payer || this.isOurs(payer, run) ? 'ours' : 'theirs';
+  }
+
+  /** Keeps a batch run's claims holding while its batch runs at the provider (up to its window). */
+  extendBatchClaims(names: Iterable<string>, run: string, until: number): void {
+    for (const name of names) {
+      const key = storageKey(name);
+      this.note(this.bucketOf(key), 'claim', key, { run, until });
+    }
+  }
+
+  /** Ends a batch run's claim on a key it will not answer (failed beyond retries, never sent). */
+  releaseBatchClaim(name: string, run: string): void {
+    const key = storageKey(name);
+    this.note(this.bucketOf(key), 'release', key, { run });
+  }
+
+  /**
+   * For a batch run waiting on keys another run claimed: 'answered', 'waiting' while the other
+   * run's claim holds, or 'lapsed' when it no longer does (the run may pay for the key itself).
+   */
+  awaitClaim(name: string, run: string): 'answered' | 'waiting' | 'lapsed' {
+    const key = storageKey(name);
+    const bucket = this.bucketOf(key);
+    this.refresh(bucket);
+    if (this.lookup(bucket, key)) return 'answered';
+    const payer = this.payer(bucket, key, run);
+    return payer && !this.isOurs(payer, run) ? 'waiting' : 'lapsed';
   }
 
   /**

@@ -13,7 +13,14 @@ export interface CliResult {
   stderr: string;
 }
 
-type CliOptions = { env?: Record<string, string>; cwd?: string; timeoutMs?: number; stdin?: string };
+type CliOptions = {
+  env?: Record<string, string>;
+  cwd?: string;
+  timeoutMs?: number;
+  stdin?: string;
+  /** Largest file the CLI may write, in KiB (`ulimit -f`): writes beyond it fail with EFBIG, as on a full disk. */
+  fileSizeLimitKb?: number;
+};
 
 /**
  * Starts the built CLI (npm test builds first) as a user would, with a clean environment, and
@@ -27,7 +34,17 @@ export function startCli(args: string[], opts: CliOptions = {}) {
     CI: 'true',
     ...opts.env,
   };
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? ROOT, env });
+  const child =
+    opts.fileSizeLimitKb === undefined
+      ? spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? ROOT, env })
+      : spawn(
+          '/bin/sh',
+          ['-c', `ulimit -f ${opts.fileSizeLimitKb} && exec "$0" "$@"`, process.execPath, CLI, ...args],
+          {
+            cwd: opts.cwd ?? ROOT,
+            env,
+          },
+        );
   if (opts.stdin !== undefined) child.stdin.end(opts.stdin);
   else child.stdin.end();
   let stdout = '';
