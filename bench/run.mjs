@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFakeProvider } from '../dist/testing/fake-provider.js';
+import { startFakeProvider } from '../build/support/fake-provider.js';
 
 const only = process.argv[2]; // optional: run one benchmark by name
 const results = [];
@@ -208,7 +208,7 @@ if (!only || only === 'startup') {
 
 if (!only || only === 'kendall') {
   try {
-    const { kendallTauB } = await import('../dist/calibration/correlation.js');
+    const { kendallTauB } = await import('../dist/stats/correlation.js');
     const n = 1_000_000;
     let s = 12345;
     const rnd = () => {
@@ -228,8 +228,10 @@ if (!only || only === 'kendall') {
 if (!only || only === 'coverage') {
   // The full-count version of the coverage checks that test/ runs at CI size.
   const { runProbe } = await import('../dist/probe/run.js');
-  const { loadScript, ScriptedTarget, capitulationProbability } = await import('../dist/probe/scripted.js');
-  const { loadLadder, loadRoles } = await import('../dist/probe/config.js');
+  const { loadScript, ScriptedTarget, capitulationProbability } = await import(
+    '../dist/study/scripted-target.js'
+  );
+  const { loadLadder, loadRoles } = await import('../dist/study/config.js');
   const { LexiconJudge } = await import('../dist/judges/lexicon.js');
   const { resolveRubric } = await import('../dist/rubrics/load.js');
   const root = join(import.meta.dirname, '..');
@@ -316,7 +318,7 @@ if (!only || only === 'audit') {
   // The full-count version of test/audit.test.ts's simulation: planted biases recovered.
   const { createHash } = await import('node:crypto');
   const { runAudit } = await import('../dist/audit/run.js');
-  const { loadAuditConfig } = await import('../dist/probe/config.js');
+  const { loadAuditConfig } = await import('../dist/study/config.js');
   const { resolveRubric } = await import('../dist/rubrics/load.js');
   const { seededRandom } = await import('../dist/stats/random.js');
   const normal = (seed) => {

@@ -1,8 +1,8 @@
 // One scoring run in its own process, so its peak RSS and CPU are its own (the fake server runs in
 // the parent). Prints a JSON line of figures, with the wall time at every 10,000th item.
 
-import { JudgeCache } from '../dist/judges/cache.js';
 import { createJudge } from '../dist/judges/create.js';
+import { JudgeCache } from '../dist/models/cache.js';
 import { resolveRubric } from '../dist/rubrics/load.js';
 import { runScore } from '../dist/score/run.js';
 

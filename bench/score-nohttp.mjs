@@ -1,8 +1,9 @@
 // The same scoring run with the HTTP layer replaced by a transport that answers after L ms:
 // what plumb itself costs per item (prompt, validation, cache, output), without the SDK and the
 // fake server. Prints a JSON line of figures.
-import { JudgeCache } from '../dist/judges/cache.js';
+
 import { LlmJudge } from '../dist/judges/llm.js';
+import { JudgeCache } from '../dist/models/cache.js';
 import { resolveRubric } from '../dist/rubrics/load.js';
 import { runScore } from '../dist/score/run.js';
 

@@ -5,42 +5,31 @@
  */
 
 export { runAudit } from './audit/run.js';
-// batches
-export { BatchBroker } from './batch/broker.js';
-export { exportRequests, importResults } from './batch/files.js';
-export { runBatches } from './batch/run.js';
-export {
-  agreementRate,
-  cohenKappa,
-  confusionMatrix,
-  krippendorffAlpha,
-  meanAbsoluteError,
-  meanBias,
-  quadraticWeightedKappa,
-} from './calibration/agreement.js';
 export { altTest, humanCeiling } from './calibration/alt-test.js';
 // calibration and agreement
 export { calibrate } from './calibration/calibrate.js';
 export { contrastsOf } from './calibration/contrasts.js';
-export { kendallTauB, pearson, spearman } from './calibration/correlation.js';
 export { applyMapping, fitIsotonic, fitLinear, fitMapping } from './calibration/mapping.js';
 export { planGold } from './calibration/plan.js';
 export { ppiMean } from './calibration/ppi.js';
 export { roganGladen } from './calibration/prevalence.js';
 export { calibrateVerdicts } from './calibration/verdicts.js';
-export { InputError, MismatchError, PlumbError, UsageError } from './errors.js';
+export { InputError, MismatchError, PlumbError, UsageError } from './core/errors.js';
 // the gate, the audit, the report, the rating page
 export { runGate, runGateOnFiles } from './gate/gate.js';
 export { runGenerate } from './generate/run.js';
-// judges
-export { JudgeCache } from './judges/cache.js';
+export { exportRequests, importResults } from './judges/batch-files.js';
 export { createJudge, type JudgeRuntime, parseJudgeSpec } from './judges/create.js';
 export { LexiconJudge } from './judges/lexicon.js';
-export { DEFAULT_PRICES, loadPrices, type Price, priceOf } from './judges/pricing.js';
 export type { Judge, JudgeResult, JudgeStamp, ResponseItem, Unscored, Usage } from './judges/types.js';
+// batches
+export { BatchBroker } from './models/batch/broker.js';
+export { runBatches } from './models/batch/run.js';
+// judges
+export { JudgeCache } from './models/cache.js';
+export { DEFAULT_PRICES, loadPrices, type Price, priceOf } from './models/pricing.js';
 export { runPairwise } from './pairwise/run.js';
 export { analyzeLabels, syconNumberOfFlips, syconTurnOfFlip } from './probe/analyze.js';
-export { importQuestions } from './probe/importers.js';
 export {
   conditionMetrics,
   flipped,
@@ -52,7 +41,7 @@ export {
 // the stability probe
 export { runProbe } from './probe/run.js';
 export { startRatingServer } from './rate/server.js';
-export { buildReport } from './report/build.js';
+export { buildReport } from './render/report/build.js';
 // rubrics
 export {
   BUILTIN_RUBRICS_DIR,
@@ -72,5 +61,16 @@ export { mergeShards } from './score/merge.js';
 export { runScore, type ScoreOptions, type ScoreRunResult } from './score/run.js';
 export { inShard, type Shard } from './score/shard.js';
 export type { ScoreSummary } from './score/summary.js';
+export {
+  agreementRate,
+  cohenKappa,
+  confusionMatrix,
+  krippendorffAlpha,
+  meanAbsoluteError,
+  meanBias,
+  quadraticWeightedKappa,
+} from './stats/agreement.js';
+export { kendallTauB, pearson, spearman } from './stats/correlation.js';
 // statistics
 export { mcnemarExact, wilson } from './stats/proportion.js';
+export { importQuestions } from './study/importers.js';

@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runAudit } from '../src/audit/run.js';
 import type { Judge, JudgeRequest, JudgeResult } from '../src/judges/types.js';
-import { loadAuditConfig } from '../src/probe/config.js';
 import { resolveRubric } from '../src/rubrics/load.js';
 import { seededRandom } from '../src/stats/random.js';
-import { type FakeServer, startFakeProvider } from '../src/testing/fake-provider.js';
+import { loadAuditConfig } from '../src/study/config.js';
 import { ROOT, runCli, tempDir, writeJsonl } from './helpers/cli.js';
 import { candidateOf, providerEnv, validReply } from './helpers/judge-scripts.js';
+import { type FakeServer, startFakeProvider } from './support/fake-provider.js';
 
 /**
  * plumb audit (issue 10, item 3): bias probes on a judge. A seeded simulation plants a verbosity
@@ -203,7 +203,7 @@ describe('position bias: a seeded simulation through plumb pairwise', () => {
   it('a planted first-position pick rate is inside its 95% CI in ≥ 93% of repetitions; with none, 0.5 is rejected at ≤ the nominal rate', async () => {
     const { runPairwise } = await import('../src/pairwise/run.js');
     const { resolvePairwiseRubric } = await import('../src/rubrics/load.js');
-    const { unshow } = await import('../src/pairwise/types.js');
+    const { unshow } = await import('../src/judges/pairwise-types.js');
     const rubric = await resolvePairwiseRubric('pairwise');
     const pairs = Array.from({ length: 40 }, (_, i) => ({
       id: `p${i}`,

@@ -1,14 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FakeBatchOptions } from '../src/testing/fake-batches.js';
-import {
-  type FakeProtocol,
-  type FakeScript,
-  type FakeServer,
-  runBatchFile,
-  startFakeProvider,
-} from '../src/testing/fake-provider.js';
 import {
   ROOT,
   readJsonlFile,
@@ -20,6 +12,14 @@ import {
   writeJsonl,
 } from './helpers/cli.js';
 import { attemptsPerItem, good, outOfScale, providerEnv, validReply } from './helpers/judge-scripts.js';
+import type { FakeBatchOptions } from './support/fake-batches.js';
+import {
+  type FakeProtocol,
+  type FakeScript,
+  type FakeServer,
+  runBatchFile,
+  startFakeProvider,
+} from './support/fake-provider.js';
 
 const KEY = 'sk-test-PLUMBSECRET0123456789';
 const servers: FakeServer[] = [];

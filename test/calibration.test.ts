@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { altTest, type MultiRatedItem } from '../src/calibration/alt-test.js';
+import { applyMapping, evaluateMapping, fitIsotonic, fitLinear } from '../src/calibration/mapping.js';
+import { groupLevel, withCi } from '../src/calibration/metrics.js';
+import { ppiMean } from '../src/calibration/ppi.js';
 import {
   agreementRate,
   confusionMatrix,
@@ -8,14 +12,10 @@ import {
   meanAbsoluteError,
   meanBias,
   quadraticWeightedKappa,
-} from '../src/calibration/agreement.js';
-import { altTest, type MultiRatedItem } from '../src/calibration/alt-test.js';
-import { bootstrapCi } from '../src/calibration/bootstrap.js';
-import { averageRanks, kendallTauB, pearson, spearman } from '../src/calibration/correlation.js';
-import { applyMapping, evaluateMapping, fitIsotonic, fitLinear } from '../src/calibration/mapping.js';
-import { groupLevel, withCi } from '../src/calibration/metrics.js';
-import { benjaminiYekutieli } from '../src/calibration/multiple-testing.js';
-import { ppiMean } from '../src/calibration/ppi.js';
+} from '../src/stats/agreement.js';
+import { bootstrapCi } from '../src/stats/bootstrap.js';
+import { averageRanks, kendallTauB, pearson, spearman } from '../src/stats/correlation.js';
+import { benjaminiYekutieli } from '../src/stats/multiple-testing.js';
 import { normalFrom, seededRandom } from '../src/stats/random.js';
 
 /**

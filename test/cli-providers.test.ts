@@ -4,9 +4,9 @@ import { createServer as createHttpsServer } from 'node:https';
 import { type AddressInfo, connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type FakeServer, startFakeProvider } from '../src/testing/fake-provider.js';
 import { ROOT, readJsonlFile, runCli, scoreArgs, tempDir } from './helpers/cli.js';
 import { good, providerEnv } from './helpers/judge-scripts.js';
+import { type FakeServer, startFakeProvider } from './support/fake-provider.js';
 
 const FIXTURE = join(ROOT, 'fixtures', 'responses.jsonl');
 const KEY = 'sk-test-CLIKEY-abcdefghijklmnop';

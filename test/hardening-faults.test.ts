@@ -5,12 +5,6 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { neutralise, renderJudgePrompt } from '../src/judges/prompt.js';
 import { BUILTIN_RUBRICS_DIR, resolveRubric } from '../src/rubrics/load.js';
 import {
-  type FakeAction,
-  type FakeServer,
-  type RecordedRequest,
-  startFakeProvider,
-} from '../src/testing/fake-provider.js';
-import {
   filesUnder,
   ROOT,
   readJsonlFile,
@@ -22,6 +16,12 @@ import {
   writeJsonl,
 } from './helpers/cli.js';
 import { attemptsPerItem, good, validReply } from './helpers/judge-scripts.js';
+import {
+  type FakeAction,
+  type FakeServer,
+  type RecordedRequest,
+  startFakeProvider,
+} from './support/fake-provider.js';
 
 /**
  * The fault-injection audit's findings (issue 13, items 2 and R1–R7): interrupted reruns,

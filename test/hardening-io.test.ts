@@ -10,8 +10,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { krippendorffAlpha } from '../src/calibration/agreement.js';
-import { type FakeServer, startFakeProvider } from '../src/testing/fake-provider.js';
+import { krippendorffAlpha } from '../src/stats/agreement.js';
 import {
   closedPort,
   filesUnder,
@@ -23,6 +22,7 @@ import {
   writeJsonl,
 } from './helpers/cli.js';
 import { good } from './helpers/judge-scripts.js';
+import { type FakeServer, startFakeProvider } from './support/fake-provider.js';
 
 /**
  * The outside audit's findings on outputs, exit codes, empty inputs, I/O errors and value ranges

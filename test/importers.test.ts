@@ -1,11 +1,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadLadder } from '../src/probe/config.js';
 import { challengeFor } from '../src/probe/conversation.js';
-import { preferenceToFirstPerson, toFirstPerson } from '../src/probe/first-person.js';
-import { importQuestions, SYCON_DEBATE_PUSHBACK } from '../src/probe/importers.js';
-import { readPersonas, readQuestions } from '../src/probe/inputs.js';
+import { loadLadder } from '../src/study/config.js';
+import { preferenceToFirstPerson, toFirstPerson } from '../src/study/first-person.js';
+import { importQuestions, SYCON_DEBATE_PUSHBACK } from '../src/study/importers.js';
+import { readPersonas, readQuestions } from '../src/study/inputs.js';
 import { ROOT, runCli, tempDir, writeJsonl } from './helpers/cli.js';
 
 /**

@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RateLimiter } from '../src/judges/rate-limit.js';
-import { type FakeServer, startFakeProvider } from '../src/testing/fake-provider.js';
+import { RateLimiter } from '../src/models/rate-limit.js';
 import { CLI, ROOT, readJsonlFile, runCli, tempDir } from './helpers/cli.js';
 import { good } from './helpers/judge-scripts.js';
+import { type FakeServer, startFakeProvider } from './support/fake-provider.js';
 
 const FIXTURE = join(ROOT, 'fixtures', 'responses.jsonl');
 let server: FakeServer | undefined;

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type FakeServer, type RecordedRequest, startFakeProvider } from '../src/testing/fake-provider.js';
 import { ROOT, readJsonlFile, runCli, tempDir, writeJsonl } from './helpers/cli.js';
 import { providerEnv } from './helpers/judge-scripts.js';
+import { type FakeServer, type RecordedRequest, startFakeProvider } from './support/fake-provider.js';
 
 /**
  * Pairwise judging (issue 10, item 1): both orders by default, the order-consistent verdict,

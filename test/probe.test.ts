@@ -1,19 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { getEncoder } from '../src/core/tokens.js';
 import { createJudge } from '../src/judges/create.js';
 import { LexiconJudge, lexiconStance } from '../src/judges/lexicon.js';
-import { loadLadder, loadRoles } from '../src/probe/config.js';
-import { type Persona, type ProbeQuestion, readPersonas, readQuestions } from '../src/probe/inputs.js';
-import { systemPrompt } from '../src/probe/prompts.js';
 import { type ProbeOptions, runProbe } from '../src/probe/run.js';
-import { capitulationProbability, loadScript, ScriptedTarget } from '../src/probe/scripted.js';
-import { createTarget, type Target } from '../src/probe/target.js';
 import { BUILTIN_RUBRICS_DIR, resolveRubric } from '../src/rubrics/load.js';
-import { type FakeServer, startFakeProvider } from '../src/testing/fake-provider.js';
-import { getEncoder } from '../src/util/tokens.js';
+import { loadLadder, loadRoles } from '../src/study/config.js';
+import { type Persona, type ProbeQuestion, readPersonas, readQuestions } from '../src/study/inputs.js';
+import { systemPrompt } from '../src/study/roles.js';
+import { capitulationProbability, loadScript, ScriptedTarget } from '../src/study/scripted-target.js';
+import { createTarget, type Target } from '../src/study/targets.js';
 import { ROOT, readJsonlFile, runCli, tempDir, writeJsonl } from './helpers/cli.js';
 import { providerEnv, validReply } from './helpers/judge-scripts.js';
+import { type FakeServer, startFakeProvider } from './support/fake-provider.js';
 
 const FIXTURES = join(ROOT, 'fixtures');
 const servers: FakeServer[] = [];

@@ -3,22 +3,22 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Budget } from '../src/judges/budget.js';
-import { JudgeCache } from '../src/judges/cache.js';
+import { hashCanonical } from '../src/core/canonical.js';
 import { createJudge, type JudgeRuntime } from '../src/judges/create.js';
 import type { LlmJudge } from '../src/judges/llm.js';
 import { renderJudgePrompt } from '../src/judges/prompt.js';
+import { Budget } from '../src/models/budget.js';
+import { JudgeCache } from '../src/models/cache.js';
 import { BUILTIN_RUBRICS_DIR, resolveRubric } from '../src/rubrics/load.js';
 import { runScore } from '../src/score/run.js';
+import { readJsonlFile, tempDir, writeJsonl } from './helpers/cli.js';
+import { attemptsPerItem, good, outOfScale, providerEnv, validReply } from './helpers/judge-scripts.js';
 import {
   type FakeProtocol,
   type FakeScript,
   type FakeServer,
   startFakeProvider,
-} from '../src/testing/fake-provider.js';
-import { hashCanonical } from '../src/util/canonical.js';
-import { readJsonlFile, tempDir, writeJsonl } from './helpers/cli.js';
-import { attemptsPerItem, good, outOfScale, providerEnv, validReply } from './helpers/judge-scripts.js';
+} from './support/fake-provider.js';
 
 const KEY = 'sk-test-PLUMBSECRET0123456789';
 const servers: FakeServer[] = [];

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { RubricError } from '../src/errors.js';
+import { RubricError } from '../src/core/errors.js';
 import { diffRubrics } from '../src/rubrics/diff.js';
 import {
   BUILTIN_RUBRICS_DIR,

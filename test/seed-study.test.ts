@@ -2,17 +2,17 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { canonicalJson } from '../src/core/canonical.js';
 import { syconNumberOfFlips, syconTurnOfFlip } from '../src/probe/analyze.js';
-import { readPersonas } from '../src/probe/inputs.js';
+import { readPersonas } from '../src/study/inputs.js';
+import { ROOT, readJsonlFile, runCli, startCli, tempDir, waitFor } from './helpers/cli.js';
+import { providerEnv, validReply } from './helpers/judge-scripts.js';
 import {
   type FakeAction,
   type FakeServer,
   type RecordedRequest,
   startFakeProvider,
-} from '../src/testing/fake-provider.js';
-import { canonicalJson } from '../src/util/canonical.js';
-import { ROOT, readJsonlFile, runCli, startCli, tempDir, waitFor } from './helpers/cli.js';
-import { providerEnv, validReply } from './helpers/judge-scripts.js';
+} from './support/fake-provider.js';
 
 /**
  * The seed study end to end (issue 9): GoalPref-Bench's design from import to probe, offline and

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jStat from 'jstat';
 import { describe, expect, it } from 'vitest';
-import { pearson } from '../src/calibration/correlation.js';
 import { groupLevel } from '../src/calibration/metrics.js';
 import { ppiLambda, ppiMean } from '../src/calibration/ppi.js';
 import { type Conversation, conditionMetrics, followUp, kaplanMeier } from '../src/probe/metrics.js';
 import { repeatedMeasuresAnova2 } from '../src/stats/anova.js';
+import { pearson } from '../src/stats/correlation.js';
 import { RunningMoments } from '../src/stats/descriptive.js';
 import {
   chiSquareSf,

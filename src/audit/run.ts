@@ -1,16 +1,16 @@
 import { join } from 'node:path';
 import { readGold } from '../calibration/gold.js';
 import { groupGold, humanValue } from '../calibration/join.js';
+import { groupOf } from '../core/conditions.js';
+import { countTokens } from '../core/tokens.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { readJsonl } from '../io/jsonl.js';
 import { refuseOutputsOverInputs } from '../io/outputs.js';
 import { validateResponses } from '../io/responses.js';
 import type { Judge } from '../judges/types.js';
-import { type AuditConfig, stamp } from '../probe/config.js';
 import { type Rubric, stampOf } from '../rubrics/schema.js';
-import { groupOf } from '../score/conditions.js';
 import { runScore, type ScoreRunResult } from '../score/run.js';
-import { countTokens } from '../util/tokens.js';
+import { type AuditConfig, stamp } from '../study/config.js';
 import {
   familyOf,
   type PairedEffect,

@@ -1,6 +1,6 @@
+import { krippendorffAlpha, quadraticWeightedKappa } from '../stats/agreement.js';
+import { benjaminiYekutieli } from '../stats/multiple-testing.js';
 import { oneSampleT } from '../stats/ttest.js';
-import { krippendorffAlpha, quadraticWeightedKappa } from './agreement.js';
-import { benjaminiYekutieli } from './multiple-testing.js';
 
 /** One item: the judge's value and each human rater's. */
 export interface MultiRatedItem {

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { InputError, MismatchError } from '../errors.js';
+import { canonicalJson, hashCanonical } from '../core/canonical.js';
+import { InputError, MismatchError } from '../core/errors.js';
 import { noteInput } from '../io/guard.js';
 import type { Rubric } from '../rubrics/schema.js';
 import type { CalibrationApplier } from '../score/run.js';
-import { canonicalJson, hashCanonical } from '../util/canonical.js';
 import { applyMapping, type Mapping } from './mapping.js';
 
 /** A fitted calibration, saved under calibration/: one file per judge × rubric version × criterion. */

@@ -1,6 +1,6 @@
-import { UsageError } from '../errors.js';
+import { compareConditions, conditionKey, conditionOf, groupOf } from '../core/conditions.js';
+import { UsageError } from '../core/errors.js';
 import type { Rubric } from '../rubrics/schema.js';
-import { compareConditions, conditionKey, conditionOf, groupOf } from '../score/conditions.js';
 import { type AltTestResult, altTest, humanCeiling, type MultiRatedItem } from './alt-test.js';
 import { contrastsOf, type PromptCells } from './contrasts.js';
 import type { GoldRating } from './gold.js';

@@ -1,6 +1,6 @@
 import { rename, stat } from 'node:fs/promises';
 import { stringify } from 'csv-stringify/sync';
-import { InputError, UsageError } from '../errors.js';
+import { InputError, UsageError } from '../core/errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { readCsvRows } from '../io/csv.js';
 import { readJsonl } from '../io/jsonl.js';

@@ -1,5 +1,5 @@
 import { extname } from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
 import { readCsvRows } from '../io/csv.js';
 import { readJsonl } from '../io/jsonl.js';
 

@@ -1,4 +1,4 @@
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
 import { readJsonl } from '../io/jsonl.js';
 import { aggregateOverall, computeIndices } from '../rubrics/aggregate.js';
 import type { Rubric } from '../rubrics/schema.js';

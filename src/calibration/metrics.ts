@@ -5,9 +5,9 @@ import {
   meanAbsoluteError,
   meanBias,
   quadraticWeightedKappa,
-} from './agreement.js';
-import { bootstrapCi } from './bootstrap.js';
-import { kendallTauB, pearson, spearman } from './correlation.js';
+} from '../stats/agreement.js';
+import { bootstrapCi } from '../stats/bootstrap.js';
+import { kendallTauB, pearson, spearman } from '../stats/correlation.js';
 
 export interface MetricValue {
   value: number | null;

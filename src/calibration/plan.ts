@@ -1,5 +1,5 @@
+import { pearson } from '../stats/correlation.js';
 import { zCritical } from '../stats/distributions.js';
-import { pearson } from './correlation.js';
 
 /**
  * How much gold to collect (`plumb gold plan`): the number of human labels that brings the 95 %

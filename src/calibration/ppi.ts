@@ -1,7 +1,7 @@
+import { quantile } from '../stats/bootstrap.js';
 import type { Interval } from '../stats/descriptive.js';
 import { zCritical } from '../stats/distributions.js';
 import { seededRandom } from '../stats/random.js';
-import { quantile } from './bootstrap.js';
 
 export type PpiInterval = 'clt' | 'bootstrap';
 

@@ -1,12 +1,12 @@
 import { extname } from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
 import { readCsvRows } from '../io/csv.js';
 import { readJsonl } from '../io/jsonl.js';
 import { VERDICTS, type Verdict } from '../rubrics/pairwise.js';
+import { cohenKappa, krippendorffAlpha } from '../stats/agreement.js';
+import { bootstrapCis } from '../stats/bootstrap.js';
 import type { Interval } from '../stats/descriptive.js';
-import { cohenKappa, krippendorffAlpha } from './agreement.js';
 import { type AltTestResult, altTest, meanOverRaterPairs } from './alt-test.js';
-import { bootstrapCis } from './bootstrap.js';
 
 /**
  * Calibration of a pairwise judge against people's verdicts (`plumb calibrate` on a pairwise

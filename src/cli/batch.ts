@@ -1,13 +1,13 @@
 import { resolve } from 'node:path';
-import { batchApiFor } from '../batch/api.js';
-import { BatchBroker, type BatchCaller } from '../batch/broker.js';
-import { Manifest } from '../batch/manifest.js';
-import { runBatches } from '../batch/run.js';
-import { UsageError } from '../errors.js';
-import type { JudgeCache } from '../judges/cache.js';
+import { canonicalJson, sha256 } from '../core/canonical.js';
+import { UsageError } from '../core/errors.js';
 import type { JudgeRuntime } from '../judges/create.js';
 import { LlmJudge } from '../judges/llm.js';
-import { canonicalJson, sha256 } from '../util/canonical.js';
+import { batchApiFor } from '../models/batch/api.js';
+import { BatchBroker, type BatchCaller } from '../models/batch/broker.js';
+import { Manifest } from '../models/batch/manifest.js';
+import { runBatches } from '../models/batch/run.js';
+import type { JudgeCache } from '../models/cache.js';
 import type { JudgeFlags } from './options.js';
 
 /** The judges of a run whose calls can go in batches (the lexicon judge has none to send). */

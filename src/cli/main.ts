@@ -657,8 +657,8 @@ export async function main(argv = process.argv): Promise<number> {
         return 0;
       return 2;
     }
-    const { PlumbError } = await import('../errors.js');
-    const { redactMessage } = await import('../util/secrets.js');
+    const { PlumbError } = await import('../core/errors.js');
+    const { redactMessage } = await import('../core/secrets.js');
     if (err instanceof PlumbError) {
       say(err.message, redactMessage);
       return err.exitCode;

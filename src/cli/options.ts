@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 
 /**
  * Every command's flags are checked here, at the boundary, with one zod schema per command:

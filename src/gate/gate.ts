@@ -1,7 +1,7 @@
-import { compareConditions, conditionKey } from '../score/conditions.js';
+import { canonicalJson } from '../core/canonical.js';
+import { compareConditions, conditionKey } from '../core/conditions.js';
 import type { Interval } from '../stats/descriptive.js';
 import { holm, oneSampleT } from '../stats/ttest.js';
-import { canonicalJson } from '../util/canonical.js';
 import type { GateHead, GateItems, GateSummary } from './summary-file.js';
 
 export type Metric = 'eii' | 'aai';

@@ -8,7 +8,7 @@ import { pick } from 'stream-json/filters/pick.js';
 import { streamObject } from 'stream-json/streamers/stream-object.js';
 import { streamValues } from 'stream-json/streamers/stream-values.js';
 import { z } from 'zod';
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
 import { noteInput } from '../io/guard.js';
 
 /**

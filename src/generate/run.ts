@@ -1,14 +1,14 @@
+import { conditionKey } from '../core/conditions.js';
 import { AtomicLineWriter } from '../io/atomic.js';
 import { refuseOutputsOverInputs } from '../io/outputs.js';
 import { addUsage, type Message, type Usage, ZERO_USAGE } from '../judges/types.js';
-import type { Roles } from '../probe/config.js';
-import { stamp } from '../probe/config.js';
 import { personaFor } from '../probe/conversation.js';
-import { isGoalQuestion, openingOf, type Persona, type ProbeQuestion } from '../probe/inputs.js';
-import { type ProbeCondition, situationParts, systemPrompt } from '../probe/prompts.js';
-import type { Target } from '../probe/target.js';
-import { conditionKey } from '../score/conditions.js';
-import { mapOrdered } from '../util/ordered-pool.js';
+import { mapOrdered } from '../runs/ordered-pool.js';
+import type { Roles } from '../study/config.js';
+import { stamp } from '../study/config.js';
+import { isGoalQuestion, openingOf, type Persona, type ProbeQuestion } from '../study/inputs.js';
+import { type ProbeCondition, situationParts, systemPrompt } from '../study/roles.js';
+import type { Target } from '../study/targets.js';
 
 export const GENERATE_PERSONALIZATIONS = ['none', 'profile', 'filler'] as const;
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
 import { noteInput } from './guard.js';
 
 /** A file's text, or an input error naming it. */

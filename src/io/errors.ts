@@ -1,4 +1,4 @@
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
 
 const WHY: Record<string, string> = {
   ENOSPC: 'no space left on device',

@@ -3,7 +3,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
 import { noteInput } from './guard.js';
 
 export interface ReadableInput {

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { access, constants } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
 import { noteInput } from './guard.js';
 
 export interface JsonlLine {

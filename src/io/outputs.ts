@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import { identify, sameFile as same } from './guard.js';
 
 /** A path named on the command line, with the flag that named it (for the message). */

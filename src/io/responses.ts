@@ -1,4 +1,4 @@
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
 import type { Message, ResponseItem } from '../judges/types.js';
 import { IdHashSet } from './id-set.js';
 import { type JsonlLine, readJsonl } from './jsonl.js';

@@ -1,17 +1,17 @@
-import type { BatchBroker } from '../batch/broker.js';
-import { ProviderConfigError, UsageError } from '../errors.js';
-import type { PairJudge } from '../pairwise/types.js';
-import { addSecret, learnSecretsFrom, stripUrlCredentials } from '../util/secrets.js';
-import type { Budget } from './budget.js';
-import type { JudgeCache } from './cache.js';
-import type { ProviderCircuit } from './circuit.js';
-import { createSdkFetch, type HttpCounter } from './http.js';
+import { ProviderConfigError, UsageError } from '../core/errors.js';
+import { addSecret, learnSecretsFrom, stripUrlCredentials } from '../core/secrets.js';
+import type { BatchBroker } from '../models/batch/broker.js';
+import type { Budget } from '../models/budget.js';
+import type { JudgeCache } from '../models/cache.js';
+import type { ProviderCircuit } from '../models/circuit.js';
+import { createSdkFetch, type HttpCounter } from '../models/http.js';
+import { DEFAULT_PRICES, type Price, priceOf } from '../models/pricing.js';
+import type { RateLimiter } from '../models/rate-limit.js';
+import { printSdkWarningsOnce } from '../models/sdk-warnings.js';
+import type { LlmParams, Transport } from '../models/transport.js';
 import { LexiconJudge } from './lexicon.js';
-import { DEFAULT_PRICES, type Price, priceOf } from './pricing.js';
+import type { PairJudge } from './pairwise-types.js';
 import { PROMPT_VERSION } from './prompt.js';
-import type { RateLimiter } from './rate-limit.js';
-import { printSdkWarningsOnce } from './sdk-warnings.js';
-import type { LlmParams, Transport } from './transport.js';
 import type { Judge, JudgeStamp } from './types.js';
 
 export interface JudgeRuntime {
@@ -34,7 +34,7 @@ export interface JudgeRuntime {
   broker?: BatchBroker | null;
 }
 
-export type { HttpCounter } from './http.js';
+export type { HttpCounter } from '../models/http.js';
 
 export interface ParsedJudgeSpec {
   provider: string;
@@ -152,10 +152,10 @@ export async function createProviderClient(spec: string, rt: JudgeRuntime = {}):
 /** The wire dialect of a configured client: Anthropic's messages, or OpenAI's chat completions. */
 export async function transportFor(pc: ProviderClient, stamp: JudgeStamp): Promise<Transport> {
   if (pc.provider === 'anthropic') {
-    const { AnthropicTransport } = await import('./anthropic.js');
+    const { AnthropicTransport } = await import('../models/anthropic/transport.js');
     return new AnthropicTransport(pc.client, stamp);
   }
-  const { OpenAITransport } = await import('./openai.js');
+  const { OpenAITransport } = await import('../models/openai/transport.js');
   return new OpenAITransport({
     client: pc.client,
     stamp,

@@ -1,9 +1,9 @@
-import { UsageError } from '../errors.js';
-import { shownFirst } from '../pairwise/prompt.js';
-import { type PairJudge, type PairRequest, type PairResult, unshow } from '../pairwise/types.js';
+import { UsageError } from '../core/errors.js';
 import type { PairwiseRubric, Verdict } from '../rubrics/pairwise.js';
 import type { Rubric } from '../rubrics/schema.js';
 import * as M from './lexicon-markers.js';
+import { shownFirst } from './pairwise-prompt.js';
+import { type PairJudge, type PairRequest, type PairResult, unshow } from './pairwise-types.js';
 import { normalise, termRecall } from './text.js';
 import type { Judge, JudgeRequest, JudgeResult, JudgeStamp, ResponseItem } from './types.js';
 import { ZERO_USAGE } from './types.js';

@@ -1,22 +1,22 @@
-import type { BatchBroker, BatchRequest } from '../batch/broker.js';
-import { PAIRWISE_PROMPT_VERSION } from '../pairwise/prompt.js';
-import { pairwiseTask } from '../pairwise/task.js';
-import { type PairJudge, type PairRequest, type PairResult, unshow } from '../pairwise/types.js';
+import { redactMessage } from '../core/secrets.js';
+import { countTokens } from '../core/tokens.js';
+import type { BatchBroker, BatchRequest } from '../models/batch/broker.js';
+import type { Budget } from '../models/budget.js';
+import { JudgeCache } from '../models/cache.js';
+import type { ProviderCircuit } from '../models/circuit.js';
+import type { Price } from '../models/pricing.js';
+import type { RateLimiter } from '../models/rate-limit.js';
+import { sendOnce } from '../models/request.js';
+import type { LlmParams, OutputShape, Transport, TransportReply } from '../models/transport.js';
 import type { JudgeOutput } from '../rubrics/output-schema.js';
 import { judgeJsonSchema } from '../rubrics/output-schema.js';
 import type { PairwiseRubric } from '../rubrics/pairwise.js';
 import type { Rubric } from '../rubrics/schema.js';
-import { redactMessage } from '../util/secrets.js';
-import { countTokens } from '../util/tokens.js';
-import type { Budget } from './budget.js';
-import { JudgeCache } from './cache.js';
-import type { ProviderCircuit } from './circuit.js';
-import type { Price } from './pricing.js';
+import { PAIRWISE_PROMPT_VERSION } from './pairwise-prompt.js';
+import { pairwiseTask } from './pairwise-task.js';
+import { type PairJudge, type PairRequest, type PairResult, unshow } from './pairwise-types.js';
 import { PROMPT_VERSION, promptContent, type RenderedPrompt, renderJudgePrompt } from './prompt.js';
-import type { RateLimiter } from './rate-limit.js';
 import { type Checked, validateReply } from './reply.js';
-import { sendOnce } from './request.js';
-import type { LlmParams, OutputShape, Transport, TransportReply } from './transport.js';
 import {
   addUsage,
   type Judge,
@@ -31,7 +31,7 @@ import {
   ZERO_USAGE,
 } from './types.js';
 
-export type { LlmParams, OutputShape, Transport, TransportReply } from './transport.js';
+export type { LlmParams, OutputShape, Transport, TransportReply } from '../models/transport.js';
 
 /**
  * A structured question to a judge model: the output shape, how to validate a reply against it

@@ -1,6 +1,6 @@
+import { type Order, type PairResult, unshow } from '../judges/pairwise-types.js';
 import { addUsage, type Unscored, type Usage } from '../judges/types.js';
 import type { Verdict } from '../rubrics/pairwise.js';
-import { type Order, type PairResult, unshow } from './types.js';
 
 /** One order's verdict after combining samples (and panel members), or why there is none. */
 export type OrderOutcome =

@@ -1,17 +1,17 @@
 import { createHash } from 'node:crypto';
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
+import { gitStamp } from '../core/git.js';
 import { AtomicLineWriter, commitTogether } from '../io/atomic.js';
 import { refuseOutputsOverInputs } from '../io/outputs.js';
+import type { Order, PairItem, PairJudge, PairResult } from '../judges/pairwise-types.js';
 import type { Unscored } from '../judges/types.js';
 import type { PairwiseRubric } from '../rubrics/pairwise.js';
 import { stampOf } from '../rubrics/schema.js';
+import { mapOrdered } from '../runs/ordered-pool.js';
 import { countHttp } from '../score/summary.js';
-import { gitStamp } from '../util/git.js';
-import { mapOrdered } from '../util/ordered-pool.js';
 import { combineOrder, combinePair, type OrderOutcome, type PairOutcome, sumAccounting } from './combine.js';
 import type { PairSource } from './inputs.js';
 import { type PairwiseSummary, PairwiseSummaryBuilder } from './summary.js';
-import type { Order, PairItem, PairJudge, PairResult } from './types.js';
 
 export type OrdersMode = 'both' | 'random' | 'ab';
 

@@ -1,14 +1,14 @@
+import { type Condition, compareConditions, conditionKey, conditionOf } from '../core/conditions.js';
 import { addUsage, type JudgeStamp, type Usage } from '../judges/types.js';
 import type { Verdict } from '../rubrics/pairwise.js';
 import type { RubricStamp } from '../rubrics/schema.js';
-import { type Condition, compareConditions, conditionKey, conditionOf } from '../score/conditions.js';
 import { bradleyTerryWithIntervals, type Comparison, type StrengthEstimate } from '../stats/bradley-terry.js';
 import { clusteredShare, type Share } from '../stats/proportion.js';
 
 export type { Share } from '../stats/proportion.js';
 
+import type { Order, PairItem } from '../judges/pairwise-types.js';
 import type { PairOutcome } from './combine.js';
-import type { Order, PairItem } from './types.js';
 
 export interface Rates {
   /** Pairs with a verdict. */

@@ -1,5 +1,5 @@
 import { extname } from 'node:path';
-import { InputError, UsageError } from '../errors.js';
+import { InputError, UsageError } from '../core/errors.js';
 import { readCsvRows } from '../io/csv.js';
 import { readJsonlAll } from '../io/jsonl.js';
 import { type Estimate, RunningMoments } from '../stats/descriptive.js';

@@ -1,15 +1,15 @@
 import semver from 'semver';
 import { z } from 'zod';
-import type { JudgeCache } from '../judges/cache.js';
+import { sha256 } from '../core/canonical.js';
 import type { JudgeRuntime } from '../judges/create.js';
 import { ZERO_USAGE } from '../judges/types.js';
+import type { JudgeCache } from '../models/cache.js';
 import { seededRandom } from '../stats/random.js';
-import { sha256 } from '../util/canonical.js';
-import { type ChallengerConfig, loadChallengerConfig, loadVersioned } from './config.js';
-import { clauseOf } from './first-person.js';
-import { isGoalQuestion, openingOf, type Persona, type ProbeQuestion, personaText } from './inputs.js';
-import type { ProbeCondition } from './prompts.js';
-import { type ChatModel, createChatModel, type TargetReply } from './target.js';
+import { type ChallengerConfig, loadChallengerConfig, loadVersioned } from '../study/config.js';
+import { clauseOf } from '../study/first-person.js';
+import { isGoalQuestion, openingOf, type Persona, type ProbeQuestion, personaText } from '../study/inputs.js';
+import type { ProbeCondition } from '../study/roles.js';
+import { type ChatModel, createChatModel, type TargetReply } from '../study/targets.js';
 
 export interface ChallengeContext {
   question: ProbeQuestion;

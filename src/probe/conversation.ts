@@ -1,12 +1,12 @@
+import { sha256 } from '../core/canonical.js';
 import type { Judge, JudgeResult, Message, ResponseItem, Usage } from '../judges/types.js';
 import type { Rubric } from '../rubrics/schema.js';
 import { seededRandom } from '../stats/random.js';
-import { sha256 } from '../util/canonical.js';
+import type { Ladder, Roles } from '../study/config.js';
+import { isGoalQuestion, openingOf, type Persona, type ProbeQuestion } from '../study/inputs.js';
+import { type ProbeCondition, situationParts, systemPrompt } from '../study/roles.js';
+import type { Target } from '../study/targets.js';
 import type { Challenger } from './challenger.js';
-import type { Ladder, Roles } from './config.js';
-import { isGoalQuestion, openingOf, type Persona, type ProbeQuestion } from './inputs.js';
-import { type ProbeCondition, situationParts, systemPrompt } from './prompts.js';
-import type { Target } from './target.js';
 
 /** Where a turn's challenge came from. */
 export type ChallengeSource = 'question' | 'challenger' | 'ladder';

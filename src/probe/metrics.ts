@@ -1,6 +1,6 @@
-import { bootstrapCi } from '../calibration/bootstrap.js';
-import { compareConditions } from '../score/conditions.js';
+import { compareConditions } from '../core/conditions.js';
 import { repeatedMeasuresAnova2 } from '../stats/anova.js';
+import { bootstrapCi } from '../stats/bootstrap.js';
 import { type Estimate, RunningMoments } from '../stats/descriptive.js';
 import { clusteredShare, mcnemarExact } from '../stats/proportion.js';
 import { oneSampleT } from '../stats/ttest.js';

@@ -1,6 +1,10 @@
 import { type FileHandle, open as openFile, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UsageError } from '../errors.js';
+import { canonicalJson, sha256 } from '../core/canonical.js';
+import { compareConditions, conditionKey } from '../core/conditions.js';
+import { UsageError } from '../core/errors.js';
+import { gitStamp } from '../core/git.js';
+import { redact } from '../core/secrets.js';
 import { AtomicLineWriter, commitTogether, ensureParent, lockOutput, writeFileAtomic } from '../io/atomic.js';
 import { outputError } from '../io/errors.js';
 import { assertNotAnInput } from '../io/guard.js';
@@ -8,18 +12,14 @@ import { releaseLock } from '../io/lock.js';
 import { addUsage, type Judge, type Usage, ZERO_USAGE } from '../judges/types.js';
 import type { Rubric } from '../rubrics/schema.js';
 import { stampOf } from '../rubrics/schema.js';
-import { compareConditions, conditionKey } from '../score/conditions.js';
-import { canonicalJson, sha256 } from '../util/canonical.js';
-import { gitStamp } from '../util/git.js';
-import { mapOrdered } from '../util/ordered-pool.js';
-import { redact } from '../util/secrets.js';
+import { mapOrdered } from '../runs/ordered-pool.js';
+import { type Ladder, type Roles, stamp } from '../study/config.js';
+import type { Persona, ProbeQuestion } from '../study/inputs.js';
+import type { ProbeCondition } from '../study/roles.js';
+import type { Target } from '../study/targets.js';
 import type { Challenger } from './challenger.js';
-import { type Ladder, type Roles, stamp } from './config.js';
 import { type ConversationTask, judgesFirstAnswer, personaFor, runConversation } from './conversation.js';
-import type { Persona, ProbeQuestion } from './inputs.js';
 import { type Conversation, compareConditionsPaired, conditionMetrics, stanceStability } from './metrics.js';
-import type { ProbeCondition } from './prompts.js';
-import type { Target } from './target.js';
 
 export interface ProbeOptions {
   questions: ProbeQuestion[];

@@ -1,7 +1,7 @@
 import { extname } from 'node:path';
 import { SHEET_TEXT_COLUMNS } from '../calibration/gold.js';
 import type { SheetRow } from '../calibration/gold-sample.js';
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
 import { readCsvRows } from '../io/csv.js';
 import { readJsonl } from '../io/jsonl.js';
 

@@ -1,4 +1,4 @@
-import { canonicalJson } from '../util/canonical.js';
+import { canonicalJson } from '../core/canonical.js';
 import type { AnyRubric } from './load.js';
 
 export interface RubricChange {

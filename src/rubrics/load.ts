@@ -4,9 +4,9 @@ import { fileURLToPath } from 'node:url';
 import semver from 'semver';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
-import { RubricError } from '../errors.js';
+import { hashCanonical } from '../core/canonical.js';
+import { RubricError } from '../core/errors.js';
 import { noteInput } from '../io/guard.js';
-import { hashCanonical } from '../util/canonical.js';
 import { type PairwiseRubric, PairwiseRubricFileSchema } from './pairwise.js';
 import { type Rubric, RubricFileSchema } from './schema.js';
 

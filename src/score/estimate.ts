@@ -1,8 +1,8 @@
+import { countTokens } from '../core/tokens.js';
 import { readResponses, validateResponses } from '../io/responses.js';
-import { BATCH_DISCOUNT, costOf, type Price, priceOf } from '../judges/pricing.js';
 import { type RenderedPrompt, renderJudgePrompt } from '../judges/prompt.js';
+import { BATCH_DISCOUNT, costOf, type Price, priceOf } from '../models/pricing.js';
 import type { Rubric } from '../rubrics/schema.js';
-import { countTokens } from '../util/tokens.js';
 
 export interface JudgeEstimate {
   judge: string;

@@ -1,14 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { InputError, MismatchError } from '../errors.js';
+import { canonicalJson } from '../core/canonical.js';
+import { conditionOf, groupOf } from '../core/conditions.js';
+import { InputError, MismatchError } from '../core/errors.js';
+import { gitStamp } from '../core/git.js';
 import { AtomicLineWriter, commitTogether } from '../io/atomic.js';
 import { noteInput } from '../io/guard.js';
 import { readJsonl } from '../io/jsonl.js';
 import { refuseOutputsOverInputs } from '../io/outputs.js';
 import type { Rubric } from '../rubrics/schema.js';
-import { canonicalJson } from '../util/canonical.js';
-import { gitStamp } from '../util/git.js';
-import { conditionOf, groupOf } from './conditions.js';
 import { writeSummaryFile } from './run.js';
 import { type ShardRecord, shardRecordPath } from './shard.js';
 import { type ScoreSummary, SummaryBuilder } from './summary.js';

@@ -1,7 +1,9 @@
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { InputError } from '../errors.js';
+import { conditionOf, groupOf } from '../core/conditions.js';
+import { InputError } from '../core/errors.js';
+import { gitStamp } from '../core/git.js';
 import { AtomicLineWriter, commitTogether } from '../io/atomic.js';
 import { type ReadableInput, readableInput } from '../io/input.js';
 import { refuseOutputsOverInputs } from '../io/outputs.js';
@@ -10,10 +12,8 @@ import type { Judge, ResponseItem } from '../judges/types.js';
 import { aggregateOverall, computeIndices } from '../rubrics/aggregate.js';
 import type { Rubric } from '../rubrics/schema.js';
 import { stampOf } from '../rubrics/schema.js';
-import { gitStamp } from '../util/git.js';
-import { mapOrdered } from '../util/ordered-pool.js';
+import { mapOrdered } from '../runs/ordered-pool.js';
 import { type Combined, combineResults } from './aggregate.js';
-import { conditionOf, groupOf } from './conditions.js';
 import { fileSha256, inShard, type Shard, type ShardRecord, shardRecordPath } from './shard.js';
 import { type Comparability, countHttp, type ScoreSummary, SummaryBuilder } from './summary.js';
 

@@ -1,9 +1,9 @@
+import { type Condition, compareConditions, conditionKey } from '../core/conditions.js';
 import { addUsage, type JudgeStamp, type Usage } from '../judges/types.js';
 import type { Rubric, RubricStamp } from '../rubrics/schema.js';
 import { stampOf } from '../rubrics/schema.js';
 import { ClusteredMoments } from '../stats/cluster.js';
 import type { Estimate } from '../stats/descriptive.js';
-import { type Condition, compareConditions, conditionKey } from './conditions.js';
 
 /** Everything a later run must match to be compared with this one (the gate checks it). */
 export interface Comparability {

@@ -1,4 +1,4 @@
-import { bootstrapCis } from '../calibration/bootstrap.js';
+import { bootstrapCis } from './bootstrap.js';
 
 /** One comparison: `score` is 1 when `a` won, 0 when `b` won, 0.5 for a tie. */
 export interface Comparison {

@@ -1,4 +1,4 @@
-import { averageRanks } from '../calibration/correlation.js';
+import { averageRanks } from './correlation.js';
 import { normalSf } from './distributions.js';
 
 export interface WilcoxonResult {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { FakeAction, RecordedRequest } from '../../src/testing/fake-provider.js';
+import type { FakeAction, RecordedRequest } from '../support/fake-provider.js';
 
 type Json = Record<string, unknown>;
 

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { AUDIT_PROBES, type AuditReport, runAudit } from '../../audit/run.js';
+import { anySignal } from '../../core/abort.js';
 import { createJudge, parseJudgeSpec } from '../../judges/create.js';
-import { loadPrices } from '../../judges/pricing.js';
-import { loadAuditConfig } from '../../probe/config.js';
+import { loadPrices } from '../../models/pricing.js';
+import { table } from '../../render/text.js';
 import { resolveRubric } from '../../rubrics/load.js';
-import { anySignal } from '../../util/abort.js';
-import { table } from '../format.js';
+import { loadAuditConfig } from '../../study/config.js';
 import { onInterrupt } from '../interrupt.js';
 import { apiFlags, int, listOf, num, parseFlags, text } from '../options.js';
 import { checkJudgeSettings, runtimeFor, stopReasonOf } from './score.js';

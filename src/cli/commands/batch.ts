@@ -1,13 +1,13 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { BatchBroker } from '../../batch/broker.js';
-import { exportRequests, importResults } from '../../batch/files.js';
-import { InputError, UsageError } from '../../errors.js';
+import { InputError, UsageError } from '../../core/errors.js';
 import { refuseOutputsOverInputs } from '../../io/outputs.js';
-import { JudgeCache } from '../../judges/cache.js';
+import { exportRequests, importResults } from '../../judges/batch-files.js';
 import { createJudge, parseJudgeSpec } from '../../judges/create.js';
-import { loadPrices } from '../../judges/pricing.js';
+import { BatchBroker } from '../../models/batch/broker.js';
+import { JudgeCache } from '../../models/cache.js';
+import { loadPrices } from '../../models/pricing.js';
 import { resolveRubric } from '../../rubrics/load.js';
 import { runScore } from '../../score/run.js';
 import { parseFlags, scoreFlags, text } from '../options.js';

@@ -18,12 +18,12 @@ import {
   readGoldVerdicts,
   readJudgeVerdicts,
 } from '../../calibration/verdicts.js';
-import { InputError, UsageError } from '../../errors.js';
+import { InputError, UsageError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { refuseOutputsOverInputs } from '../../io/outputs.js';
+import { table } from '../../render/text.js';
 import { resolveRubric } from '../../rubrics/load.js';
 import type { Rubric } from '../../rubrics/schema.js';
-import { table } from '../format.js';
 import {
   type CalibrateFlags,
   calibrateFlags,

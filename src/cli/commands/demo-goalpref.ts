@@ -5,14 +5,14 @@ import type { LexiconJudge } from '../../judges/lexicon.js';
 import { contrastPairs } from '../../pairwise/inputs.js';
 import { runPairwise } from '../../pairwise/run.js';
 import { createChallenger } from '../../probe/challenger.js';
-import { loadLadder, loadRoles } from '../../probe/config.js';
-import { importQuestions } from '../../probe/importers.js';
-import { readPersonas } from '../../probe/inputs.js';
 import { clearProbeRun, runProbe } from '../../probe/run.js';
-import { createTarget } from '../../probe/target.js';
+import { fmtEstimate, table } from '../../render/text.js';
 import { resolvePairwiseRubric, resolveRubric } from '../../rubrics/load.js';
 import { runScore } from '../../score/run.js';
-import { fmtEstimate, table } from '../format.js';
+import { loadLadder, loadRoles } from '../../study/config.js';
+import { importQuestions } from '../../study/importers.js';
+import { readPersonas } from '../../study/inputs.js';
+import { createTarget } from '../../study/targets.js';
 import { renderProbeConditions } from './probe.js';
 
 /**

@@ -1,14 +1,14 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GATE_DEFAULTS, runGateOnFiles } from '../../gate/gate.js';
-import { toJunit, toMarkdown, toText } from '../../gate/report.js';
 import { saveBaseline } from '../../gate/summary-file.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { LexiconJudge } from '../../judges/lexicon.js';
+import { toJunit, toMarkdown, toText } from '../../render/gate.js';
+import { fmtEstimate, table } from '../../render/text.js';
 import { resolveRubric } from '../../rubrics/load.js';
 import { runScore } from '../../score/run.js';
 import type { ScoreSummary } from '../../score/summary.js';
-import { fmtEstimate, table } from '../format.js';
 
 /** The fixtures shipped with plumb (beside src/ or dist/). */
 export const FIXTURES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'fixtures');
@@ -83,9 +83,9 @@ export async function demoCommand(opts: { out: string; json?: boolean }): Promis
   // gives in more under a user profile; the comparisons should find the role × personalization interaction.
   const { clearProbeRun, runProbe } = await import('../../probe/run.js');
   const { renderProbe } = await import('./probe.js');
-  const { loadLadder, loadRoles } = await import('../../probe/config.js');
-  const { readPersonas, readQuestions } = await import('../../probe/inputs.js');
-  const { createTarget } = await import('../../probe/target.js');
+  const { loadLadder, loadRoles } = await import('../../study/config.js');
+  const { readPersonas, readQuestions } = await import('../../study/inputs.js');
+  const { createTarget } = await import('../../study/targets.js');
   // the demo's run folders are regenerated each time (a probe folder otherwise refuses other settings)
   await clearProbeRun(join(out, 'probe'));
   const probe = await runProbe({
@@ -143,7 +143,7 @@ export async function demoCommand(opts: { out: string; json?: boolean }): Promis
   await writeFileAtomic(join(out, 'gate.md'), toMarkdown(gate));
   await writeFileAtomic(join(out, 'gate.json'), `${JSON.stringify(gate, null, 2)}\n`);
   // everything above in one self-contained HTML file
-  const { buildReport } = await import('../../report/build.js');
+  const { buildReport } = await import('../../render/report/build.js');
   const report = await buildReport([
     join(out, 'aai.summary.json'),
     join(out, 'eii.summary.json'),

@@ -1,12 +1,12 @@
 import { appendFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MismatchError, UsageError } from '../../errors.js';
+import { MismatchError, UsageError } from '../../core/errors.js';
 import { type Metric, runGateOnFiles } from '../../gate/gate.js';
-import { toJunit, toMarkdown, toText } from '../../gate/report.js';
 import { saveBaseline } from '../../gate/summary-file.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { describeIoError } from '../../io/errors.js';
 import { refuseOutputsOverInputs } from '../../io/outputs.js';
+import { toJunit, toMarkdown, toText } from '../../render/gate.js';
 import { baselineSaveFlags, gateFlags, parseFlags } from '../options.js';
 
 export async function gateCommand(raw: Record<string, unknown>): Promise<void> {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MismatchError, PlumbError } from '../../errors.js';
+import { MismatchError, PlumbError } from '../../core/errors.js';
 import { resolveRubric } from '../../rubrics/load.js';
 import type { Rubric } from '../../rubrics/schema.js';
 import { mergeShards } from '../../score/merge.js';

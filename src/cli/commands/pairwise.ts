@@ -1,6 +1,10 @@
 import { basename, join } from 'node:path';
+import { anySignal } from '../../core/abort.js';
+import { UNSPECIFIED } from '../../core/conditions.js';
 import { createJudge, parseJudgeSpec } from '../../judges/create.js';
-import { loadPrices } from '../../judges/pricing.js';
+import { renderPairwisePrompt } from '../../judges/pairwise-prompt.js';
+import type { PairJudge } from '../../judges/pairwise-types.js';
+import { loadPrices } from '../../models/pricing.js';
 import {
   contrastPairs,
   joinedFiles,
@@ -8,17 +12,13 @@ import {
   pairsFile,
   parseContrast,
 } from '../../pairwise/inputs.js';
-import { renderPairwisePrompt } from '../../pairwise/prompt.js';
 import { ordersFor, runPairwise } from '../../pairwise/run.js';
 import type { PairwiseSummary, Rates, Share } from '../../pairwise/summary.js';
-import type { PairJudge } from '../../pairwise/types.js';
+import { fmtEstimate, fmtUsage, table } from '../../render/text.js';
 import { resolvePairwiseRubric } from '../../rubrics/load.js';
 import type { PairwiseRubric } from '../../rubrics/pairwise.js';
-import { UNSPECIFIED } from '../../score/conditions.js';
 import { estimatePrompts } from '../../score/estimate.js';
-import { anySignal } from '../../util/abort.js';
 import { batchCallers, prepareBatch, throughBatches } from '../batch.js';
-import { fmtEstimate, fmtUsage, table } from '../format.js';
 import { onInterrupt } from '../interrupt.js';
 import { type PairwiseFlags, pairwiseFlags, parseFlags } from '../options.js';
 import { createProgress } from '../progress.js';

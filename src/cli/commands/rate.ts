@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { sheetPrefix } from '../../calibration/gold-sample.js';
-import { UsageError } from '../../errors.js';
+import { UsageError } from '../../core/errors.js';
 import { refuseOutputsOverInputs } from '../../io/outputs.js';
 import { startRatingServer } from '../../rate/server.js';
 import { readSheet } from '../../rate/sheet.js';

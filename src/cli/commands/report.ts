@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { refuseOutputsOverInputs } from '../../io/outputs.js';
-import { buildReport } from '../../report/build.js';
+import { buildReport } from '../../render/report/build.js';
 import { parseFlags, text } from '../options.js';
 
 const reportFlags = z.object({ out: text(), open: z.boolean().optional() });

@@ -1,8 +1,8 @@
+import { table } from '../../render/text.js';
 import { diffRubrics } from '../../rubrics/diff.js';
 import { isPairwise, loadAnyRubricFile, loadRubricLibrary, resolveAnyRubric } from '../../rubrics/load.js';
 import { judgeJsonSchema } from '../../rubrics/output-schema.js';
 import { type PairwiseRubric, pairwiseJsonSchema } from '../../rubrics/pairwise.js';
-import { table } from '../format.js';
 
 export async function listCommand(opts: { json?: boolean }): Promise<void> {
   const all = await loadRubricLibrary();

@@ -1,13 +1,15 @@
 import { basename, join, resolve } from 'node:path';
 import { calibrationFor, readArtifact } from '../../calibration/artifact.js';
-import { UsageError } from '../../errors.js';
-import { Budget } from '../../judges/budget.js';
-import { JudgeCache } from '../../judges/cache.js';
-import { ProviderCircuit } from '../../judges/circuit.js';
+import { anySignal } from '../../core/abort.js';
+import { UsageError } from '../../core/errors.js';
 import { createJudge, type JudgeRuntime, type ParsedJudgeSpec, parseJudgeSpec } from '../../judges/create.js';
-import { loadPrices, PRICES_AS_OF, type Price, priceOf } from '../../judges/pricing.js';
-import { RateLimiter } from '../../judges/rate-limit.js';
 import type { Judge } from '../../judges/types.js';
+import { Budget } from '../../models/budget.js';
+import { JudgeCache } from '../../models/cache.js';
+import { ProviderCircuit } from '../../models/circuit.js';
+import { loadPrices, PRICES_AS_OF, type Price, priceOf } from '../../models/pricing.js';
+import { RateLimiter } from '../../models/rate-limit.js';
+import { fmtEstimate, fmtUsage, table } from '../../render/text.js';
 import { resolveRubric } from '../../rubrics/load.js';
 import {
   ASSUMED_OUTPUT_TOKENS,
@@ -17,9 +19,7 @@ import {
 } from '../../score/estimate.js';
 import { judgeField, runScore } from '../../score/run.js';
 import type { ScoreSummary } from '../../score/summary.js';
-import { anySignal } from '../../util/abort.js';
 import { batchCallers, prepareBatch, throughBatches } from '../batch.js';
-import { fmtEstimate, fmtUsage, table } from '../format.js';
 import { onInterrupt } from '../interrupt.js';
 import { type JudgeFlags, parseFlags, type ScoreFlags, scoreFlags } from '../options.js';
 import { createProgress, formatCost } from '../progress.js';

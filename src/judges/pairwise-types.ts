@@ -1,0 +1,56 @@
+import type { PairwiseRubric, Verdict } from '../rubrics/pairwise.js';
+import type { JudgeStamp, Message, Unscored, Usage } from './types.js';
+
+/** Two responses to one conversation, A and B, to be compared. */
+export interface PairItem {
+  id: string;
+  messages: Message[];
+  a: string;
+  b: string;
+  reference?: string;
+  metadata: Record<string, unknown>;
+  /** Which system wrote each side, when known (`model_a` / `model_b`, or the files' names). */
+  systems: { a: string | null; b: string | null };
+  /** The input line (or what the pair was built from), kept for the output. */
+  raw: Record<string, unknown>;
+}
+
+/** The order the responses are shown in: AB shows A first. */
+export type Order = 'AB' | 'BA';
+
+export interface PairRequest {
+  rubric: PairwiseRubric;
+  pair: PairItem;
+  order: Order;
+  /** Sample index 0..K-1, each its own cached call. */
+  sample: number;
+}
+
+export interface PairJudged {
+  ok: true;
+  /** In the pair's own labels: A means the pair's response A, whichever position it was shown in. */
+  verdict: Verdict;
+  /** As the judge gave it, by position: A means the response shown first. */
+  shown: Verdict;
+  rationale: string;
+  usage: Usage;
+  cached: boolean;
+  requests: number;
+}
+
+export type PairResult = PairJudged | Unscored;
+
+/** A judge that compares two responses. Like Judge.judge, judgePair never throws for one pair's problem. */
+export interface PairJudge {
+  readonly name: string;
+  /** The stamp written on pairwise lines (for LLM judges, with the pairwise prompt version). */
+  pairStamp(): JudgeStamp;
+  assertSupportsPairwise(rubric: PairwiseRubric): void;
+  judgePair(req: PairRequest, signal?: AbortSignal): Promise<PairResult>;
+}
+
+/** The verdict in the pair's labels, from the one the judge gave by position. */
+export function unshow(shown: Verdict, order: Order): Verdict {
+  if (shown === 'tie' || order === 'AB') return shown;
+  return shown === 'A' ? 'B' : 'A';
+}

@@ -1,0 +1,74 @@
+import { statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InputError } from '../../core/errors.js';
+import { noteInput } from '../../io/guard.js';
+import { reportHtml } from './html.js';
+import {
+  auditSection,
+  calibrationSection,
+  gateSection,
+  kindOf,
+  pairwiseSection,
+  probeSection,
+  type Section,
+  scoreSection,
+} from './sections.js';
+
+const BUILD = {
+  score: scoreSection,
+  calibration: calibrationSection,
+  probe: probeSection,
+  pairwise: pairwiseSection,
+  audit: auditSection,
+  gate: gateSection,
+};
+
+/** A run folder stands for its summary (a probe's summary.json, an audit's audit.json). */
+function fileOf(input: string): string {
+  try {
+    if (!statSync(input).isDirectory()) return input;
+  } catch {
+    return input; // not there: reading it says so
+  }
+  for (const f of [join(input, 'summary.json'), join(input, 'audit.json')]) {
+    try {
+      if (statSync(f).isFile()) return f;
+    } catch {
+      // try the next
+    }
+  }
+  return join(input, 'summary.json');
+}
+
+/**
+ * The report of some of plumb's outputs (score and pairwise summaries, `calibrate --json`, probe
+ * and audit folders, `gate --json`), as one self-contained HTML document. A file that is not one
+ * of them, or not JSON, is an input error naming it.
+ */
+export async function buildReport(inputs: string[]): Promise<{ html: string; sections: Section[] }> {
+  const sections: Section[] = [];
+  for (const input of inputs) {
+    const file = fileOf(input);
+    let doc: Record<string, unknown>;
+    try {
+      noteInput(file);
+      doc = JSON.parse(await readFile(file, 'utf8'));
+    } catch (err) {
+      throw new InputError(
+        file,
+        undefined,
+        `not a JSON file plumb wrote (${(err as Error).message.split('\n')[0]})`,
+      );
+    }
+    const kind = kindOf(doc);
+    if (!kind)
+      throw new InputError(
+        file,
+        undefined,
+        'not a plumb output this report reads (score or pairwise summaries, calibrate --json, probe or audit folders, gate --json)',
+      );
+    sections.push(await BUILD[kind](doc, file));
+  }
+  return { html: reportHtml(sections, new Date().toISOString()), sections };
+}

@@ -1,0 +1,30 @@
+import { formatCost } from '../cli/progress.js';
+import type { Usage } from '../judges/types.js';
+import type { Estimate } from '../stats/descriptive.js';
+
+/** Formats `0.523 [0.481, 0.566]`, or `—` with the reason for an undefined estimate. */
+export function fmtEstimate(e: Estimate | null | undefined, digits = 3): string {
+  if (!e || e.value === null) return '—';
+  const v = e.value.toFixed(digits);
+  return e.ci ? `${v} [${e.ci[0].toFixed(digits)}, ${e.ci[1].toFixed(digits)}]` : v;
+}
+
+/** A plain text table with left-aligned columns. */
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/** `1200+340 tokens (900 cached, 100 written to the prompt cache), $0.0123` for a run's usage. */
+export function fmtUsage(u: Usage): string {
+  const cache = [
+    u.cached_input_tokens ? `${u.cached_input_tokens} cached` : '',
+    u.cache_write_tokens ? `${u.cache_write_tokens} written to the prompt cache` : '',
+  ].filter(Boolean);
+  return `${u.input_tokens}+${u.output_tokens} tokens${cache.length ? ` (${cache.join(', ')})` : ''}, ${formatCost(u.cost_usd)}`;
+}
