@@ -153,61 +153,94 @@ export function deriv12(
 
 /**
  * Damped Newton polish from a point near the optimum, on central-difference derivatives (step h).
- * Levenberg damping keeps steps downhill where the Hessian is not positive definite.
+ * The Hessian (k² evaluations) is reused while its steps keep going downhill — a chord iteration,
+ * whose gradients cost 2k evaluations — and rebuilt when one does not. Levenberg damping keeps steps
+ * downhill where the Hessian is not positive definite.
  */
 export function newtonPolish(
   f: Objective,
   x0: Float64Array,
-  opts: { maxIter?: number; h?: number; lower?: number[] } = {},
+  opts: { maxIter?: number; h?: number } = {},
 ): MinimizeResult {
   const k = x0.length;
-  let x = Float64Array.from(x0);
-  let fx = f(x);
-  let evals = 1;
   const h = opts.h ?? 1e-4;
+  let evals = 0;
   const counted: Objective = (y) => {
     evals++;
     return f(y);
   };
-  for (let it = 0; it < (opts.maxIter ?? 50); it++) {
-    const { gradient: g, hessian: H } = deriv12(counted, x, fx, h);
-    let step: Float64Array | null = null;
-    let lambda = 0;
-    let improved = false;
-    for (let tries = 0; tries < 40 && !improved; tries++) {
-      step = solveDamped(H, g, k, lambda);
-      if (step) {
-        for (let t = 1; t >= 1 / 64 && !improved; t /= 2) {
-          const y = x.map((v, i) => v + t * step![i]!);
-          if (opts.lower) for (let i = 0; i < k; i++) y[i] = Math.max(y[i]!, opts.lower[i]!);
-          const fy = counted(y);
-          if (fy <= fx) {
-            const small = maxAbs(y.map((v, i) => v - x[i]!)) <= 1e-10 * (1 + maxAbs(x));
-            x = y;
-            const gain = fx - fy;
-            fx = fy;
-            improved = true;
-            if (small || gain <= 1e-14 * (1 + Math.abs(fx))) {
-              return { x, f: fx, evaluations: evals, converged: true, message: '' };
-            }
-          }
-        }
-      }
-      lambda = lambda === 0 ? 1e-6 * (1 + maxAbs(H)) : lambda * 10;
+  let x: Float64Array = Float64Array.from(x0);
+  let fx = counted(x);
+  let H: Float64Array | null = null;
+  let fresh = false;
+  for (let it = 0; it < (opts.maxIter ?? 100); it++) {
+    let g: Float64Array;
+    if (H === null) {
+      ({ gradient: g, hessian: H } = deriv12(counted, x, fx, h));
+      fresh = true;
+    } else {
+      g = centralGradient(counted, x, h);
+      fresh = false;
     }
-    if (!improved) {
-      // No downhill step even with heavy damping: we are at the optimum to FD precision.
+    const step = dampedStep(counted, x, fx, H, g, k);
+    if (!step) {
+      if (!fresh) {
+        H = null; // the old Hessian led nowhere: rebuild it before giving up
+        continue;
+      }
+      // No downhill step even with heavy damping on a fresh Hessian: at the optimum to FD precision.
       const gmax = maxAbs(g);
+      const ok = gmax < 1e-3;
       return {
         x,
         f: fx,
         evaluations: evals,
-        converged: gmax < 1e-3,
-        message: gmax < 1e-3 ? '' : `gradient ${gmax.toPrecision(3)} at the end`,
+        converged: ok,
+        message: ok ? '' : `gradient ${gmax.toPrecision(3)} at the end`,
       };
     }
+    const small = maxAbs(step.x.map((v, i) => v - x[i]!)) <= 1e-10 * (1 + maxAbs(x));
+    const gain = fx - step.f;
+    x = step.x;
+    fx = step.f;
+    if (small || gain <= 1e-14 * (1 + Math.abs(fx)))
+      return { x, f: fx, evaluations: evals, converged: true, message: '' };
   }
   return { x, f: fx, evaluations: evals, converged: false, message: 'Newton polish hit its iteration limit' };
+}
+
+function centralGradient(f: Objective, x: Float64Array, h: number): Float64Array {
+  return x.map((v, j) => {
+    const up = Float64Array.from(x);
+    const dn = Float64Array.from(x);
+    up[j] = v + h;
+    dn[j] = v - h;
+    return (f(up) - f(dn)) / (2 * h);
+  });
+}
+
+/** A downhill (H + λI)⁻¹ step with backtracking, raising λ until one is found; null if none. */
+function dampedStep(
+  f: Objective,
+  x: Float64Array,
+  fx: number,
+  H: Float64Array,
+  g: Float64Array,
+  k: number,
+): { x: Float64Array; f: number } | null {
+  let lambda = 0;
+  for (let tries = 0; tries < 12; tries++) {
+    const step = solveDamped(H, g, k, lambda);
+    if (step) {
+      for (let t = 1; t >= 1 / 64; t /= 2) {
+        const y = x.map((v, i) => v + t * step[i]!);
+        const fy = f(y);
+        if (fy <= fx) return { x: y, f: fy };
+      }
+    }
+    lambda = lambda === 0 ? 1e-6 * (1 + maxAbs(H)) : lambda * 10;
+  }
+  return null;
 }
 
 /** Solve (H + λI) s = −g by Cholesky; null if not positive definite. */
@@ -267,10 +300,10 @@ export function invertSpd(A: Float64Array, k: number): Float64Array | null {
   return out;
 }
 
-/** Step sizes numDeriv starts from: |d·x| + eps where |x| < zero.tol (d = 1e-4, eps = 1e-4). */
-function numDerivSteps(x: Float64Array): Float64Array {
+/** Step sizes numDeriv starts from: |d·x| + eps where |x| < zero.tol (numDeriv: d = 1e-4, eps = 1e-4). */
+function numDerivSteps(x: Float64Array, d = 1e-4): Float64Array {
   const zeroTol = Math.sqrt(2.220446049250313e-16 / 7e-7);
-  return x.map((v) => Math.abs(1e-4 * v) + (Math.abs(v) < zeroTol ? 1e-4 : 0));
+  return x.map((v) => Math.abs(d * v) + (Math.abs(v) < zeroTol ? 1e-4 : 0));
 }
 
 /** Richardson extrapolation of r = 4 estimates at steps h, h/2, h/4, h/8 (numDeriv's scheme). */
@@ -302,10 +335,13 @@ export function numDerivJacobian(f: (x: Float64Array) => Float64Array, x: Float6
   return out;
 }
 
-/** numDeriv::hessian (genD, Richardson) of a scalar function. */
-export function numDerivHessian(f: Objective, x: Float64Array): Float64Array {
+/**
+ * numDeriv::hessian (genD, Richardson) of a scalar function, with relative step `d` (numDeriv's
+ * default is 1e-4; see satterthwaite.ts for why plumb passes a larger one).
+ */
+export function numDerivHessian(f: Objective, x: Float64Array, d = 1e-4): Float64Array {
   const k = x.length;
-  const h0 = numDerivSteps(x);
+  const h0 = numDerivSteps(x, d);
   const f0 = f(x);
   const H = new Float64Array(k * k);
   const shifted = (pairs: [number, number][]) => {

@@ -1,4 +1,4 @@
-import { invertSpd, numDerivHessian, numDerivJacobian } from './optimize.js';
+import { numDerivHessian, numDerivJacobian } from './optimize.js';
 import { type ReStructure, solvePwls, unscaledVcov } from './penalized.js';
 
 /**
@@ -11,14 +11,42 @@ import { type ReStructure, solvePwls, unscaledVcov } from './penalized.js';
  * derivatives are taken as lmerTest takes them: numDeriv's Richardson-extrapolated differences.
  */
 
-/** lmerTest's devfun_vp: −2 log-likelihood (or REML criterion) at (θ, σ) with β profiled out. */
+/**
+ * lmerTest's devfun_vp: −2 log-likelihood (or REML criterion) at (θ, σ) with β profiled out. The
+ * penalized RSS is summed from explicit residuals, as lme4's wrss() + sqrL(), not read off the
+ * Cholesky factor: that subtraction loses digits the second differences below cannot spare.
+ */
 function devianceVarpar(s: ReStructure, y: Float64Array, vp: Float64Array, reml: boolean): number {
   const nt = vp.length - 1;
   const sigma2 = vp[nt]! ** 2;
   const pw = solvePwls(s, vp.subarray(0, nt), null, y, true);
-  let dev = pw.ldL2 + pw.pwrss / sigma2 + s.n * Math.log(2 * Math.PI * sigma2);
+  const pwrss = residualPwrss(s, y, vp.subarray(0, nt), pw.u, pw.beta);
+  let dev = pw.ldL2 + pwrss / sigma2 + s.n * Math.log(2 * Math.PI * sigma2);
   if (reml) dev += pw.ldRX2 - s.p * Math.log(2 * Math.PI * sigma2);
   return dev;
+}
+
+/** ‖y − Xβ − ZΛu‖² + ‖u‖². */
+export function residualPwrss(
+  s: ReStructure,
+  y: Float64Array,
+  theta: ArrayLike<number>,
+  u: Float64Array,
+  beta: Float64Array,
+): number {
+  let acc = 0;
+  for (let r = 0; r < s.n; r++) {
+    let fit = 0;
+    for (let j = 0; j < s.p; j++) fit += s.X[r * s.p + j]! * beta[j]!;
+    let base = 0;
+    for (let k = 0; k < s.q.length; k++) {
+      fit += theta[k]! * u[base + s.lev[k]![r]!]!;
+      base += s.q[k]!;
+    }
+    acc += (y[r]! - fit) ** 2;
+  }
+  for (let i = 0; i < u.length; i++) acc += u[i]! ** 2;
+  return acc;
 }
 
 /** σ²(RX'RX)⁻¹ at (θ, σ), flattened p × p. */
@@ -30,9 +58,9 @@ function covBeta(s: ReStructure, y: Float64Array, vp: Float64Array): Float64Arra
 }
 
 export interface SatterthwaiteResult {
-  /** df per fixed effect (NaN when the Hessian is not invertible). */
+  /** df per fixed effect. */
   df: Float64Array;
-  /** Whether the varpar Hessian was positive definite (lmerTest warns otherwise). */
+  /** Whether the varpar Hessian had only clearly positive eigenvalues (lmerTest warns otherwise). */
   hessianPd: boolean;
 }
 
@@ -47,11 +75,15 @@ export function satterthwaite(
   const p = s.p;
   const vp = Float64Array.from([...theta, sigma]);
   const k = vp.length;
-  const H = numDerivHessian((x) => devianceVarpar(s, y, x, reml), vp);
-  let Hinv = invertSpd(H, k);
-  const hessianPd = Hinv !== null;
-  // lmerTest inverts with solve() even when H is not positive definite; do the same via LU.
-  Hinv ??= invertGeneral(H, k);
+  // lmerTest differentiates with numDeriv's relative step 1e-4: with steps down to 1.25e-5·θ the
+  // rounding noise of the deviance (~1e-12) reaches the θ-block of the Hessian at the 1e-4..1e-3
+  // level, in R and here alike (but not identically). A 1e-2 step, still exact to ~1e-9 after
+  // Richardson extrapolation, gives the Hessian lmerTest's would be without that noise.
+  const H = numDerivHessian((x) => devianceVarpar(s, y, x, reml), vp, 1e-2);
+  // lmerTest inverts through the eigen-decomposition, dropping eigenvalues below 1e-8 (a
+  // pseudo-inverse), and warns about negative or near-zero ones.
+  const { Hinv, negative, nearZero } = pseudoInverse(H, k, 1e-8);
+  const hessianPd = negative === 0 && nearZero === 0;
   const jac = numDerivJacobian((x) => covBeta(s, y, x), vp);
   const df = new Float64Array(p);
   for (let j = 0; j < p; j++) {
@@ -65,33 +97,55 @@ export function satterthwaite(
   return { df, hessianPd };
 }
 
-/** Gauss–Jordan inverse with partial pivoting; null if singular. */
-function invertGeneral(A: Float64Array, k: number): Float64Array | null {
-  const M = Float64Array.from(A);
-  const inv = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) inv[i * k + i] = 1;
-  for (let c = 0; c < k; c++) {
-    let piv = c;
-    for (let r = c + 1; r < k; r++) if (Math.abs(M[r * k + c]!) > Math.abs(M[piv * k + c]!)) piv = r;
-    if (M[piv * k + c] === 0) return null;
-    for (let j = 0; j < k; j++) {
-      [M[c * k + j], M[piv * k + j]] = [M[piv * k + j]!, M[c * k + j]!];
-      [inv[c * k + j], inv[piv * k + j]] = [inv[piv * k + j]!, inv[c * k + j]!];
-    }
-    const d = M[c * k + c]!;
-    for (let j = 0; j < k; j++) {
-      M[c * k + j]! /= d;
-      inv[c * k + j]! /= d;
-    }
-    for (let r = 0; r < k; r++) {
-      if (r === c) continue;
-      const fct = M[r * k + c]!;
-      if (fct === 0) continue;
-      for (let j = 0; j < k; j++) {
-        M[r * k + j]! -= fct * M[c * k + j]!;
-        inv[r * k + j]! -= fct * inv[c * k + j]!;
+/** Σ_{λ > tol} v v'/λ over the eigenpairs of the symmetric k × k matrix H (cyclic Jacobi). */
+function pseudoInverse(
+  H: Float64Array,
+  k: number,
+  tol: number,
+): { Hinv: Float64Array; negative: number; nearZero: number } {
+  const A = Float64Array.from(H);
+  const V = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) V[i * k + i] = 1;
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0;
+    for (let i = 0; i < k; i++) for (let j = i + 1; j < k; j++) off += A[i * k + j]! ** 2;
+    if (off < 1e-30) break;
+    for (let p = 0; p < k; p++)
+      for (let q = p + 1; q < k; q++) {
+        const apq = A[p * k + q]!;
+        if (apq === 0) continue;
+        const tau = (A[q * k + q]! - A[p * k + p]!) / (2 * apq);
+        const t = Math.sign(tau || 1) / (Math.abs(tau) + Math.sqrt(1 + tau * tau));
+        const c = 1 / Math.sqrt(1 + t * t);
+        const sn = t * c;
+        for (let r = 0; r < k; r++) {
+          const arp = A[r * k + p]!;
+          const arq = A[r * k + q]!;
+          A[r * k + p] = c * arp - sn * arq;
+          A[r * k + q] = sn * arp + c * arq;
+        }
+        for (let r = 0; r < k; r++) {
+          const apr = A[p * k + r]!;
+          const aqr = A[q * k + r]!;
+          A[p * k + r] = c * apr - sn * aqr;
+          A[q * k + r] = sn * apr + c * aqr;
+          const vrp = V[r * k + p]!;
+          const vrq = V[r * k + q]!;
+          V[r * k + p] = c * vrp - sn * vrq;
+          V[r * k + q] = sn * vrp + c * vrq;
+        }
       }
-    }
   }
-  return inv;
+  const Hinv = new Float64Array(k * k);
+  let negative = 0;
+  let nearZero = 0;
+  for (let e = 0; e < k; e++) {
+    const lam = A[e * k + e]!;
+    if (lam < -tol) negative++;
+    else if (lam < tol) nearZero++;
+    if (!(lam > tol)) continue;
+    for (let a = 0; a < k; a++)
+      for (let b = 0; b < k; b++) Hinv[a * k + b]! += (V[a * k + e]! * V[b * k + e]!) / lam;
+  }
+  return { Hinv, negative, nearZero };
 }

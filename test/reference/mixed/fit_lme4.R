@@ -8,13 +8,14 @@ rd <- function(f) read.csv(f, na.strings = c("", "NA"), stringsAsFactors = FALSE
 tightG <- glmerControl(optimizer = "bobyqa", optCtrl = list(rhoend = 1e-11, maxfun = 1e5))
 tightL <- lmerControl(optimizer = "nloptwrap", optCtrl = list(xtol_abs = 1e-13, ftol_abs = 1e-15, xtol_rel = 0, ftol_rel = 0))
 
+named <- function(x, nms) setNames(as.list(unname(x)), nms)  # a one-row coef table drops its names
 info <- function(m) {
   vc <- as.data.frame(VarCorr(m))
   s <- summary(m)
   cf <- coef(s)
   out <- list(
     fixef = as.list(fixef(m)), se = as.list(sqrt(diag(as.matrix(vcov(m))))),
-    statistic = as.list(cf[, ncol(cf) - 1]), p = as.list(cf[, ncol(cf)]),
+    statistic = named(cf[, ncol(cf) - 1], rownames(cf)), p = named(cf[, ncol(cf)], rownames(cf)),
     theta = unname(getME(m, "theta")), thetaNames = names(getME(m, "theta")),
     varcorr = lapply(seq_len(nrow(vc)), function(i) list(group = vc$grp[i], variance = vc$vcov[i], sd = vc$sdcor[i])),
     logLik = as.numeric(logLik(m)), AIC = AIC(m), BIC = BIC(m),
@@ -26,7 +27,7 @@ info <- function(m) {
   } else {
     out$deviance <- if (isREML(m)) REMLcrit(m) else deviance(m)
     out$sigma <- sigma(m)
-    out$df <- as.list(cf[, "df"])
+    out$df <- named(cf[, "df"], rownames(cf))
   }
   out
 }
