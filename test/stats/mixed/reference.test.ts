@@ -56,7 +56,7 @@ const ref = JSON.parse(readFileSync(join(REF_DIR, 'lme4.json'), 'utf8')) as {
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
 const formulaOf = (c: RCase) => /(?:glmer|lmer)\((.*?), data/.exec(c.command)![1]!;
 
-function fit(c: RCase): MixedFit {
+function fitCase(c: RCase): MixedFit {
   return fitMixed(readCsv(c.file), formulaOf(c), { family: c.family, nAGQ: c.nAGQ, reml: c.REML });
 }
 
@@ -101,7 +101,7 @@ function expectClose(
 describe(`mixed models vs ${ref.R}, lme4 ${ref.lme4}, lmerTest ${ref.lmerTest}`, () => {
   for (const c of ref.cases) {
     it(`${c.name}: ${c.command}`, () => {
-      const f = fit(c);
+      const f = fitCase(c);
       expectClose(f, c.tight, { beta: 1e-4, se: 1e-4, vc: 1e-3, ll: 1e-5, df: 1e-4 });
       // lme4's own default stopping rule: the same fit to within its slack.
       expectClose(f, c.default, { beta: 1e-3, se: 1e-3, vc: 1e-2, ll: 1e-5, df: 1e-3, betaInSe: true });
@@ -114,7 +114,7 @@ describe(`mixed models vs ${ref.R}, lme4 ${ref.lme4}, lmerTest ${ref.lmerTest}`,
   }
 
   it('singular fits say which variance is at zero and why (case e: one observation per group)', () => {
-    const f = fit(ref.cases.find((c) => c.name === 'e_singular')!);
+    const f = fitCase(ref.cases.find((c) => c.name === 'e_singular')!);
     expect(f.singular).toBe(true);
     expect(f.varianceComponents[0]!.variance).toBe(0);
     expect(f.warnings.join('\n')).toMatch(
@@ -124,7 +124,7 @@ describe(`mixed models vs ${ref.R}, lme4 ${ref.lme4}, lmerTest ${ref.lmerTest}`,
 
   it('the intercept-only model tests a share against 50 % (case h): z = β̂₀/SE, normal p-value', () => {
     const c = ref.cases.find((x) => x.name === 'h_intercept')!;
-    const f = fit(c);
+    const f = fitCase(c);
     const b0 = f.fixedEffects[0]!;
     expect(b0.term).toBe('(Intercept)');
     expect(b0.df).toBeNull();
@@ -133,7 +133,7 @@ describe(`mixed models vs ${ref.R}, lme4 ${ref.lme4}, lmerTest ${ref.lmerTest}`,
   });
 
   it('counts the rows it drops (handmade.csv: missing len, flag and judge; an unused empty column is ignored)', () => {
-    const f = fit(ref.cases.find((x) => x.name === 'handmade')!);
+    const f = fitCase(ref.cases.find((x) => x.name === 'handmade')!);
     expect(f.dropped).toEqual({ count: 3, reasons: { len: 1, flag: 1, judge: 1 } });
     expect(f.fixedEffects.map((x) => x.term)).toEqual(['(Intercept)', 'flagTRUE', 'len']);
   });
