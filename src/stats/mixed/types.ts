@@ -19,7 +19,10 @@ export interface MixedOptions {
    * (lme4's own restriction).
    */
   nAGQ?: number;
-  /** Field → the level to use as reference (R's `relevel`); otherwise the first sorted level. */
+  /**
+   * Field → the level to use as reference (R's `relevel`); otherwise the first sorted level. A numeric
+   * field given a reference is treated as a factor (as `relevel(factor(x), ref)` in R).
+   */
   reference?: Record<string, string>;
 }
 
@@ -29,7 +32,11 @@ export interface FixedEffect {
   term: string;
   /** Estimate β̂. */
   estimate: number;
-  /** Standard error: √ of the diagonal of lme4's `vcov()` (Hessian-based for glmer, see README of the fit). */
+  /**
+   * Standard error: √ of the diagonal of lme4's `vcov()` — for binomial fits from the finite-difference
+   * Hessian of the deviance in (θ, β) (lme4's default), or (RX'RX)⁻¹ when that is not positive
+   * definite (see `vcovSource`); for gaussian fits σ̂²(RX'RX)⁻¹.
+   */
   se: number;
   /** Wald statistic estimate / se: z for binomial, t for gaussian. */
   statistic: number;

@@ -1,4 +1,5 @@
 # Reference fits for test/stats/mixed/*.test.ts. Run as: Rscript fit_lme4.R > lme4.json
+# (then `npx biome format --write lme4.json` from the repository root: whitespace only, values untouched).
 # R 4.2.2 Patched (2022-11-10 r83330), lme4 1.1-31, lmerTest 3.1-3, Matrix 1.5-3 (Debian bookworm).
 # Each case is fitted twice: with lme4's default control ("default") and with tight optimizer
 # tolerances ("tight"), because lme4's default stopping rules leave ~1e-5..1e-4 of slack; plumb
