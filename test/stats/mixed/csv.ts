@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Folder of the R reference scripts, their CSV datasets and recorded results. */
-export const REF_DIR = join('/work/wt/mixed/test/stats/mixed', '..', '..', 'reference', 'mixed');
+export const REF_DIR = join(import.meta.dirname, '..', '..', 'reference', 'mixed');
 
 /**
  * Read one of the reference CSVs as R's `read.csv(f, na.strings = c('', 'NA'))` types it: a column of
