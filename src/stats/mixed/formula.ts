@@ -1,4 +1,4 @@
-import { UsageError } from '../../errors.js';
+import { UsageError } from '../../core/errors.js';
 
 /**
  * The lme4 formula language, as far as plumb's models need it:

@@ -1,4 +1,4 @@
-import { UsageError } from '../../errors.js';
+import { UsageError } from '../../core/errors.js';
 import type { ParsedFormula } from './formula.js';
 import type { MixedFamily } from './types.js';
 

@@ -1,4 +1,4 @@
-import { UsageError } from '../../errors.js';
+import { UsageError } from '../../core/errors.js';
 import { normalQuantile, normalSf, tQuantile, tSf } from '../distributions.js';
 import { parseFormula } from './formula.js';
 import { buildFrame, type GroupFactor, type ModelFrame } from './frame.js';

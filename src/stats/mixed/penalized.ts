@@ -1,4 +1,4 @@
-import { UsageError } from '../../errors.js';
+import { UsageError } from '../../core/errors.js';
 
 /**
  * The penalized weighted least-squares step at the heart of lme4 (Bates et al. 2015, JSS, §3):
