@@ -73,4 +73,4 @@ export {
 export { kendallTauB, pearson, spearman } from './stats/correlation.js';
 // statistics
 export { mcnemarExact, wilson } from './stats/proportion.js';
-export { importQuestions } from './study/importers.js';
+export { importQuestions } from './study/importers/index.js';

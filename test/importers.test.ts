@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { challengeFor } from '../src/probe/conversation.js';
 import { loadLadder } from '../src/study/config.js';
 import { preferenceToFirstPerson, toFirstPerson } from '../src/study/first-person.js';
-import { importQuestions, SYCON_DEBATE_PUSHBACK } from '../src/study/importers.js';
+import { importQuestions, SYCON_DEBATE_PUSHBACK } from '../src/study/importers/index.js';
 import { readPersonas, readQuestions } from '../src/study/inputs.js';
 import { ROOT, runCli, tempDir, writeJsonl } from './helpers/cli.js';
 

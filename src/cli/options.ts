@@ -290,7 +290,6 @@ export const probeFlags = z.object({
 });
 export type ProbeFlags = z.infer<typeof probeFlags>;
 
-export const IMPORT_FORMATS = ['sycophancy-eval', 'anthropic-evals', 'sycon', 'goalpref'] as const;
 export const importFlags = z.object({ out: text() });
 
 export const GENERATE_PERSONALIZATIONS = ['none', 'profile', 'filler'] as const;

@@ -10,7 +10,7 @@ import { fmtEstimate, table } from '../../render/text.js';
 import { resolvePairwiseRubric, resolveRubric } from '../../rubrics/load.js';
 import { runScore } from '../../score/run.js';
 import { loadLadder, loadRoles } from '../../study/config.js';
-import { importQuestions } from '../../study/importers.js';
+import { importQuestions } from '../../study/importers/index.js';
 import { readPersonas } from '../../study/inputs.js';
 import { createTarget } from '../../study/targets.js';
 import { renderProbeConditions } from './probe.js';

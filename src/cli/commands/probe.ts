@@ -14,7 +14,7 @@ import { CHECKPOINT, PROBE_OUTPUTS, type ProbeSummary, runProbe } from '../../pr
 import { fmtEstimate, table } from '../../render/text.js';
 import { resolveRubric } from '../../rubrics/load.js';
 import { loadLadder, loadRoles } from '../../study/config.js';
-import { importQuestions } from '../../study/importers.js';
+import { importQuestions } from '../../study/importers/index.js';
 import { isGoalQuestion, type ProbeQuestion, readPersonas, readQuestions } from '../../study/inputs.js';
 import type { ProbeCondition } from '../../study/roles.js';
 import { createTarget } from '../../study/targets.js';
