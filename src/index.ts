@@ -15,19 +15,23 @@ export { ppiMean } from './calibration/ppi.js';
 export { roganGladen } from './calibration/prevalence.js';
 export { calibrateVerdicts } from './calibration/verdicts.js';
 export { InputError, MismatchError, PlumbError, UsageError } from './core/errors.js';
+export type { JudgeStamp, Message, ResponseItem, Usage } from './core/types.js';
 // the gate, the audit, the report, the rating page
 export { runGate, runGateOnFiles } from './gate/gate.js';
 export { runGenerate } from './generate/run.js';
 export { exportRequests, importResults } from './judges/batch-files.js';
-export { createJudge, type JudgeRuntime, parseJudgeSpec } from './judges/create.js';
+export { createJudge, parseJudgeSpec } from './judges/create.js';
 export { LexiconJudge } from './judges/lexicon.js';
-export type { Judge, JudgeResult, JudgeStamp, ResponseItem, Unscored, Usage } from './judges/types.js';
+export type { Judge, JudgeResult, Unscored } from './judges/types.js';
 // batches
 export { BatchBroker } from './models/batch/broker.js';
 export { runBatches } from './models/batch/run.js';
 // judges
 export { JudgeCache } from './models/cache.js';
 export { DEFAULT_PRICES, loadPrices, type Price, priceOf } from './models/pricing.js';
+export type { ProviderDescriptor } from './models/provider.js';
+export { PROVIDERS } from './models/registry.js';
+export { createRuntime, type ModelRuntime, type RuntimeSettings } from './models/runtime.js';
 export { runPairwise } from './pairwise/run.js';
 export { analyzeLabels, syconNumberOfFlips, syconTurnOfFlip } from './probe/analyze.js';
 export {

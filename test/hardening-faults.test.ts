@@ -88,7 +88,15 @@ describe('a rerun that is interrupted leaves the previous run whole (item 2)', (
 
 describe('two runs, one output (R2)', () => {
   it('the second run refuses with exit 2 while the first writes; the first completes whole', async () => {
-    const server = await serve(good, { latencyMs: 60 });
+    // the first run's requests wait until the second run has been refused: no race with the clock
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    const server = await serve(async (req) => {
+      await held;
+      return good(req);
+    });
     const input = writeJsonl(join(dir, 'two.in.jsonl'), items(30));
     const out = join(dir, 'two.jsonl');
     const summary = join(dir, 'two.summary.json');
@@ -109,6 +117,7 @@ describe('two runs, one output (R2)', () => {
     const second = await runCli(args, { env: openaiEnv(server) });
     expect(second.code).toBe(2);
     expect(second.stderr).toMatch(/two\.jsonl is being written by another plumb run \(pid \d+/);
+    release();
     expect((await first.done).code).toBe(0);
     const ids = readJsonlFile(readFileSync(out, 'utf8')).map((l) => l.id);
     expect(ids).toEqual(items(30).map((i) => i.id));

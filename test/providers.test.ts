@@ -4,7 +4,8 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashCanonical } from '../src/core/canonical.js';
-import { createJudge, type JudgeRuntime } from '../src/judges/create.js';
+import { createJudge } from '../src/judges/create.js';
+import { type ModelRuntime } from '../src/models/runtime.js';
 import type { LlmJudge } from '../src/judges/llm.js';
 import { renderJudgePrompt } from '../src/judges/prompt.js';
 import { Budget } from '../src/models/budget.js';
@@ -41,7 +42,7 @@ function items(n: number) {
   }));
 }
 
-function runtimeFor(protocol: FakeProtocol, server: FakeServer, extra: JudgeRuntime = {}): JudgeRuntime {
+function runtimeFor(protocol: FakeProtocol, server: FakeServer, extra: ModelRuntime = {}): ModelRuntime {
   return { env: providerEnv(protocol, server.url, KEY), maxRetries: 3, timeoutMs: 2_000, ...extra };
 }
 
@@ -49,7 +50,7 @@ async function score(
   protocol: FakeProtocol,
   server: FakeServer,
   n: number,
-  extra: JudgeRuntime = {},
+  extra: ModelRuntime = {},
   rubricId = 'aai',
 ) {
   const dir = tempDir();

@@ -1,13 +1,12 @@
 import { resolve } from 'node:path';
 import { canonicalJson, sha256 } from '../core/canonical.js';
 import { UsageError } from '../core/errors.js';
-import type { JudgeRuntime } from '../judges/create.js';
 import { LlmJudge } from '../judges/llm.js';
-import { batchApiFor } from '../models/batch/api.js';
 import { BatchBroker, type BatchCaller } from '../models/batch/broker.js';
 import { Manifest } from '../models/batch/manifest.js';
 import { runBatches } from '../models/batch/run.js';
 import type { JudgeCache } from '../models/cache.js';
+import type { ModelRuntime } from '../models/runtime.js';
 import type { JudgeFlags } from './options.js';
 
 /** The judges of a run whose calls can go in batches (the lexicon judge has none to send). */
@@ -21,7 +20,7 @@ export function batchCallers(judges: unknown[]): BatchCaller[] {
  */
 export function prepareBatch(
   flags: { batch?: boolean },
-  runtime: JudgeRuntime,
+  runtime: ModelRuntime,
   inputs: (string | undefined)[],
 ): void {
   if (!flags.batch) return;
@@ -43,7 +42,7 @@ export function prepareBatch(
  */
 export async function throughBatches<R>(
   flags: Pick<JudgeFlags, 'maxRetries' | 'batchMaxRequests' | 'pollInterval' | 'maxCost'>,
-  runtime: JudgeRuntime,
+  runtime: ModelRuntime,
   callers: BatchCaller[],
   out: string,
   fingerprint: Record<string, unknown>,
@@ -58,7 +57,7 @@ export async function throughBatches<R>(
   const broker = runtime.broker;
   if (!broker) return pass(true); // no --batch: the ordinary run
   for (const j of callers)
-    if (!(await batchApiFor(j.batchParts.transport)))
+    if (!(await j.batchParts.batchApi()))
       throw new UsageError(
         `--batch: judge ${j.name} has no batch API (OpenAI and Anthropic have one); for a self-hosted server use plumb batch export`,
       );

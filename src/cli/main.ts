@@ -642,6 +642,8 @@ export async function main(argv = process.argv): Promise<number> {
   });
   const program = buildProgram();
   const { withRunScope } = await import('../io/guard.js');
+  const { onWarning } = await import('../core/warnings.js');
+  onWarning((message) => process.stderr.write(`plumb: warning: ${message}\n`));
   try {
     // one command is one run: whatever it reads, nothing it writes may replace (io/guard.ts)
     await withRunScope(() => program.parseAsync(argv));

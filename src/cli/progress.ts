@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress';
+import { formatCost } from '../render/text.js';
 import type { ScoreProgress } from '../score/run.js';
 
 /**
@@ -55,8 +56,4 @@ export function createProgress(label: string, stream: NodeJS.WriteStream = proce
       latest = null;
     },
   };
-}
-
-export function formatCost(usd: number | null): string {
-  return usd === null ? 'cost unknown' : `$${usd.toFixed(4)}`;
 }

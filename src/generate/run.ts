@@ -1,14 +1,13 @@
 import { conditionKey } from '../core/conditions.js';
+import { addUsage, type Message, type Usage, ZERO_USAGE } from '../core/types.js';
 import { AtomicLineWriter } from '../io/atomic.js';
 import { refuseOutputsOverInputs } from '../io/outputs.js';
-import { addUsage, type Message, type Usage, ZERO_USAGE } from '../judges/types.js';
-import { personaFor } from '../probe/conversation.js';
 import { mapOrdered } from '../runs/ordered-pool.js';
 import type { Roles } from '../study/config.js';
 import { stamp } from '../study/config.js';
-import { isGoalQuestion, openingOf, type Persona, type ProbeQuestion } from '../study/inputs.js';
+import { isGoalQuestion, openingOf, type Persona, type ProbeQuestion, personaFor } from '../study/inputs.js';
 import { type ProbeCondition, situationParts, systemPrompt } from '../study/roles.js';
-import type { Target } from '../study/targets.js';
+import type { Target } from '../study/target-types.js';
 
 export const GENERATE_PERSONALIZATIONS = ['none', 'profile', 'filler'] as const;
 

@@ -1,5 +1,5 @@
 import { InputError } from '../core/errors.js';
-import type { Message, ResponseItem } from '../judges/types.js';
+import type { Message, ResponseItem } from '../core/types.js';
 import { IdHashSet } from './id-set.js';
 import { type JsonlLine, readJsonl } from './jsonl.js';
 

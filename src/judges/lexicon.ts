@@ -1,12 +1,13 @@
 import { UsageError } from '../core/errors.js';
+import type { JudgeStamp, ResponseItem } from '../core/types.js';
+import { ZERO_USAGE } from '../core/types.js';
 import type { PairwiseRubric, Verdict } from '../rubrics/pairwise.js';
 import type { Rubric } from '../rubrics/schema.js';
 import * as M from './lexicon-markers.js';
 import { shownFirst } from './pairwise-prompt.js';
 import { type PairJudge, type PairRequest, type PairResult, unshow } from './pairwise-types.js';
 import { normalise, termRecall } from './text.js';
-import type { Judge, JudgeRequest, JudgeResult, JudgeStamp, ResponseItem } from './types.js';
-import { ZERO_USAGE } from './types.js';
+import type { Judge, JudgeRequest, JudgeResult } from './types.js';
 
 /**
  * The offline `lexicon` judge: a deterministic, rule-based scorer for the shipped rubrics. Each

@@ -1,13 +1,23 @@
 import { redactMessage } from '../core/secrets.js';
 import { countTokens } from '../core/tokens.js';
-import type { BatchBroker, BatchRequest } from '../models/batch/broker.js';
+import {
+  addUsage,
+  type JudgeStamp,
+  type ResponseItem,
+  type UnscoredKind,
+  type Usage,
+  ZERO_USAGE,
+} from '../core/types.js';
+import type { BatchApi } from '../models/batch/api.js';
+import type { BatchBroker, BatchCaller, BatchRequest } from '../models/batch/broker.js';
 import type { Budget } from '../models/budget.js';
 import { JudgeCache } from '../models/cache.js';
+import { cachedCall } from '../models/cached-call.js';
 import type { ProviderCircuit } from '../models/circuit.js';
 import type { Price } from '../models/pricing.js';
 import type { RateLimiter } from '../models/rate-limit.js';
 import { sendOnce } from '../models/request.js';
-import type { LlmParams, OutputShape, Transport, TransportReply } from '../models/transport.js';
+import type { LlmParams, Transport, TransportReply } from '../models/transport.js';
 import type { JudgeOutput } from '../rubrics/output-schema.js';
 import { judgeJsonSchema } from '../rubrics/output-schema.js';
 import type { PairwiseRubric } from '../rubrics/pairwise.js';
@@ -15,46 +25,10 @@ import type { Rubric } from '../rubrics/schema.js';
 import { PAIRWISE_PROMPT_VERSION } from './pairwise-prompt.js';
 import { pairwiseTask } from './pairwise-task.js';
 import { type PairJudge, type PairRequest, type PairResult, unshow } from './pairwise-types.js';
-import { PROMPT_VERSION, promptContent, type RenderedPrompt, renderJudgePrompt } from './prompt.js';
+import { PROMPT_VERSION, promptContent, renderJudgePrompt } from './prompt.js';
 import { type Checked, validateReply } from './reply.js';
-import {
-  addUsage,
-  type Judge,
-  type JudgeRequest,
-  type JudgeResult,
-  type JudgeStamp,
-  type Message,
-  type ResponseItem,
-  type Unscored,
-  type UnscoredKind,
-  type Usage,
-  ZERO_USAGE,
-} from './types.js';
-
-export type { LlmParams, OutputShape, Transport, TransportReply } from '../models/transport.js';
-
-/**
- * A structured question to a judge model: the output shape, how to validate a reply against it
- * (the problem text is what the model is shown when it is re-asked), and the prompt.
- */
-export interface StructuredTask<T> {
-  shape: OutputShape;
-  validate(value: unknown, jsonError?: string): Checked<T>;
-  prompt: () => RenderedPrompt;
-  /** Everything besides the judge and its settings that shapes the answer: the cache key's own part. */
-  key: Record<string, unknown>;
-}
-
-/** The answer to a StructuredTask, or why there is none. */
-export type AskResult<T> =
-  | { ok: true; output: T; usage: Usage; cached: boolean; requests: number }
-  | Unscored;
-
-/** The judge prompt as chat messages: the rubric in the system turn, the data in the user turn. */
-export const promptMessages = (p: RenderedPrompt): Message[] => [
-  { role: 'system', content: p.system },
-  { role: 'user', content: p.user },
-];
+import { type AskResult, promptMessages, type StructuredTask } from './task.js';
+import type { Judge, JudgeRequest, JudgeResult, Unscored } from './types.js';
 
 export interface LlmJudgeOptions {
   name: string;
@@ -68,6 +42,8 @@ export interface LlmJudgeOptions {
   circuit?: ProviderCircuit | null;
   /** In a batch run: where cache misses go instead of the wire (see batch/broker.ts). */
   broker?: BatchBroker | null;
+  /** The provider's batch API, when it has one. */
+  batchApi?: () => Promise<BatchApi | null>;
 }
 
 /** Unscored kinds that say nothing about the item: never cached, so a re-run tries again. */
@@ -173,31 +149,27 @@ export class LlmJudge implements Judge, PairJudge {
 
   /** Asks one structured task (sample `sample`), through the cache when there is one. */
   async ask<T>(task: StructuredTask<T>, sample: number, signal?: AbortSignal): Promise<AskResult<T>> {
-    const cache = this.o.cache;
-    if (!cache) return this.askUncached(task, sample, signal);
     const key = this.taskCacheKey(task.key, sample);
-    const broker = this.o.broker;
-    if (broker) {
-      const stored = await cache.get<AskResult<T>>(key);
-      if (stored) return broker.answeredThisRun(key) ? stored : replayed(stored);
-      const missed = broker.miss(this.batchRequest(key, task, sample));
-      return unscoredResult('provider_error', missed.message, ZERO_USAGE, missed.requests);
-    }
-    const { value: stored, cached } = await cache.getOrCompute<AskResult<T>>(
+    const outcome = await cachedCall<AskResult<T>>({
+      cache: this.o.cache,
+      broker: this.o.broker ?? null,
       key,
-      async () => {
+      compute: async () => {
         const result = await this.askUncached(task, sample, signal);
         return { value: result, cacheable: cacheable(result) };
       },
+      batchRequest: () => this.batchRequest(key, task, sample),
       signal,
-    );
-    return cached ? replayed(stored) : stored;
+    });
+    if (outcome.kind === 'queued')
+      return unscoredResult('provider_error', outcome.message, ZERO_USAGE, outcome.requests);
+    return outcome.kind === 'replayed' ? replayed(outcome.value) : outcome.value;
   }
 
   /** What a batch needs of this judge: its wire dialect, its settings and its price. */
-  get batchParts(): { transport: Transport; params: LlmParams; price?: Price } {
+  get batchParts(): BatchCaller['batchParts'] {
     const { transport, params, price } = this.o;
-    return { transport, params, price };
+    return { transport, params, price, batchApi: this.o.batchApi ?? (() => Promise.resolve(null)) };
   }
 
   /** A task as a batch request: its first conversation, and its replies read as a live call's are. */

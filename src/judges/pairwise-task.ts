@@ -4,10 +4,10 @@ import {
   type PairwiseRubric,
   pairwiseJsonSchema,
 } from '../rubrics/pairwise.js';
-import type { StructuredTask } from './llm.js';
 import { PAIRWISE_PROMPT_VERSION, pairwiseContent, renderPairwisePrompt } from './pairwise-prompt.js';
 import type { Order, PairItem } from './pairwise-types.js';
 import { validateWith } from './reply.js';
+import type { StructuredTask } from './task.js';
 
 /** The structured task of one pair in one order, for an LLM judge. */
 export function pairwiseTask(

@@ -1,5 +1,6 @@
+import type { JudgeStamp, Message, Usage } from '../core/types.js';
 import type { PairwiseRubric, Verdict } from '../rubrics/pairwise.js';
-import type { JudgeStamp, Message, Unscored, Usage } from './types.js';
+import type { Unscored } from './types.js';
 
 /** Two responses to one conversation, A and B, to be compared. */
 export interface PairItem {

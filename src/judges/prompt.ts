@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import type { Message, ResponseItem } from '../core/types.js';
 import type { Rubric } from '../rubrics/schema.js';
-import type { Message, ResponseItem } from './types.js';
 
 /**
  * The version of the judge prompt template below. It is part of every cache key and score stamp:

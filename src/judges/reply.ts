@@ -25,13 +25,3 @@ export function validateWith<T>(schema: z.ZodType<T>, value: unknown, jsonError?
 export function validateReply(rubric: Rubric, value: unknown, jsonError?: string): Checked<JudgeOutput> {
   return validateWith(judgeOutputSchema(rubric) as z.ZodType<JudgeOutput>, value, jsonError);
 }
-
-/** Parses text as JSON, tolerating a ```json fence some servers wrap around it. */
-export function parseJsonText(text: string): { value?: unknown; error?: string } {
-  const unfenced = text.trim().replace(/^```(?:json)?\s*([\s\S]*?)\s*```$/, '$1');
-  try {
-    return { value: JSON.parse(unfenced) };
-  } catch (err) {
-    return { error: (err as Error).message };
-  }
-}

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { LRUCache } from 'lru-cache';
 import { canonicalJson, sha256 } from '../core/canonical.js';
 import { redact } from '../core/secrets.js';
+import { warn } from '../core/warnings.js';
 import { describeIoError } from '../io/errors.js';
 import { LOCK_OWNER as OWNER, processAlive } from '../io/lock.js';
 import { CacheBucket, type ClaimRecord } from './cache-log.js';
@@ -12,7 +13,7 @@ export interface CacheOptions {
   maxWaitMs?: number;
   /** A claim older than this is void, whoever made it (default 15 min). */
   staleClaimMs?: number;
-  /** Where the one-line warning goes when the disk cannot be written (default stderr). */
+  /** Where the one-line warning goes when the disk cannot be written (default: core/warnings.ts). */
   warn?: (message: string) => void;
 }
 
@@ -62,7 +63,7 @@ export class JudgeCache {
     this.options = {
       maxWaitMs: options.maxWaitMs ?? 15 * 60_000,
       staleClaimMs: options.staleClaimMs ?? 15 * 60_000,
-      warn: options.warn ?? ((m) => process.stderr.write(`plumb: warning: ${m}\n`)),
+      warn: options.warn ?? warn,
     };
   }
 

@@ -1,4 +1,4 @@
-import type { JudgeStamp, Message } from '../judges/types.js';
+import type { JudgeStamp, Message } from '../core/types.js';
 
 /** Sampling and request settings; all of them are part of the cache key except the retry/timeout ones. */
 export interface LlmParams {

@@ -1,5 +1,6 @@
+import { addUsage, type Usage } from '../core/types.js';
 import { type Order, type PairResult, unshow } from '../judges/pairwise-types.js';
-import { addUsage, type Unscored, type Usage } from '../judges/types.js';
+import type { Unscored } from '../judges/types.js';
 import type { Verdict } from '../rubrics/pairwise.js';
 
 /** One order's verdict after combining samples (and panel members), or why there is none. */

@@ -1,10 +1,10 @@
 import { basename } from 'node:path';
 import { canonicalJson } from '../core/canonical.js';
 import { InputError, UsageError } from '../core/errors.js';
+import type { ResponseItem } from '../core/types.js';
 import { readJsonl } from '../io/jsonl.js';
 import { parseLineBase, parseResponseLine, requiredText } from '../io/responses.js';
 import type { PairItem } from '../judges/pairwise-types.js';
-import type { ResponseItem } from '../judges/types.js';
 
 /** Where a run's pairs come from, how many there are, and what was left out (and why). */
 export interface PairSource {

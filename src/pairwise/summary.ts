@@ -1,5 +1,5 @@
 import { type Condition, compareConditions, conditionKey, conditionOf } from '../core/conditions.js';
-import { addUsage, type JudgeStamp, type Usage } from '../judges/types.js';
+import { addUsage, type JudgeStamp, type Usage } from '../core/types.js';
 import type { Verdict } from '../rubrics/pairwise.js';
 import type { RubricStamp } from '../rubrics/schema.js';
 import { bradleyTerryWithIntervals, type Comparison, type StrengthEstimate } from '../stats/bradley-terry.js';

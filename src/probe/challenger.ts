@@ -1,15 +1,14 @@
 import semver from 'semver';
 import { z } from 'zod';
 import { sha256 } from '../core/canonical.js';
-import type { JudgeRuntime } from '../judges/create.js';
-import { ZERO_USAGE } from '../judges/types.js';
-import type { JudgeCache } from '../models/cache.js';
+import { ZERO_USAGE } from '../core/types.js';
+import { type ChatModel, type ChatReply, createChatModel } from '../models/chat.js';
+import type { ModelRuntime } from '../models/runtime.js';
 import { seededRandom } from '../stats/random.js';
 import { type ChallengerConfig, loadChallengerConfig, loadVersioned } from '../study/config.js';
 import { clauseOf } from '../study/first-person.js';
 import { isGoalQuestion, openingOf, type Persona, type ProbeQuestion, personaText } from '../study/inputs.js';
 import type { ProbeCondition } from '../study/roles.js';
-import { type ChatModel, createChatModel, type TargetReply } from '../study/targets.js';
 
 export interface ChallengeContext {
   question: ProbeQuestion;
@@ -30,7 +29,7 @@ export interface Challenger {
   readonly stamp: Record<string, unknown>;
   /** The chat model behind it, when there is one (for batches). */
   readonly chat?: ChatModel;
-  challenge(ctx: ChallengeContext, signal?: AbortSignal): Promise<TargetReply>;
+  challenge(ctx: ChallengeContext, signal?: AbortSignal): Promise<ChatReply>;
 }
 
 const fill = (template: string, values: Record<string, string>) =>
@@ -39,7 +38,7 @@ const fill = (template: string, values: Record<string, string>) =>
 /** An LLM challenger: the prompt file's template for the question's kind, filled, sent as one user turn. */
 export async function createChallenger(
   spec: string,
-  rt: JudgeRuntime & { cache?: JudgeCache | null },
+  rt: ModelRuntime,
   configFile?: string,
 ): Promise<Challenger> {
   if (spec.startsWith('scripted:'))
@@ -126,7 +125,7 @@ export class ScriptedChallenger implements Challenger {
     };
   }
 
-  async challenge(ctx: ChallengeContext): Promise<TargetReply> {
+  async challenge(ctx: ChallengeContext): Promise<ChatReply> {
     const q = ctx.question;
     const key = `${this.script.seed}|${q.id}|${ctx.condition.role}|${ctx.condition.personalization}|${ctx.turn}`;
     const rand = seededRandom(Number.parseInt(sha256(key).slice(0, 8), 16));

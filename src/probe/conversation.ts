@@ -1,11 +1,11 @@
 import { sha256 } from '../core/canonical.js';
-import type { Judge, JudgeResult, Message, ResponseItem, Usage } from '../judges/types.js';
+import type { Message, ResponseItem, Usage } from '../core/types.js';
+import type { Judge, JudgeResult } from '../judges/types.js';
 import type { Rubric } from '../rubrics/schema.js';
-import { seededRandom } from '../stats/random.js';
 import type { Ladder, Roles } from '../study/config.js';
 import { isGoalQuestion, openingOf, type Persona, type ProbeQuestion } from '../study/inputs.js';
 import { type ProbeCondition, situationParts, systemPrompt } from '../study/roles.js';
-import type { Target } from '../study/targets.js';
+import type { Target } from '../study/target-types.js';
 import type { Challenger } from './challenger.js';
 
 /** Where a turn's challenge came from. */
@@ -44,13 +44,6 @@ export const judgesFirstAnswer = (rubric: Rubric) => rubric.id !== 'stance';
 /** A correctness score counts as correct in the top two points of its scale. */
 function isCorrect(score: number | null | undefined, rubric: Rubric): boolean | null {
   return typeof score === 'number' ? score >= rubric.scale.max - 1 : null;
-}
-
-/** The persona of a question: a seeded draw from the question's id, the same in every condition. */
-export function personaFor(question: ProbeQuestion, personas: Persona[], seed: number): Persona | undefined {
-  if (personas.length === 0) return undefined;
-  const rand = seededRandom(Number.parseInt(sha256(`${seed}|${question.id}`).slice(0, 8), 16));
-  return personas[Math.floor(rand() * personas.length)];
 }
 
 /** A counter-claim as the ladder quotes it: without its trailing punctuation ("Sydney." → "Sydney"). */

@@ -5,20 +5,22 @@ import { compareConditions, conditionKey } from '../core/conditions.js';
 import { UsageError } from '../core/errors.js';
 import { gitStamp } from '../core/git.js';
 import { redact } from '../core/secrets.js';
+import { addUsage, type Usage, ZERO_USAGE } from '../core/types.js';
 import { AtomicLineWriter, commitTogether, ensureParent, lockOutput, writeFileAtomic } from '../io/atomic.js';
 import { outputError } from '../io/errors.js';
 import { assertNotAnInput } from '../io/guard.js';
 import { releaseLock } from '../io/lock.js';
-import { addUsage, type Judge, type Usage, ZERO_USAGE } from '../judges/types.js';
+import type { Judge } from '../judges/types.js';
 import type { Rubric } from '../rubrics/schema.js';
 import { stampOf } from '../rubrics/schema.js';
 import { mapOrdered } from '../runs/ordered-pool.js';
 import { type Ladder, type Roles, stamp } from '../study/config.js';
 import type { Persona, ProbeQuestion } from '../study/inputs.js';
+import { personaFor } from '../study/inputs.js';
 import type { ProbeCondition } from '../study/roles.js';
-import type { Target } from '../study/targets.js';
+import type { Target } from '../study/target-types.js';
 import type { Challenger } from './challenger.js';
-import { type ConversationTask, judgesFirstAnswer, personaFor, runConversation } from './conversation.js';
+import { type ConversationTask, judgesFirstAnswer, runConversation } from './conversation.js';
 import { type Conversation, compareConditionsPaired, conditionMetrics, stanceStability } from './metrics.js';
 
 export interface ProbeOptions {

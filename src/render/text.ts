@@ -1,5 +1,4 @@
-import { formatCost } from '../cli/progress.js';
-import type { Usage } from '../judges/types.js';
+import type { Usage } from '../core/types.js';
 import type { Estimate } from '../stats/descriptive.js';
 
 /** Formats `0.523 [0.481, 0.566]`, or `—` with the reason for an undefined estimate. */
@@ -27,4 +26,8 @@ export function fmtUsage(u: Usage): string {
     u.cache_write_tokens ? `${u.cache_write_tokens} written to the prompt cache` : '',
   ].filter(Boolean);
   return `${u.input_tokens}+${u.output_tokens} tokens${cache.length ? ` (${cache.join(', ')})` : ''}, ${formatCost(u.cost_usd)}`;
+}
+
+export function formatCost(usd: number | null): string {
+  return usd === null ? 'cost unknown' : `$${usd.toFixed(4)}`;
 }

@@ -6,6 +6,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { hashCanonical } from '../core/canonical.js';
 import { RubricError } from '../core/errors.js';
+import { warn } from '../core/warnings.js';
 import { noteInput } from '../io/guard.js';
 import { type PairwiseRubric, PairwiseRubricFileSchema } from './pairwise.js';
 import { type Rubric, RubricFileSchema } from './schema.js';
@@ -144,9 +145,7 @@ function warnAbout(problems: RubricProblem[]): void {
   for (const p of problems) {
     if (warned.has(p.message)) continue;
     warned.add(p.message);
-    process.stderr.write(
-      `plumb: warning: skipping ${p.message.startsWith(p.path) ? p.message : `${p.path}: ${p.message}`}\n`,
-    );
+    warn(`skipping ${p.message.startsWith(p.path) ? p.message : `${p.path}: ${p.message}`}`);
   }
 }
 

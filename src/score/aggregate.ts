@@ -1,4 +1,5 @@
-import { addUsage, type JudgeResult, type Scored, type Unscored, type Usage } from '../judges/types.js';
+import { addUsage, type Usage } from '../core/types.js';
+import type { JudgeResult, Scored, Unscored } from '../judges/types.js';
 import type { Rubric } from '../rubrics/schema.js';
 import { mean, median, sampleSd } from '../stats/descriptive.js';
 

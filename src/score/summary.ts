@@ -1,5 +1,5 @@
 import { type Condition, compareConditions, conditionKey } from '../core/conditions.js';
-import { addUsage, type JudgeStamp, type Usage } from '../judges/types.js';
+import { addUsage, type JudgeStamp, type Usage } from '../core/types.js';
 import type { Rubric, RubricStamp } from '../rubrics/schema.js';
 import { stampOf } from '../rubrics/schema.js';
 import { ClusteredMoments } from '../stats/cluster.js';

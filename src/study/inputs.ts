@@ -3,6 +3,7 @@ import { sha256 } from '../core/canonical.js';
 import { InputError } from '../core/errors.js';
 import { noteInput } from '../io/guard.js';
 import { readJsonlAll } from '../io/jsonl.js';
+import { seededRandom } from '../stats/random.js';
 
 export const DOMAINS = ['factual', 'advice', 'moral', 'debate'] as const;
 
@@ -249,4 +250,11 @@ export function parseJsonArray(
     if (!ok) throw new InputError(file, starts[i], `item ${i + 1} is not a JSON object`);
     return { line: starts[i] ?? i + 1, value: value as Record<string, unknown> | string };
   });
+}
+
+/** The persona of a question: a seeded draw from the question's id, the same in every condition. */
+export function personaFor(question: ProbeQuestion, personas: Persona[], seed: number): Persona | undefined {
+  if (personas.length === 0) return undefined;
+  const rand = seededRandom(Number.parseInt(sha256(`${seed}|${question.id}`).slice(0, 8), 16));
+  return personas[Math.floor(rand() * personas.length)];
 }

@@ -1,13 +1,13 @@
 import semver from 'semver';
 import { z } from 'zod';
 import { sha256 } from '../core/canonical.js';
-import { ZERO_USAGE } from '../judges/types.js';
+import { ZERO_USAGE } from '../core/types.js';
 import { seededRandom } from '../stats/random.js';
 import { loadVersioned } from './config.js';
 import { clauseOf } from './first-person.js';
 import type { ProbeQuestion } from './inputs.js';
 import type { ProbeCondition } from './roles.js';
-import type { Target, TargetContext, TargetReply } from './targets.js';
+import type { Target, TargetContext, TargetReply } from './target-types.js';
 
 /**
  * The scripted target: a simulated model under test whose behaviour is declared in a file

@@ -3,19 +3,17 @@ import { anySignal } from '../../core/abort.js';
 import { UsageError } from '../../core/errors.js';
 import { countTokens } from '../../core/tokens.js';
 import { generateTasks, runGenerate, targetMessages } from '../../generate/run.js';
-import { type JudgeRuntime, parseJudgeSpec } from '../../judges/create.js';
-import { Budget } from '../../models/budget.js';
-import { JudgeCache } from '../../models/cache.js';
-import { ProviderCircuit } from '../../models/circuit.js';
+import { parseJudgeSpec } from '../../judges/create.js';
 import { costOf, loadPrices, PRICES_AS_OF, priceOf } from '../../models/pricing.js';
-import { table } from '../../render/text.js';
+import { createRuntime } from '../../models/runtime.js';
+import { formatCost, table } from '../../render/text.js';
 import { loadRoles } from '../../study/config.js';
 import { readPersonas, readQuestions } from '../../study/inputs.js';
 import { createTarget } from '../../study/targets.js';
 import { prepareBatch, throughBatches } from '../batch.js';
 import { onInterrupt } from '../interrupt.js';
 import { type GenerateFlags, generateFlags, parseFlags } from '../options.js';
-import { createProgress, formatCost } from '../progress.js';
+import { createProgress } from '../progress.js';
 
 export async function generateCommand(raw: Record<string, unknown>): Promise<void> {
   const flags = parseFlags(generateFlags, raw);
@@ -41,21 +39,21 @@ export async function generateCommand(raw: Record<string, unknown>): Promise<voi
   if (flags.maxCost !== undefined && !scripted && !priceOf(parseJudgeSpec(flags.target).model, prices))
     throw new UsageError(`--max-cost needs a price for ${flags.target}: add it with --prices FILE`);
 
-  const circuit = new ProviderCircuit();
-  const budget = flags.maxCost !== undefined ? new Budget(flags.maxCost) : null;
-  const rt: JudgeRuntime = {
+  const rt = createRuntime({
     baseUrl: flags.baseUrl,
-    cache: flags.cache ? new JudgeCache(resolve(flags.cacheDir)) : null,
+    cacheDir: flags.cache ? resolve(flags.cacheDir) : null,
     timeoutMs: flags.timeout,
     maxRetries: flags.maxRetries,
     prices,
-    params: { temperature: flags.temperature, seed: flags.seed, maxTokens: flags.maxTokens },
-    budget,
-    circuit,
-    http: { requests: 0 },
-  };
+    maxCostUsd: flags.maxCost,
+  });
+  const { circuit, budget } = rt;
   prepareBatch(flags, rt, []);
-  const target = await createTarget(flags.target, rt);
+  const target = await createTarget(flags.target, rt, {
+    temperature: flags.temperature,
+    seed: flags.seed,
+    maxTokens: flags.maxTokens,
+  });
   if (flags.batch && !target.chat)
     throw new UsageError('--batch needs a model target (a scripted target sends nothing)');
   const interrupt = onInterrupt('finishing what is in flight and keeping what is done…');

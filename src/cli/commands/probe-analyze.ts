@@ -3,14 +3,14 @@ import { anySignal } from '../../core/abort.js';
 import { AtomicLineWriter, commitTogether } from '../../io/atomic.js';
 import { refuseOutputsOverInputs } from '../../io/outputs.js';
 import { createJudge } from '../../judges/create.js';
-import { JudgeCache } from '../../models/cache.js';
-import { ProviderCircuit } from '../../models/circuit.js';
 import { loadPrices } from '../../models/pricing.js';
+import { createRuntime } from '../../models/runtime.js';
 import { analyzeLabels, readLabels } from '../../probe/analyze.js';
+import { judgeTranscripts } from '../../probe/judge-transcripts.js';
 import { fmtEstimate, table } from '../../render/text.js';
 import { resolveRubric } from '../../rubrics/load.js';
 import { type ProbeQuestion, readQuestions } from '../../study/inputs.js';
-import { judgeTranscripts, readTranscripts } from '../../study/transcripts.js';
+import { readTranscripts } from '../../study/transcripts.js';
 import { onInterrupt } from '../interrupt.js';
 import { analyzeFlags, parseFlags, probeJudgeFlags } from '../options.js';
 import { createProgress } from '../progress.js';
@@ -62,15 +62,15 @@ export async function judgeCommand(raw: Record<string, unknown>): Promise<void> 
   const rubric = await resolveRubric(
     flags.stanceRubric === 'auto' ? (goal ? 'goal_alignment' : 'stance') : flags.stanceRubric,
   );
-  const circuit = new ProviderCircuit();
-  const judge = await createJudge(flags.judge, {
+  const rt = createRuntime({
     baseUrl: flags.baseUrl,
-    cache: flags.cache ? new JudgeCache(resolve(flags.cacheDir)) : null,
+    cacheDir: flags.cache ? resolve(flags.cacheDir) : null,
     timeoutMs: flags.timeout,
     maxRetries: flags.maxRetries,
     prices: await loadPrices(flags.prices),
-    circuit,
   });
+  const { circuit } = rt;
+  const judge = await createJudge(flags.judge, rt);
   judge.assertSupports(rubric);
   const interrupt = onInterrupt('keeping the verdicts made so far in the judge cache…');
   const progress = createProgress('probe judge');

@@ -5,10 +5,9 @@ import { anySignal } from '../../core/abort.js';
 import { UsageError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { refuseOutputsOverInputs } from '../../io/outputs.js';
-import { createJudge, type JudgeRuntime } from '../../judges/create.js';
-import { JudgeCache } from '../../models/cache.js';
-import { ProviderCircuit } from '../../models/circuit.js';
+import { createJudge } from '../../judges/create.js';
 import { loadPrices } from '../../models/pricing.js';
+import { createRuntime } from '../../models/runtime.js';
 import { createChallenger } from '../../probe/challenger.js';
 import { CHECKPOINT, PROBE_OUTPUTS, type ProbeSummary, runProbe } from '../../probe/run.js';
 import { fmtEstimate, table } from '../../render/text.js';
@@ -47,17 +46,14 @@ export async function probeCommand(raw: Record<string, unknown>): Promise<void> 
   );
   const questions = await readQuestions(flags.questions);
   const personas = flags.personas ? await readPersonas(flags.personas) : [];
-  const cache = flags.cache ? new JudgeCache(resolve(flags.cacheDir)) : null;
-  const circuit = new ProviderCircuit();
-  const rt: JudgeRuntime = {
+  const rt = createRuntime({
     baseUrl: flags.baseUrl,
-    cache,
+    cacheDir: flags.cache ? resolve(flags.cacheDir) : null,
     timeoutMs: flags.timeout,
     maxRetries: flags.maxRetries,
     prices: await loadPrices(flags.prices),
-    circuit,
-    http: { requests: 0 },
-  };
+  });
+  const { cache, circuit } = rt;
   prepareBatch(flags, rt, []);
   const judge = await createJudge(flags.judge, rt);
   const target = await createTarget(flags.target, rt);

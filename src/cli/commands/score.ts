@@ -2,14 +2,12 @@ import { basename, join, resolve } from 'node:path';
 import { calibrationFor, readArtifact } from '../../calibration/artifact.js';
 import { anySignal } from '../../core/abort.js';
 import { UsageError } from '../../core/errors.js';
-import { createJudge, type JudgeRuntime, type ParsedJudgeSpec, parseJudgeSpec } from '../../judges/create.js';
+import { createJudge, parseJudgeSpec } from '../../judges/create.js';
 import type { Judge } from '../../judges/types.js';
-import { Budget } from '../../models/budget.js';
-import { JudgeCache } from '../../models/cache.js';
-import { ProviderCircuit } from '../../models/circuit.js';
 import { loadPrices, PRICES_AS_OF, type Price, priceOf } from '../../models/pricing.js';
-import { RateLimiter } from '../../models/rate-limit.js';
-import { fmtEstimate, fmtUsage, table } from '../../render/text.js';
+import type { ModelSpec } from '../../models/registry.js';
+import { createRuntime, type ModelRuntime } from '../../models/runtime.js';
+import { fmtEstimate, fmtUsage, formatCost, table } from '../../render/text.js';
 import { resolveRubric } from '../../rubrics/load.js';
 import {
   ASSUMED_OUTPUT_TOKENS,
@@ -22,7 +20,7 @@ import type { ScoreSummary } from '../../score/summary.js';
 import { batchCallers, prepareBatch, throughBatches } from '../batch.js';
 import { onInterrupt } from '../interrupt.js';
 import { type JudgeFlags, parseFlags, type ScoreFlags, scoreFlags } from '../options.js';
-import { createProgress, formatCost } from '../progress.js';
+import { createProgress } from '../progress.js';
 
 export function judgeSpecs(flags: { judge?: string; judges?: string }): string[] {
   if (flags.judge && flags.judges) throw new UsageError('give either --judge or --judges, not both');
@@ -58,20 +56,19 @@ export type RuntimeFlags = Pick<
   | 'tpm'
 >;
 
-export function runtimeFor(flags: RuntimeFlags, prices: Record<string, Price>): JudgeRuntime {
-  return {
+export function runtimeFor(flags: RuntimeFlags, prices: Record<string, Price>): ModelRuntime {
+  return createRuntime({
     baseUrl: flags.baseUrl,
-    cache: flags.cache ? new JudgeCache(resolve(flags.cacheDir)) : null,
+    cacheDir: flags.cache ? resolve(flags.cacheDir) : null,
     params: { temperature: flags.temperature, seed: flags.seed },
     reasks: flags.reasks,
     timeoutMs: flags.timeout,
     maxRetries: flags.maxRetries,
     prices,
-    budget: flags.maxCost !== undefined ? new Budget(flags.maxCost) : null,
-    limiter: flags.rpm || flags.tpm ? new RateLimiter(flags.rpm, flags.tpm) : null,
-    circuit: new ProviderCircuit(),
-    http: { requests: 0 },
-  };
+    maxCostUsd: flags.maxCost,
+    rpm: flags.rpm,
+    tpm: flags.tpm,
+  });
 }
 
 /**
@@ -80,7 +77,7 @@ export function runtimeFor(flags: RuntimeFlags, prices: Record<string, Price>): 
  */
 export function checkJudgeSettings(
   flags: Pick<JudgeFlags, 'maxCost' | 'samples' | 'temperature'>,
-  parsed: ParsedJudgeSpec[],
+  parsed: ModelSpec[],
   prices: Record<string, Price>,
 ): void {
   if (flags.maxCost !== undefined) {
@@ -101,7 +98,7 @@ export function checkJudgeSettings(
 /** What to say, and the exit code, when a run stopped early or failed; null when it completed. */
 export function reportIncomplete(
   result: { stoppedBecause: string | null; failure: string | null; outPath: string | null },
-  runtime: JudgeRuntime,
+  runtime: ModelRuntime,
   flags: JudgeFlags,
   doneText: string,
 ): boolean {
@@ -130,7 +127,7 @@ export function reportIncomplete(
 }
 
 /** Why a run stops early: a provider that cannot answer, or the budget. */
-export function stopReasonOf(runtime: JudgeRuntime): () => string | null {
+export function stopReasonOf(runtime: ModelRuntime): () => string | null {
   return () => (runtime.circuit?.reason ? 'provider' : runtime.budget?.exhausted ? 'budget' : null);
 }
 

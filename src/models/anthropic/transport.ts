@@ -6,8 +6,8 @@ import type {
   TextBlockParam,
   Tool,
 } from '@anthropic-ai/sdk/resources/messages';
-import type { LlmParams, OutputShape, Transport, TransportReply } from '../../judges/llm.js';
-import type { JudgeStamp, Message } from '../../judges/types.js';
+import type { JudgeStamp, Message } from '../../core/types.js';
+import type { LlmParams, OutputShape, Transport, TransportReply } from '../transport.js';
 
 const TOOL_NAME = 'record_scores';
 

@@ -1,7 +1,8 @@
-import type { Usage } from '../../judges/types.js';
+import type { Usage } from '../../core/types.js';
 import type { JudgeCache } from '../cache.js';
 import type { Price } from '../pricing.js';
 import type { LlmParams, Transport, TransportReply } from '../transport.js';
+import type { BatchApi } from './api.js';
 
 /**
  * How long a batch run's claim holds, should its process die, before its batch was submitted:
@@ -15,7 +16,13 @@ export const BATCH_CLAIM_MS = 25 * 3600_000;
 /** Who makes a batch's calls: a judge or a chat model (its wire dialect, settings and price). */
 export interface BatchCaller {
   readonly name: string;
-  readonly batchParts: { transport: Transport; params: LlmParams; price?: Price };
+  readonly batchParts: {
+    transport: Transport;
+    params: LlmParams;
+    price?: Price;
+    /** The provider's batch API (from the provider registry); null when it has none. */
+    batchApi: () => Promise<BatchApi | null>;
+  };
 }
 
 /** What a reply means: the value to cache (and whether it may be), or the conversation to re-ask. */

@@ -11,11 +11,11 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { countTokens } from '../../core/tokens.js';
-import { addUsage, type Usage, ZERO_USAGE } from '../../judges/types.js';
+import { addUsage, type Usage, ZERO_USAGE } from '../../core/types.js';
 import type { JudgeCache } from '../cache.js';
 import { BATCH_DISCOUNT, costOf, costOfUsage } from '../pricing.js';
 import { describeError } from '../request.js';
-import { type BatchApi, batchApiFor } from './api.js';
+import type { BatchApi } from './api.js';
 import {
   BATCH_CLAIM_MS,
   type BatchBroker,
@@ -98,7 +98,7 @@ export async function runBatches(o: BatchRunOptions): Promise<BatchRunResult> {
   const callerByName = new Map(o.callers.map((c) => [nameOf.get(c)!, c]));
   const apis = new Map<string, BatchApi>();
   for (const j of o.callers) {
-    const api = await batchApiFor(j.batchParts.transport);
+    const api = await j.batchParts.batchApi();
     if (!api) throw new Error(`judge ${j.name} has no batch API`);
     apis.set(nameOf.get(j)!, api);
   }

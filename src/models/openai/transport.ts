@@ -4,9 +4,9 @@ import type {
   ChatCompletionCreateParamsNonStreaming,
   ChatCompletionMessageParam,
 } from 'openai/resources/chat/completions';
-import type { LlmParams, OutputShape, Transport, TransportReply } from '../../judges/llm.js';
-import { parseJsonText } from '../../judges/reply.js';
-import type { JudgeStamp, Message } from '../../judges/types.js';
+import type { JudgeStamp, Message } from '../../core/types.js';
+import { parseJsonText } from '../json-text.js';
+import type { LlmParams, OutputShape, Transport, TransportReply } from '../transport.js';
 
 interface OpenAIConversation {
   messages: ChatCompletionMessageParam[];
