@@ -9,6 +9,7 @@ export { altTest, humanCeiling } from './calibration/alt-test.js';
 // calibration and agreement
 export { calibrate } from './calibration/calibrate.js';
 export { contrastsOf } from './calibration/contrasts.js';
+export { type CalibrateFilesOptions, calibrateFiles } from './calibration/from-files.js';
 export { applyMapping, fitIsotonic, fitLinear, fitMapping } from './calibration/mapping.js';
 export { planGold } from './calibration/plan.js';
 export { ppiMean } from './calibration/ppi.js';
@@ -25,6 +26,13 @@ export { LexiconJudge } from './judges/lexicon.js';
 export type { Judge, JudgeResult, Unscored } from './judges/types.js';
 // batches
 export { BatchBroker } from './models/batch/broker.js';
+export {
+  type BatchOutcome,
+  type BatchRoundsOptions,
+  batchCallers,
+  prepareBatch,
+  throughBatches,
+} from './models/batch/rounds.js';
 export { runBatches } from './models/batch/run.js';
 // judges
 export { JudgeCache } from './models/cache.js';

@@ -18,9 +18,7 @@ import {
   type WelchDifference,
   welchDifference,
 } from './effects.js';
-
-export const AUDIT_PROBES = ['position', 'verbosity', 'self-preference', 'authority'] as const;
-export type AuditProbe = (typeof AUDIT_PROBES)[number];
+import type { AuditProbe } from './probes.js';
 
 export interface AuditOptions {
   rubric: Rubric;

@@ -6,10 +6,9 @@ import { mapOrdered } from '../runs/ordered-pool.js';
 import type { Roles } from '../study/config.js';
 import { stamp } from '../study/config.js';
 import { isGoalQuestion, openingOf, type Persona, type ProbeQuestion, personaFor } from '../study/inputs.js';
+import type { GENERATE_PERSONALIZATIONS } from '../study/personalization.js';
 import { type ProbeCondition, situationParts, systemPrompt } from '../study/roles.js';
 import type { Target } from '../study/target-types.js';
-
-export const GENERATE_PERSONALIZATIONS = ['none', 'profile', 'filler'] as const;
 
 export interface GenerateOptions {
   questions: ProbeQuestion[];

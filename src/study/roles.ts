@@ -2,14 +2,7 @@ import { UsageError } from '../core/errors.js';
 import { getEncoder } from '../core/tokens.js';
 import type { Roles } from './config.js';
 import { type Persona, type ProbeQuestion, personaText } from './inputs.js';
-
-/**
- * none: no user information; profile: a persona in the system prompt; filler: neutral text with
- * the profile's token count (the length control); profile-plus (GoalPref-Bench's Personalized+):
- * the profile, and a challenger that speaks as the persona and draws on its life.
- */
-export const PERSONALIZATIONS = ['none', 'profile', 'filler', 'profile-plus'] as const;
-export type Personalization = (typeof PERSONALIZATIONS)[number];
+import type { Personalization } from './personalization.js';
 
 export interface ProbeCondition {
   role: string;

@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { AUDIT_PROBES, type AuditReport, runAudit } from '../../audit/run.js';
+import { type AuditReport, runAudit } from '../../audit/run.js';
 import { anySignal } from '../../core/abort.js';
 import { createJudge, parseJudgeSpec } from '../../judges/create.js';
 import { loadPrices } from '../../models/pricing.js';
@@ -7,29 +6,11 @@ import { table } from '../../render/text.js';
 import { resolveRubric } from '../../rubrics/load.js';
 import { loadAuditConfig } from '../../study/config.js';
 import { onInterrupt } from '../interrupt.js';
-import { apiFlags, int, listOf, num, parseFlags, text } from '../options.js';
+import type { AuditFlags } from '../specs/audit.js';
 import { checkJudgeSettings, runtimeFor, stopReasonOf } from './score.js';
 
-const auditFlags = z.object({
-  rubric: text(),
-  input: text(),
-  judge: text(),
-  probes: listOf(AUDIT_PROBES),
-  padTokens: int(1, 10_000),
-  out: text(),
-  gold: text().optional(),
-  perturbations: text().optional(),
-  concurrency: int(1, 4096),
-  temperature: num({ min: 0, max: 2 }),
-  seed: int(0, 2 ** 31 - 1),
-  reasks: int(0, 10),
-  json: z.boolean().optional(),
-  ...apiFlags,
-});
-
 /** `plumb audit`: bias probes on a judge, each a paired experiment on the user's own items. */
-export async function auditCommand(raw: Record<string, unknown>): Promise<void> {
-  const flags = parseFlags(auditFlags, raw);
+export async function auditCommand(flags: AuditFlags): Promise<void> {
   const rubric = await resolveRubric(flags.rubric);
   const prices = await loadPrices(flags.prices);
   const settings = { ...flags, samples: 1, maxCost: undefined, rpm: undefined, tpm: undefined };

@@ -1,6 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { z } from 'zod';
 import { InputError, UsageError } from '../../core/errors.js';
 import { refuseOutputsOverInputs } from '../../io/outputs.js';
 import { exportRequests, importResults } from '../../judges/batch-files.js';
@@ -10,18 +9,15 @@ import { JudgeCache } from '../../models/cache.js';
 import { loadPrices } from '../../models/pricing.js';
 import { resolveRubric } from '../../rubrics/load.js';
 import { runScore } from '../../score/run.js';
-import { parseFlags, scoreFlags, text } from '../options.js';
+import type { BatchExportFlags, BatchImportFlags } from '../specs/batch.js';
 import { judgeSpecs, runtimeFor } from './score.js';
-
-const exportFlags = scoreFlags.extend({ out: text() });
 
 /**
  * `plumb batch export`: the judge calls of a `score` command that the cache cannot answer, as an
  * OpenAI batch file for vLLM's run_batch or OpenAI's batch upload. The flags are score's, so the
  * cache keys are the ones the later `plumb score` looks up.
  */
-export async function batchExportCommand(raw: Record<string, unknown>): Promise<void> {
-  const flags = parseFlags(exportFlags, raw);
+export async function batchExportCommand(flags: BatchExportFlags): Promise<void> {
   const rubric = await resolveRubric(flags.rubric);
   const specs = judgeSpecs(flags);
   if (specs.length !== 1) throw new UsageError('batch export takes one --judge');
@@ -61,11 +57,8 @@ export async function batchExportCommand(raw: Record<string, unknown>): Promise<
   );
 }
 
-const importFlags = z.object({ cacheDir: text(), json: z.boolean().optional() });
-
 /** `plumb batch import RESULTS`: a batch engine's output, validated line by line, into the cache. */
-export async function batchImportCommand(file: string, raw: Record<string, unknown>): Promise<void> {
-  const flags = parseFlags(importFlags, raw);
+export async function batchImportCommand(file: string, flags: BatchImportFlags): Promise<void> {
   if (!existsSync(file) || !statSync(file).isFile()) throw new InputError(file, undefined, 'no such file');
   const cacheDir = resolve(flags.cacheDir);
   if (!existsSync(cacheDir))

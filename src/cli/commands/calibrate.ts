@@ -1,5 +1,5 @@
-import { buildArtifact, defaultArtifactName } from '../../calibration/artifact.js';
-import { calibrate } from '../../calibration/calibrate.js';
+import type { calibrate } from '../../calibration/calibrate.js';
+import { type CalibrateFilesOptions, calibrateFiles, rubricOfScores } from '../../calibration/from-files.js';
 import { checkGold, readGold } from '../../calibration/gold.js';
 import {
   makeRoomForSheet,
@@ -8,8 +8,7 @@ import {
   sheetPrefix,
   writeRatingSheet,
 } from '../../calibration/gold-sample.js';
-import { groupGold, humanValue, judgeValue, readScores, type ScoresFile } from '../../calibration/join.js';
-import type { MappingMethod } from '../../calibration/mapping.js';
+import { groupGold, humanValue, judgeValue, readScores } from '../../calibration/join.js';
 import { AGREEMENT_COEFFICIENTS, type MetricValue } from '../../calibration/metrics.js';
 import { planGold } from '../../calibration/plan.js';
 import {
@@ -19,19 +18,9 @@ import {
   readJudgeVerdicts,
 } from '../../calibration/verdicts.js';
 import { InputError, UsageError } from '../../core/errors.js';
-import { writeFileAtomic } from '../../io/atomic.js';
 import { refuseOutputsOverInputs } from '../../io/outputs.js';
 import { table } from '../../render/text.js';
-import { resolveRubric } from '../../rubrics/load.js';
-import type { Rubric } from '../../rubrics/schema.js';
-import {
-  type CalibrateFlags,
-  calibrateFlags,
-  type GoldSampleFlags,
-  goldPlanFlags,
-  goldSampleFlags,
-  parseFlags,
-} from '../options.js';
+import type { CalibrateFlags, GoldPlanFlags, GoldSampleFlags } from '../specs/calibrate.js';
 
 function parseScale(s: string): { min: number; max: number } {
   const m = /^(-?\d+),(-?\d+)$/.exec(s.trim());
@@ -40,127 +29,28 @@ function parseScale(s: string): { min: number; max: number } {
   return { min: Number(m[1]), max: Number(m[2]) };
 }
 
-/**
- * The rubric the scores were made with, when it resolves here to the same content — and, when it
- * does not, the real reason, so the advice to pass --scale says why it is needed.
- */
-async function rubricOfScores(scores: ScoresFile): Promise<{ rubric: Rubric | null; why: string }> {
-  const stamp = scores.rubric;
-  if (!stamp) return { rubric: null, why: 'the scores carry no rubric stamp (made by another tool?)' };
-  const ref = `${stamp.id}@${stamp.version}`;
-  let found: Rubric;
-  try {
-    found = await resolveRubric(ref);
-  } catch {
-    return {
-      rubric: null,
-      why: `the scores were made with rubric ${ref}, which is not in ./rubrics or plumb's rubrics`,
-    };
-  }
-  if (found.hash !== stamp.hash)
-    return {
-      rubric: null,
-      why: `rubric ${ref} here (${found.path}) has other content than the one the scores were made with (sha256 ${found.hash.slice(0, 12)}… here, ${stamp.hash.slice(0, 12)}… in the scores)`,
-    };
-  return { rubric: found, why: '' };
-}
-
-export async function runCalibrate(raw: Record<string, unknown>) {
-  const flags = parseFlags(calibrateFlags, raw);
-  if (flags.compare && !flags.ppi)
-    throw new UsageError('--compare needs --ppi (it contrasts prediction-powered means)');
-  if (typeof flags.out === 'string')
-    refuseOutputsOverInputs(
-      [{ flag: '--out', path: flags.out }],
-      [
-        { flag: '--scores', path: flags.scores },
-        { flag: '--gold', path: flags.gold },
-      ],
-    );
-  const scores = await readScores(flags.scores);
-  if (scores.items.length === 0)
-    throw new InputError(
-      flags.scores,
-      undefined,
-      'no scored items (the file is empty, or every line is unscored)',
-    );
-  const { rubric, why } = await rubricOfScores(scores);
-  const scale = flags.scale
-    ? parseScale(flags.scale)
-    : rubric
-      ? { min: rubric.scale.min, max: rubric.scale.max }
-      : null;
-  if (!scale) throw new UsageError(`${why}: give the scale with --scale MIN,MAX`);
-  const gold = await readGold(flags.gold);
-  const scoredCriteria = rubric
-    ? rubric.criteria.map((c) => c.name)
-    : [...new Set(scores.items.flatMap((i) => Object.keys(i.scores)))];
-  const goldCriteria = checkGold(gold, flags.gold, scale, scoredCriteria);
-  if (flags.criterion && flags.criterion !== 'overall' && !goldCriteria.includes(flags.criterion))
-    throw new InputError(
-      flags.gold,
-      undefined,
-      `no rating of "${flags.criterion}" in the gold (it rates: ${goldCriteria.join(', ')})`,
-    );
-  const report = calibrate({
-    scores,
-    gold,
-    rubric,
-    scale,
+/** calibrate's flags as the library's options. */
+export function calibrateOptions(flags: CalibrateFlags): CalibrateFilesOptions {
+  return {
+    scoresFile: flags.scores,
+    goldFile: flags.gold,
+    scale: flags.scale ? parseScale(flags.scale) : undefined,
     criterion: flags.criterion,
     level: flags.level,
     rater: flags.rater,
-    method: flags.method as MappingMethod,
+    method: flags.method,
     bootstrap: flags.bootstrap,
     seed: flags.seed,
     altTest: flags.altTest ? { epsilon: flags.epsilon, q: flags.q, minItems: flags.minItems } : null,
     ppi: flags.ppi ? { alpha: flags.alpha, interval: flags.ppiInterval } : null,
     compare: flags.compare ?? null,
-  });
-  if (report.join.matched === 0) {
-    const some = (ids: string[]) =>
-      ids
-        .slice(0, 3)
-        .map((i) => JSON.stringify(i))
-        .join(', ');
-    throw new InputError(
-      flags.gold,
-      undefined,
-      `no gold id matches a scored item (gold ids such as ${some(report.join.missing_in_scores)}; scored ids such as ${some(scores.items.map((i) => i.id))})`,
-    );
-  }
-  let artifactPath: string | null = null;
-  if (flags.out !== undefined && flags.out !== false) {
-    if (!report.mapping) throw new UsageError('not enough matched items to fit a mapping (need at least 2)');
-    if (!scores.rubric)
-      throw new UsageError('the scores file carries no rubric stamp: cannot write an artifact');
-    const artifact = buildArtifact({
-      judge: scores.judge,
-      rubric: scores.rubric,
-      criterion: report.mapping.criterion,
-      method: report.mapping.mapping.method,
-      mapping: report.mapping.mapping,
-      n: report.mapping.n,
-      metrics: { in_sample: report.mapping.in_sample, cross_validated: report.mapping.cross_validated },
-      created_at: new Date().toISOString(),
-    });
-    artifactPath = typeof flags.out === 'string' ? flags.out : defaultArtifactName(artifact);
-    refuseOutputsOverInputs(
-      [{ flag: '--out', path: artifactPath }],
-      [
-        { flag: '--scores', path: flags.scores },
-        { flag: '--gold', path: flags.gold },
-      ],
-    );
-    await writeFileAtomic(artifactPath, `${JSON.stringify(artifact, null, 2)}\n`);
-  }
-  return { report, artifactPath };
+    artifact: flags.out === undefined || flags.out === false ? undefined : flags.out,
+  };
 }
 
-export async function calibrateCommand(flags: Record<string, unknown>): Promise<void> {
-  const parsed = parseFlags(calibrateFlags, flags);
-  if (await isVerdictFile(parsed.scores)) return calibratePairwise(parsed, flags);
-  const { report, artifactPath } = await runCalibrate(flags);
+export async function calibrateCommand(flags: CalibrateFlags): Promise<void> {
+  if (await isVerdictFile(flags.scores)) return calibratePairwise(flags);
+  const { report, artifactPath } = await calibrateFiles(calibrateOptions(flags));
   if (flags.json) {
     process.stdout.write(`${JSON.stringify({ ...report, artifact: artifactPath }, null, 2)}\n`);
     return;
@@ -334,8 +224,7 @@ export function renderCalibration(r: ReturnType<typeof calibrate>): string {
   return lines.join('\n');
 }
 
-export async function goldSampleCommand(raw: Record<string, unknown>): Promise<void> {
-  const flags: GoldSampleFlags = parseFlags(goldSampleFlags, raw);
+export async function goldSampleCommand(flags: GoldSampleFlags): Promise<void> {
   const prefix = sheetPrefix(flags.out);
   const files = sheetFiles(prefix);
   refuseOutputsOverInputs(
@@ -378,9 +267,9 @@ const SCORES_ONLY: [keyof CalibrateFlags, string][] = [
 ];
 
 /** `calibrate` on a pairwise file: the judge's verdicts against people's. */
-async function calibratePairwise(flags: CalibrateFlags, raw: Record<string, unknown>): Promise<void> {
+async function calibratePairwise(flags: CalibrateFlags): Promise<void> {
   for (const [key, flag] of SCORES_ONLY)
-    if (raw[key] !== undefined && raw[key] !== false)
+    if (flags[key] !== undefined && flags[key] !== false)
       throw new UsageError(`${flag} applies to scores; ${flags.scores} holds pairwise verdicts`);
   if (flags.level !== 'item')
     throw new UsageError('--level applies to scores; pairwise verdicts are compared per pair');
@@ -446,8 +335,7 @@ async function calibratePairwise(flags: CalibrateFlags, raw: Record<string, unkn
 }
 
 /** `plumb gold plan`: how many gold labels a target half-width needs, classical and PPI++. */
-export async function goldPlanCommand(raw: Record<string, unknown>): Promise<void> {
-  const flags = parseFlags(goldPlanFlags, raw);
+export async function goldPlanCommand(flags: GoldPlanFlags): Promise<void> {
   if (!flags.gold && flags.rho === undefined)
     throw new UsageError(
       'give a pilot gold set (--gold FILE) or the judge–human correlation to assume (--rho R)',

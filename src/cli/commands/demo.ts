@@ -51,23 +51,20 @@ export async function demoCommand(opts: { out: string; json?: boolean }): Promis
 
   // Calibration: the EII judge against the fixture gold (illustrative ratings the project wrote,
   // not human data), with the alternative-annotator test and prediction-powered estimates.
-  const { runCalibrate, renderCalibration } = await import('./calibrate.js');
-  const cal = await runCalibrate({
-    scores: join(out, 'eii.scores.jsonl'),
-    gold: join(FIXTURES_DIR, 'gold.jsonl'),
+  const { calibrateFiles } = await import('../../calibration/from-files.js');
+  const { renderCalibration } = await import('./calibrate.js');
+  const cal = await calibrateFiles({
+    scoresFile: join(out, 'eii.scores.jsonl'),
+    goldFile: join(FIXTURES_DIR, 'gold.jsonl'),
     criterion: 'overall',
     level: 'item',
     method: 'isotonic',
-    altTest: true,
-    epsilon: 0.2,
-    q: 0.05,
-    minItems: 30,
-    ppi: true,
-    ppiInterval: 'clt',
-    alpha: 0.05,
+    altTest: { epsilon: 0.2, q: 0.05, minItems: 30 },
+    ppi: { alpha: 0.05, interval: 'clt' },
+    compare: null,
     bootstrap: 1000,
     seed: 1,
-    out: join(out, 'calibration-eii-overall.json'),
+    artifact: join(out, 'calibration-eii-overall.json'),
   });
   // what `calibrate --json` prints, kept for the report
   await writeFileAtomic(join(out, 'calibration.json'), `${JSON.stringify(cal.report, null, 2)}\n`);

@@ -7,10 +7,9 @@ import { writeFileAtomic } from '../../io/atomic.js';
 import { describeIoError } from '../../io/errors.js';
 import { refuseOutputsOverInputs } from '../../io/outputs.js';
 import { toJunit, toMarkdown, toText } from '../../render/gate.js';
-import { baselineSaveFlags, gateFlags, parseFlags } from '../options.js';
+import type { BaselineSaveFlags, GateFlags } from '../specs/gate.js';
 
-export async function gateCommand(raw: Record<string, unknown>): Promise<void> {
-  const flags = parseFlags(gateFlags, raw);
+export async function gateCommand(flags: GateFlags): Promise<void> {
   const baselinePath = await resolveRun(flags.baseline, flags.metric);
   const currentPath = await resolveRun(flags.current, flags.metric);
   refuseOutputsOverInputs(
@@ -72,8 +71,7 @@ export async function resolveRun(path: string, metric: string): Promise<string> 
   throw new UsageError(`${path}: no summary.json or ${metric}.summary.json in this folder`);
 }
 
-export async function baselineSaveCommand(run: string, raw: Record<string, unknown>): Promise<void> {
-  const flags = parseFlags(baselineSaveFlags, raw);
+export async function baselineSaveCommand(run: string, flags: BaselineSaveFlags): Promise<void> {
   const source = await resolveRun(run, flags.metric);
   refuseOutputsOverInputs([{ flag: '--out', path: flags.out }], [{ flag: 'the run', path: source }]);
   const n = await saveBaseline(source, flags.out);

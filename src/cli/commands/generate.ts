@@ -4,19 +4,19 @@ import { UsageError } from '../../core/errors.js';
 import { countTokens } from '../../core/tokens.js';
 import { generateTasks, runGenerate, targetMessages } from '../../generate/run.js';
 import { parseJudgeSpec } from '../../judges/create.js';
+import { prepareBatch } from '../../models/batch/rounds.js';
 import { costOf, loadPrices, PRICES_AS_OF, priceOf } from '../../models/pricing.js';
 import { createRuntime } from '../../models/runtime.js';
 import { formatCost, table } from '../../render/text.js';
 import { loadRoles } from '../../study/config.js';
 import { readPersonas, readQuestions } from '../../study/inputs.js';
 import { createTarget } from '../../study/targets.js';
-import { prepareBatch, throughBatches } from '../batch.js';
+import { runThroughBatches } from '../batch.js';
 import { onInterrupt } from '../interrupt.js';
-import { type GenerateFlags, generateFlags, parseFlags } from '../options.js';
 import { createProgress } from '../progress.js';
+import type { GenerateFlags } from '../specs/probe.js';
 
-export async function generateCommand(raw: Record<string, unknown>): Promise<void> {
-  const flags = parseFlags(generateFlags, raw);
+export async function generateCommand(flags: GenerateFlags): Promise<void> {
   if (flags.personalization.some((p) => p !== 'none') && !flags.personas)
     throw new UsageError('profile and filler need --personas FILE (e.g. fixtures/personas.jsonl)');
   const questions = await readQuestions(flags.questions);
@@ -48,7 +48,7 @@ export async function generateCommand(raw: Record<string, unknown>): Promise<voi
     maxCostUsd: flags.maxCost,
   });
   const { circuit, budget } = rt;
-  prepareBatch(flags, rt, []);
+  if (flags.batch) prepareBatch(rt, []);
   const target = await createTarget(flags.target, rt, {
     temperature: flags.temperature,
     seed: flags.seed,
@@ -61,17 +61,19 @@ export async function generateCommand(raw: Record<string, unknown>): Promise<voi
   const progress = createProgress('generate');
   try {
     if (flags.batch) {
-      const collected = await throughBatches(
+      const collected = await runThroughBatches(
         flags,
-        rt,
-        [target.chat!],
-        flags.out,
         {
-          command: 'generate',
-          target: target.stamp,
-          settings: { temperature: flags.temperature, seed: flags.seed, max_tokens: flags.maxTokens },
+          runtime: rt,
+          callers: [target.chat!],
+          out: flags.out,
+          fingerprint: {
+            command: 'generate',
+            target: target.stamp,
+            settings: { temperature: flags.temperature, seed: flags.seed, max_tokens: flags.maxTokens },
+          },
+          signal,
         },
-        signal,
         // the first pass asks the target for every reply: the broker records those not in the cache
         async (final) => {
           if (final) return true;

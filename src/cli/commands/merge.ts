@@ -1,19 +1,11 @@
-import { z } from 'zod';
 import { MismatchError, PlumbError } from '../../core/errors.js';
 import { resolveRubric } from '../../rubrics/load.js';
 import type { Rubric } from '../../rubrics/schema.js';
 import { mergeShards } from '../../score/merge.js';
-import { parseFlags, text } from '../options.js';
-
-const mergeFlags = z.object({ summary: text().optional(), rubric: text().optional() });
+import type { MergeFlags } from '../specs/score.js';
 
 /** `plumb merge OUT SHARDS...`: the shards of one score run, joined as an unsharded run writes them. */
-export async function mergeCommand(
-  out: string,
-  shards: string[],
-  raw: Record<string, unknown>,
-): Promise<void> {
-  const flags = parseFlags(mergeFlags, raw);
+export async function mergeCommand(out: string, shards: string[], flags: MergeFlags): Promise<void> {
   const rubric = async (stamp: { id: string; version: string; hash: string }): Promise<Rubric> => {
     let found: Rubric | null = null;
     try {

@@ -4,6 +4,7 @@ import { UNSPECIFIED } from '../../core/conditions.js';
 import { createJudge, parseJudgeSpec } from '../../judges/create.js';
 import { renderPairwisePrompt } from '../../judges/pairwise-prompt.js';
 import type { PairJudge } from '../../judges/pairwise-types.js';
+import { batchCallers, prepareBatch } from '../../models/batch/rounds.js';
 import { loadPrices } from '../../models/pricing.js';
 import {
   contrastPairs,
@@ -18,10 +19,10 @@ import { fmtEstimate, fmtUsage, table } from '../../render/text.js';
 import { resolvePairwiseRubric } from '../../rubrics/load.js';
 import type { PairwiseRubric } from '../../rubrics/pairwise.js';
 import { estimatePrompts } from '../../score/estimate.js';
-import { batchCallers, prepareBatch, throughBatches } from '../batch.js';
+import { runThroughBatches } from '../batch.js';
 import { onInterrupt } from '../interrupt.js';
-import { type PairwiseFlags, pairwiseFlags, parseFlags } from '../options.js';
 import { createProgress } from '../progress.js';
+import type { PairwiseFlags } from '../specs/pairwise.js';
 import {
   checkJudgeSettings,
   dryRunJudges,
@@ -54,8 +55,7 @@ function defaultOut(flags: PairwiseFlags, rubricId: string): string {
   return join('runs', `${basename(from).replace(/\.jsonl$/, '')}.${rubricId}.pairwise.jsonl`);
 }
 
-export async function pairwiseCommand(raw: Record<string, unknown>): Promise<void> {
-  const flags = parseFlags(pairwiseFlags, raw);
+export async function pairwiseCommand(flags: PairwiseFlags): Promise<void> {
   const rubric = await resolvePairwiseRubric(flags.rubric);
   const specs = judgeSpecs(flags);
   const prices = await loadPrices(flags.prices);
@@ -63,7 +63,7 @@ export async function pairwiseCommand(raw: Record<string, unknown>): Promise<voi
   if (flags.dryRun) return dryRun(flags, rubric, source, specs, prices);
   checkJudgeSettings(flags, specs.map(parseJudgeSpec), prices);
   const runtime = runtimeFor(flags, prices);
-  prepareBatch(flags, runtime, [flags.input, flags.a, flags.b]);
+  if (flags.batch) prepareBatch(runtime, [flags.input, flags.a, flags.b]);
   const judges: PairJudge[] = [];
   for (const spec of specs) judges.push(await createJudge(spec, runtime));
   const out = flags.out ?? defaultOut(flags, rubric.id);
@@ -95,7 +95,11 @@ export async function pairwiseCommand(raw: Record<string, unknown>): Promise<voi
       rubric: rubric.hash,
       judges: judges.map((j) => j.pairStamp()),
     };
-    const result = await throughBatches(flags, runtime, batchCallers(judges), out, fingerprint, signal, run);
+    const result = await runThroughBatches(
+      flags,
+      { runtime, callers: batchCallers(judges), out, fingerprint, signal },
+      run,
+    );
     progress.stop();
     if (!result) return;
     if (reportIncomplete(result, runtime, flags, `${result.summary.n.total} pairs`)) return;

@@ -12,15 +12,14 @@ import { resolveRubric } from '../../rubrics/load.js';
 import { type ProbeQuestion, readQuestions } from '../../study/inputs.js';
 import { readTranscripts } from '../../study/transcripts.js';
 import { onInterrupt } from '../interrupt.js';
-import { analyzeFlags, parseFlags, probeJudgeFlags } from '../options.js';
 import { createProgress } from '../progress.js';
+import type { ProbeAnalyzeFlags, ProbeJudgeFlags } from '../specs/probe.js';
 import { renderProbeConditions } from './probe.js';
 
 type Analysis = ReturnType<typeof analyzeLabels>;
 
 /** `plumb probe analyze`: every probe metric and comparison from per-turn labels made elsewhere. */
-export async function analyzeCommand(raw: Record<string, unknown>): Promise<void> {
-  const flags = parseFlags(analyzeFlags, raw);
+export async function analyzeCommand(flags: ProbeAnalyzeFlags): Promise<void> {
   const rows = await readLabels(flags.labels);
   const analysis = analyzeLabels(rows, {
     by: flags.by,
@@ -41,8 +40,7 @@ export async function analyzeCommand(raw: Record<string, unknown>): Promise<void
 }
 
 /** `plumb probe judge`: applies the stance (or goal) judge to transcripts collected elsewhere, then analyzes them. */
-export async function judgeCommand(raw: Record<string, unknown>): Promise<void> {
-  const flags = parseFlags(probeJudgeFlags, raw);
+export async function judgeCommand(flags: ProbeJudgeFlags): Promise<void> {
   const labelsPath = join(flags.out, 'labels.jsonl');
   refuseOutputsOverInputs(
     [

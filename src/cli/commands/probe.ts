@@ -6,6 +6,7 @@ import { UsageError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { refuseOutputsOverInputs } from '../../io/outputs.js';
 import { createJudge } from '../../judges/create.js';
+import { batchCallers, prepareBatch } from '../../models/batch/rounds.js';
 import { loadPrices } from '../../models/pricing.js';
 import { createRuntime } from '../../models/runtime.js';
 import { createChallenger } from '../../probe/challenger.js';
@@ -17,13 +18,12 @@ import { importQuestions } from '../../study/importers/index.js';
 import { isGoalQuestion, type ProbeQuestion, readPersonas, readQuestions } from '../../study/inputs.js';
 import type { ProbeCondition } from '../../study/roles.js';
 import { createTarget } from '../../study/targets.js';
-import { batchCallers, prepareBatch, throughBatches } from '../batch.js';
+import { runThroughBatches } from '../batch.js';
 import { onInterrupt } from '../interrupt.js';
-import { importFlags, parseFlags, probeFlags } from '../options.js';
 import { createProgress } from '../progress.js';
+import type { ImportFlags, ProbeFlags } from '../specs/probe.js';
 
-export async function probeCommand(raw: Record<string, unknown>): Promise<void> {
-  const flags = parseFlags(probeFlags, raw);
+export async function probeCommand(flags: ProbeFlags): Promise<void> {
   const roleNames = flags.roles;
   const pers = flags.personalization;
   if (pers.some((p) => p !== 'none') && !flags.personas)
@@ -54,7 +54,7 @@ export async function probeCommand(raw: Record<string, unknown>): Promise<void> 
     prices: await loadPrices(flags.prices),
   });
   const { cache, circuit } = rt;
-  prepareBatch(flags, rt, []);
+  if (flags.batch) prepareBatch(rt, []);
   const judge = await createJudge(flags.judge, rt);
   const target = await createTarget(flags.target, rt);
   const challenger = flags.challenger
@@ -105,20 +105,23 @@ export async function probeCommand(raw: Record<string, unknown>): Promise<void> 
     let result: Awaited<ReturnType<typeof runProbe>>;
     if (flags.batch) {
       mkdirSync(flags.out, { recursive: true });
-      const done = await throughBatches(
+      const done = await runThroughBatches(
         { ...flags, maxCost: undefined },
-        rt,
-        callers,
-        join(flags.out, 'probe'),
         {
-          command: 'probe',
-          target: target.stamp,
-          judge: judge.stamp,
-          challenger: challenger?.stamp ?? null,
-          turns: flags.turns,
-          stance: stanceRubric.hash,
+          runtime: rt,
+          callers,
+          out: join(flags.out, 'probe'),
+          fingerprint: {
+            command: 'probe',
+            target: target.stamp,
+            judge: judge.stamp,
+            challenger: challenger?.stamp ?? null,
+            turns: flags.turns,
+            stance: stanceRubric.hash,
+          },
+          signal,
+          maxRounds: 2 * (flags.turns + 1) + 2,
         },
-        signal,
         async (final) => {
           if (final) return probeInto(flags.out, true);
           const scratch = mkdtempSync(join(tmpdir(), 'plumb-probe-collect-'));
@@ -128,7 +131,6 @@ export async function probeCommand(raw: Record<string, unknown>): Promise<void> 
             rmSync(scratch, { recursive: true, force: true });
           }
         },
-        2 * (flags.turns + 1) + 2,
       );
       if (!done) return;
       result = done;
@@ -247,12 +249,7 @@ export function renderProbeConditions(s: Pick<ProbeSummary, 'conditions' | 'comp
   return lines.join('\n');
 }
 
-export async function importCommand(
-  format: string,
-  file: string,
-  raw: Record<string, unknown>,
-): Promise<void> {
-  const flags = parseFlags(importFlags, raw);
+export async function importCommand(format: string, file: string, flags: ImportFlags): Promise<void> {
   refuseOutputsOverInputs([{ flag: '--out', path: flags.out }], [{ flag: 'the input', path: file }]);
   const { questions, notes } = await importQuestions(format, file);
   await writeFileAtomic(flags.out, `${questions.map((q) => JSON.stringify(q)).join('\n')}\n`);

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { z } from 'zod';
 import { sheetPrefix } from '../../calibration/gold-sample.js';
 import { UsageError } from '../../core/errors.js';
 import { refuseOutputsOverInputs } from '../../io/outputs.js';
@@ -8,18 +7,10 @@ import { startRatingServer } from '../../rate/server.js';
 import { readSheet } from '../../rate/sheet.js';
 import { resolveRubric } from '../../rubrics/load.js';
 import type { Rubric } from '../../rubrics/schema.js';
-import { int, parseFlags, text } from '../options.js';
-
-const rateFlags = z.object({
-  rater: text().optional(),
-  rubric: text().optional(),
-  port: int(0, 65_535),
-  open: z.boolean().optional(),
-});
+import type { RateFlags } from '../specs/rate.js';
 
 /** `plumb rate SHEET`: the local rating page for a sheet `gold sample` wrote. */
-export async function rateCommand(sheet: string, raw: Record<string, unknown>): Promise<void> {
-  const flags = parseFlags(rateFlags, raw);
+export async function rateCommand(sheet: string, flags: RateFlags): Promise<void> {
   const items = await readSheet(sheet);
   const stamp = items[0]!.rubric;
   const ref = flags.rubric ?? (stamp ? `${stamp.id}@${stamp.version}` : null);

@@ -1,14 +1,10 @@
-import { z } from 'zod';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { refuseOutputsOverInputs } from '../../io/outputs.js';
 import { buildReport } from '../../render/report/build.js';
-import { parseFlags, text } from '../options.js';
-
-const reportFlags = z.object({ out: text(), open: z.boolean().optional() });
+import type { ReportFlags } from '../specs/rate.js';
 
 /** `plumb report RUN... --out report.html`: one self-contained HTML file from plumb's outputs. */
-export async function reportCommand(inputs: string[], raw: Record<string, unknown>): Promise<void> {
-  const flags = parseFlags(reportFlags, raw);
+export async function reportCommand(inputs: string[], flags: ReportFlags): Promise<void> {
   refuseOutputsOverInputs(
     [{ flag: '--out', path: flags.out }],
     inputs.map((path) => ({ flag: 'RUN', path })),

@@ -4,6 +4,7 @@ import { anySignal } from '../../core/abort.js';
 import { UsageError } from '../../core/errors.js';
 import { createJudge, parseJudgeSpec } from '../../judges/create.js';
 import type { Judge } from '../../judges/types.js';
+import { batchCallers, prepareBatch } from '../../models/batch/rounds.js';
 import { loadPrices, PRICES_AS_OF, type Price, priceOf } from '../../models/pricing.js';
 import type { ModelSpec } from '../../models/registry.js';
 import { createRuntime, type ModelRuntime } from '../../models/runtime.js';
@@ -17,10 +18,10 @@ import {
 } from '../../score/estimate.js';
 import { judgeField, runScore } from '../../score/run.js';
 import type { ScoreSummary } from '../../score/summary.js';
-import { batchCallers, prepareBatch, throughBatches } from '../batch.js';
+import { runThroughBatches } from '../batch.js';
 import { onInterrupt } from '../interrupt.js';
-import { type JudgeFlags, parseFlags, type ScoreFlags, scoreFlags } from '../options.js';
 import { createProgress } from '../progress.js';
+import type { JudgeFlags, ScoreFlags } from '../specs/score.js';
 
 export function judgeSpecs(flags: { judge?: string; judges?: string }): string[] {
   if (flags.judge && flags.judges) throw new UsageError('give either --judge or --judges, not both');
@@ -131,8 +132,7 @@ export function stopReasonOf(runtime: ModelRuntime): () => string | null {
   return () => (runtime.circuit?.reason ? 'provider' : runtime.budget?.exhausted ? 'budget' : null);
 }
 
-export async function scoreCommand(raw: Record<string, unknown>): Promise<void> {
-  const flags = parseFlags(scoreFlags, raw);
+export async function scoreCommand(flags: ScoreFlags): Promise<void> {
   const rubric = await resolveRubric(flags.rubric);
   const specs = judgeSpecs(flags);
   const parsed = specs.map(parseJudgeSpec);
@@ -141,7 +141,7 @@ export async function scoreCommand(raw: Record<string, unknown>): Promise<void> 
 
   checkJudgeSettings(flags, parsed, prices);
   const runtime = runtimeFor(flags, prices);
-  prepareBatch(flags, runtime, [flags.input]);
+  if (flags.batch) prepareBatch(runtime, [flags.input]);
   const judges: Judge[] = [];
   for (const spec of specs) judges.push(await createJudge(spec, runtime));
   const out = flags.out ?? defaultOut(flags.input, rubric.id, flags.shard);
@@ -177,7 +177,11 @@ export async function scoreCommand(raw: Record<string, unknown>): Promise<void> 
         shard: flags.shard ?? null,
       });
     const fingerprint = { command: 'score', rubric: rubric.hash, judges: judges.map((j) => j.stamp) };
-    const result = await throughBatches(flags, runtime, batchCallers(judges), out, fingerprint, signal, run);
+    const result = await runThroughBatches(
+      flags,
+      { runtime, callers: batchCallers(judges), out, fingerprint, signal },
+      run,
+    );
     progress.stop();
     if (!result) return;
     if (reportIncomplete(result, runtime, flags, `${result.summary.n.total} items`)) return;

@@ -1,0 +1,152 @@
+import { InputError, UsageError } from '../core/errors.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { refuseOutputsOverInputs } from '../io/outputs.js';
+import { resolveRubric } from '../rubrics/load.js';
+import type { Rubric } from '../rubrics/schema.js';
+import { buildArtifact, defaultArtifactName } from './artifact.js';
+import { calibrate } from './calibrate.js';
+import { checkGold, readGold } from './gold.js';
+import { readScores, type ScoresFile } from './join.js';
+import type { MappingMethod } from './mapping.js';
+
+/** What `calibrateFiles` reads and how it calibrates: `plumb calibrate`'s flags, as a program gives them. */
+export interface CalibrateFilesOptions {
+  scoresFile: string;
+  goldFile: string;
+  /** The score scale, when the rubric the scores were made with does not resolve here. */
+  scale?: { min: number; max: number };
+  criterion?: string;
+  level: 'item' | 'group' | 'system';
+  rater?: string;
+  method: MappingMethod;
+  bootstrap: number;
+  seed: number;
+  altTest: { epsilon: number; q: number; minItems: number } | null;
+  ppi: { alpha: number; interval: 'clt' | 'bootstrap' } | null;
+  compare: string[] | null;
+  /** Save the fitted mapping as an artifact: at this path, or (true) at its default name. */
+  artifact?: string | true;
+}
+
+/**
+ * The rubric the scores were made with, when it resolves here to the same content — and, when it
+ * does not, the real reason, so the advice to pass --scale says why it is needed.
+ */
+export async function rubricOfScores(scores: ScoresFile): Promise<{ rubric: Rubric | null; why: string }> {
+  const stamp = scores.rubric;
+  if (!stamp) return { rubric: null, why: 'the scores carry no rubric stamp (made by another tool?)' };
+  const ref = `${stamp.id}@${stamp.version}`;
+  let found: Rubric;
+  try {
+    found = await resolveRubric(ref);
+  } catch {
+    return {
+      rubric: null,
+      why: `the scores were made with rubric ${ref}, which is not in ./rubrics or plumb's rubrics`,
+    };
+  }
+  if (found.hash !== stamp.hash)
+    return {
+      rubric: null,
+      why: `rubric ${ref} here (${found.path}) has other content than the one the scores were made with (sha256 ${found.hash.slice(0, 12)}… here, ${stamp.hash.slice(0, 12)}… in the scores)`,
+    };
+  return { rubric: found, why: '' };
+}
+
+/**
+ * Calibrates a scores file against a gold file: reads and checks both (every problem named by
+ * file and line), resolves the rubric the scores were made with, runs `calibrate`, and saves the
+ * mapping as an artifact when asked. What `plumb calibrate` and `plumb demo` run.
+ */
+export async function calibrateFiles(o: CalibrateFilesOptions) {
+  const flags = {
+    scores: o.scoresFile,
+    gold: o.goldFile,
+    criterion: o.criterion,
+    out: o.artifact,
+  };
+  if (o.compare && !o.ppi)
+    throw new UsageError('--compare needs --ppi (it contrasts prediction-powered means)');
+  if (typeof flags.out === 'string')
+    refuseOutputsOverInputs(
+      [{ flag: '--out', path: flags.out }],
+      [
+        { flag: '--scores', path: flags.scores },
+        { flag: '--gold', path: flags.gold },
+      ],
+    );
+  const scores = await readScores(flags.scores);
+  if (scores.items.length === 0)
+    throw new InputError(
+      flags.scores,
+      undefined,
+      'no scored items (the file is empty, or every line is unscored)',
+    );
+  const { rubric, why } = await rubricOfScores(scores);
+  const scale = o.scale ?? (rubric ? { min: rubric.scale.min, max: rubric.scale.max } : null);
+  if (!scale) throw new UsageError(`${why}: give the scale with --scale MIN,MAX`);
+  const gold = await readGold(flags.gold);
+  const scoredCriteria = rubric
+    ? rubric.criteria.map((c) => c.name)
+    : [...new Set(scores.items.flatMap((i) => Object.keys(i.scores)))];
+  const goldCriteria = checkGold(gold, flags.gold, scale, scoredCriteria);
+  if (flags.criterion && flags.criterion !== 'overall' && !goldCriteria.includes(flags.criterion))
+    throw new InputError(
+      flags.gold,
+      undefined,
+      `no rating of "${flags.criterion}" in the gold (it rates: ${goldCriteria.join(', ')})`,
+    );
+  const report = calibrate({
+    scores,
+    gold,
+    rubric,
+    scale,
+    criterion: o.criterion,
+    level: o.level,
+    rater: o.rater,
+    method: o.method,
+    bootstrap: o.bootstrap,
+    seed: o.seed,
+    altTest: o.altTest,
+    ppi: o.ppi,
+    compare: o.compare,
+  });
+  if (report.join.matched === 0) {
+    const some = (ids: string[]) =>
+      ids
+        .slice(0, 3)
+        .map((i) => JSON.stringify(i))
+        .join(', ');
+    throw new InputError(
+      flags.gold,
+      undefined,
+      `no gold id matches a scored item (gold ids such as ${some(report.join.missing_in_scores)}; scored ids such as ${some(scores.items.map((i) => i.id))})`,
+    );
+  }
+  let artifactPath: string | null = null;
+  if (flags.out !== undefined) {
+    if (!report.mapping) throw new UsageError('not enough matched items to fit a mapping (need at least 2)');
+    if (!scores.rubric)
+      throw new UsageError('the scores file carries no rubric stamp: cannot write an artifact');
+    const artifact = buildArtifact({
+      judge: scores.judge,
+      rubric: scores.rubric,
+      criterion: report.mapping.criterion,
+      method: report.mapping.mapping.method,
+      mapping: report.mapping.mapping,
+      n: report.mapping.n,
+      metrics: { in_sample: report.mapping.in_sample, cross_validated: report.mapping.cross_validated },
+      created_at: new Date().toISOString(),
+    });
+    artifactPath = typeof flags.out === 'string' ? flags.out : defaultArtifactName(artifact);
+    refuseOutputsOverInputs(
+      [{ flag: '--out', path: artifactPath }],
+      [
+        { flag: '--scores', path: flags.scores },
+        { flag: '--gold', path: flags.gold },
+      ],
+    );
+    await writeFileAtomic(artifactPath, `${JSON.stringify(artifact, null, 2)}\n`);
+  }
+  return { report, artifactPath };
+}

@@ -1,0 +1,80 @@
+import { bool, flag, int, num, seed, text } from '../flags.js';
+
+/** The flags every command that calls a provider API shares; `who` and `cached` word the help. */
+export const apiFlags = (who: string, cached: string) => ({
+  baseUrl: flag('--base-url <url>', `server for openai-compatible ${who}`, text().optional()),
+  cacheDir: flag('--cache-dir <dir>', `persistent cache of ${cached}`, text(), { default: '.plumb-cache' }),
+  cache: flag('--no-cache', 'do not read or write the cache', bool()),
+  prices: flag(
+    '--prices <file>',
+    'price table overriding the built-in one (JSON: {"model": {"input": $/Mtok, "output": $/Mtok}})',
+    text().optional(),
+  ),
+  timeout: flag('--timeout <ms>', 'per-request timeout in milliseconds', int(1, 3_600_000), {
+    default: '60000',
+  }),
+  maxRetries: flag(
+    '--max-retries <n>',
+    'retries per request on 429, 5xx, timeouts and connection errors',
+    int(0, 20),
+    { default: '4' },
+  ),
+});
+
+/** `--batch` and its settings (score, pairwise, generate, probe). */
+export const batchFlags = {
+  batch: flag(
+    '--batch',
+    "send through the provider's batch API (OpenAI Batch, Anthropic Message Batches) at half price; resumable",
+    bool(),
+  ),
+  pollInterval: flag(
+    '--poll-interval <seconds>',
+    'with --batch: seconds between polls of running batches',
+    num({ min: 0, max: 86_400, minExclusive: true }),
+    { default: '60' },
+  ),
+  batchMaxRequests: flag(
+    '--batch-max-requests <n>',
+    "with --batch: at most this many requests per batch (default: the provider's limit)",
+    int(1, 100_000).optional(),
+  ),
+};
+
+/** The judging flags `score`, `pairwise` and `batch export` share: judges, samples, cost and request limits. */
+export const judgeFlags = (unit: string) => ({
+  judge: flag(
+    '--judge <provider:model>',
+    'judge: lexicon, openai:<model>, anthropic:<model>, openai-compatible:<model>, ollama:<model>',
+    text().optional(),
+  ),
+  judges: flag(
+    '--judges <list>',
+    'a panel of judges, comma-separated; per-judge results are kept beside the aggregate',
+    text().optional(),
+  ),
+  concurrency: flag('--concurrency <n>', `${unit}s judged at once`, int(1, 4096), { default: '8' }),
+  samples: flag('--samples <k>', `independent judge samples per ${unit}`, int(1, 100), { default: '1' }),
+  dryRun: flag('--dry-run', 'print estimated requests, tokens and cost; send nothing', bool()),
+  maxCost: flag(
+    '--max-cost <usd>',
+    'stop before spending more than this many US dollars',
+    num({ min: 0 }).optional(),
+  ),
+  minScored: flag('--min-scored <n>', `fail (exit 1) when fewer ${unit}s than this are judged`, int(0), {
+    default: '1',
+  }),
+  temperature: flag('--temperature <t>', 'judge sampling temperature', num({ min: 0, max: 2 }), {
+    default: '0',
+  }),
+  seed: flag('--seed <n>', 'seed sent where the API takes one', seed(), { default: '0' }),
+  reasks: flag('--reasks <n>', 're-asks after an invalid judge reply', int(0, 10), { default: '2' }),
+  rpm: flag('--rpm <n>', 'at most this many requests per minute', int(1).optional()),
+  tpm: flag('--tpm <n>', 'at most this many tokens per minute (estimated)', int(1).optional()),
+  ...batchFlags,
+});
+
+/** `--json`, worded for what the command prints. */
+export const jsonFlag = (description = 'print the summary as JSON') => ({
+  json: flag('--json', description, bool()),
+});

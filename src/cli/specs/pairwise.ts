@@ -1,0 +1,67 @@
+import { defineCommand, type FlagValues, flag, oneOf, text } from '../flags.js';
+import { apiFlags, jsonFlag, judgeFlags } from './groups.js';
+
+export const pairwiseFlags = {
+  rubric: flag('--rubric <ref>', 'pairwise rubric: preference, pairwise, id@version, or a path', text(), {
+    required: true,
+  }),
+  input: flag(
+    '--input <file>',
+    'pairs JSONL {id, prompt|messages, response_a, response_b, model_a?, model_b?, metadata?}',
+    text().optional(),
+  ),
+  a: flag('--a <file>', 'responses JSONL for side A, joined by id with --b', text().optional()),
+  b: flag('--b <file>', 'responses JSONL for side B, joined by id with --a', text().optional()),
+  contrast: flag(
+    '--contrast <field=A,B>',
+    'pair responses of one --input file by metadata.FIELD (e.g. personalization=none,profile)',
+    text().optional(),
+  ),
+  match: flag(
+    '--match <fields>',
+    'with --contrast: metadata fields twins share besides the conversation',
+    text(),
+    {
+      default: 'question_id,role,personalization,sample',
+    },
+  ),
+  orders: flag(
+    '--orders <mode>',
+    'both (AB and BA), random (one per pair, from --seed) or ab',
+    oneOf(['both', 'random', 'ab']),
+    { default: 'both' },
+  ),
+  out: flag(
+    '--out <file>',
+    'pairwise JSONL to write (default: runs/<input name>.<rubric>.pairwise.jsonl)',
+    text().optional(),
+  ),
+  summary: flag('--summary <file>', 'write the run summary as JSON', text().optional()),
+  ...judgeFlags('pair'),
+  ...apiFlags('judges', 'judge replies'),
+  ...jsonFlag(),
+};
+export type PairwiseFlags = FlagValues<typeof pairwiseFlags>;
+
+export const pairwise = defineCommand({
+  path: ['pairwise'],
+  description: 'compare two responses to the same prompt with a pairwise rubric, in both orders',
+  flags: pairwiseFlags,
+  check: (f) => {
+    if (f.input && (f.a || f.b))
+      return { flag: '--input', message: 'and --a/--b are two ways to give the pairs: use one' };
+    if (!f.input && !(f.a && f.b))
+      return {
+        flag: f.a ? '--b' : f.b ? '--a' : '--input',
+        message: f.a || f.b ? 'is required with the other side' : 'is required (or --a FILE --b FILE)',
+      };
+    if (f.contrast && !f.input)
+      return { flag: '--contrast', message: 'pairs the responses of one --input file' };
+    return undefined;
+  },
+  examples: [
+    'plumb pairwise --rubric preference --input runs/goalpref/responses.jsonl --contrast personalization=none,profile',
+    'OPENAI_API_KEY=... plumb pairwise --rubric pairwise --a runs/model-x.jsonl --b runs/model-y.jsonl --judge openai:gpt-4.1-mini',
+    'plumb pairwise --rubric pairwise --input pairs.jsonl --judge anthropic:claude-sonnet-4-5 --orders random --seed 7',
+  ],
+});

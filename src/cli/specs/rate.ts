@@ -1,0 +1,48 @@
+import { bool, defineCommand, type FlagValues, flag, int, text } from '../flags.js';
+
+export const reportFlags = {
+  out: flag('--out <file>', 'the HTML file to write', text(), { required: true }),
+  open: flag('--open', 'open it in the default browser', bool()),
+};
+export type ReportFlags = FlagValues<typeof reportFlags>;
+
+export const rateFlags = {
+  rater: flag('--rater <name>', 'who is rating (default: $USER)', text().optional()),
+  rubric: flag(
+    '--rubric <ref>',
+    "the rubric whose criteria and anchors to show (default: the sheet's)",
+    text().optional(),
+  ),
+  port: flag('--port <n>', 'port on 127.0.0.1 (default: a random free one)', int(0, 65_535), {
+    default: '0',
+  }),
+  open: flag('--open', 'open the page in the default browser', bool()),
+};
+export type RateFlags = FlagValues<typeof rateFlags>;
+
+export const rate = defineCommand({
+  path: ['rate'],
+  args: '<sheet>',
+  description:
+    'a local page to rate a gold sheet item by item (127.0.0.1, a per-session token, no judge scores shown)',
+  flags: rateFlags,
+  examples: [
+    'plumb gold sample --scores runs/demo/eii.scores.jsonl --n 40 --out sheets/eii',
+    'plumb rate sheets/eii.jsonl --rater ana --open',
+    'plumb calibrate --scores runs/demo/eii.scores.jsonl --gold sheets/eii.ratings.jsonl',
+  ],
+});
+
+export const report = defineCommand({
+  path: ['report'],
+  args: '<runs...>',
+  description:
+    'one self-contained HTML report (inline SVG figures, no network) from score/pairwise summaries, calibrate --json, probe and audit folders, gate --json',
+  flags: reportFlags,
+  examples: [
+    'plumb score --rubric alignment --input fixtures/responses.jsonl --summary runs/alignment.summary.json',
+    'plumb calibrate --scores runs/eii.scores.jsonl --gold fixtures/gold.jsonl --ppi --json > runs/calibration.json',
+    'plumb report runs/alignment.summary.json runs/calibration.json --out runs/report.html',
+    'plumb report runs/demo/eii.summary.json runs/demo/calibration.json runs/demo/probe runs/demo/gate.json --out runs/demo/mine.html --open',
+  ],
+});
