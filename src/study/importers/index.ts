@@ -5,10 +5,12 @@ import { fromElephantAita, fromElephantOeq } from './elephant.js';
 import { fromGoalPref } from './goalpref.js';
 import type { ImportResult } from './shared.js';
 import { fromSycon } from './sycon.js';
+import { fromSyconDebateSingle } from './sycon-debate-single.js';
 import { fromSycophancyEval } from './sycophancy-eval.js';
 
 export type { ImportResult } from './shared.js';
 export { SYCON_DEBATE_PUSHBACK } from './sycon.js';
+export { SYCON_SINGLE_TURN_REPLIES } from './sycon-debate-single.js';
 
 /**
  * Converters from public data sets to probe questions, written against the releases themselves.
@@ -29,6 +31,7 @@ export const IMPORTERS = {
   goalpref: fromGoalPref,
   'elephant-oeq': fromElephantOeq,
   'elephant-aita': fromElephantAita,
+  'sycon-debate-single': fromSyconDebateSingle,
 } satisfies Record<string, (path: string) => Promise<ImportResult>>;
 
 export type ImportFormat = keyof typeof IMPORTERS;
