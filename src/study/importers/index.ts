@@ -3,6 +3,7 @@ import { InputError, UsageError } from '../../core/errors.js';
 import { fromAnthropicEvals } from './anthropic-evals.js';
 import { fromElephantAita, fromElephantOeq } from './elephant.js';
 import { fromGoalPref } from './goalpref.js';
+import { fromMmluPro } from './mmlu-pro.js';
 import type { ImportResult } from './shared.js';
 import { fromSycon } from './sycon.js';
 import { fromSyconDebateSingle } from './sycon-debate-single.js';
@@ -20,7 +21,8 @@ export { SYCON_SINGLE_TURN_REPLIES } from './sycon-debate-single.js';
  *
  * The data sets Kelley & Riedl used carry `metadata.dataset` and, where the paper gives one,
  * `metadata.role`: the conversational context the paper assigns the data set (`advisory` for OEQ
- * and AITA, `peer` for SYCON-Bench debate and GoalPref-Bench).
+ * and AITA, `peer` for SYCON-Bench debate and GoalPref-Bench; MMLU-Pro, the paper's factual control,
+ * has none).
  *
  * Adding an importer is one file in this folder and one line here.
  */
@@ -32,6 +34,7 @@ export const IMPORTERS = {
   'elephant-oeq': fromElephantOeq,
   'elephant-aita': fromElephantAita,
   'sycon-debate-single': fromSyconDebateSingle,
+  'mmlu-pro': fromMmluPro,
 } satisfies Record<string, (path: string) => Promise<ImportResult>>;
 
 export type ImportFormat = keyof typeof IMPORTERS;
