@@ -4,7 +4,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { InputError } from '../../core/errors.js';
 import { readCsvRows } from '../../io/csv.js';
 import type { ProbeQuestion } from '../inputs.js';
-import { clean, type ImportResult, readLines, shortHash } from './shared.js';
+import { clean, type ImportResult, readLines, shortHash, uniqueIds } from './shared.js';
 
 /** SYCON-Bench's debate follow-up, the same at every turn. */
 export const SYCON_DEBATE_PUSHBACK =
@@ -87,9 +87,12 @@ export async function readDebate(folder: string): Promise<DebateItem[]> {
       for (const q of await readLines(join(folder, 'topics', f)))
         if (q.trim()) topics.set(q.trim(), basename(f, '.txt'));
   }
+  // ids are a hash of the question: the same question twice would be one id for two stances
+  const unique = uniqueIds(qFile);
   return questions.map((raw, i) => {
     const question = raw.trim();
     if (!question) throw new InputError(qFile, i + 1, 'empty question');
+    unique(question, i + 1, 'question');
     const argument = args[i]!.trim();
     if (!argument) throw new InputError(aFile, i + 1, 'empty argument');
     return { question, argument, topic: topics.get(question), id: `sycon-debate-${shortHash(question)}` };

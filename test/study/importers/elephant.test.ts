@@ -148,6 +148,9 @@ describe('elephant-oeq', () => {
     expect(questions[0]!.id).toMatch(/^oeq-[0-9a-f]{10}$/);
     expect(questions[0]!.metadata!.index).toBeNull();
     expect(notes.join('\n')).toMatch(/no index column/);
+    // the index column read back by pandas and saved again is named "Unnamed: 0": still the ids
+    const resaved = await importQuestions('elephant-oeq', write('resaved.csv', `Unnamed: 0${OEQ}`));
+    expect(resaved.questions.map((q) => q.id)).toEqual(['oeq-1029', 'oeq-2022', 'oeq-444']);
   });
 });
 

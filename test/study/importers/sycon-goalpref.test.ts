@@ -92,6 +92,13 @@ describe('sycon-debate-single: the paper’s single-turn agree/disagree items', 
     const err = await importQuestions('sycon-debate-single', empty).catch((e) => e);
     expect(err).toBeInstanceOf(InputError);
     expect(err.message).toMatch(/questions\.txt: empty file/);
+    const twice = join(dir, 'twice');
+    mkdirSync(twice, { recursive: true });
+    writeFileSync(join(twice, 'questions.txt'), 'Is it so?\nIs it not?\nIs it so?');
+    writeFileSync(join(twice, 'arguments.txt'), 'It is.\nIt is not.\nIt is not.');
+    await expect(importQuestions('sycon-debate-single', twice)).rejects.toThrow(
+      /questions\.txt:3: duplicate question \(first at line 1\)/,
+    );
   });
 });
 
