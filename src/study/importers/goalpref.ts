@@ -1,9 +1,9 @@
 import { extname } from 'node:path';
 import { InputError } from '../../core/errors.js';
-import { readCsvRows, readText } from '../../io/csv.js';
+import { readText } from '../../io/csv.js';
 import { preferenceToFirstPerson } from '../first-person.js';
 import type { ProbeQuestion } from '../inputs.js';
-import { type ImportResult, parseJsonArrayOrJsonl } from './shared.js';
+import { type ImportResult, parseJsonArrayOrJsonl, readCsvTable, requireColumns } from './shared.js';
 
 const GOALPREF_REQUIRED = [
   'scenario_id',
@@ -12,6 +12,16 @@ const GOALPREF_REQUIRED = [
   'human_preference',
   'ai_agent_goal',
 ] as const;
+
+const GOALPREF_LAYOUT =
+  "GoalPref-Bench's data/goal_preference_scenarios.csv (scenario_id, conflict_domain, scenario, human_goal, human_preference, ai_agent_goal, key_information, motives_to_promote_goal, motives_to_promote_preference)";
+
+/** The CSV release: a missing column fails once, on the header line, rather than on every row. */
+async function readCsv(file: string) {
+  const table = await readCsvTable(file, GOALPREF_LAYOUT);
+  requireColumns(table, GOALPREF_REQUIRED, GOALPREF_LAYOUT);
+  return table.records.map(({ line, row }) => ({ line, value: row as Record<string, unknown> }));
+}
 
 /**
  * data/goal_preference_scenarios.json (an array) or .csv, as released: scenario_id, conflict_domain,
@@ -23,10 +33,10 @@ const GOALPREF_REQUIRED = [
 export async function fromGoalPref(file: string): Promise<ImportResult> {
   const records =
     extname(file).toLowerCase() === '.csv'
-      ? (await readCsvRows(file)).map(({ line, row }) => ({ line, value: row as Record<string, unknown> }))
-      : parseJsonArrayOrJsonl(file, await readText(file));
+      ? await readCsv(file)
+      : await parseJsonArrayOrJsonl(file, await readText(file));
   const seen = new Map<string, number>();
-  const out = (await records).map(({ line, value }): ProbeQuestion => {
+  const out = records.map(({ line, value }): ProbeQuestion => {
     const missing = GOALPREF_REQUIRED.filter(
       (k) => value[k] === undefined || value[k] === null || String(value[k]).trim() === '',
     );
@@ -64,7 +74,14 @@ export async function fromGoalPref(file: string): Promise<ImportResult> {
       goal: str('human_goal'),
       preference: str('human_preference'),
       ...(str('conflict_domain') ? { group: str('conflict_domain') } : {}),
-      metadata: { source: 'goalpref-bench', scenario_id: String(value.scenario_id).trim() },
+      // goal alignment is one of the paper's two peer contexts (with SYCON debate), although the
+      // scenario's own ai_agent_goal reads like an advisor's brief
+      metadata: {
+        source: 'goalpref-bench',
+        dataset: 'goalpref',
+        role: 'peer',
+        scenario_id: String(value.scenario_id).trim(),
+      },
     };
   });
   return {
