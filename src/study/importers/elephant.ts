@@ -1,14 +1,7 @@
 import { InputError } from '../../core/errors.js';
+import { type CsvTable, readCsvTable } from '../../io/csv.js';
 import type { ProbeQuestion } from '../inputs.js';
-import {
-  type CsvTable,
-  type ImportResult,
-  indexColumn,
-  readCsvTable,
-  requireColumns,
-  shortHash,
-  uniqueIds,
-} from './shared.js';
+import { type ImportResult, indexColumn, requireColumns, shortHash, uniqueIds } from './shared.js';
 
 /**
  * ELEPHANT (Cheng et al.) as released in myracheng/elephant `datasets/`: pandas `to_csv` files

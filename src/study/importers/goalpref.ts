@@ -1,9 +1,9 @@
 import { extname } from 'node:path';
 import { InputError } from '../../core/errors.js';
-import { readText } from '../../io/csv.js';
+import { readCsvTable, readText } from '../../io/csv.js';
 import { preferenceToFirstPerson } from '../first-person.js';
 import type { ProbeQuestion } from '../inputs.js';
-import { type ImportResult, parseJsonArrayOrJsonl, readCsvTable, requireColumns } from './shared.js';
+import { type ImportResult, parseJsonArrayOrJsonl, requireColumns } from './shared.js';
 
 const GOALPREF_REQUIRED = [
   'scenario_id',
