@@ -163,3 +163,17 @@ export function incompleteBeta(x: number, y: number, a: number, b: number): { lo
   const upper = (Math.exp(logPowerTerms(b, a, y, x)) * betaFraction(b, a, y, x)) / b;
   return { lower: 1 - upper, upper };
 }
+
+/** The p-quantile of the Beta(a, b) distribution, by bisection on I_x(a, b) (to ~1e-15 in x). */
+export function betaQuantile(p: number, a: number, b: number): number {
+  if (p <= 0) return 0;
+  if (p >= 1) return 1;
+  let lo = 0;
+  let hi = 1;
+  for (let i = 0; i < 200 && hi - lo > 1e-16; i++) {
+    const mid = (lo + hi) / 2;
+    if (incompleteBeta(mid, 1 - mid, a, b).lower < p) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}

@@ -46,11 +46,21 @@ export interface Cr2Estimate extends Estimate {
   interval: 'CR2, Satterthwaite t';
 }
 
-/** One cluster's count and sum: all the CR2 mean needs. */
+/** One cluster's count and sum: all the CR2 mean needs (Σy² only for the exchangeable-model df). */
 export interface ClusterSummary {
   n: number;
   sum: number;
+  sumSq?: number;
 }
+
+/**
+ * Degrees of freedom: 'independence' is clubSandwich's default working model (the identity);
+ * 'exchangeable' computes Satterthwaite's df under an exchangeable working model whose
+ * intra-cluster correlation is the one-way ANOVA estimate from the data (needs Σy² per cluster),
+ * which with unequal cluster sizes and real clustering gives fewer, more honest df
+ * (bench/coverage.mjs). The variance is CR2 either way.
+ */
+export type Cr2DfModel = 'independence' | 'exchangeable';
 
 /** Values that are each their own cluster, held as running moments (count, mean, Σ(y − mean)²). */
 export interface SinglesSummary {
@@ -93,6 +103,7 @@ export function cr2MeanFromSummaries(
   clusters: Iterable<ClusterSummary>,
   singles: SinglesSummary | null = null,
   confidence = 0.95,
+  dfModel: Cr2DfModel = 'independence',
 ): Cr2Estimate {
   const list = [...clusters].filter((c) => c.n > 0);
   const k = singles?.n ?? 0;
@@ -133,7 +144,13 @@ export function cr2MeanFromSummaries(
   }
   const se = Math.sqrt(ss2) / N;
   const seCr1 = Math.sqrt((G / (G - 1)) * ss1) / N;
-  const df = (N * N) / (sumN2 + (sumA * sumA - sumA2) / (N * N));
+  let df = (N * N) / (sumN2 + (sumA * sumA - sumA2) / (N * N));
+  if (dfModel === 'exchangeable') {
+    const sizes = list.map((c) => c.n);
+    for (let i = 0; i < k; i++) sizes.push(1);
+    const rho = anovaIcc(list, singles, mean, N);
+    if (rho > 0) df = cr2DfExchangeable(sizes, rho);
+  }
   return finish(mean, N, G, se, seCr1, df, confidence);
 }
 
@@ -142,17 +159,82 @@ export function cr2Mean(
   ys: readonly number[],
   clusters: readonly (string | number)[],
   confidence = 0.95,
+  dfModel: Cr2DfModel = 'independence',
 ): Cr2Estimate {
-  const sums = new Map<string | number, ClusterSummary>();
+  const sums = new Map<string | number, Required<ClusterSummary>>();
   ys.forEach((y, i) => {
     const g = clusters[i]!;
     const s = sums.get(g);
     if (s) {
       s.n += 1;
       s.sum += y;
-    } else sums.set(g, { n: 1, sum: y });
+      s.sumSq += y * y;
+    } else sums.set(g, { n: 1, sum: y, sumSq: y * y });
   });
-  return cr2MeanFromSummaries(sums.values(), null, confidence);
+  return cr2MeanFromSummaries(sums.values(), null, confidence, dfModel);
+}
+
+/**
+ * One-way ANOVA estimate of the intra-cluster correlation, truncated to [0, 1], from per-cluster
+ * counts, sums and sums of squares (singles add to the between-cluster part only). 0 when Σy² is
+ * missing or there is no within-cluster replication.
+ */
+export function anovaIcc(
+  clusters: readonly ClusterSummary[],
+  singles: SinglesSummary | null,
+  mean: number,
+  N: number,
+): number {
+  const G = clusters.length + (singles?.n ?? 0);
+  if (G < 2 || N <= G || clusters.some((c) => c.sumSq === undefined)) return 0;
+  let ssb = singles ? singles.m2 + singles.n * (singles.mean - mean) ** 2 : 0;
+  let ssw = 0;
+  let sn2 = singles?.n ?? 0;
+  for (const c of clusters) {
+    const m = c.sum / c.n;
+    ssb += c.n * (m - mean) ** 2;
+    ssw += Math.max(0, c.sumSq! - c.n * m * m);
+    sn2 += c.n * c.n;
+  }
+  const msb = ssb / (G - 1);
+  const msw = ssw / (N - G);
+  const n0 = (N - sn2 / N) / (G - 1);
+  const den = msb + (n0 - 1) * msw;
+  return den > 0 ? Math.max(0, Math.min(1, (msb - msw) / den)) : 0;
+}
+
+/**
+ * Satterthwaite df of the CR2 mean (intercept-only OLS) under an exchangeable working model:
+ * within a cluster Var = 1, Cov = ρ, across clusters 0 (clubSandwich's formula
+ * df = (Σ_g p_gᵀΦp_g)² / Σ_{g,h} (p_gᵀΦp_h)² with Φ that model instead of the identity; the
+ * adjustment matrices stay those of the identity, as in cr2Mean). With d_g = 1 − ρ + ρ n_g and
+ * c_g = (1 − n_g/N)^{-1/2}:
+ *   p_gᵀΦp_h ∝ c_g c_h [δ_gh n_g d_g − n_g n_h (d_g + d_h)/N + n_g n_h Σ_k n_k d_k / N²].
+ * At ρ = 0 this is the independence df. O(G²).
+ */
+export function cr2DfExchangeable(sizes: readonly number[], rho: number): number {
+  const G = sizes.length;
+  let N = 0;
+  for (const n of sizes) N += n;
+  const d = sizes.map((n) => 1 - rho + rho * n);
+  const c = sizes.map((n) => 1 / Math.sqrt(1 - n / N));
+  let T = 0;
+  for (let k = 0; k < G; k++) T += sizes[k]! * d[k]!;
+  let num = 0;
+  let den = 0;
+  for (let g = 0; g < G; g++) {
+    const ng = sizes[g]!;
+    for (let h = 0; h < G; h++) {
+      const nh = sizes[h]!;
+      const v =
+        c[g]! *
+        c[h]! *
+        ((g === h ? ng * d[g]! : 0) - (ng * nh * (d[g]! + d[h]!)) / N + (ng * nh * T) / (N * N));
+      if (g === h) num += v;
+      den += v * v;
+    }
+  }
+  return (num * num) / den;
 }
 
 /**
@@ -160,7 +242,7 @@ export function cr2Mean(
  * moments (each is a cluster of one), never the values themselves.
  */
 export class Cr2Moments {
-  private readonly sums = new Map<string, ClusterSummary>();
+  private readonly sums = new Map<string, Required<ClusterSummary>>();
   private singlesN = 0;
   private singlesMean = 0;
   private singlesM2 = 0;
@@ -177,7 +259,8 @@ export class Cr2Moments {
     if (g) {
       g.n += 1;
       g.sum += y;
-    } else this.sums.set(cluster, { n: 1, sum: y });
+      g.sumSq += y * y;
+    } else this.sums.set(cluster, { n: 1, sum: y, sumSq: y * y });
   }
 
   get n(): number {
@@ -190,9 +273,9 @@ export class Cr2Moments {
     return this.sums.size + this.singlesN;
   }
 
-  estimate(confidence = 0.95): Cr2Estimate {
+  estimate(confidence = 0.95, dfModel: Cr2DfModel = 'independence'): Cr2Estimate {
     const singles = this.singlesN ? { n: this.singlesN, mean: this.singlesMean, m2: this.singlesM2 } : null;
-    return cr2MeanFromSummaries(this.sums.values(), singles, confidence);
+    return cr2MeanFromSummaries(this.sums.values(), singles, confidence, dfModel);
   }
 }
 
