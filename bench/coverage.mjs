@@ -60,10 +60,10 @@ const tCi = (xs) => {
 
 const rows = [];
 /** Run one cell: `draw(rand)` returns { truth, methods: { name: ci | null (refused) } }. */
-function cell(section, name, draw) {
+function cell(section, name, draw, reps = REPS) {
   const rand = seededRandom(seedOf(`${section}/${name}`));
   const stats = new Map();
-  for (let r = 0; r < REPS; r++) {
+  for (let r = 0; r < reps; r++) {
     const { truth, methods } = draw(rand);
     for (const [m, ci] of Object.entries(methods)) {
       const s = stats.get(m) ?? { hit: 0, used: 0, refused: 0, width: 0 };
@@ -85,7 +85,8 @@ function cell(section, name, draw) {
       coverage: cov,
       mcse: s.used ? Math.sqrt((cov * (1 - cov)) / s.used) : Number.NaN,
       width: s.used ? s.width / s.used : Number.NaN,
-      refused: s.refused / REPS,
+      refused: s.refused / reps,
+      reps,
     });
   }
 }
@@ -256,7 +257,9 @@ if (run('paired'))
 // the table
 const pct = (x) => (Number.isNaN(x) ? '   —  ' : `${(100 * x).toFixed(1).padStart(5)}%`);
 let section = '';
-console.log(`coverage of nominal 95 % intervals, ${REPS} replications per cell (floor ${100 * FLOOR} %)`);
+console.log(
+  `coverage of nominal 95 % intervals, ${REPS} replications per cell (paired: ${5 * REPS}); floor ${100 * FLOOR} %`,
+);
 for (const r of rows) {
   if (r.section !== section) {
     section = r.section;
@@ -269,7 +272,9 @@ for (const r of rows) {
   );
 }
 const plumb = rows.filter((r) => r.method.includes('[plumb]'));
-const worst = plumb.reduce((a, r) => (r.coverage < a.coverage ? r : a), plumb[0] ?? { coverage: Number.NaN });
+const worst = plumb
+  .filter((r) => !Number.isNaN(r.coverage))
+  .reduce((a, r) => (r.coverage < a.coverage ? r : a), { coverage: 2 });
 console.log(
   `\n[plumb] intervals: ${plumb.filter((r) => r.coverage < FLOOR).length} of ${plumb.length} cells below ${100 * FLOOR} %; lowest ${pct(worst.coverage)} (${worst.section}: ${worst.cell}, ${worst.method})`,
 );

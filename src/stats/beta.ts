@@ -164,13 +164,13 @@ export function incompleteBeta(x: number, y: number, a: number, b: number): { lo
   return { lower: 1 - upper, upper };
 }
 
-/** The p-quantile of the Beta(a, b) distribution, by bisection on I_x(a, b) (to ~1e-15 in x). */
+/** The p-quantile of the Beta(a, b) distribution, by bisection on I_x(a, b) (to ~1e-15 relative in x). */
 export function betaQuantile(p: number, a: number, b: number): number {
   if (p <= 0) return 0;
   if (p >= 1) return 1;
   let lo = 0;
   let hi = 1;
-  for (let i = 0; i < 200 && hi - lo > 1e-16; i++) {
+  for (let i = 0; i < 1100 && hi - lo > 2e-16 * hi; i++) {
     const mid = (lo + hi) / 2;
     if (incompleteBeta(mid, 1 - mid, a, b).lower < p) lo = mid;
     else hi = mid;

@@ -1,4 +1,3 @@
-import betainc from '@stdlib/math-base-special-betainc';
 import gammainc from '@stdlib/math-base-special-gammainc';
 import normalCdfStd from '@stdlib/stats-base-dists-normal-cdf';
 import normalPdfStd from '@stdlib/stats-base-dists-normal-pdf';
