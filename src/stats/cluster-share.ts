@@ -1,5 +1,5 @@
 import { betaQuantile } from './beta.js';
-import { type ClusterSummary, cr2DfExchangeable, cr2MeanFromSummaries } from './cr2.js';
+import { type ClusterSummary, cr2DfExchangeable, cr2MeanFromSummaries, type SinglesSummary } from './cr2.js';
 import type { Estimate } from './descriptive.js';
 import { tQuantile } from './distributions.js';
 
@@ -34,11 +34,15 @@ const METHOD =
   'Clopper–Pearson, CR2 effective n (Korn–Graubard), exchangeable-model Satterthwaite df' as const;
 
 /** One-way ANOVA intra-cluster correlation of 0/1 values from per-cluster counts and sums, in [0, 1]. */
-export function anovaIccBinary(clusters: readonly ClusterSummary[]): number {
-  const G = clusters.length;
-  let N = 0;
-  let S = 0;
-  let sn2 = 0;
+export function anovaIccBinary(
+  clusters: readonly ClusterSummary[],
+  singles: SinglesSummary | null = null,
+): number {
+  const k = singles?.n ?? 0;
+  const G = clusters.length + k;
+  let N = k;
+  let S = k ? singles!.mean * k : 0;
+  let sn2 = k;
   for (const c of clusters) {
     N += c.n;
     S += c.sum;
@@ -46,7 +50,8 @@ export function anovaIccBinary(clusters: readonly ClusterSummary[]): number {
   }
   if (G < 2 || N <= G) return 0;
   const mean = S / N;
-  let ssb = 0;
+  // clusters of one add to the between part only
+  let ssb = k ? singles!.m2 + k * (singles!.mean - mean) ** 2 : 0;
   let ssw = 0;
   for (const c of clusters) {
     ssb += c.n * (c.sum / c.n - mean) ** 2;
@@ -59,15 +64,21 @@ export function anovaIccBinary(clusters: readonly ClusterSummary[]): number {
   return den > 0 ? Math.max(0, Math.min(1, (msb - msw) / den)) : 0;
 }
 
-/** The clustered share from per-cluster counts and sums of 0/1 values (what a streaming summary holds). */
+/**
+ * The clustered share from per-cluster counts and sums of 0/1 values (what a streaming summary
+ * holds, e.g. Cr2Moments.summaries()); values without a cluster may come as moments (`singles`,
+ * each its own cluster).
+ */
 export function clusteredProportionFromSummaries(
   clusters: Iterable<ClusterSummary>,
   confidence = 0.95,
+  singles: SinglesSummary | null = null,
 ): ClusteredShare {
   const list = [...clusters].filter((c) => c.n > 0);
-  const G = list.length;
-  let n = 0;
-  let x = 0;
+  const k = singles?.n ?? 0;
+  const G = list.length + k;
+  let n = k;
+  let x = k ? Math.round(singles!.mean * k) : 0;
   for (const c of list) {
     n += c.n;
     x += c.sum;
@@ -76,12 +87,11 @@ export function clusteredProportionFromSummaries(
   const p = x / n;
   if (G < 2)
     return { value: p, ci: null, n, clusters: G, reason: 'one cluster: no interval', interval: METHOD };
-  const cr2 = cr2MeanFromSummaries(list);
-  const icc = anovaIccBinary(list);
-  const df = cr2DfExchangeable(
-    list.map((c) => c.n),
-    icc,
-  );
+  const cr2 = cr2MeanFromSummaries(list, singles);
+  const icc = anovaIccBinary(list, singles);
+  const sizes = list.map((c) => c.n);
+  for (let i = 0; i < k; i++) sizes.push(1);
+  const df = cr2DfExchangeable(sizes, icc);
   const q = 1 - (1 - confidence) / 2;
   const variance = cr2.se! ** 2;
   const base = p > 0 && p < 1 && variance > 0 ? Math.min(n, (p * (1 - p)) / variance) : Math.min(n, G);

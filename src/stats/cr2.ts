@@ -210,30 +210,39 @@ export function anovaIcc(
  * adjustment matrices stay those of the identity, as in cr2Mean). With d_g = 1 − ρ + ρ n_g and
  * c_g = (1 − n_g/N)^{-1/2}:
  *   p_gᵀΦp_h ∝ c_g c_h [δ_gh n_g d_g − n_g n_h (d_g + d_h)/N + n_g n_h Σ_k n_k d_k / N²].
- * At ρ = 0 this is the independence df. O(G²).
+ * At ρ = 0 this is the independence df.
  */
 export function cr2DfExchangeable(sizes: readonly number[], rho: number): number {
-  const G = sizes.length;
+  // With a_g = c_g n_g, e_g = d_g/N and κ = Σ n_k d_k/N², the off-diagonal part is
+  // w_gh = a_g a_h (κ − e_g − e_h) for every g, h, and p_gᵀΦp_h = w_gh + δ_gh c_g² n_g d_g, so
+  // Σ_{g,h} (p_gᵀΦp_h)² = κ²A₀² − 4κA₀A₁ + 2A₀A₂ + 2A₁² + Σ_g (2 w_gg b_g + b_g²), b_g = c_g² n_g d_g,
+  // A_j = Σ_g a_g² e_g^j: O(G), so a run with many ungrouped items (clusters of one) stays fast.
   let N = 0;
-  for (const n of sizes) N += n;
-  const d = sizes.map((n) => 1 - rho + rho * n);
-  const c = sizes.map((n) => 1 / Math.sqrt(1 - n / N));
   let T = 0;
-  for (let k = 0; k < G; k++) T += sizes[k]! * d[k]!;
-  let num = 0;
-  let den = 0;
-  for (let g = 0; g < G; g++) {
-    const ng = sizes[g]!;
-    for (let h = 0; h < G; h++) {
-      const nh = sizes[h]!;
-      const v =
-        c[g]! *
-        c[h]! *
-        ((g === h ? ng * d[g]! : 0) - (ng * nh * (d[g]! + d[h]!)) / N + (ng * nh * T) / (N * N));
-      if (g === h) num += v;
-      den += v * v;
-    }
+  for (const n of sizes) {
+    N += n;
+    T += n * (1 - rho + rho * n);
   }
+  const kappa = T / (N * N);
+  let A0 = 0;
+  let A1 = 0;
+  let A2 = 0;
+  let num = 0;
+  let diag = 0;
+  for (const n of sizes) {
+    const d = 1 - rho + rho * n;
+    const c2 = 1 / (1 - n / N);
+    const a2 = c2 * n * n;
+    const e = d / N;
+    A0 += a2;
+    A1 += a2 * e;
+    A2 += a2 * e * e;
+    const w = a2 * (kappa - 2 * e);
+    const b = c2 * n * d;
+    num += w + b;
+    diag += 2 * w * b + b * b;
+  }
+  const den = kappa * kappa * A0 * A0 - 4 * kappa * A0 * A1 + 2 * A0 * A2 + 2 * A1 * A1 + diag;
   return (num * num) / den;
 }
 
@@ -273,10 +282,35 @@ export class Cr2Moments {
     return this.sums.size + this.singlesN;
   }
 
+  /** The per-cluster summaries and the values without a cluster (as moments): for the clustered share. */
+  summaries(): { clusters: ClusterSummary[]; singles: SinglesSummary | null } {
+    return {
+      clusters: [...this.sums.values()],
+      singles: this.singlesN ? { n: this.singlesN, mean: this.singlesMean, m2: this.singlesM2 } : null,
+    };
+  }
+
   estimate(confidence = 0.95, dfModel: Cr2DfModel = 'independence'): Cr2Estimate {
     const singles = this.singlesN ? { n: this.singlesN, mean: this.singlesMean, m2: this.singlesM2 } : null;
     return cr2MeanFromSummaries(this.sums.values(), singles, confidence, dfModel);
   }
+}
+
+/**
+ * An interval for a mean clipped to the range its values live in (a 0–1 index, a 1–5 scale), and
+ * whether it was. Clipping to the parameter space is legitimate for coverage: the true mean lies in
+ * the range, so the clipped interval covers whenever the unclipped one does. But an interval that
+ * needs clipping is a symmetric interval near a boundary, where its normal approximation is poor;
+ * keep the flag and, for 0/1 values, use cluster-share.ts's clusteredProportion instead.
+ */
+export function clipToRange(
+  ci: [number, number] | null,
+  range: readonly [number, number],
+): { ci: [number, number] | null; clipped: boolean } {
+  if (!ci) return { ci, clipped: false };
+  const lo = Math.max(range[0], ci[0]);
+  const hi = Math.min(range[1], ci[1]);
+  return { ci: [lo, hi], clipped: lo !== ci[0] || hi !== ci[1] };
 }
 
 /** A linear combination c'β of an OLS fit with its CR2 standard error and Satterthwaite df. */

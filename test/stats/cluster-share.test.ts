@@ -124,3 +124,35 @@ describe('clusteredProportion', () => {
     expect(b.ci).toEqual(a.ci);
   });
 });
+
+describe('streaming: Cr2Moments summaries feed the clustered share', () => {
+  it('values without a cluster count as clusters of one, as in the array form', async () => {
+    const { Cr2Moments } = await import('../../src/stats/cr2.js');
+    const ys = [1, 0, 0, 1, 1, 0, 0, 0, 1, 0, 1, 0];
+    const gs = ['a', 'a', 'b', 'b', 'b', 'c', 'd', 'e', 'f', 'f', 'g', 'h'];
+    const alone = new Set(['c', 'd', 'e', 'g', 'h']);
+    const m = new Cr2Moments();
+    ys.forEach((y, i) => {
+      m.push(y, alone.has(gs[i]!) ? null : gs[i]);
+    });
+    const { clusters, singles } = m.summaries();
+    const streamed = clusteredProportionFromSummaries(clusters, 0.95, singles);
+    const array = clusteredProportion(ys, gs);
+    expect(streamed.clusters).toBe(array.clusters);
+    expect(streamed.df!).toBeCloseTo(array.df!, 12);
+    expect(streamed.ci![0]).toBeCloseTo(array.ci![0], 12);
+    expect(streamed.ci![1]).toBeCloseTo(array.ci![1], 12);
+    // and the exchangeable-model CR2 mean streams too
+    const exch = m.estimate(0.95, 'exchangeable');
+    expect(exch.df!).toBeCloseTo(cr2Mean(ys, gs, 0.95, 'exchangeable').df!, 12);
+  });
+});
+
+describe('clipToRange', () => {
+  it('clips to the parameter space and says so', async () => {
+    const { clipToRange } = await import('../../src/stats/cr2.js');
+    expect(clipToRange([-0.1, 0.4], [0, 1])).toEqual({ ci: [0, 0.4], clipped: true });
+    expect(clipToRange([0.1, 0.4], [0, 1])).toEqual({ ci: [0.1, 0.4], clipped: false });
+    expect(clipToRange(null, [0, 1])).toEqual({ ci: null, clipped: false });
+  });
+});
