@@ -1,6 +1,6 @@
 // Coverage simulations for the statistical primitives of issue #21 ("Numbers that hold").
 //
-//   npm run build && node bench/coverage.mjs [--reps 2000] [--only cluster-mean,cluster-share,ppi,ppi-cluster,strata,paired]
+//   npm run build && node bench/coverage.mjs [--reps 2000] [--only cluster-mean,cluster-share,ppi,ppi-study,ppi-cluster,strata,paired]
 //
 // Seeded (each cell has its own seed from its name, so cells do not depend on each other or on
 // order); ≥ 2,000 replications per cell by default. Prints, per design cell and interval, the
@@ -15,6 +15,7 @@ import { cr2Mean } from '../dist/stats/cr2.js';
 import { tQuantile } from '../dist/stats/distributions.js';
 import {
   ppiClusteredMeanInterval,
+  ppiLambdaFromMoments,
   ppiMeanInterval,
   ppiPairedContrast,
   ppiStratifiedMeanInterval,
@@ -144,6 +145,65 @@ if (run('ppi'))
           };
         });
 
+// 3b. The study behind ppiMeanInterval's choice: each ingredient alone (N = 1,000)
+const momentsOf = (xs) => {
+  const n = xs.length;
+  const mean = xs.reduce((a, b) => a + b, 0) / n;
+  return { n, mean, m2: xs.reduce((a, b) => a + (b - mean) ** 2, 0) };
+};
+/** PPI++ with λ from `fit` per item (K folds; K = 1: in-sample), t(n − 1), optional pseudo-pairs. */
+function ppiVariant(y, f, fu, K, pseudo) {
+  const n = y.length;
+  const um = momentsOf(fu);
+  const fold = (i) => (K === 1 ? -1 : i % K);
+  const lams = new Map();
+  for (const k of new Set(y.map((_, i) => fold(i)))) {
+    const yy = [];
+    const ff = [];
+    for (let i = 0; i < n; i++)
+      if (fold(i) !== k || K === 1) {
+        yy.push(y[i]);
+        ff.push(f[i]);
+      }
+    if (pseudo) {
+      yy.push(0, 0, 1, 1);
+      ff.push(0, 1, 0, 1);
+    }
+    lams.set(k, ppiLambdaFromMoments(yy, ff, um));
+  }
+  const lam = y.map((_, i) => lams.get(fold(i)));
+  const lbar = lam.reduce((a, b) => a + b, 0) / n;
+  const rect = y.map((v, i) => v - lam[i] * f[i]);
+  const all = pseudo ? [...rect, 0, -lbar, 1, 1 - lbar] : rect;
+  const rm = momentsOf(all);
+  const est = lbar * um.mean + rect.reduce((a, b) => a + b, 0) / n;
+  const se = Math.sqrt(rm.m2 / (rm.n - 1) / rm.n + (lbar * lbar * um.m2) / (um.n - 1) / um.n);
+  const h = tQuantile(0.975, n - 1) * se;
+  return [est - h, est + h];
+}
+if (run('ppi-study'))
+  for (const s of JUDGE_SETTINGS)
+    for (const n of [30, 50, 100])
+      cell('ppi-study', `${s.name}; n=${n} N=1000`, (rand) => {
+        const { y, f, fu } = ppiSample(s, n, 1000, rand);
+        const binary = s.kind === 'binary';
+        return {
+          truth: settingMean(s),
+          methods: {
+            'in-sample λ, t(n−1)': ppiVariant(y, f, fu, 1, false),
+            '2-fold λ, t(n−1)': ppiVariant(y, f, fu, 2, false),
+            '5-fold λ, t(n−1)': ppiVariant(y, f, fu, 5, false),
+            'leave-one-out λ, t(n−1)': ppiVariant(y, f, fu, n, false),
+            ...(binary
+              ? {
+                  'in-sample λ, pseudo-pairs, t(n−1)': ppiVariant(y, f, fu, 1, true),
+                  '5-fold λ, pseudo-pairs, t(n−1)': ppiVariant(y, f, fu, 5, true),
+                }
+              : {}),
+          },
+        };
+      });
+
 // 4. PPI++ with whole prompts in gold (clusters)
 if (run('ppi-cluster')) {
   const pattern = [2, 3, 4, 3, 2, 5, 3, 2, 4, 2]; // 3 responses per prompt on average
@@ -252,6 +312,7 @@ if (run('paired'))
             methods: { 'ppiPairedContrast [plumb]': ppiPairedContrast(gold, judgeOnly).ci },
           };
         },
+        5 * REPS, // cheap cells: 5× the replications (at 2,000 the skewed 20-prompt cell wobbles by ±0.55 %)
       );
 
 // the table
@@ -264,11 +325,11 @@ for (const r of rows) {
   if (r.section !== section) {
     section = r.section;
     console.log(`\n## ${section}`);
-    console.log(`${'cell'.padEnd(62)} ${'method'.padEnd(38)} cover   ±MCSE  width    refused`);
+    console.log(`${'cell'.padEnd(72)} ${'method'.padEnd(38)} cover   ±MCSE  width    refused`);
   }
   const flag = r.coverage < FLOOR ? ' <94' : '';
   console.log(
-    `${r.cell.padEnd(62)} ${r.method.padEnd(38)} ${pct(r.coverage)} ${(100 * r.mcse).toFixed(2).padStart(5)} ${r.width.toFixed(3).padStart(7)} ${pct(r.refused)}${flag}`,
+    `${r.cell.padEnd(72)} ${r.method.padEnd(38)} ${pct(r.coverage)} ${(100 * r.mcse).toFixed(2).padStart(5)} ${r.width.toFixed(3).padStart(7)} ${pct(r.refused)}${flag}`,
   );
 }
 const plumb = rows.filter((r) => r.method.includes('[plumb]'));

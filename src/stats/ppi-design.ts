@@ -11,9 +11,11 @@ import { seededRandom, shuffled } from './random.js';
  * The plain PPI++ interval (ppi_py's ppi_mean_ci; src/calibration/ppi.ts) is a z interval with
  * λ̂ fitted on the same gold items whose residual variance it then reports. λ̂ minimises that
  * in-sample variance, so the variance is biased down, and with skewed or rare outcomes the z
- * quantile is too small: at n = 30 it covers 0.82–0.93 on 1–5 ordinal and pass/fail judges and
- * 0.70 at a 5 % pass rate (bench/coverage.mjs). What this file does instead (chosen by the
- * simulation recorded in bench/coverage.mjs, ≥ 94 % in every cell at n = 30, 50, 100):
+ * quantile is too small: over 9 judge-versus-human settings (bench/coverage.mjs) it covers
+ * 69.0–93.9 % at n = 30 (69 % at a 5 % pass rate), 86.9–94.2 % at n = 50 and 89.9–94.6 % at
+ * n = 100. What this file does instead (chosen by a seeded study of t(n − 1) alone, a studentised
+ * bootstrap, 2-fold, 5-fold and leave-one-out cross-fitting, and pseudo-pairs; the chosen method
+ * covers 94.8–100 % in every cell at n = 30, 50, 100, N = 1,000 and 10,000):
  *   1. λ is cross-fitted: the labelled items are split into K = 5 folds (a seeded shuffle); each
  *      item's rectifier Y − λ₋ₖ f uses λ₋ₖ computed as ppi_py does (`_calc_lam_glm` for a mean:
  *      Cov(Y, f)/((1 + n/N) Var(f ∪ f̃)), clipped to [0, 1]) on the other folds and all f̃;
