@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LexiconJudge, lexiconStance } from '../src/judges/lexicon.js';
 import type { ResponseItem } from '../src/core/types.js';
+import { LexiconJudge, lexiconStance } from '../src/judges/lexicon.js';
 import { BUILTIN_RUBRICS_DIR, resolveRubric } from '../src/rubrics/load.js';
 
 const item = (response: string, extra: Partial<ResponseItem> = {}): ResponseItem => ({

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import jStat from 'jstat';
 import { describe, expect, it } from 'vitest';
 import { groupLevel } from '../src/calibration/metrics.js';
 import { ppiLambda, ppiMean } from '../src/calibration/ppi.js';
@@ -65,11 +64,6 @@ describe('distribution tails to double precision (mpmath 40 digits)', () => {
       expect(Math.abs(normalQuantile(p!) - exact), `norm_ppf(${p})`).toBeLessThan(
         1e-12 * Math.max(1, Math.abs(exact)),
       );
-  });
-  it('jStat alone is not precise enough: the reason plumb uses stdlib beside it', () => {
-    const [, exact] = (REF.distributions.t_quantile as Case[]).find(([[p, v]]) => p === 0.975 && v === 499)!;
-    expect(Math.abs(jStat.studentt.inv(0.975, 499) - exact)).toBeGreaterThan(1e-8);
-    expect(Math.abs(tQuantile(0.975, 499) - exact)).toBeLessThan(1e-13);
   });
 });
 
