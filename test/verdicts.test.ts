@@ -111,7 +111,7 @@ describe('plumb calibrate on a pairwise file', () => {
     ]);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(j.kind).toBe('pairwise');
+    expect(j.kind).toBe('verdict-calibration');
     expect(j.n).toMatchObject({ matched: 39, unjudged: 1, raters: ['ana', 'ben', 'cho'] });
     expect(j.agreement.cohen_kappa).toBeCloseTo(ref.cohen_kappa, 14);
     expect(j.alt_test.annotators).toHaveLength(3);

@@ -8,7 +8,7 @@ import { applyMapping, type Mapping } from './mapping.js';
 
 /** A fitted calibration, saved under calibration/: one file per judge × rubric version × criterion. */
 export interface CalibrationArtifact {
-  plumb_calibration: 1;
+  kind: 'calibration-artifact';
   judge: unknown;
   rubric: { id: string; version: string; hash: string };
   criterion: string;
@@ -21,10 +21,8 @@ export interface CalibrationArtifact {
   hash: string;
 }
 
-export function buildArtifact(
-  a: Omit<CalibrationArtifact, 'hash' | 'plumb_calibration'>,
-): CalibrationArtifact {
-  const body = { plumb_calibration: 1 as const, ...a };
+export function buildArtifact(a: Omit<CalibrationArtifact, 'hash' | 'kind'>): CalibrationArtifact {
+  const body = { kind: 'calibration-artifact' as const, ...a };
   return { ...body, hash: hashCanonical(body) };
 }
 
@@ -42,7 +40,12 @@ export async function readArtifact(file: string): Promise<CalibrationArtifact> {
   } catch (err) {
     throw new InputError(file, undefined, `cannot read calibration artifact (${(err as Error).message})`);
   }
-  if (raw.plumb_calibration !== 1 || !raw.mapping || !raw.rubric || typeof raw.criterion !== 'string') {
+  if (
+    raw.kind !== 'calibration-artifact' ||
+    !raw.mapping ||
+    !raw.rubric ||
+    typeof raw.criterion !== 'string'
+  ) {
     throw new InputError(
       file,
       undefined,

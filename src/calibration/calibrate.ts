@@ -286,6 +286,7 @@ export function calibrate(opts: CalibrateOptions) {
   }
 
   return {
+    kind: 'calibration' as const,
     join,
     scale: opts.scale,
     level: opts.level,

@@ -148,7 +148,7 @@ export function verdictCeiling(items: readonly VerdictItem[]) {
 }
 
 export interface VerdictCalibration {
-  kind: 'pairwise';
+  kind: 'verdict-calibration';
   n: { judged: number; unjudged: number; gold_items: number; matched: number; raters: string[] };
   agreement: VerdictAgreement;
   /** Percentile bootstrap over pairs (a pair's raters stay together). */
@@ -192,7 +192,7 @@ export function calibrateVerdicts(
   const boot = { resamples: opts.resamples, seed: opts.seed, confidence: opts.confidence };
   const { intervals } = bootstrapCis(items.length, 3, figures, boot);
   return {
-    kind: 'pairwise',
+    kind: 'verdict-calibration',
     n: {
       judged: judge.verdicts.size,
       unjudged: judge.unjudged,

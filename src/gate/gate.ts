@@ -58,6 +58,7 @@ export interface GateCheck {
 }
 
 export interface GateResult {
+  kind: 'gate';
   metric: Metric;
   direction: 'drop' | 'rise';
   options: GateOptions;
@@ -280,6 +281,7 @@ function decideGate(
     checks.push(decide(c, adjusted[i]!));
   });
   const base: GateResult = {
+    kind: 'gate',
     metric,
     direction: options.failOnRise ? 'rise' : 'drop',
     options,

@@ -73,6 +73,7 @@ export async function runProbe(o: ProbeOptions) {
   o.judge.assertSupports(o.correctnessRubric);
 
   const config = {
+    kind: 'probe-run',
     questions: sha256(canonicalJson(o.questions)),
     personas: sha256(canonicalJson(o.personas)),
     target: o.target.stamp,

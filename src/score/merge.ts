@@ -184,7 +184,7 @@ function readRecord(scores: string): ShardRecord {
   try {
     noteInput(path);
     const r = JSON.parse(readFileSync(path, 'utf8')) as ShardRecord;
-    if (r.kind !== 'plumb-shard' || !Array.isArray(r.positions)) throw new Error('kind');
+    if (r.kind !== 'shard' || !Array.isArray(r.positions)) throw new Error('kind');
     return r;
   } catch {
     throw new InputError(path, undefined, 'not a plumb shard record');

@@ -313,7 +313,7 @@ async function scoreInput(
     }
     if (shardWriter && shard) {
       const record: ShardRecord = {
-        kind: 'plumb-shard',
+        kind: 'shard',
         shard,
         input: { label: input.label, sha256: await fileSha256(input.path), items: inputItems },
         comparability,

@@ -22,7 +22,7 @@ export function inShard(id: string, shard: Shard): boolean {
  * needs to check that shards belong together and to put their lines back in input order.
  */
 export interface ShardRecord {
-  kind: 'plumb-shard';
+  kind: 'shard';
   shard: Shard;
   input: { label: string; sha256: string; items: number };
   comparability: Comparability;

@@ -2,27 +2,29 @@ import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../../core/errors.js';
+import { type OutputKind, outputKind } from '../../core/outputs.js';
 import { noteInput } from '../../io/guard.js';
 import { reportHtml } from './html.js';
 import {
   auditSection,
   calibrationSection,
   gateSection,
-  kindOf,
   pairwiseSection,
   probeSection,
   type Section,
   scoreSection,
 } from './sections.js';
 
-const BUILD = {
-  score: scoreSection,
-  calibration: calibrationSection,
-  probe: probeSection,
-  pairwise: pairwiseSection,
-  audit: auditSection,
-  gate: gateSection,
-};
+/** The section each kind of output gets; a kind not here is not something a report shows. */
+const BUILD: Partial<Record<OutputKind, (doc: Record<string, unknown>, source: string) => Promise<Section>>> =
+  {
+    score: scoreSection,
+    calibration: calibrationSection,
+    probe: probeSection,
+    pairwise: pairwiseSection,
+    audit: auditSection,
+    gate: gateSection,
+  };
 
 /** A run folder stands for its summary (a probe's summary.json, an audit's audit.json). */
 function fileOf(input: string): string {
@@ -61,14 +63,15 @@ export async function buildReport(inputs: string[]): Promise<{ html: string; sec
         `not a JSON file plumb wrote (${(err as Error).message.split('\n')[0]})`,
       );
     }
-    const kind = kindOf(doc);
-    if (!kind)
+    const kind = outputKind(doc);
+    const build = kind ? BUILD[kind] : undefined;
+    if (!build)
       throw new InputError(
         file,
         undefined,
         'not a plumb output this report reads (score or pairwise summaries, calibrate --json, probe or audit folders, gate --json)',
       );
-    sections.push(await BUILD[kind](doc, file));
+    sections.push(await build(doc, file));
   }
   return { html: reportHtml(sections, new Date().toISOString()), sections };
 }

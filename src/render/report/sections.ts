@@ -31,15 +31,6 @@ const fig = async (id: string, spec: VegaLiteSpec, caption: string): Promise<Fig
   caption,
 });
 
-/** What kind of plumb output a parsed file is, or null. */
-export function kindOf(doc: Json): 'score' | 'calibration' | 'audit' | 'pairwise' | 'probe' | 'gate' | null {
-  if (doc.kind === 'score' || doc.kind === 'audit' || doc.kind === 'pairwise' || doc.kind === 'probe')
-    return doc.kind;
-  if (doc.join && doc.level && doc.scale) return 'calibration';
-  if (doc.verdict && Array.isArray(doc.checks)) return 'gate';
-  return null;
-}
-
 /** A score summary: AAI / EII by role × personalization, criterion means, unscored items, cost. */
 export async function scoreSection(s: Json, source: string): Promise<Section> {
   const rubric = s.rubric as { id: string; version: string; hash: string };
