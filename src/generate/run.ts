@@ -2,7 +2,7 @@ import { conditionKey } from '../core/conditions.js';
 import { addUsage, type Message, type Usage, ZERO_USAGE } from '../core/types.js';
 import { AtomicLineWriter } from '../io/atomic.js';
 import { refuseOutputsOverInputs } from '../io/outputs.js';
-import { mapOrdered } from '../runs/ordered-pool.js';
+import { runJobs } from '../runs/job-loop.js';
 import type { Roles } from '../study/config.js';
 import { stamp } from '../study/config.js';
 import { isGoalQuestion, openingOf, type Persona, type ProbeQuestion, personaFor } from '../study/inputs.js';
@@ -88,11 +88,7 @@ export async function runGenerate(o: GenerateOptions) {
   refuseOutputsOverInputs([{ flag: '--out', path: o.out }], [{ flag: '--questions', path: o.questionsFile }]);
   const tasks = generateTasks(o);
   const writer = await AtomicLineWriter.open(o.out);
-  let done = 0;
-  let failed = 0;
-  let stoppedBecause: string | null = null;
   let usage: Usage = ZERO_USAGE;
-  const firstError: string[] = [];
   const why = () => o.stopReason?.() ?? (o.signal?.aborted ? 'interrupted' : null);
 
   const generate = async (t: GenerateTask) => {
@@ -106,82 +102,79 @@ export async function runGenerate(o: GenerateOptions) {
     return { messages, reply };
   };
 
-  try {
-    await mapOrdered(
-      (async function* () {
-        yield* tasks;
-      })(),
-      generate,
-      async (r, t) => {
-        if (!r || (!r.reply.ok && (r.reply.interrupted || r.reply.budget || why()))) {
-          stoppedBecause ??= why() ?? (r && !r.reply.ok && r.reply.budget ? 'budget' : 'interrupted');
-          return;
-        }
-        if (stoppedBecause) return;
-        done += 1;
-        const q = t.question;
-        const situation = situationParts(o.roles, q).join('\n\n');
-        const base = {
-          id: t.id,
-          messages: [
-            ...(situation ? [{ role: 'system', content: situation }] : []),
-            { role: 'user', content: openingOf(q) },
-          ],
-          ...(q.answer ? { reference: q.answer } : {}),
-          metadata: {
-            role: t.condition.role,
-            personalization: t.condition.personalization,
-            persona: t.condition.personalization === 'none' ? null : (t.persona?.id ?? null),
-            question_id: q.id,
-            domain: q.domain,
-            ...(q.group ? { group: q.group } : {}),
-            ...(isGoalQuestion(q) ? { goal: q.goal, preference: q.preference } : {}),
-            target: o.target.stamp,
-            sample: t.sample,
-            settings: o.settings,
-            roles: stamp(o.roles),
-            target_system: r.messages[0]!.content,
-          },
-        };
-        if (r.reply.ok) {
-          usage = addUsage(usage, r.reply.usage);
-          // under `generation`, so the `usage` and `error` that `score` adds later do not overwrite them
-          await writer.write(
-            JSON.stringify({
-              ...base,
-              response: r.reply.text,
-              generation: { usage: r.reply.usage, cached: r.reply.cached },
-            }),
-          );
-        } else {
-          failed += 1;
-          if (firstError.length === 0) firstError.push(r.reply.error);
-          // plumb's responses format needs a response: a failed generation keeps an empty one, which
-          // `score` leaves unscored (empty_response) without a judge call
-          await writer.write(
-            JSON.stringify({
-              ...base,
-              response: '',
-              generation: { error: { kind: 'provider_error', message: r.reply.error } },
-            }),
-          );
-        }
-        o.onProgress?.({ done, total: tasks.length, failed, costUsd: usage.cost_usd });
-      },
-      {
-        concurrency: o.concurrency,
-        shouldStop: () => {
-          stoppedBecause ??= why();
-          return stoppedBecause !== null;
+  const loop = await runJobs({
+    items: (async function* () {
+      yield* tasks;
+    })(),
+    total: tasks.length,
+    unit: 'replies',
+    verb: 'generated',
+    work: generate,
+    verdict: (r) =>
+      !r || (!r.reply.ok && (r.reply.interrupted || r.reply.budget || why()))
+        ? { stop: r && !r.reply.ok && r.reply.budget ? 'budget' : 'interrupted' }
+        : r.reply.ok
+          ? { failed: false, costUsd: r.reply.usage.cost_usd }
+          : { failed: true, error: { kind: 'provider_error', message: r.reply.error }, costUsd: 0 },
+    record: async (r, t) => {
+      const { messages, reply } = r!; // a null result stopped the run: it is never recorded
+      const q = t.question;
+      const situation = situationParts(o.roles, q).join('\n\n');
+      const base = {
+        id: t.id,
+        messages: [
+          ...(situation ? [{ role: 'system', content: situation }] : []),
+          { role: 'user', content: openingOf(q) },
+        ],
+        ...(q.answer ? { reference: q.answer } : {}),
+        metadata: {
+          role: t.condition.role,
+          personalization: t.condition.personalization,
+          persona: t.condition.personalization === 'none' ? null : (t.persona?.id ?? null),
+          question_id: q.id,
+          domain: q.domain,
+          ...(q.group ? { group: q.group } : {}),
+          ...(isGoalQuestion(q) ? { goal: q.goal, preference: q.preference } : {}),
+          target: o.target.stamp,
+          sample: t.sample,
+          settings: o.settings,
+          roles: stamp(o.roles),
+          target_system: messages[0]!.content,
         },
-      },
-    );
-  } catch (err) {
-    await writer.abandon().catch(() => {});
-    throw err;
-  }
+      };
+      if (reply.ok) {
+        usage = addUsage(usage, reply.usage);
+        // under `generation`, so the `usage` and `error` that `score` adds later do not overwrite them
+        await writer.write(
+          JSON.stringify({
+            ...base,
+            response: reply.text,
+            generation: { usage: reply.usage, cached: reply.cached },
+          }),
+        );
+      } else {
+        // plumb's responses format needs a response: a failed generation keeps an empty one, which
+        // `score` leaves unscored (empty_response) without a judge call
+        await writer.write(
+          JSON.stringify({
+            ...base,
+            response: '',
+            generation: { error: { kind: 'provider_error', message: reply.error } },
+          }),
+        );
+      }
+    },
+    concurrency: o.concurrency,
+    signal: o.signal,
+    stopReason: o.stopReason,
+    writers: [writer],
+    onProgress: (p) =>
+      o.onProgress?.({ done: p.done, total: p.total, failed: p.failed, costUsd: usage.cost_usd }),
+  });
+  const { done, failed, stoppedBecause } = loop;
+  const firstError = [...loop.firstError.values()];
   const generated = done - failed;
-  const allDone = stoppedBecause === null && done === tasks.length;
+  const allDone = loop.allDone;
   const failure =
     allDone && generated < (o.minGenerated ?? 1)
       ? `${generated} of ${tasks.length} replies generated${firstError.length ? ` (first error: ${firstError[0]})` : ''}`

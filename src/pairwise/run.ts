@@ -7,7 +7,7 @@ import type { Order, PairItem, PairJudge, PairResult } from '../judges/pairwise-
 import type { Unscored } from '../judges/types.js';
 import type { PairwiseRubric } from '../rubrics/pairwise.js';
 import { stampOf } from '../rubrics/schema.js';
-import { mapOrdered } from '../runs/ordered-pool.js';
+import { describeFailures, runJobs } from '../runs/job-loop.js';
 import { countHttp } from '../score/summary.js';
 import { combineOrder, combinePair, type OrderOutcome, type PairOutcome, sumAccounting } from './combine.js';
 import type { PairSource } from './inputs.js';
@@ -123,13 +123,6 @@ export async function runPairwise(o: PairwiseOptions): Promise<PairwiseRunResult
   const writer = o.out ? writers[0]! : null;
   const summaryWriter = o.summaryPath ? writers[writers.length - 1]! : null;
 
-  let done = 0;
-  let unscored = 0;
-  let costUsd: number | null = 0;
-  let stoppedBecause: string | null = null;
-  const firstError = new Map<string, string>();
-  const why = () => o.stopReason?.() ?? (o.signal?.aborted ? 'interrupted' : null);
-
   const judgePair = async (pair: PairItem): Promise<PairOutcome> => {
     const orders = ordersFor(pair, o.orders, o.seed);
     const empty = emptySide(pair);
@@ -156,58 +149,36 @@ export async function runPairwise(o: PairwiseOptions): Promise<PairwiseRunResult
     return combinePair(outcomes, sumAccounting(results));
   };
 
-  try {
-    await mapOrdered(
-      o.source.pairs(),
-      judgePair,
-      async (outcome, pair) => {
-        const kind = outcome.error?.kind;
-        if (kind === 'interrupted' || kind === 'budget_exceeded') {
-          stoppedBecause ??= why() ?? (kind === 'interrupted' ? 'interrupted' : 'budget');
-          return;
-        }
-        if (stoppedBecause && o.signal?.aborted) return;
-        done += 1;
-        summary.add(pair, outcome);
-        if (outcome.verdict === null) {
-          unscored += 1;
-          if (outcome.error && !firstError.has(outcome.error.kind))
-            firstError.set(outcome.error.kind, outcome.error.message);
-        }
-        costUsd =
-          costUsd === null || outcome.usage.cost_usd === null ? null : costUsd + outcome.usage.cost_usd;
-        if (writer) await writer.write(JSON.stringify(pairLine(pair, outcome, rubric, judgeStamp, o.orders)));
-        o.onProgress?.({ done, total: o.source.count, unscored, costUsd });
-      },
-      {
-        concurrency: o.concurrency,
-        shouldStop: () => {
-          stoppedBecause ??= why();
-          return stoppedBecause !== null;
-        },
-      },
-    );
-  } catch (err) {
-    await abandonAll();
-    if (err instanceof InputError && writers.some((w) => w.error === err))
-      throw new InputError(
-        err.file,
-        undefined,
-        `${err.reason}; ${done} of ${o.source.count} pairs were judged before this — their answers are in the judge cache, so re-running the same command after fixing this pays for none of them again`,
-      );
-    throw err;
-  }
+  const loop = await runJobs({
+    items: o.source.pairs(),
+    total: o.source.count,
+    unit: 'pairs',
+    work: judgePair,
+    verdict: (outcome) => {
+      const kind = outcome.error?.kind;
+      if (kind === 'interrupted' || kind === 'budget_exceeded')
+        return { stop: kind === 'interrupted' ? 'interrupted' : 'budget' };
+      return { failed: outcome.verdict === null, error: outcome.error, costUsd: outcome.usage.cost_usd };
+    },
+    record: async (outcome, pair) => {
+      summary.add(pair, outcome);
+      if (writer) await writer.write(JSON.stringify(pairLine(pair, outcome, rubric, judgeStamp, o.orders)));
+    },
+    concurrency: o.concurrency,
+    signal: o.signal,
+    stopReason: o.stopReason,
+    writers,
+    onProgress: (p) =>
+      o.onProgress?.({ done: p.done, total: p.total, unscored: p.failed, costUsd: p.costUsd }),
+  });
+  const { done, failed: unscored, stoppedBecause, firstError } = loop;
 
   const judged = done - unscored;
-  const allDone = stoppedBecause === null && done === o.source.count;
+  const allDone = loop.allDone;
   const minScored = o.minScored ?? 1;
   const failure =
     allDone && judged < minScored
-      ? `${judged} of ${o.source.count} pairs judged (fewer than --min-scored ${minScored})${
-          firstError.size
-            ? `: ${[...firstError].map(([k, m]) => `${k} ${summary.unscoredCounts()[k] ?? 0} (${m.length > 300 ? `${m.slice(0, 297)}…` : m})`).join('; ')}`
-            : ''
-        }`
+      ? `${judged} of ${o.source.count} pairs judged (fewer than --min-scored ${minScored})${describeFailures(firstError, summary.unscoredCounts())}`
       : null;
   const complete = allDone && failure === null;
   const built: PairwiseSummary = {

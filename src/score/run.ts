@@ -13,7 +13,7 @@ import type { Judge } from '../judges/types.js';
 import { aggregateOverall, computeIndices } from '../rubrics/aggregate.js';
 import type { Rubric } from '../rubrics/schema.js';
 import { stampOf } from '../rubrics/schema.js';
-import { mapOrdered } from '../runs/ordered-pool.js';
+import { describeFailures, runJobs } from '../runs/job-loop.js';
 import { type Combined, combineResults } from './aggregate.js';
 import { fileSha256, inShard, type Shard, type ShardRecord, shardRecordPath } from './shard.js';
 import { type Comparability, countHttp, type ScoreSummary, SummaryBuilder } from './summary.js';
@@ -183,17 +183,6 @@ async function scoreInput(
     throw err;
   }
   const judgeStamp = judgeField(judges, samples);
-  let done = 0;
-  let unscored = 0;
-  let costUsd: number | null = 0;
-  let stoppedBecause: string | null = null;
-  const firstError = new Map<string, string>();
-  const why = () => opts.stopReason?.() ?? (opts.signal?.aborted ? 'interrupted' : null);
-  const shouldStop = () => {
-    stoppedBecause ??= why();
-    return stoppedBecause !== null;
-  };
-
   const judgeItem = async (item: ResponseItem): Promise<{ combined: Combined; perJudge: Combined[] }> => {
     if (item.response.trim() === '')
       return { combined: EMPTY_RESPONSE, perJudge: judges.map(() => EMPTY_RESPONSE) };
@@ -222,76 +211,56 @@ async function scoreInput(
     }
   }
 
-  try {
-    await mapOrdered(
-      items(),
-      judgeItem,
-      async ({ combined, perJudge }, item) => {
-        // An item cut short by Ctrl-C, the budget or a tripped circuit is not written: the re-run does it.
-        if (
-          !combined.ok &&
-          (combined.error?.kind === 'interrupted' || combined.error?.kind === 'budget_exceeded')
-        ) {
-          stoppedBecause ??= why() ?? (combined.error.kind === 'interrupted' ? 'interrupted' : 'budget');
-          return;
-        }
-        if (stoppedBecause && opts.signal?.aborted) return;
-        const overall = combined.ok ? aggregateOverall(rubric, combined.scores) : null;
-        const indices = combined.ok ? computeIndices(rubric, combined.scores) : {};
-        const calibrated =
-          combined.ok && opts.calibration ? opts.calibration.apply(combined.scores, overall) : undefined;
-        const condition = conditionOf(item.metadata);
-        const values = summary.add({
-          id: item.id,
-          condition,
-          group: groupOf(item.metadata),
-          ok: combined.ok,
-          errorKind: combined.error?.kind,
-          scores: combined.scores,
-          overall,
-          indices,
-          calibrated,
-          usage: combined.usage,
-          requests: combined.requests,
-        });
-        if (values && itemsWriter) await itemsWriter.write(JSON.stringify([item.id, values]));
-        done += 1;
-        if (!combined.ok) {
-          unscored += 1;
-          if (combined.error && !firstError.has(combined.error.kind))
-            firstError.set(combined.error.kind, combined.error.message);
-        }
-        costUsd =
-          costUsd === null || combined.usage.cost_usd === null ? null : costUsd + combined.usage.cost_usd;
-        if (writer)
-          await writer.write(
-            JSON.stringify(
-              scoreLine(opts, item, combined, perJudge, judgeStamp, overall, indices, calibrated),
-            ),
-          );
-        opts.onProgress?.({ done, total, unscored, costUsd });
-      },
-      { concurrency: opts.concurrency ?? 8, shouldStop },
-    );
-  } catch (err) {
+  const loop = await runJobs({
+    items: items(),
+    total,
+    unit: 'items',
+    work: judgeItem,
+    // an item cut short by Ctrl-C, the budget or a tripped circuit is not written: the re-run does it
+    verdict: ({ combined }) =>
+      !combined.ok && (combined.error?.kind === 'interrupted' || combined.error?.kind === 'budget_exceeded')
+        ? { stop: combined.error.kind === 'interrupted' ? 'interrupted' : 'budget' }
+        : { failed: !combined.ok, error: combined.error, costUsd: combined.usage.cost_usd },
+    record: async ({ combined, perJudge }, item) => {
+      const overall = combined.ok ? aggregateOverall(rubric, combined.scores) : null;
+      const indices = combined.ok ? computeIndices(rubric, combined.scores) : {};
+      const calibrated =
+        combined.ok && opts.calibration ? opts.calibration.apply(combined.scores, overall) : undefined;
+      const values = summary.add({
+        id: item.id,
+        condition: conditionOf(item.metadata),
+        group: groupOf(item.metadata),
+        ok: combined.ok,
+        errorKind: combined.error?.kind,
+        scores: combined.scores,
+        overall,
+        indices,
+        calibrated,
+        usage: combined.usage,
+        requests: combined.requests,
+      });
+      if (values && itemsWriter) await itemsWriter.write(JSON.stringify([item.id, values]));
+      if (writer)
+        await writer.write(
+          JSON.stringify(scoreLine(opts, item, combined, perJudge, judgeStamp, overall, indices, calibrated)),
+        );
+    },
+    concurrency: opts.concurrency ?? 8,
+    signal: opts.signal,
+    stopReason: opts.stopReason,
+    writers,
+    onProgress: (p) => opts.onProgress?.({ done: p.done, total, unscored: p.failed, costUsd: p.costUsd }),
+  }).catch(async (err) => {
     await abandonAll();
-    if (err instanceof InputError && writers.some((w) => w.error === err)) {
-      // the output could not be written (a full disk): fail, keep what is done, say where it is
-      throw new InputError(
-        err.file,
-        undefined,
-        `${err.reason}; ${done} of ${total} items were judged before this — their answers are in the judge cache, so re-running the same command after fixing this pays for none of them again`,
-      );
-    }
     throw err;
-  }
-
+  });
+  const { done, failed: unscored, stoppedBecause, firstError } = loop;
   const scored = done - unscored;
-  const allJudged = stoppedBecause === null && done === total;
+  const allJudged = loop.allDone;
   const failure =
     // a shard may hold no items at all (a small input split many ways): that is not a failure
     allJudged && scored < (shard ? Math.min(minScored, total) : minScored)
-      ? `${scored} of ${total} items scored (fewer than --min-scored ${minScored})${describeErrors(firstError, summary)}`
+      ? `${scored} of ${total} items scored (fewer than --min-scored ${minScored})${describeFailures(firstError, summary.unscoredCounts())}`
       : null;
   const complete = allJudged && failure === null;
   const built: ScoreSummary = {
@@ -339,18 +308,6 @@ async function scoreInput(
     failure: null,
     outPath: writer?.path ?? null,
   };
-}
-
-/** `: provider_error 120 (HTTP 401 …)`: what kept items unscored, with the first message of each kind. */
-function describeErrors(first: Map<string, string>, summary: SummaryBuilder): string {
-  if (first.size === 0) return '';
-  const counts = summary.unscoredCounts();
-  return `: ${[...first]
-    .map(
-      ([kind, message]) =>
-        `${kind} ${counts[kind] ?? 0} (${message.length > 300 ? `${message.slice(0, 297)}…` : message})`,
-    )
-    .join('; ')}`;
 }
 
 function scoreLine(
