@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { InputError, UsageError } from '../core/errors.js';
 import { redact } from '../core/secrets.js';
@@ -149,7 +149,9 @@ export class AtomicLineWriter {
     try {
       await this.close();
       try {
+        await syncFile(this.partialPath);
         await rename(this.partialPath, this.path);
+        await syncFolder(this.path);
       } catch (err) {
         throw outputError(this.path, err);
       }
@@ -201,8 +203,15 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
   await ensureParent(path);
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
-    await writeFile(tmp, redact(text), { encoding: 'utf8', flag: 'wx' });
+    const handle = await open(tmp, 'wx');
+    try {
+      await handle.writeFile(redact(text), 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await rename(tmp, path);
+    await syncFolder(path);
   } catch (err) {
     await rm(tmp, { force: true }).catch(() => {});
     throw outputError(path, err);
@@ -224,4 +233,30 @@ export async function commitTogether(writers: AtomicLineWriter[]): Promise<void>
   }
   for (const w of writers.slice(1)) await rm(w.path, { force: true }).catch(() => {});
   for (const w of writers) await w.commit();
+}
+
+/**
+ * Flushes a finished file to the disk before it is renamed into place: a rename survives a power
+ * cut only if the data it points at does (kill -9 alone would not need it; a lost machine does).
+ */
+async function syncFile(path: string): Promise<void> {
+  const handle = await open(path, 'r+');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Flushes the folder entry a rename changed; some file systems cannot, which is not an error. */
+async function syncFolder(path: string): Promise<void> {
+  const handle = await open(dirname(path), 'r').catch(() => null);
+  if (!handle) return;
+  try {
+    await handle.sync();
+  } catch {
+    // EINVAL/EISDIR on file systems whose folders cannot be synced: nothing more can be done
+  } finally {
+    await handle.close();
+  }
 }
