@@ -194,7 +194,7 @@ if (!only || only === 'gate') {
 }
 
 if (!only || only === 'startup') {
-  const cli = join(import.meta.dirname, '..', 'dist', 'cli', 'main.js');
+  const cli = join(import.meta.dirname, '..', 'dist', 'cli', 'bin.js');
   execFileSync(process.execPath, [cli, '--help']); // warm the file cache
   const times = [];
   for (let i = 0; i < 10; i++) {

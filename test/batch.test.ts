@@ -245,8 +245,9 @@ describe.each(['openai', 'anthropic'] as const)(
       const f = setup(10);
       const g = { ...f, out: join(f.dir, 'other.jsonl'), summary: join(f.dir, 'other.summary.json') };
       const [a, b] = await Promise.all([
-        runCli(args(protocol, f), { env: env(protocol, server) }),
-        runCli(args(protocol, g), { env: env(protocol, server) }),
+        // two processes on one cache: each must be a process of its own
+        runCli(args(protocol, f), { env: env(protocol, server), spawn: true }),
+        runCli(args(protocol, g), { env: env(protocol, server), spawn: true }),
       ]);
       expect(a.code, a.stderr).toBe(0);
       expect(b.code, b.stderr).toBe(0);

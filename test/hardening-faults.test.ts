@@ -163,8 +163,9 @@ describe('the cache (R3, R4)', () => {
     const args = (out: string) =>
       scoreArgs(input, out, '--judge', 'openai:gpt-4.1-mini', '--cache-dir', cache, '--concurrency', '4');
     const [a, b] = await Promise.all([
-      runCli(args(join(dir, 'shared-a.jsonl')), { env: openaiEnv(server) }),
-      runCli(args(join(dir, 'shared-b.jsonl')), { env: openaiEnv(server) }),
+      // two processes on one cache: each must be a process of its own
+      runCli(args(join(dir, 'shared-a.jsonl')), { env: openaiEnv(server), spawn: true }),
+      runCli(args(join(dir, 'shared-b.jsonl')), { env: openaiEnv(server), spawn: true }),
     ]);
     expect([a.code, b.code]).toEqual([0, 0]);
     expect(server.requests).toHaveLength(30);

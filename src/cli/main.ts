@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { addFlags, parseFlags } from './flags.js';
@@ -82,12 +81,12 @@ function say(message: string, redact: (s: string) => string): void {
   process.stderr.write(`plumb: ${text}\n`);
 }
 
+/**
+ * Runs one command line and returns its exit code: 0 done, 1 a failed gate or run, 2 usage or
+ * input, 70 a bug, 130 interrupted. What a command prints goes to stdout/stderr; the caller (bin.ts,
+ * or a test running the CLI in-process) sets the process's exit code.
+ */
 export async function main(argv = process.argv): Promise<number> {
-  // `plumb … | head` closes stdout early: that is the reader's choice, not an error
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
-    throw err;
-  });
   const program = buildProgram();
   if (argv.length <= 2) {
     // no command at all is a usage error, as for any other missing argument: help, exit 2
@@ -133,13 +132,3 @@ export async function main(argv = process.argv): Promise<number> {
     return 70;
   }
 }
-
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err) => {
-    process.stderr.write(`plumb: ${err}\n`);
-    process.exitCode = 70;
-  },
-);

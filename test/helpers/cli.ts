@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 /** The CLI under test: this checkout's build, or another build (`PLUMB_CLI=…`, to show a test fails on old code). */
-export const CLI = process.env.PLUMB_CLI ?? join(ROOT, 'dist', 'cli', 'main.js');
+export const CLI = process.env.PLUMB_CLI ?? join(ROOT, 'dist', 'cli', 'bin.js');
 
 export interface CliResult {
   code: number | null;
@@ -14,6 +14,12 @@ export interface CliResult {
 }
 
 type CliOptions = {
+  /**
+   * Run the built CLI as a child process instead of in this process: for tests that signal it
+   * (Ctrl-C, kill -9), run several at once (two processes sharing a cache), feed stdin, or limit
+   * its file sizes; also whenever PLUMB_CLI names another build.
+   */
+  spawn?: boolean;
   env?: Record<string, string>;
   cwd?: string;
   timeoutMs?: number;
@@ -66,9 +72,57 @@ export function startCli(args: string[], opts: CliOptions = {}) {
   return { child, done, stderrSoFar: () => stderr };
 }
 
-/** Runs the built CLI to completion. */
+/**
+ * Runs the CLI to completion. In this process by default — `main()` from the sources, with a clean
+ * environment, the working directory and stdout/stderr captured — which tests exactly the code a
+ * user's command runs without a second of Node start-up per call; as a child process when the test
+ * needs one (see CliOptions.spawn).
+ */
 export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
-  return startCli(args, opts).done;
+  const spawned =
+    opts.spawn || opts.stdin !== undefined || opts.fileSizeLimitKb !== undefined || process.env.PLUMB_CLI;
+  return spawned ? startCli(args, opts).done : runInProcess(args, opts);
+}
+
+/** One in-process run at a time: the environment, the working directory and the streams are the process's. */
+let queue: Promise<unknown> = Promise.resolve();
+
+function runInProcess(args: string[], opts: CliOptions): Promise<CliResult> {
+  const run = queue.then(() => inProcess(args, opts));
+  queue = run.catch(() => {});
+  return run;
+}
+
+async function inProcess(args: string[], opts: CliOptions): Promise<CliResult> {
+  const { main } = await import('../../src/cli/main.js');
+  const saved = { env: process.env, cwd: process.cwd(), exitCode: process.exitCode };
+  const write = { out: process.stdout.write, err: process.stderr.write };
+  let stdout = '';
+  let stderr = '';
+  process.env = { PATH: saved.env.PATH ?? '', HOME: saved.env.HOME ?? '/tmp', CI: 'true', ...opts.env };
+  process.chdir(opts.cwd ?? ROOT);
+  process.exitCode = undefined;
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    stdout += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    stderr += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    const code = await main([process.execPath, 'plumb', ...args]).catch((err) => {
+      stderr += `plumb: ${err}\n`;
+      return 70;
+    });
+    return { code, stdout, stderr };
+  } finally {
+    process.stdout.write = write.out;
+    process.stderr.write = write.err;
+    process.env = saved.env;
+    process.chdir(saved.cwd);
+    process.exitCode = saved.exitCode;
+  }
 }
 
 /** Waits until `test()` holds, checking every 20 ms, for at most `ms` (then fails). */
