@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashCanonical } from '../src/core/canonical.js';
 import { createJudge } from '../src/judges/create.js';
-import type { LlmJudge } from '../src/judges/llm.js';
 import { renderJudgePrompt } from '../src/judges/prompt.js';
 import { Budget } from '../src/models/budget.js';
 import { JudgeCache } from '../src/models/cache.js';
@@ -339,47 +338,26 @@ describe('samples, panels, budget and cache integrity', () => {
     expect(result.summary.usage.cost_usd!).toBeLessThanOrEqual(0.002);
   });
 
-  it('an answer cached by plumb 0.1 (flat scores, not under output) still replays, with no request', async () => {
-    const server = await serve('openai', good);
+  it('an answer whose key field was edited is never served for the other key (#23 item 19)', async () => {
     const cacheDir = tempDir();
-    const judge = (await createJudge(
-      'openai:gpt-4.1-mini',
-      runtimeFor('openai', server, { cache: new JudgeCache(cacheDir) }),
-    )) as LlmJudge;
-    const rubric = await resolveRubric('aai', [BUILTIN_RUBRICS_DIR]);
-    const item = { id: 'old', messages: [], response: 'r', metadata: {}, raw: {} };
-    const scores = { emotional_validation: 1, politeness_warmth: 2, deference_hedging: 3 };
-    // the 0.1 shape, under the key 0.1 used (the key has not changed)
-    await new JudgeCache(cacheDir).set(judge.cacheKey(rubric, item, 0), {
-      ok: true,
-      scores,
-      extra: {},
-      rationale: 'from 0.1',
-      usage: { input_tokens: 10, output_tokens: 5, cost_usd: 0.001 },
-      cached: false,
-      requests: 1,
-    });
-    const result = await judge.judge({ rubric, item, sample: 0 });
-    expect(result).toMatchObject({ ok: true, scores, rationale: 'from 0.1', cached: true, requests: 0 });
-    expect(server.requests).toHaveLength(0);
-  });
-
-  it('an entry file written by plumb 0.1 (one file per key, canonical checksum) is served', async () => {
-    const cacheDir = tempDir();
-    const key = JudgeCache.key({ question: 'legacy' });
-    const value = { b: [1, { z: 2, a: 1 }], a: 'x' };
-    mkdirSync(join(cacheDir, key.slice(0, 2)));
-    writeFileSync(
-      join(cacheDir, key.slice(0, 2), `${key}.json`),
-      JSON.stringify({ key, checksum: hashCanonical(value), value, pid: 1, host: 'old' }),
-    );
+    const keyA = JudgeCache.key({ item: 'a' });
+    const keyB = `${keyA.slice(0, 2)}${JudgeCache.key({ item: 'b' }).slice(2)}`; // same bucket
+    const writer = new JudgeCache(cacheDir);
+    await writer.set(keyA, { answer: 'for a' });
+    writer.close();
+    // a hand edit: the line now claims to answer b, value and checksum untouched
+    const bucket = join(cacheDir, 'log', `${keyA.slice(0, 2)}.jsonl`);
+    writeFileSync(bucket, readFileSync(bucket, 'utf8').replace(keyA, keyB));
+    const reader = new JudgeCache(cacheDir);
+    expect(await reader.get(keyB)).toBeUndefined();
     let computed = 0;
-    const compute = async () => {
+    const fresh = await reader.getOrCompute(keyB, async () => {
       computed += 1;
-      return { value: { fresh: true }, cacheable: true };
-    };
-    expect(await new JudgeCache(cacheDir).getOrCompute(key, compute)).toEqual({ value, cached: true });
-    expect(computed).toBe(0);
+      return { value: { answer: 'for b' }, cacheable: true };
+    });
+    expect(fresh).toEqual({ value: { answer: 'for b' }, cached: false });
+    expect(computed).toBe(1);
+    reader.close();
   });
 
   it('answers longer than a read and buckets larger than a read chunk come back whole', async () => {
@@ -424,6 +402,21 @@ describe('samples, panels, budget and cache integrity', () => {
     const t1 = Date.now();
     await waiting.getOrCompute(other.claim, async () => ({ value: { v: 2 }, cacheable: true }));
     expect(Date.now() - t1).toBeGreaterThanOrEqual(300);
+  });
+
+  it('a claim from another host (a container) holds only while renewed: a killed one stalls nobody for long (#23 item 21)', () => {
+    const cacheDir = tempDir();
+    const key = JudgeCache.key({ question: 'remote' });
+    mkdirSync(join(cacheDir, 'log'), { recursive: true });
+    const bucket = join(cacheDir, 'log', `${key.slice(0, 2)}.jsonl`);
+    const remote = (ageMs: number) =>
+      `\n${JSON.stringify({ claim: key, pid: 4242, host: 'container-1', t: Date.now() - ageMs })}\n`;
+    // renewed a moment ago: its owner is paying, wait for it
+    writeFileSync(bucket, remote(10_000));
+    expect(new JudgeCache(cacheDir).awaitClaim(key, 'another-run')).toBe('waiting');
+    // not renewed for four minutes (three heartbeats missed): its owner is gone
+    writeFileSync(bucket, remote(4 * 60_000));
+    expect(new JudgeCache(cacheDir).awaitClaim(key, 'another-run')).toBe('lapsed');
   });
 
   it('a corrupt cache entry is never served', async () => {

@@ -22,9 +22,26 @@ export const LOCK_OWNER = { pid: process.pid, host: HOST };
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+    // EPERM: it exists, owned by someone else — alive unless it is a zombie (below)
+  }
+  return !isZombie(pid);
+}
+
+/**
+ * A process killed but not yet reaped is a zombie: `kill(pid, 0)` still finds it — for a moment
+ * after kill -9, and for good in a container without an init process — but it will never write
+ * again. On Linux its state in /proc/<pid>/stat is `Z`; elsewhere there is no such file and this
+ * says no.
+ */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (command name, which may hold spaces and parentheses) state …": the state follows the last ')'
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return false;
   }
 }
 

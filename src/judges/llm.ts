@@ -264,8 +264,7 @@ export function unscoredResult(
 
 /** A cached answer as a line reports it: no request sent, nothing paid. */
 function replayed<T>(stored: AskResult<T>): AskResult<T> {
-  const value = fromEarlierFormat(stored);
-  return { ...value, cached: true, requests: 0, usage: { ...value.usage, cost_usd: 0 } };
+  return { ...stored, cached: true, requests: 0, usage: { ...stored.usage, cost_usd: 0 } };
 }
 
 /**
@@ -291,28 +290,4 @@ export function checkReply<T>(
     };
   const checked = validate(reply.value, reply.jsonError);
   return checked.ok ? checked : { ok: false, final: false, kind: 'invalid_output', problem: checked.problem };
-}
-
-/**
- * Cache entries written by plumb 0.1 kept a pointwise answer's fields flat (`scores`,
- * `rationale`, `extra`) instead of under `output`. The key is the same, so those paid answers
- * still replay: read them into today's shape.
- */
-function fromEarlierFormat<T>(value: AskResult<T>): AskResult<T> {
-  if (!value.ok || 'output' in value) return value;
-  const flat = value as unknown as {
-    scores: Record<string, number | null>;
-    rationale: string;
-    extra?: Record<string, unknown>;
-    usage: Usage;
-    cached: boolean;
-    requests: number;
-  };
-  return {
-    ok: true,
-    output: { rationale: flat.rationale, scores: flat.scores, ...flat.extra } as T,
-    usage: flat.usage,
-    cached: flat.cached,
-    requests: flat.requests,
-  };
 }

@@ -5,8 +5,8 @@ import { closeSync, constants, fstatSync, openSync, readSync, writeSync } from '
  * `write` with O_APPEND, so every process sharing the cache sees the records of a bucket in one
  * order — the file's. Three kinds of record:
  *
- *   {"key":K,"checksum":C,"value":V,"pid":P,"host":H}   an answer; C = sha256 of V's text as written
- *                                                       (the shape plumb 0.1 wrote one file each)
+ *   {"key":K,"checksum":C,"value":V,"pid":P,"host":H}   an answer; C = sha256 of K, a newline and V's
+ *                                                       text as written
  *   {"claim":K,"pid":P,"host":H,"t":MS}                 "I am paying for K"
  *   {"claim":K,"pid":P,"host":H,"t":MS,"run":R,"until":MS}
  *                                                       a batch run R pays for K until then (see cache.ts)

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { LRUCache } from 'lru-cache';
 import { canonicalJson, sha256 } from '../core/canonical.js';
@@ -27,11 +27,11 @@ export interface CacheOptions {
  * Why not one file per entry (plumb 0.1): creating a file, claiming it and renaming it into place
  * cost the kernel 0.3–0.5 ms per judge call on a journalling disk — a third of plumb's CPU per
  * item — and left a 10^6-item run with 10^6 files to back up and delete. An append is a few
- * microseconds; the cache of a million answers is 256 files. Entries written by plumb 0.1
- * (`<dir>/xx/<key>.json`) are still read.
+ * microseconds; the cache of a million answers is 256 files.
  *
- * Each answer stores its own key and a checksum of its value's text; one that fails either check (a torn
- * disk, a hand edit) is never served — the key is computed again and the new answer appended.
+ * Each answer stores its own key and a checksum of the key with its value's text; one that fails
+ * the check (a torn disk, a hand edit of the value or of the key, which would serve one item's
+ * answer for another) is never served — the key is computed again and the new answer appended.
  * Values are scrubbed of secrets before they reach the disk.
  *
  * Two processes sharing a cache folder do not pay twice. A process that misses a key appends a
@@ -52,7 +52,6 @@ export class JudgeCache {
   private readonly inflight = new Map<string, Promise<unknown>>();
   private diskProblem: string | null = null;
   private logDirMade = false;
-  private legacy: boolean | null = null;
   private readonly options: Required<CacheOptions>;
 
   constructor(
@@ -133,29 +132,10 @@ export class JudgeCache {
     return undefined;
   }
 
-  /** An answer plumb 0.1 wrote as its own file, if this folder has any. */
-  private readLegacy<T>(key: string): T | undefined {
-    if (this.legacy === null) {
-      try {
-        this.legacy = readdirSync(this.dir).some((name) => /^[0-9a-f]{2}$/.test(name));
-      } catch {
-        this.legacy = false;
-      }
-    }
-    if (!this.legacy) return undefined;
-    const path = join(this.dir, key.slice(0, 2), `${key}.json`);
-    if (!existsSync(path)) return undefined;
-    try {
-      return checkedValue<T>(readFileSync(path, 'utf8'), key);
-    } catch {
-      return undefined;
-    }
-  }
-
   private lookup<T extends object>(bucket: CacheBucket, key: string): T | undefined {
     const hit = this.memory.get(key) as T | undefined;
     if (hit) return hit;
-    const found = this.readAnswer<T>(bucket, key) ?? this.readLegacy<T>(key);
+    const found = this.readAnswer<T>(bucket, key);
     if (found) this.memory.set(key, found);
     return found;
   }
@@ -198,7 +178,7 @@ export class JudgeCache {
     this.memory.set(key, clean);
     // the checksum is of the value's text as stored (already at hand, scrubbed), not of a
     // canonical re-serialisation: sorting keys at every depth cost more than the append itself
-    const checksum = sha256(scrubbed);
+    const checksum = answerChecksum(key, scrubbed);
     this.append(
       bucket,
       `{"key":${JSON.stringify(key)},"checksum":"${checksum}","value":${scrubbed},"pid":${OWNER.pid},"host":${JSON.stringify(OWNER.host)}}`,
@@ -224,7 +204,11 @@ export class JudgeCache {
   private holds(c: ClaimRecord, now: number): boolean {
     if (c.until !== undefined && now < c.until) return true;
     if (now - c.t > this.options.staleClaimMs) return false;
-    return c.host !== OWNER.host || processAlive(c.pid);
+    // a process on another host (a container, a second machine) cannot be checked from here: its
+    // claim holds while it keeps renewing it (CLAIM_HEARTBEAT_MS), so a killed one stalls others
+    // for minutes at most, not for the whole stale period
+    if (c.host !== OWNER.host) return now - c.t <= REMOTE_CLAIM_MS;
+    return processAlive(c.pid);
   }
 
   /**
@@ -328,6 +312,9 @@ export class JudgeCache {
         const work = compute();
         this.inflight.set(key, work);
         let answered = false;
+        // renew the claim while the call runs, so processes on other hosts see it is still alive
+        const heartbeat = claimed ? setInterval(() => this.note(bucket, 'claim', key), CLAIM_HEARTBEAT_MS) : null;
+        heartbeat?.unref();
         try {
           const r = await work;
           if (r.cacheable) {
@@ -336,6 +323,7 @@ export class JudgeCache {
           }
           return { value: r.value, cached: false };
         } finally {
+          if (heartbeat) clearInterval(heartbeat);
           this.inflight.delete(key);
           if (claimed && !answered) this.note(bucket, 'release', key);
         }
@@ -363,6 +351,11 @@ function closeBuckets(buckets: Map<string, CacheBucket>): void {
 /** Caches a library user dropped without close(): their descriptors are closed when they are collected. */
 const openCaches = new FinalizationRegistry<Map<string, CacheBucket>>(closeBuckets);
 
+/** How often a process paying for a key renews its claim. */
+const CLAIM_HEARTBEAT_MS = 60_000;
+/** A claim from another host holds this long after its last renewal (three heartbeats). */
+const REMOTE_CLAIM_MS = 3 * CLAIM_HEARTBEAT_MS;
+
 function isOurs(c: ClaimRecord): boolean {
   return c.pid === OWNER.pid && c.host === OWNER.host;
 }
@@ -370,19 +363,19 @@ function isOurs(c: ClaimRecord): boolean {
 /** Where an answer's value starts: `{"key":"<64 hex>","checksum":"<64 hex>","value":`. */
 const VALUE_AT = `{"key":"${'0'.repeat(64)}","checksum":"${'0'.repeat(64)}","value":`.length;
 
-/**
- * The value of an answer line if it is for `key` and its checksum holds. The checksum is of the
- * value's text as written (this version), or of its canonical form (plumb 0.1's entry files).
- */
+/** The checksum an answer line carries: of its key and its value's text together, so neither can be swapped. */
+function answerChecksum(key: string, valueText: string): string {
+  return sha256(`${key}\n${valueText}`);
+}
+
+/** The value of an answer line if it is for `key` and its checksum (of the key and the value's text) holds. */
 function checkedValue<T>(line: string, key: string): T | undefined {
   try {
     const end = line.lastIndexOf(',"pid":');
     const text = line.slice(VALUE_AT, end);
-    if (end > VALUE_AT && line.slice(8, 72) === key && line.slice(86, 150) === sha256(text))
+    if (end > VALUE_AT && line.slice(8, 72) === key && line.slice(86, 150) === answerChecksum(key, text))
       return JSON.parse(text) as T;
-    const entry = JSON.parse(line) as { key: string; checksum: string; value: T };
-    if (entry.key !== key || entry.checksum !== sha256(canonicalJson(entry.value))) return undefined;
-    return entry.value;
+    return undefined;
   } catch {
     return undefined;
   }

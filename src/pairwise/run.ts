@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { InputError } from '../core/errors.js';
 import { gitStamp } from '../core/git.js';
 import { AtomicLineWriter, commitTogether } from '../io/atomic.js';
 import { refuseOutputsOverInputs } from '../io/outputs.js';

@@ -2,7 +2,6 @@ import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { conditionOf, groupOf } from '../core/conditions.js';
-import { InputError } from '../core/errors.js';
 import { gitStamp } from '../core/git.js';
 import type { ResponseItem } from '../core/types.js';
 import { AtomicLineWriter, commitTogether } from '../io/atomic.js';
