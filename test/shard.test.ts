@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inShard } from '../src/score/shard.js';
@@ -99,7 +99,28 @@ describe('--shard K/N and plumb merge', () => {
     writeFileSync(at('cut.jsonl.shard.json'), readFileSync(at('s2.jsonl.shard.json')));
     const cut = await runCli(['merge', at('y.jsonl'), at('s1.jsonl'), at('cut.jsonl'), at('s3.jsonl')]);
     expect(cut.code).toBe(2);
-    expect(cut.stderr).toMatch(/fewer lines than its .*records/);
+    expect(cut.stderr).toMatch(/cut\.jsonl is not what its run wrote/);
+  });
+
+  it('tampered shards are never merged: an edited score, a swapped line, a foreign id, a reordering (#23 items 3, 14)', async () => {
+    const one = readFileSync(at('s1.jsonl'), 'utf8').trim().split('\n');
+    const two = readFileSync(at('s2.jsonl'), 'utf8').trim().split('\n');
+    const edited = one.map((l, i) => (i === 0 ? l.replace(/"overall":[0-9.]+/, '"overall":5') : l));
+    const cases: [string, string[]][] = [
+      ['an edited score', edited],
+      ['a line swapped in from another shard', [two[0]!, ...one.slice(1)]],
+      ['a foreign id', [one[0]!.replace(/"id":"[^"]+"/, '"id":"not-in-the-input"'), ...one.slice(1)]],
+      ['reordered lines', [...one].reverse()],
+    ];
+    for (const [what, lines] of cases) {
+      expect(lines.join('\n'), what).not.toBe(one.join('\n'));
+      writeFileSync(at('t.jsonl'), `${lines.join('\n')}\n`);
+      writeFileSync(at('t.jsonl.shard.json'), readFileSync(at('s1.jsonl.shard.json')));
+      const r = await runCli(['merge', at('t.merged.jsonl'), at('t.jsonl'), at('s2.jsonl'), at('s3.jsonl')]);
+      expect(r.code, what).toBe(2);
+      expect(r.stderr, what).toMatch(/t\.jsonl is not what its run wrote/);
+      expect(existsSync(at('t.merged.jsonl')), what).toBe(false);
+    }
   });
 
   it('range-checks --shard; an empty shard of a tiny input is not a failure', async () => {

@@ -10,7 +10,7 @@ import { readJsonl } from '../io/jsonl.js';
 import { refuseOutputsOverInputs } from '../io/outputs.js';
 import type { Rubric } from '../rubrics/schema.js';
 import { writeSummaryFile } from './run.js';
-import { type ShardRecord, shardRecordPath } from './shard.js';
+import { fileSha256, type ShardRecord, shardRecordPath } from './shard.js';
 import { type ScoreSummary, SummaryBuilder } from './summary.js';
 
 export interface MergeOptions {
@@ -56,6 +56,13 @@ export async function mergeShards(o: MergeOptions): Promise<{ lines: number; sum
   const missing = Array.from({ length: n }, (_, i) => i + 1).filter((k) => !byK.has(k));
   if (missing.length)
     throw new MismatchError(`shard(s) ${missing.map((k) => `${k}/${n}`).join(', ')} missing`);
+  // a shard's scores are exactly what its run wrote: an edited value, a line swapped in from
+  // another shard, a foreign id or a reordering would publish numbers no judge gave
+  for (const [i, r] of records.entries())
+    if ((await fileSha256(o.shards[i]!)) !== r.scores_sha256)
+      throw new MismatchError(
+        `${o.shards[i]} is not what its run wrote (its SHA-256 differs from ${shardRecordPath(o.shards[i]!)}): an edited shard is never merged; score it again`,
+      );
   refuseOutputsOverInputs(
     [
       { flag: 'OUT', path: o.out },

@@ -280,6 +280,8 @@ async function scoreInput(
       await writeSummaryFile(summaryWriter, built, itemsWriter.partialPath);
     }
     if (shardWriter && shard) {
+      // the scores are complete (not yet published): what merge will check them against
+      await writer!.finish();
       const record: ShardRecord = {
         kind: 'shard',
         shard,
@@ -288,6 +290,7 @@ async function scoreInput(
         requests: built.requests,
         ...(built.retries !== undefined ? { retries: built.retries } : {}),
         positions,
+        scores_sha256: await fileSha256(writer!.partialPath),
       };
       await shardWriter.write(JSON.stringify(record));
     }

@@ -31,6 +31,8 @@ export interface ShardRecord {
   retries?: number;
   /** For each line of the scores file, the 0-based position of its item in the input. */
   positions: number[];
+  /** SHA-256 of the scores file as written: any edit, swap or reordering of its lines is refused by merge. */
+  scores_sha256: string;
 }
 
 export const shardRecordPath = (scoresPath: string) => `${scoresPath}.shard.json`;
