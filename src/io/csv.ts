@@ -3,14 +3,40 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { InputError } from '../core/errors.js';
 import { noteInput } from './guard.js';
 
-/** A file's text, or an input error naming it. */
+/**
+ * A file's text, or an input error naming it. Decoded strictly: bytes that are not UTF-8 (a
+ * Latin-1 export) are an error naming their line, never silently turned into U+FFFD.
+ */
 export async function readText(file: string): Promise<string> {
   noteInput(file);
+  let bytes: Buffer;
   try {
-    return await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new InputError(file, undefined, `cannot read file (${code === 'ENOENT' ? 'no such file' : code})`);
+  }
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    let line = 1;
+    for (let start = 0; start <= bytes.length; line += 1) {
+      const nl = bytes.indexOf(10, start);
+      const end = nl < 0 ? bytes.length : nl;
+      try {
+        decoder.decode(bytes.subarray(start, end));
+      } catch {
+        break;
+      }
+      if (nl < 0) break;
+      start = nl + 1;
+    }
+    throw new InputError(
+      file,
+      line,
+      'not UTF-8 text (a byte sequence that is not UTF-8, e.g. a Latin-1 file): convert it first, e.g. iconv -f latin1 -t utf-8',
+    );
   }
 }
 

@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
 import { access, constants } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { InputError } from '../core/errors.js';
 import { noteInput } from './guard.js';
 
@@ -33,33 +32,77 @@ export async function* readJsonl(file: string, label = file): AsyncGenerator<Jso
     if (label === file) throw err;
     throw new InputError(label, undefined, (err as InputError).reason);
   }
-  const stream = createReadStream(file, { encoding: 'utf8' });
-  const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
   let line = 0;
-  try {
-    for await (const text of lines) {
-      line += 1;
-      const trimmed = text.trim();
-      if (trimmed === '') continue;
-      let value: unknown;
-      try {
-        value = JSON.parse(trimmed);
-      } catch (err) {
-        throw new InputError(label, line, `malformed JSON (${(err as Error).message})`);
-      }
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        throw new InputError(label, line, 'expected a JSON object on each line');
-      }
-      yield { line, value: value as Record<string, unknown> };
+  const parse = (text: string): JsonlLine | null => {
+    line += 1;
+    const trimmed = text.trim();
+    if (trimmed === '') return null;
+    let value: unknown;
+    try {
+      value = JSON.parse(trimmed);
+    } catch (err) {
+      throw new InputError(label, line, `malformed JSON (${(err as Error).message})`);
     }
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+      throw new InputError(label, line, 'expected a JSON object on each line');
+    if (tooDeep(value))
+      throw new InputError(
+        label,
+        line,
+        `nested more than ${MAX_DEPTH} levels deep (plumb's files never are)`,
+      );
+    return { line, value: value as Record<string, unknown> };
+  };
+  // each line's bytes are decoded strictly: a Latin-1 file must not turn into U+FFFD in the output
+  // unseen (a newline byte never occurs inside a UTF-8 sequence, so lines can be split as bytes)
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const decode = (bytes: Buffer): string => {
+    try {
+      return decoder.decode(bytes);
+    } catch {
+      throw new InputError(label, line + 1, NOT_UTF8);
+    }
+  };
+  const stream = createReadStream(file);
+  let carry: Buffer = Buffer.alloc(0);
+  try {
+    for await (const chunk of stream) {
+      const bytes = carry.length ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
+      let start = 0;
+      for (let nl = bytes.indexOf(10); nl >= 0; nl = bytes.indexOf(10, start)) {
+        const parsed = parse(decode(bytes.subarray(start, nl)));
+        if (parsed) yield parsed;
+        start = nl + 1;
+      }
+      carry = bytes.subarray(start);
+    }
+    const last = carry.length ? parse(decode(carry)) : null;
+    if (last) yield last;
   } catch (err) {
     if (err instanceof InputError) throw err;
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     throw new InputError(label, line || undefined, `cannot read file (${code})`);
   } finally {
-    lines.close();
     stream.destroy();
   }
+}
+
+const NOT_UTF8 =
+  'not UTF-8 text (a byte sequence that is not UTF-8, e.g. a Latin-1 file): convert it first, e.g. iconv -f latin1 -t utf-8';
+
+/** Deeper than any file plumb reads or writes: a hostile line nested thousands deep is refused on reading. */
+const MAX_DEPTH = 64;
+
+function tooDeep(value: unknown): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (depth > MAX_DEPTH) return true;
+    if (v && typeof v === 'object')
+      for (const child of Object.values(v as Record<string, unknown>))
+        if (child && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 /** Reads a whole (small) JSONL file: gold labels, personas, questions. */
