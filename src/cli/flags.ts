@@ -125,6 +125,11 @@ export const names = (what: string) =>
     }
     return [...new Set(list)];
   });
+/** An http(s) URL: one that does not parse would be sent nowhere, and stamped (credentials and all) everywhere. */
+export const url = () =>
+  z.string().refine((v) => URL.canParse(v.trim()) && /^https?:$/.test(new URL(v.trim()).protocol), {
+    message: 'must be an http(s) URL such as http://localhost:8000/v1',
+  });
 /** A non-empty string (a path or a name); absent is "is required" (for options commander cannot require). */
 export const text = () =>
   z

@@ -313,7 +313,9 @@ export class JudgeCache {
         this.inflight.set(key, work);
         let answered = false;
         // renew the claim while the call runs, so processes on other hosts see it is still alive
-        const heartbeat = claimed ? setInterval(() => this.note(bucket, 'claim', key), CLAIM_HEARTBEAT_MS) : null;
+        const heartbeat = claimed
+          ? setInterval(() => this.note(bucket, 'claim', key), CLAIM_HEARTBEAT_MS)
+          : null;
         heartbeat?.unref();
         try {
           const r = await work;

@@ -2,6 +2,7 @@ import { type AuditReport, runAudit } from '../../audit/run.js';
 import { anySignal } from '../../core/abort.js';
 import { createJudge, parseJudgeSpec } from '../../judges/create.js';
 import { loadPrices } from '../../models/pricing.js';
+import { assertBaseUrlUsed } from '../../models/registry.js';
 import { table } from '../../render/text.js';
 import { resolveRubric } from '../../rubrics/load.js';
 import { loadAuditConfig } from '../../study/config.js';
@@ -15,6 +16,7 @@ export async function auditCommand(flags: AuditFlags): Promise<void> {
   const prices = await loadPrices(flags.prices);
   const settings = { ...flags, samples: 1, maxCost: undefined, rpm: undefined, tpm: undefined };
   checkJudgeSettings(settings, [parseJudgeSpec(flags.judge)], prices);
+  assertBaseUrlUsed(flags.baseUrl, [flags.judge]);
   const runtime = runtimeFor(settings, prices);
   const judge = await createJudge(flags.judge, runtime);
   const config = await loadAuditConfig(flags.perturbations);

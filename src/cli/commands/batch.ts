@@ -7,6 +7,7 @@ import { createJudge, parseJudgeSpec } from '../../judges/create.js';
 import { BatchBroker } from '../../models/batch/broker.js';
 import { JudgeCache } from '../../models/cache.js';
 import { loadPrices } from '../../models/pricing.js';
+import { assertBaseUrlUsed } from '../../models/registry.js';
 import { resolveRubric } from '../../rubrics/load.js';
 import { runScore } from '../../score/run.js';
 import type { BatchExportFlags, BatchImportFlags } from '../specs/batch.js';
@@ -30,6 +31,7 @@ export async function batchExportCommand(flags: BatchExportFlags): Promise<void>
     throw new UsageError('batch export needs the cache (batch import fills it): drop --no-cache');
   if (flags.input === '-') throw new UsageError('batch export needs --input as a file, not -');
   refuseOutputsOverInputs([{ flag: '--out', path: flags.out }], [{ flag: '--input', path: flags.input }]);
+  assertBaseUrlUsed(flags.baseUrl, specs);
   const runtime = runtimeFor(flags, await loadPrices(flags.prices));
   const broker = new BatchBroker();
   runtime.broker = broker;

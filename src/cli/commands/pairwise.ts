@@ -6,6 +6,7 @@ import { renderPairwisePrompt } from '../../judges/pairwise-prompt.js';
 import type { PairJudge } from '../../judges/pairwise-types.js';
 import { batchCallers, prepareBatch } from '../../models/batch/rounds.js';
 import { loadPrices } from '../../models/pricing.js';
+import { assertBaseUrlUsed } from '../../models/registry.js';
 import {
   contrastPairs,
   joinedFiles,
@@ -26,6 +27,7 @@ import type { PairwiseFlags } from '../specs/pairwise.js';
 import {
   checkJudgeSettings,
   dryRunJudges,
+  judgeSlug,
   judgeSpecs,
   printDryRun,
   reportIncomplete,
@@ -49,10 +51,13 @@ export async function pairSourceFor(
   return pairsFile(input);
 }
 
-/** runs/<input name>.<rubric>.pairwise.jsonl in the working directory. */
-function defaultOut(flags: PairwiseFlags, rubricId: string): string {
+/** runs/<input name>.<rubric>.<judge>.pairwise.jsonl in the working directory. */
+function defaultOut(flags: PairwiseFlags, rubricId: string, specs: string[]): string {
   const from = flags.input ?? `${basename(flags.a!).replace(/\.jsonl$/, '')}-vs-${basename(flags.b!)}`;
-  return join('runs', `${basename(from).replace(/\.jsonl$/, '')}.${rubricId}.pairwise.jsonl`);
+  return join(
+    'runs',
+    `${basename(from).replace(/\.jsonl$/, '')}.${rubricId}.${judgeSlug(specs)}.pairwise.jsonl`,
+  );
 }
 
 export async function pairwiseCommand(flags: PairwiseFlags): Promise<void> {
@@ -62,11 +67,12 @@ export async function pairwiseCommand(flags: PairwiseFlags): Promise<void> {
   const source = await pairSourceFor(flags);
   if (flags.dryRun) return dryRun(flags, rubric, source, specs, prices);
   checkJudgeSettings(flags, specs.map(parseJudgeSpec), prices);
+  assertBaseUrlUsed(flags.baseUrl, specs);
   const runtime = runtimeFor(flags, prices);
   if (flags.batch) prepareBatch(runtime, [flags.input, flags.a, flags.b]);
   const judges: PairJudge[] = [];
   for (const spec of specs) judges.push(await createJudge(spec, runtime));
-  const out = flags.out ?? defaultOut(flags, rubric.id);
+  const out = flags.out ?? defaultOut(flags, rubric.id, specs);
 
   const interrupt = onInterrupt('finishing what is in flight and keeping what is done…');
   const signal = anySignal(interrupt.signal, runtime.circuit!.signal);

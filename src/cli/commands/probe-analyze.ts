@@ -4,6 +4,7 @@ import { AtomicLineWriter, commitTogether } from '../../io/atomic.js';
 import { refuseOutputsOverInputs } from '../../io/outputs.js';
 import { createJudge } from '../../judges/create.js';
 import { loadPrices } from '../../models/pricing.js';
+import { assertBaseUrlUsed } from '../../models/registry.js';
 import { createRuntime } from '../../models/runtime.js';
 import { analyzeLabels, readLabels } from '../../probe/analyze.js';
 import { judgeTranscripts } from '../../probe/judge-transcripts.js';
@@ -68,6 +69,7 @@ export async function judgeCommand(flags: ProbeJudgeFlags): Promise<void> {
     prices: await loadPrices(flags.prices),
   });
   const { circuit } = rt;
+  assertBaseUrlUsed(flags.baseUrl, [flags.judge]);
   const judge = await createJudge(flags.judge, rt);
   judge.assertSupports(rubric);
   const interrupt = onInterrupt('keeping the verdicts made so far in the judge cache…');

@@ -1,12 +1,14 @@
 import { basename, join, resolve } from 'node:path';
 import { calibrationFor, readArtifact } from '../../calibration/artifact.js';
 import { anySignal } from '../../core/abort.js';
+import { sha256 } from '../../core/canonical.js';
 import { UsageError } from '../../core/errors.js';
 import { createJudge, parseJudgeSpec } from '../../judges/create.js';
 import type { Judge } from '../../judges/types.js';
 import { batchCallers, prepareBatch } from '../../models/batch/rounds.js';
 import { loadPrices, PRICES_AS_OF, type Price, priceOf } from '../../models/pricing.js';
 import type { ModelSpec } from '../../models/registry.js';
+import { assertBaseUrlUsed } from '../../models/registry.js';
 import { createRuntime, type ModelRuntime } from '../../models/runtime.js';
 import { fmtEstimate, fmtUsage, formatCost, table } from '../../render/text.js';
 import { resolveRubric } from '../../rubrics/load.js';
@@ -33,11 +35,26 @@ export function judgeSpecs(flags: { judge?: string; judges?: string }): string[]
   return list;
 }
 
-/** runs/<input name>.<rubric>.scores.jsonl in the working directory: never beside the input. */
-function defaultOut(input: string, rubricId: string, shard?: { k: number; n: number }): string {
+/** runs/<input name>.<rubric>.<judge>.scores.jsonl in the working directory: never beside the input. */
+function defaultOut(
+  input: string,
+  rubricId: string,
+  specs: string[],
+  shard?: { k: number; n: number },
+): string {
   const name = input === '-' ? 'stdin' : basename(input).replace(/\.jsonl$/, '');
   const part = shard ? `.shard-${shard.k}-of-${shard.n}` : '';
-  return join('runs', `${name}.${rubricId}${part}.scores.jsonl`);
+  return join('runs', `${name}.${rubricId}.${judgeSlug(specs)}${part}.scores.jsonl`);
+}
+
+/**
+ * The judge in a default output name (`openai-gpt-4.1-mini`, `lexicon`, `panel-of-3-1a2b3c`), so
+ * a run with another judge never replaces an earlier one's scores.
+ */
+export function judgeSlug(specs: string[]): string {
+  const slug = (s: string) => s.replace(/[^A-Za-z0-9.+-]+/g, '-').replace(/^-+|-+$/g, '');
+  if (specs.length === 1) return slug(specs[0]!);
+  return `panel-of-${specs.length}-${sha256(specs.join(',')).slice(0, 6)}`;
 }
 
 /** The run-wide pieces every API judge of a run shares: cache, budget, limits, circuit, counter. */
@@ -140,11 +157,12 @@ export async function scoreCommand(flags: ScoreFlags): Promise<void> {
   if (flags.dryRun) return dryRun(flags, rubric, specs, prices);
 
   checkJudgeSettings(flags, parsed, prices);
+  assertBaseUrlUsed(flags.baseUrl, specs);
   const runtime = runtimeFor(flags, prices);
   if (flags.batch) prepareBatch(runtime, [flags.input]);
   const judges: Judge[] = [];
   for (const spec of specs) judges.push(await createJudge(spec, runtime));
-  const out = flags.out ?? defaultOut(flags.input, rubric.id, flags.shard);
+  const out = flags.out ?? defaultOut(flags.input, rubric.id, specs, flags.shard);
   const calibration = flags.calibration
     ? calibrationFor(
         flags.calibration,

@@ -1,8 +1,8 @@
-import { bool, flag, int, num, seed, text } from '../flags.js';
+import { bool, flag, int, num, seed, text, url } from '../flags.js';
 
 /** The flags every command that calls a provider API shares; `who` and `cached` word the help. */
 export const apiFlags = (who: string, cached: string) => ({
-  baseUrl: flag('--base-url <url>', `server for openai-compatible ${who}`, text().optional()),
+  baseUrl: flag('--base-url <url>', `server for openai-compatible ${who}`, url().optional()),
   cacheDir: flag('--cache-dir <dir>', `persistent cache of ${cached}`, text(), { default: '.plumb-cache' }),
   cache: flag('--no-cache', 'do not read or write the cache', bool()),
   prices: flag(

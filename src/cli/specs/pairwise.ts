@@ -33,7 +33,7 @@ export const pairwiseFlags = {
   ),
   out: flag(
     '--out <file>',
-    'pairwise JSONL to write (default: runs/<input name>.<rubric>.pairwise.jsonl)',
+    'pairwise JSONL to write (default: runs/<input name>.<rubric>.<judge>.pairwise.jsonl)',
     text().optional(),
   ),
   summary: flag('--summary <file>', 'write the run summary as JSON', text().optional()),

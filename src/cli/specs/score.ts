@@ -21,7 +21,7 @@ export const scoreFlags = {
   input: flag('--input <file>', 'responses JSONL', text(), { required: true }),
   out: flag(
     '--out <file>',
-    'scores JSONL to write (default: runs/<input name>.<rubric>.scores.jsonl)',
+    'scores JSONL to write (default: runs/<input name>.<rubric>.<judge>.scores.jsonl)',
     text().optional(),
   ),
   summary: flag(
