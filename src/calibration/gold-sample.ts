@@ -3,6 +3,7 @@ import { stringify } from 'csv-stringify/sync';
 import { InputError, UsageError } from '../core/errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { readCsvRows } from '../io/csv.js';
+import { inspectingOutput } from '../io/guard.js';
 import { readJsonl } from '../io/jsonl.js';
 import { RunningMoments } from '../stats/descriptive.js';
 import { seededRandom, shuffled } from '../stats/random.js';
@@ -291,7 +292,7 @@ export async function ratingsIn(prefix: string): Promise<string[]> {
  * files moved, old → new name.
  */
 export async function makeRoomForSheet(prefix: string, force: boolean): Promise<[string, string][]> {
-  const work = await ratingsIn(prefix);
+  const work = await inspectingOutput(() => ratingsIn(prefix));
   if (work.length === 0) return [];
   if (!force)
     throw new UsageError(

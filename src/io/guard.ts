@@ -46,6 +46,8 @@ export function sameFile(a: Identity, b: Identity): boolean {
 interface RunScope {
   inputs: { path: string; id: Identity }[];
   seen: Set<string>;
+  /** Reading one of the run's own outputs (to see what it holds before replacing it): not an input. */
+  inspecting?: boolean;
 }
 
 const scopes = new AsyncLocalStorage<RunScope>();
@@ -56,10 +58,19 @@ export function withRunScope<T>(fn: () => Promise<T>): Promise<T> {
   return scopes.run({ inputs: [], seen: new Set() }, fn);
 }
 
+/**
+ * Runs `fn`, which reads one of the run's own outputs — what a rating sheet about to be replaced
+ * holds — without making it an input the run may not then replace.
+ */
+export function inspectingOutput<T>(fn: () => Promise<T>): Promise<T> {
+  const scope = scopes.getStore();
+  return scope ? scopes.run({ ...scope, inspecting: true }, fn) : fn();
+}
+
 /** Notes that the current run reads `path` (called by plumb's file readers). */
 export function noteInput(path: string): void {
   const scope = scopes.getStore();
-  if (!scope || !path || path === '-') return;
+  if (!scope || scope.inspecting || !path || path === '-') return;
   const abs = resolve(path);
   if (scope.seen.has(abs)) return;
   scope.seen.add(abs);

@@ -40,9 +40,9 @@ export const report = defineCommand({
     'one self-contained HTML report (inline SVG figures, no network) from score/pairwise summaries, calibrate --json, probe and audit folders, gate --json',
   flags: reportFlags,
   examples: [
-    'plumb score --rubric alignment --input fixtures/responses.jsonl --summary runs/alignment.summary.json',
+    'plumb score --rubric eii --input fixtures/responses.jsonl --out runs/eii.scores.jsonl --summary runs/eii.summary.json',
     'plumb calibrate --scores runs/eii.scores.jsonl --gold fixtures/gold.jsonl --ppi --json > runs/calibration.json',
-    'plumb report runs/alignment.summary.json runs/calibration.json --out runs/report.html',
+    'plumb report runs/eii.summary.json runs/calibration.json --out runs/report.html',
     'plumb report runs/demo/eii.summary.json runs/demo/calibration.json runs/demo/probe runs/demo/gate.json --out runs/demo/mine.html --open',
   ],
 });
