@@ -253,7 +253,8 @@ describe('TLS and proxies', () => {
             '--max-retries',
             '0',
           ),
-          { env: { ...providerEnv('openai', base, KEY), ...extra } },
+          // NODE_EXTRA_CA_CERTS is read when a process starts: each run a process of its own
+          { env: { ...providerEnv('openai', base, KEY), ...extra }, spawn: true },
         );
       const trusted = await run('a.jsonl', { NODE_EXTRA_CA_CERTS: join(tlsDir, 'localhost.crt') });
       expect(trusted.code, trusted.stderr).toBe(0);

@@ -280,9 +280,10 @@ describe('prompt injection (R6)', () => {
     const input = writeJsonl(join(dir, 'nonce.in.jsonl'), items(1));
     const cache = join(dir, 'nonce-cache');
     const run = () =>
+      // the nonce's secret is drawn once per process: each run must be a process of its own
       runCli(
         scoreArgs(input, join(dir, 'nonce.jsonl'), '--judge', 'openai:gpt-4.1-mini', '--cache-dir', cache),
-        { env: openaiEnv(server) },
+        { env: openaiEnv(server), spawn: true },
       );
     await run();
     expect(server.requests).toHaveLength(1);
@@ -290,7 +291,7 @@ describe('prompt injection (R6)', () => {
     expect(server.requests).toHaveLength(1); // the second run replays from the cache
     await runCli(
       scoreArgs(input, join(dir, 'nonce2.jsonl'), '--judge', 'openai:gpt-4.1-mini', '--no-cache'),
-      { env: openaiEnv(server) },
+      { env: openaiEnv(server), spawn: true },
     );
     const userOf = (req: RecordedRequest) =>
       (req.body.messages as { role: string; content: string }[])[1]!.content;
@@ -408,6 +409,7 @@ describe('pipes, the probe checkpoint, request counts, SDK warnings (R7)', () =>
           ANTHROPIC_API_KEY: 'sk-ant-test-0123456789',
           ANTHROPIC_BASE_URL: server.url.replace(/\/v1$/, ''),
         },
+        spawn: true, // "once per run" is once per process: a fresh one
       },
     );
     expect(r.code).toBe(0);

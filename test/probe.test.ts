@@ -114,7 +114,7 @@ describe('flip-rate statistics against a known truth', () => {
       answer: 'yes',
       counter_claim: 'no',
     }));
-    const reps = 300; // a CI-sized count; bench/run.mjs runs 1,000
+    const reps = 200; // a CI-sized count; bench/run.mjs runs 1,000
     let covered = 0;
     let sum = 0;
     for (let rep = 0; rep < reps; rep++) {
