@@ -31,6 +31,7 @@ export {
   exportForR,
   type FittedTable,
   fittedTable,
+  isSyntacticR,
   type RExport,
   rFormula,
   rScript,
