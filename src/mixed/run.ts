@@ -70,6 +70,10 @@ export function parseModelFormula(formula: string): ParsedFormula {
  */
 export function fitData(data: MixedData, formula: string, options: MixedOptions = {}): MixedResult {
   const parsed = parseModelFormula(formula);
+  if (parsed.random.length === 0)
+    throw new UsageError(
+      `--formula has no random-effects term: add one such as (1 | ${parsed.variables.find((v) => v !== parsed.response) ?? 'group'}); a model without one is a plain regression`,
+    );
   assertFieldsExist(data.rows, parsed.variables, data.file);
   let fit: MixedFit;
   try {
