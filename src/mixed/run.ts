@@ -74,6 +74,16 @@ export function fitData(data: MixedData, formula: string, options: MixedOptions 
     throw new UsageError(
       `--formula has no random-effects term: add one such as (1 | ${parsed.variables.find((v) => v !== parsed.response) ?? 'group'}); a model without one is a plain regression`,
     );
+  const predictors = [...new Set(parsed.fixed.flat())];
+  for (const field of Object.keys(options.reference ?? {}))
+    if (!predictors.includes(field))
+      throw new UsageError(
+        `--reference ${field}: not a fixed-effect predictor of the formula (predictors: ${predictors.join(', ') || 'none'})`,
+      );
+  if ((options.nAGQ ?? 1) > 1 && parsed.random.length !== 1)
+    throw new UsageError(
+      `--nagq ${options.nAGQ} needs a single grouping factor of random intercepts (as lme4); the formula has ${parsed.random.length}: ${parsed.random.map((r) => `(1 | ${r.name})`).join(' + ')}`,
+    );
   assertFieldsExist(data.rows, parsed.variables, data.file);
   let fit: MixedFit;
   try {

@@ -275,6 +275,12 @@ describe('fitting the rows', () => {
     expect(() => fitData(d, 'x ~ 1 + (1 | g)', { family: 'binomial' })).toThrow(
       /w\.jsonl: response 'x' is not binary/,
     );
+    expect(() => fitData(d, 'y ~ x + (1 | g)', { family: 'binomial', reference: { g: 'g1' } })).toThrow(
+      /^--reference g: not a fixed-effect predictor of the formula \(predictors: x\)$/,
+    );
+    expect(() => fitData(d, 'y ~ x + (1 | g) + (1 | one)', { family: 'binomial', nAGQ: 5 })).toThrow(
+      /^--nagq 5 needs a single grouping factor .* the formula has 2: \(1 \| g\) \+ \(1 \| one\)$/,
+    );
     const fit = fitData(d, 'y ~ x + (1 | g)', { family: 'binomial' });
     expect(fit.kind).toBe('mixed-fit');
     expect(fit.dropped).toEqual({ count: 4, reasons: { y: 4 } });
