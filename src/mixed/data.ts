@@ -73,10 +73,13 @@ export function shapeOf(v: Record<string, unknown>): DataShape {
   return 'table';
 }
 
-/** Adds derived fields to a row without replacing any field it has. */
+/**
+ * Adds derived fields to a row without replacing any field it has. An undefined value adds nothing
+ * (a field no line has is then an unknown field, named as such); null adds a missing value.
+ */
 function derive(line: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {
   const row: Record<string, unknown> = { ...line };
-  for (const [k, v] of Object.entries(extra)) if (!(k in row)) row[k] = v;
+  for (const [k, v] of Object.entries(extra)) if (!(k in row) && v !== undefined) row[k] = v;
   return row;
 }
 
@@ -84,13 +87,13 @@ const metaOf = (v: Record<string, unknown>): Record<string, unknown> =>
   isObject(v.metadata) ? v.metadata : {};
 
 /** `role/personalization`, when the metadata names either. */
-function conditionField(m: Record<string, unknown>): string | null {
-  if (m.role === undefined && m.personalization === undefined) return null;
+function conditionField(m: Record<string, unknown>): string | undefined {
+  if (m.role === undefined && m.personalization === undefined) return undefined;
   return conditionKey(conditionOf(m));
 }
 
-const scalar = (v: unknown): string | number | null =>
-  typeof v === 'string' || typeof v === 'number' ? v : null;
+const scalar = (v: unknown): string | number | undefined =>
+  typeof v === 'string' || typeof v === 'number' ? v : undefined;
 
 /** Score lines: one row per line, with `condition`. */
 export function scoreRows(lines: readonly JsonlLine[]): Pick<MixedData, 'rows' | 'lines' | 'notes'> {
@@ -154,7 +157,7 @@ export function pairwiseRows(
           preferred_a: preferred(verdict),
           tie: tieOf(verdict),
           first_won: preferred(shown),
-          pair: v.id ?? null,
+          pair: v.id,
           ...common,
         }),
       );

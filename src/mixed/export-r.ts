@@ -110,7 +110,8 @@ const R_RESERVED = new Set(
 
 /** A name R's parser takes without backticks. */
 export function isSyntacticR(name: string): boolean {
-  return /^(?:[A-Za-z]|\.(?![0-9]))[A-Za-z0-9._]*$|^\.$/.test(name) && !R_RESERVED.has(name);
+  // a lone `.` parses, but in a formula it means "every other column"
+  return /^(?:[A-Za-z]|\.(?![0-9]))[A-Za-z0-9._]*$/.test(name) && name !== '.' && !R_RESERVED.has(name);
 }
 
 /** The formula as R reads it: as written, with every name R would not parse put in backticks. */
