@@ -57,6 +57,8 @@ export interface MixedData {
   lines: number[];
   /** What was left out or added on the way, one sentence each (ties excluded, unjudged turns). */
   notes: string[];
+  /** Rows read from the file, when a filter (`--where`) has left some of them out of `rows`. */
+  read?: number;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>

@@ -75,3 +75,41 @@ export function assertFieldsExist(
     );
   }
 }
+
+/** A row filter: `turn>=1`, `metadata.role=advisor`, `verdict!=tie`. */
+export interface Where {
+  field: string;
+  op: '=' | '!=' | '<' | '<=' | '>' | '>=';
+  value: string;
+  /** As written, for messages. */
+  text: string;
+}
+
+/** Parses `FIELD OP VALUE` (OP one of = != < <= > >=; the comparisons need a number). */
+export function parseWhere(text: string): Where {
+  const m = /^\s*([^=!<>\s][^=!<>]*?)\s*(!=|<=|>=|=|<|>)\s*(.*?)\s*$/.exec(text);
+  if (!m || m[3] === '')
+    throw new UsageError(
+      `--where takes FIELD OP VALUE with OP one of = != < <= > >= (e.g. turn>=1, metadata.role=advisor), got '${text}'`,
+    );
+  const op = m[2] as Where['op'];
+  if (op !== '=' && op !== '!=' && !Number.isFinite(Number(m[3])))
+    throw new UsageError(`--where ${text}: ${op} compares numbers, and '${m[3]}' is not one`);
+  return { field: m[1]!, op, value: m[3]!, text: text.trim() };
+}
+
+/**
+ * Whether a row passes a filter. `=` and `!=` compare the value as text (`1`, `true`, `advisor`);
+ * the others compare numbers. A row missing the field passes only `!=`.
+ */
+export function rowMatches(row: Record<string, unknown>, w: Where): boolean {
+  const v = fieldValue(row, w.field);
+  if (isMissingValue(v)) return w.op === '!=';
+  if (w.op === '=' || w.op === '!=') {
+    const same = String(v) === w.value || (typeof v === 'boolean' && w.value.toLowerCase() === String(v));
+    return w.op === '=' ? same : !same;
+  }
+  if (typeof v !== 'number') return false;
+  const x = Number(w.value);
+  return w.op === '<' ? v < x : w.op === '<=' ? v <= x : w.op === '>' ? v > x : v >= x;
+}

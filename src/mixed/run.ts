@@ -11,7 +11,14 @@ import {
 } from '../stats/mixed/index.js';
 import { type DataShape, type MixedData, readMixedData } from './data.js';
 import { exportForR, type RExport } from './export-r.js';
-import { assertFieldsExist, fieldValue, isMissingValue } from './fields.js';
+import {
+  assertFieldsExist,
+  fieldValue,
+  isMissingValue,
+  parseWhere,
+  rowMatches,
+  type Where,
+} from './fields.js';
 
 /** A fit with where its rows came from: what `plumb mixed --json` prints and `--out` writes. */
 export interface MixedResult extends MixedFit {
@@ -20,7 +27,7 @@ export interface MixedResult extends MixedFit {
     shape: DataShape;
     /** What a row is. */
     rows: string;
-    /** Rows read (before the engine dropped incomplete ones). */
+    /** Rows read (before --where filters and before the engine dropped incomplete ones). */
     read: number;
     /** What reading left out or added (ties, unjudged turns), one sentence each. */
     notes: string[];
@@ -38,6 +45,8 @@ export interface MixedRunOptions {
   reference?: Record<string, string>;
   as?: DataShape | 'auto';
   pairwiseUnit?: 'pair' | 'order';
+  /** Keep only the rows that pass every filter (`turn>=1`, `metadata.role=advisor`). */
+  where?: string[];
   /** Write the result as JSON here. */
   out?: string | null;
   /** Write data.csv and fit.R for lme4 into this folder. */
@@ -98,9 +107,38 @@ export function fitData(data: MixedData, formula: string, options: MixedOptions 
       file: data.file,
       shape: data.shape,
       rows: data.describe,
-      read: data.rows.length,
+      read: data.read ?? data.rows.length,
       notes: data.notes,
     },
+  };
+}
+
+/**
+ * The rows that pass every filter, the others left out and counted in a note. A filter on a field
+ * no row has is an unknown field, named as such.
+ */
+export function filterRows(data: MixedData, filters: readonly Where[]): MixedData {
+  if (filters.length === 0) return data;
+  assertFieldsExist(
+    data.rows,
+    filters.map((w) => w.field),
+    data.file,
+  );
+  const keep = data.rows.map((r) => filters.every((w) => rowMatches(r, w)));
+  const kept = keep.filter(Boolean).length;
+  if (kept === 0)
+    throw new UsageError(
+      `--where ${filters.map((w) => w.text).join(' and ')}: no row of ${data.file} passes (${data.rows.length} read)`,
+    );
+  return {
+    ...data,
+    read: data.read ?? data.rows.length,
+    rows: data.rows.filter((_, i) => keep[i]),
+    lines: data.lines.filter((_, i) => keep[i]),
+    notes: [
+      ...data.notes,
+      `--where ${filters.map((w) => w.text).join(' and ')}: ${kept} of ${data.rows.length} rows kept, ${data.rows.length - kept} left out`,
+    ],
   };
 }
 
@@ -118,8 +156,10 @@ export async function runMixed(o: MixedRunOptions): Promise<MixedRun> {
   const parsed = parseModelFormula(o.formula);
   const inputs = [{ flag: '--data', path: o.data }];
   refuseOutputsOverInputs(o.out ? [{ flag: '--out', path: o.out }] : [], inputs);
-  const data = await readMixedData(o.data, { as: o.as, pairwiseUnit: o.pairwiseUnit });
-  if (data.file !== o.data) inputs.push({ flag: '--data', path: data.file });
+  const filters = (o.where ?? []).map(parseWhere);
+  const read = await readMixedData(o.data, { as: o.as, pairwiseUnit: o.pairwiseUnit });
+  if (read.file !== o.data) inputs.push({ flag: '--data', path: read.file });
+  const data = filterRows(read, filters);
   const options: MixedOptions = {
     family: o.family ?? 'gaussian',
     ...(o.reml !== undefined ? { reml: o.reml } : {}),

@@ -2,7 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.js';
-import { fitData, readMixedData } from '../../src/mixed/index.js';
+import { fitData, readMixedData, runMixed } from '../../src/mixed/index.js';
 import { tempDir } from '../helpers/cli.js';
 
 /** How plumb's outputs become rows (docs/mixed-models.md, "From plumb's outputs to rows"). */
@@ -285,5 +285,33 @@ describe('fitting the rows', () => {
     expect(fit.kind).toBe('mixed-fit');
     expect(fit.dropped).toEqual({ count: 4, reasons: { y: 4 } });
     expect(fit.data).toMatchObject({ shape: 'table', read: 12 });
+  });
+
+  it('--where keeps the rows that pass every filter, counted; a bad filter or an unknown field is refused', async () => {
+    const rows = Array.from({ length: 30 }, (_, i) => ({
+      y: (i * 7) % 3 === 0 ? 1 : 0,
+      turn: i % 5,
+      arm: i % 2 ? 'a' : 'b',
+      g: `g${i % 6}`,
+    }));
+    const data = write('where.jsonl', rows);
+    const run = await runMixed({
+      data,
+      formula: 'y ~ turn + (1 | g)',
+      family: 'binomial',
+      where: ['turn>=1', 'arm!=b'],
+    });
+    expect(run.result.nobs).toBe(rows.filter((r) => r.turn >= 1 && r.arm !== 'b').length);
+    expect(run.result.data.read).toBe(30);
+    expect(run.result.data.notes).toEqual(['--where turn>=1 and arm!=b: 12 of 30 rows kept, 18 left out']);
+    await expect(runMixed({ data, formula: 'y ~ turn + (1 | g)', where: ['turn>=one'] })).rejects.toThrow(
+      /^--where turn>=one: >= compares numbers/,
+    );
+    await expect(runMixed({ data, formula: 'y ~ turn + (1 | g)', where: ['tur=1'] })).rejects.toThrow(
+      /^unknown field 'tur'/,
+    );
+    await expect(runMixed({ data, formula: 'y ~ turn + (1 | g)', where: ['turn>9'] })).rejects.toThrow(
+      /^--where turn>9: no row of .* passes \(30 read\)$/,
+    );
   });
 });

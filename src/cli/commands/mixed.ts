@@ -12,6 +12,7 @@ export async function mixedCommand(flags: MixedFlags): Promise<void> {
     reference: flags.reference,
     as: flags.as,
     pairwiseUnit: flags.pairwiseUnit,
+    where: flags.where,
     out: flags.out ?? null,
     exportR: flags.export?.dir ?? null,
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseWhere } from '../../mixed/fields.js';
 import { bool, defineCommand, type FlagValues, flag, int, oneOf, text } from '../flags.js';
 import { jsonFlag } from './groups.js';
 
@@ -40,6 +41,20 @@ const exportSpec = z.union([z.string(), z.array(z.string())]).transform((raw, ct
     return z.NEVER;
   }
   return { format: 'r' as const, dir };
+});
+
+/** `--where FIELD OP VALUE …` (repeatable): row filters, checked here, applied by the library. */
+const whereSpec = z.union([z.string(), z.array(z.string())]).transform((raw, ctx) => {
+  const list = asList(raw);
+  for (const item of list) {
+    try {
+      parseWhere(item);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^--where /, '') });
+      return z.NEVER;
+    }
+  }
+  return list;
 });
 
 export const mixedFlags = {
@@ -87,6 +102,11 @@ export const mixedFlags = {
     'pairwise lines: one row per pair (ties left out of preferred_a) or per order judged',
     oneOf(['pair', 'order']),
     { default: 'pair' },
+  ),
+  where: flag(
+    '--where <field op value...>',
+    'keep only rows that pass (repeatable, all must): turn>=1, metadata.role=advisor, verdict!=tie',
+    whereSpec.optional(),
   ),
   out: flag('--out <file>', 'write the fit as JSON (kind mixed-fit)', text().optional()),
   export: flag(
