@@ -24,6 +24,26 @@ export { exportRequests, importResults } from './judges/batch-files.js';
 export { createJudge, parseJudgeSpec } from './judges/create.js';
 export { LexiconJudge } from './judges/lexicon.js';
 export type { Judge, JudgeResult, Unscored } from './judges/types.js';
+// mixed-effects models: the lme4-equivalent engine, plumb mixed, the R export, the GLMM analyses
+export {
+  binomTestHalf,
+  type Coefficient,
+  type DataShape,
+  exportForR,
+  fitData,
+  type MixedData,
+  type MixedResult,
+  type MixedRunOptions,
+  type RExport,
+  readMixedData,
+  runMixed,
+  type ShareAgainstHalf,
+  type ShareRow,
+  shareAgainstHalf,
+  type TurnByCondition,
+  type TurnRow,
+  turnByCondition,
+} from './mixed/index.js';
 // batches
 export { BatchBroker } from './models/batch/broker.js';
 export {
@@ -84,5 +104,15 @@ export {
 } from './stats/agreement.js';
 export { kendallTauB, pearson, spearman } from './stats/correlation.js';
 // statistics
+export {
+  type FixedEffect,
+  fitMixed,
+  type MixedFamily,
+  type MixedFit,
+  type MixedOptions,
+  type ParsedFormula,
+  parseFormula,
+  type VarianceComponent,
+} from './stats/mixed/index.js';
 export { mcnemarExact, wilson } from './stats/proportion.js';
 export { importQuestions } from './study/importers/index.js';

@@ -3,6 +3,7 @@ import { audit } from './audit.js';
 import { batchExport, batchImport } from './batch.js';
 import { calibrate, goldPlan, goldSample } from './calibrate.js';
 import { baselineSave, demo, gate } from './gate.js';
+import { mixed } from './mixed.js';
 import { pairwise } from './pairwise.js';
 import { generate, importCommand, probe, probeAnalyze, probeJudge } from './probe.js';
 import { rate, report } from './rate.js';
@@ -61,6 +62,7 @@ export const COMMANDS: CommandSpec[] = [
     (await import('../commands/gate.js')).baselineSaveCommand(run!, flags),
   ),
   withRun(demo, async (flags) => (await import('../commands/demo.js')).demoCommand(flags)),
+  withRun(mixed, async (flags) => (await import('../commands/mixed.js')).mixedCommand(flags)),
 ];
 
 /** Commands that only group others: what their --help says. */
