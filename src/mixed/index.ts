@@ -12,7 +12,7 @@ export {
   type TurnByCondition,
   type TurnRow,
   turnByCondition,
-} from './analyses.js';
+} from '../stats/mixed/analyses.js';
 export {
   DATA_SHAPES,
   type DataShape,

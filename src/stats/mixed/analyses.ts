@@ -1,14 +1,13 @@
-import { UsageError } from '../core/errors.js';
-import { betaQuantile } from '../stats/beta.js';
-import { normalQuantile, normalSf } from '../stats/distributions.js';
-import { type FixedEffect, fitMixed, type MixedFit } from '../stats/mixed/index.js';
-import { mcnemarExact, wilson } from '../stats/proportion.js';
+import { UsageError } from '../../core/errors.js';
+import { betaQuantile } from '../beta.js';
+import { normalQuantile, normalSf } from '../distributions.js';
+import { mcnemarExact, wilson } from '../proportion.js';
+import { type FixedEffect, fitMixed, type MixedFit } from './index.js';
 
 /**
  * The mixed-model analyses other commands report: pure functions of rows, returning data.
  *
- * This file imports only from stats/ and core/, so it can move below pairwise/ and probe/ (which
- * sit under mixed/ in the layer order and cannot import from it) without a change.
+ * It lives in stats/ (it needs nothing above it), so the pairwise and probe summaries can use it.
  */
 
 /** A Wald coefficient: estimate, SE, z, two-sided p, 95 % interval (logit scale for binomial). */
