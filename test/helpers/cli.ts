@@ -134,8 +134,13 @@ export async function waitFor(test: () => boolean, ms = 20_000, what = 'conditio
   }
 }
 
+/** Folders tempDir made in this test file: test/setup.ts removes them when the file's tests end. */
+export const madeDirs: string[] = [];
+
 export function tempDir(prefix = 'plumb-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  madeDirs.push(dir);
+  return dir;
 }
 
 export function writeJsonl(path: string, rows: unknown[]): string {
