@@ -1,0 +1,25 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PROCESS_TESTS } from '../../vitest.config.js';
+import { ROOT } from '../helpers/cli.js';
+
+function testFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) return testFiles(p);
+    return p.endsWith('.test.ts') ? [relative(ROOT, p)] : [];
+  });
+}
+
+/** A file that starts processes or a browser belongs to the `cli` project; the `unit` project stays in-process. */
+describe('the two test projects', () => {
+  it('every test file that spawns a process or a browser is in the cli project, and only those', () => {
+    const spawning = testFiles(join(ROOT, 'test'))
+      .filter((f) =>
+        /startCli|spawn: true|spawnSync|fileSizeLimitKb|puppeteer/.test(readFileSync(join(ROOT, f), 'utf8')),
+      )
+      .filter((f) => !f.startsWith('test/architecture/'));
+    expect(spawning.sort()).toEqual([...PROCESS_TESTS].sort());
+  });
+});
