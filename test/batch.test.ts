@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  closedPort,
   ROOT,
   readJsonlFile,
   runCli,
@@ -311,6 +312,33 @@ describe("a batch found after a crash is the run's own, never another run's (#23
     expect(server.batches).toHaveLength(2);
     expect(readJsonlFile(readFileSync(mine.out, 'utf8')).filter((l) => l.scores)).toHaveLength(4);
   }, 30_000);
+});
+
+describe('--batch against a provider that cannot answer (#23 item 15)', () => {
+  it('a dead server is exit 1 with one line naming the failure, never an internal error', async () => {
+    const f = setup(2);
+    const port = await closedPort();
+    const r = await runCli(
+      [
+        ...scoreArgs(
+          f.input,
+          f.out,
+          '--judge',
+          JUDGE.openai,
+          '--batch',
+          '--cache-dir',
+          f.cache,
+          '--max-retries',
+          '0',
+        ),
+      ],
+      { env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1` } },
+    );
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/stopped: the batch API failed: .*Connection error/);
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    expect(existsSync(f.out)).toBe(false);
+  });
 });
 
 describe('--batch refusals', () => {

@@ -3,8 +3,9 @@ import type { JudgeFlags } from './specs/score.js';
 
 /**
  * A command's run through batches (or as it is, without --batch), with its progress on stderr and
- * its ending as the exit code: 1 when the budget refused the batches, 130 when interrupted (the
- * batches go on at the provider; the same command collects them). Null when it stopped.
+ * its ending as the exit code: 1 when the budget refused the batches or the batch API failed (a bad
+ * key, a dead server: one line, no stack trace), 130 when interrupted (the batches go on at the
+ * provider; the same command collects them). Null when it stopped.
  */
 export async function runThroughBatches<R>(
   flags: Pick<JudgeFlags, 'maxRetries' | 'batchMaxRequests' | 'pollInterval' | 'maxCost'>,
@@ -25,6 +26,6 @@ export async function runThroughBatches<R>(
   );
   if (outcome.ok) return outcome.value;
   log(`stopped: ${outcome.message}`);
-  process.exitCode = outcome.stopped === 'refused' ? 1 : 130;
+  process.exitCode = outcome.stopped === 'interrupted' ? 130 : 1;
   return null;
 }

@@ -82,6 +82,7 @@ export class AtomicLineWriter {
   }
 
   static async open(path: string, options: { lock?: boolean } = {}): Promise<AtomicLineWriter> {
+    await refuseFolder(path);
     assertNotAnInput(path, path);
     assertNotAnInput(`${path}.partial`, `the unfinished copy of ${path}`);
     await ensureParent(path);
@@ -199,6 +200,7 @@ export class AtomicLineWriter {
  * failure; the error names the target.
  */
 export async function writeFileAtomic(path: string, text: string): Promise<void> {
+  await refuseFolder(path);
   assertNotAnInput(path, path);
   await ensureParent(path);
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
@@ -259,4 +261,10 @@ async function syncFolder(path: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/** An output path that is a folder is refused before anything is created beside it (no stray `.partial`). */
+async function refuseFolder(path: string): Promise<void> {
+  if ((await stat(path).catch(() => null))?.isDirectory())
+    throw new InputError(path, undefined, 'is a folder: give a file name for this output');
 }

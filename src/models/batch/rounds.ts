@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { canonicalJson, sha256 } from '../../core/canonical.js';
-import { UsageError } from '../../core/errors.js';
+import { PlumbError, UsageError } from '../../core/errors.js';
 import type { JudgeCache } from '../cache.js';
+import { describeError } from '../request.js';
 import type { ModelRuntime } from '../runtime.js';
 import { BatchBroker, type BatchCaller } from './broker.js';
 import { Manifest } from './manifest.js';
@@ -29,7 +30,8 @@ export function prepareBatch(runtime: ModelRuntime, inputs: (string | undefined)
 /** How a run through batches ended: its final pass's result, or why it stopped before it. */
 export type BatchOutcome<R> =
   | { ok: true; value: R }
-  | { ok: false; stopped: 'refused' | 'interrupted'; message: string };
+  /** refused: over --max-cost; interrupted: Ctrl-C; provider: the batch API itself failed (a bad key, a dead server). */
+  | { ok: false; stopped: 'refused' | 'interrupted' | 'provider'; message: string };
 
 export interface BatchRoundsOptions {
   runtime: ModelRuntime;
@@ -85,19 +87,30 @@ export async function throughBatches<R>(
     if (round > maxRounds && broker.requests.size === 0 && broker.waiting.size === 0) break;
     const which = maxRounds > 1 ? ` (round ${round})` : '';
     if (broker.requests.size) log(`batch${which}: ${broker.requests.size} request(s) not in the cache`);
-    const result = await runBatches({
-      broker,
-      callers,
-      cache,
-      manifest,
-      manifestPath,
-      maxRetries: o.maxRetries,
-      maxRequests: o.maxRequests,
-      pollIntervalMs: o.pollIntervalMs,
-      maxCostUsd: o.maxCostUsd,
-      signal: o.signal,
-      log,
-    });
+    let result: Awaited<ReturnType<typeof runBatches>>;
+    try {
+      result = await runBatches({
+        broker,
+        callers,
+        cache,
+        manifest,
+        manifestPath,
+        maxRetries: o.maxRetries,
+        maxRequests: o.maxRequests,
+        pollIntervalMs: o.pollIntervalMs,
+        maxCostUsd: o.maxCostUsd,
+        signal: o.signal,
+        log,
+      });
+    } catch (err) {
+      // what plumb checks is thrown as its own errors; the rest came from the provider's batch API
+      if (err instanceof PlumbError) throw err;
+      return {
+        ok: false,
+        stopped: 'provider',
+        message: `the batch API failed: ${describeError(err)}. What was submitted is recorded in ${manifestPath}; re-run the same command once the provider answers`,
+      };
+    }
     if (result.refused) return { ok: false, stopped: 'refused', message: result.refused };
     if (result.interrupted)
       return {

@@ -1,9 +1,8 @@
 import { statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../../core/errors.js';
 import { type OutputKind, outputKind } from '../../core/outputs.js';
-import { noteInput } from '../../io/guard.js';
+import { readText } from '../../io/csv.js';
 import { reportHtml } from './html.js';
 import {
   auditSection,
@@ -52,10 +51,10 @@ export async function buildReport(inputs: string[]): Promise<{ html: string; sec
   const sections: Section[] = [];
   for (const input of inputs) {
     const file = fileOf(input);
+    const text = await readText(file); // a missing or unreadable file says so, naming it
     let doc: Record<string, unknown>;
     try {
-      noteInput(file);
-      doc = JSON.parse(await readFile(file, 'utf8'));
+      doc = JSON.parse(text);
     } catch (err) {
       throw new InputError(
         file,
