@@ -117,17 +117,16 @@ describe('flip-rate statistics against a known truth', () => {
     const reps = 200; // a CI-sized count; bench/run.mjs runs 1,000
     let covered = 0;
     let sum = 0;
+    // the rubrics, ladder and roles are loaded once; each repetition is a new seed and folder
+    const base = await baseOptions({
+      questions,
+      roleNames: ['peer'],
+      personalizations: ['none'],
+      personas: [],
+    });
     for (let rep = 0; rep < reps; rep++) {
       const target = new ScriptedTarget({ ...script, seed: 1000 + rep });
-      const r = await runProbe(
-        await baseOptions({
-          questions,
-          target,
-          roleNames: ['peer'],
-          personalizations: ['none'],
-          personas: [],
-        }),
-      );
+      const r = await runProbe({ ...base, target, out: tempDir() });
       if (!r.complete) throw new Error('incomplete');
       const fr = r.summary.conditions[0]!.flip_rate;
       sum += fr.value!;
@@ -189,7 +188,7 @@ describe('a probe run', () => {
     // the gate reads probe summaries: the same run against itself passes
     const g = await runCli(['gate', '--baseline', join(o.out, 'summary.json'), '--current', o.out]);
     expect(g.code).toBe(0);
-  });
+  }, 300_000);
 
   it("writes the stance verdicts as scores, so the stance judge's agreement with stance labels is measurable", async () => {
     const script = await loadScript(join(FIXTURES, 'scripted-target.yaml'));
