@@ -75,8 +75,8 @@ export async function runExamples(lines: string[]): Promise<{ ran: ExampleRun[];
   const ran: ExampleRun[] = [];
   const skipped: string[] = [];
   for (const line of lines) {
-    const [command, redirect] = line.split(/\s+>\s+/);
-    const args = command!.replace(/^(?:[A-Z_]+=\S+\s+)*(?:npx )?plumb /, '').split(' ');
+    const [command, redirect] = line.split(/\s+>\s+(?=[^"']*$)/);
+    const args = shellWords(command!.replace(/^(?:[A-Z_]+=\S+\s+)*(?:npx )?plumb /, ''));
     const offline =
       !/^[A-Z_]+=/.test(line) && !line.includes('$') && (!API.test(line) || args.includes('--dry-run'));
     const missing = inputsOf(args).filter((f) => !existsSync(join(cwd, f)) && !f.includes('*'));
@@ -92,4 +92,30 @@ export async function runExamples(lines: string[]): Promise<{ ran: ExampleRun[];
     ran.push({ line, code: r.code, stderr: r.stderr });
   }
   return { ran, skipped };
+}
+
+/** Splits a command line into words as a shell does for the quoting examples use ("…" and '…'). */
+export function shellWords(line: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let quote: '"' | "'" | null = null;
+  let started = false;
+  for (const c of line) {
+    if (quote) {
+      if (c === quote) quote = null;
+      else word += c;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      started = true;
+    } else if (/\s/.test(c)) {
+      if (started) words.push(word);
+      word = '';
+      started = false;
+    } else {
+      word += c;
+      started = true;
+    }
+  }
+  if (started) words.push(word);
+  return words;
 }
