@@ -22,7 +22,7 @@ import type { JudgeOutput } from '../rubrics/output-schema.js';
 import { judgeJsonSchema } from '../rubrics/output-schema.js';
 import type { PairwiseRubric } from '../rubrics/pairwise.js';
 import type { Rubric } from '../rubrics/schema.js';
-import { PAIRWISE_PROMPT_VERSION } from './pairwise-prompt.js';
+import { PAIRWISE_PROMPT_VERSION, PAIRWISE_TEMPLATE_VERSION } from './pairwise-prompt.js';
 import { pairwiseTask } from './pairwise-task.js';
 import { type PairJudge, type PairRequest, type PairResult, unshow } from './pairwise-types.js';
 import { PROMPT_VERSION, promptContent, renderJudgePrompt } from './prompt.js';
@@ -92,17 +92,24 @@ export class LlmJudge implements Judge, PairJudge {
 
   /**
    * The cache key: the judge (provider, model, public base URL), the task's own part (rubric
-   * hash, prompt template version, item, what its prompt is made of), the sampling settings and
-   * the sample index. The per-run block nonce is left out on purpose, so answers replay across runs.
+   * hash, prompt template version, item, what its prompt is made of, and for a pairwise rubric
+   * its answer mode and forced choice), the sampling settings the requests are sent with (the
+   * judge's, with a task's own settings over them) and the sample index. The per-run block nonce
+   * is left out on purpose, so answers replay across runs.
    */
-  taskCacheKey(taskKey: Record<string, unknown>, sample: number): string {
+  taskCacheKey(taskKey: Record<string, unknown>, sample: number, params: LlmParams = this.o.params): string {
     return JudgeCache.key({
       stamp: this.stamp,
       ...taskKey,
-      params: this.o.params,
+      params,
       reasks: this.o.reasks,
       sample,
     });
+  }
+
+  /** The settings a task's requests are sent with: the judge's, with the task's own over them. */
+  paramsFor(task: Pick<StructuredTask<unknown>, 'settings'>): LlmParams {
+    return task.settings ? { ...this.o.params, ...task.settings } : this.o.params;
   }
 
   /** The cache key of a pointwise rubric's judgement of an item. */
@@ -125,9 +132,13 @@ export class LlmJudge implements Judge, PairJudge {
     };
   }
 
-  /** The stamp of pairwise lines: the same judge, with the pairwise prompt's version. */
-  pairStamp(): JudgeStamp {
-    return { ...this.stamp, prompt: PAIRWISE_PROMPT_VERSION };
+  /**
+   * The stamp of pairwise lines: the same judge, with the pairwise prompt's version (the template
+   * path's, for a rubric that writes its own prompt).
+   */
+  pairStamp(rubric?: PairwiseRubric): JudgeStamp {
+    const prompt = rubric?.user_template !== undefined ? PAIRWISE_TEMPLATE_VERSION : PAIRWISE_PROMPT_VERSION;
+    return { ...this.stamp, prompt };
   }
 
   assertSupportsPairwise(_rubric: PairwiseRubric): void {}
@@ -149,7 +160,7 @@ export class LlmJudge implements Judge, PairJudge {
 
   /** Asks one structured task (sample `sample`), through the cache when there is one. */
   async ask<T>(task: StructuredTask<T>, sample: number, signal?: AbortSignal): Promise<AskResult<T>> {
-    const key = this.taskCacheKey(task.key, sample);
+    const key = this.taskCacheKey(task.key, sample, this.paramsFor(task));
     const outcome = await cachedCall<AskResult<T>>({
       cache: this.o.cache,
       broker: this.o.broker ?? null,
@@ -178,7 +189,7 @@ export class LlmJudge implements Judge, PairJudge {
       key,
       caller: this,
       sample,
-      start: () => this.o.transport.start(promptMessages(task.prompt()), task.shape),
+      start: () => this.o.transport.start(promptMessages(task.prompt()), task.shape, task.settings),
       promptText: () => {
         const p = task.prompt();
         return `${p.system}\n${p.user}`;
@@ -203,7 +214,9 @@ export class LlmJudge implements Judge, PairJudge {
     usage: Usage,
     requests: number,
   ): Step<T> {
-    const checked = checkReply(reply, this.o.params.maxTokens, task.validate);
+    const checked = checkReply(reply, this.paramsFor(task).maxTokens, task.validate, {
+      reaskTruncated: task.reaskTruncated,
+    });
     if (checked.ok) return { done: { ok: true, output: checked.output, usage, cached: false, requests } };
     if (!checked.final && attempt < this.o.reasks)
       return { reask: this.o.transport.reask(conversation, reply, checked.problem) };
@@ -219,7 +232,8 @@ export class LlmJudge implements Judge, PairJudge {
     signal?: AbortSignal,
   ): Promise<AskResult<T>> {
     const prompt = task.prompt();
-    let conversation = this.o.transport.start(promptMessages(prompt), task.shape);
+    const limits = { ...this.o, params: this.paramsFor(task) };
+    let conversation = this.o.transport.start(promptMessages(prompt), task.shape, task.settings);
     let usage: Usage = { input_tokens: 0, output_tokens: 0, cost_usd: this.o.price ? 0 : null };
     let requests = 0;
     let promptTokens: number | null = null;
@@ -230,7 +244,7 @@ export class LlmJudge implements Judge, PairJudge {
         promptTokens ??= await countTokens(`${prompt.system}\n${prompt.user}`);
         return promptTokens * (attempt + 1);
       };
-      const sent = await sendOnce(this.o, conversation, sample, signal, inputTokens);
+      const sent = await sendOnce(limits, conversation, sample, signal, inputTokens);
       if (!sent.ok) {
         if (sent.kind !== 'budget_exceeded') requests += 1;
         return unscoredResult(sent.kind, sent.message, usage, requests);
@@ -269,18 +283,31 @@ function replayed<T>(stored: AskResult<T>): AskResult<T> {
 
 /**
  * What a reply means for its task: the validated output; or a problem the judge may be re-asked
- * about (an invalid reply); or a final one (a refusal, a reply cut off at the token limit).
+ * about (an invalid reply); or a final one (a refusal, a reply cut off at the token limit — unless
+ * `reaskTruncated`: a bare label that ran on is an invalid reply like any other).
  * Shared by synchronous calls and batch results, so both read replies the same way.
  */
 export function checkReply<T>(
   reply: TransportReply,
   maxTokens: number,
   validate: (value: unknown, jsonError?: string) => Checked<T>,
+  opts: { reaskTruncated?: boolean } = {},
 ):
   | { ok: true; output: T }
   | { ok: false; final: boolean; kind: 'refusal' | 'truncated' | 'invalid_output'; problem: string } {
   if (reply.finish === 'refusal')
     return { ok: false, final: true, kind: 'refusal', problem: 'the judge refused to answer' };
+  if (reply.finish === 'truncated' && opts.reaskTruncated) {
+    const checked = validate(reply.raw);
+    return {
+      ok: false,
+      final: false,
+      kind: 'invalid_output',
+      problem: checked.ok
+        ? `The reply was cut off at the output token limit (${maxTokens}).`
+        : `The reply ran past the output token limit (${maxTokens}). ${checked.problem}`,
+    };
+  }
   if (reply.finish === 'truncated')
     return {
       ok: false,

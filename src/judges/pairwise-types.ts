@@ -44,8 +44,16 @@ export type PairResult = PairJudged | Unscored;
 /** A judge that compares two responses. Like Judge.judge, judgePair never throws for one pair's problem. */
 export interface PairJudge {
   readonly name: string;
-  /** The stamp written on pairwise lines (for LLM judges, with the pairwise prompt version). */
-  pairStamp(): JudgeStamp;
+  /**
+   * Whether the judge reads the rendered prompt (an LLM) or only the two responses (the lexicon):
+   * a rubric's template fields are checked before a run only for judges that read it. Absent: true.
+   */
+  readonly readsPrompt?: boolean;
+  /**
+   * The stamp written on pairwise lines (for LLM judges, with the pairwise prompt version; given
+   * the rubric, the version of the path its prompt takes: plumb's own or its template).
+   */
+  pairStamp(rubric?: PairwiseRubric): JudgeStamp;
   assertSupportsPairwise(rubric: PairwiseRubric): void;
   judgePair(req: PairRequest, signal?: AbortSignal): Promise<PairResult>;
 }

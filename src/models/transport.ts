@@ -7,6 +7,12 @@ export interface LlmParams {
   maxTokens: number;
 }
 
+/**
+ * Settings one request fixes over its caller's (a pairwise rubric's `max_tokens` and
+ * `temperature`): kept in the conversation, so a batch line built from it carries them too.
+ */
+export type RequestSettings = Partial<Pick<LlmParams, 'maxTokens' | 'temperature'>>;
+
 /** Tokens one reply used, as the provider reported them. */
 export interface WireUsage {
   /** Every prompt token, those read from or written to the provider's prompt cache included. */
@@ -56,8 +62,11 @@ export interface OutputShape {
 export interface Transport {
   readonly stamp: JudgeStamp;
   readonly provider: 'openai' | 'anthropic';
-  /** Opaque conversation state, one per item and sample; plain JSON, so it can be written to disk. */
-  start(messages: Message[], shape: OutputShape | null): unknown;
+  /**
+   * Opaque conversation state, one per item and sample; plain JSON, so it can be written to disk.
+   * `settings` override the caller's params in every request of the conversation (`body`).
+   */
+  start(messages: Message[], shape: OutputShape | null, settings?: RequestSettings): unknown;
   /** The request's parameters (what the SDK's create() takes, and a batch line's body). */
   body(conversation: unknown, params: LlmParams, sample: number): object;
   /** Reads a reply (a chat completion, a message) for the conversation it answers. */
@@ -68,6 +77,11 @@ export interface Transport {
     sample: number,
     signal?: AbortSignal,
   ): Promise<TransportReply>;
+  /**
+   * The conversation continued with the invalid reply and the problem. With an output shape the
+   * judge is also told to answer through it (the JSON object, the tool); in plain chat the problem
+   * is the whole instruction (it says what a valid reply is, e.g. a bare label).
+   */
   reask(conversation: unknown, reply: TransportReply, problem: string): unknown;
   /** Classifies a thrown error: an abort is `interrupted`, everything else `provider_error`. */
   isAbort(err: unknown): boolean;

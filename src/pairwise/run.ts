@@ -1,14 +1,24 @@
 import { createHash } from 'node:crypto';
+import { InputError } from '../core/errors.js';
 import { gitStamp } from '../core/git.js';
 import { AtomicLineWriter, commitTogether } from '../io/atomic.js';
 import { refuseOutputsOverInputs } from '../io/outputs.js';
+import { missingTemplateFields } from '../judges/pairwise-prompt.js';
 import type { Order, PairItem, PairJudge, PairResult } from '../judges/pairwise-types.js';
 import type { Unscored } from '../judges/types.js';
-import type { PairwiseRubric } from '../rubrics/pairwise.js';
+import { isForcedChoice, type PairwiseRubric } from '../rubrics/pairwise.js';
 import { stampOf } from '../rubrics/schema.js';
 import { describeFailures, runJobs } from '../runs/job-loop.js';
 import { countHttp } from '../score/summary.js';
-import { combineOrder, combinePair, type OrderOutcome, type PairOutcome, sumAccounting } from './combine.js';
+import {
+  type CombineRules,
+  combineOrder,
+  combinePair,
+  isUndecided,
+  type OrderOutcome,
+  type PairOutcome,
+  sumAccounting,
+} from './combine.js';
 import type { PairSource } from './inputs.js';
 import { type PairwiseSummary, PairwiseSummaryBuilder } from './summary.js';
 
@@ -54,15 +64,41 @@ export function ordersFor(pair: PairItem, mode: OrdersMode, seed: number): Order
   return [byte & 1 ? 'BA' : 'AB'];
 }
 
-/** The stamp on pairwise lines: one judge, or a panel. */
-export function pairJudgeField(judges: PairJudge[], samples: number) {
-  if (judges.length === 1) return { ...judges[0]!.pairStamp(), samples };
+/** The stamp on pairwise lines: one judge, or a panel (the rubric names its prompt's path). */
+export function pairJudgeField(judges: PairJudge[], samples: number, rubric?: PairwiseRubric) {
+  if (judges.length === 1) return { ...judges[0]!.pairStamp(rubric), samples };
   return {
     provider: 'panel',
     model: judges.map((j) => j.name).join(','),
     samples,
-    members: judges.map((j) => j.pairStamp()),
+    members: judges.map((j) => j.pairStamp(rubric)),
   };
+}
+
+/**
+ * A rubric that writes its own prompt (`user_template`) needs fields some pairs may not have (a
+ * metadata field, a user message): every pair is checked before any judge is paid, and the first
+ * one that cannot be rendered is an input error naming the pair and the field.
+ */
+async function checkTemplateFields(rubric: PairwiseRubric, judges: PairJudge[], source: PairSource) {
+  if (rubric.user_template === undefined) return;
+  // the lexicon judge reads the responses only: it needs no prompt
+  if (judges.every((j) => j.readsPrompt === false)) return;
+  for await (const pair of source.pairs()) {
+    const missing = missingTemplateFields(rubric, pair);
+    if (missing.length)
+      throw new InputError(
+        source.label,
+        undefined,
+        `pair "${pair.id}" cannot fill ${missing.join(', ')} of ${rubric.id}@${rubric.version}'s prompt (${missing
+          .map((f) =>
+            f === '{user_message}'
+              ? 'its conversation has no user message'
+              : `its ${f.slice(1, -1)} is missing or not a string`,
+          )
+          .join('; ')})`,
+      );
+  }
 }
 
 const emptySide = (pair: PairItem): Unscored | null => {
@@ -92,6 +128,8 @@ const emptySide = (pair: PairItem): Unscored | null => {
 export async function runPairwise(o: PairwiseOptions): Promise<PairwiseRunResult> {
   const { rubric, judges } = o;
   for (const j of judges) j.assertSupportsPairwise(rubric);
+  await checkTemplateFields(rubric, judges, o.source);
+  const rules: CombineRules = { forcedChoice: isForcedChoice(rubric) };
   refuseOutputsOverInputs(
     [
       ...(o.out ? [{ flag: '--out', path: o.out }] : []),
@@ -99,10 +137,10 @@ export async function runPairwise(o: PairwiseOptions): Promise<PairwiseRunResult
     ],
     o.source.inputs,
   );
-  const judgeStamp = pairJudgeField(judges, o.samples);
+  const judgeStamp = pairJudgeField(judges, o.samples, rubric);
   const summary = new PairwiseSummaryBuilder({
     rubric: stampOf(rubric),
-    judge: judges.length === 1 ? judges[0]!.pairStamp() : judges.map((j) => j.pairStamp()),
+    judge: judges.length === 1 ? judges[0]!.pairStamp(rubric) : judges.map((j) => j.pairStamp(rubric)),
     orders: o.orders,
     samples: o.samples,
     notes: o.source.notes,
@@ -126,7 +164,11 @@ export async function runPairwise(o: PairwiseOptions): Promise<PairwiseRunResult
     const orders = ordersFor(pair, o.orders, o.seed);
     const empty = emptySide(pair);
     if (empty)
-      return combinePair(Object.fromEntries(orders.map((ord) => [ord, empty])), sumAccounting([empty]));
+      return combinePair(
+        Object.fromEntries(orders.map((ord) => [ord, empty])),
+        sumAccounting([empty]),
+        rules,
+      );
     const results: PairResult[] = [];
     const outcomes: Partial<Record<Order, OrderOutcome>> = {};
     await Promise.all(
@@ -139,13 +181,14 @@ export async function runPairwise(o: PairwiseOptions): Promise<PairwiseRunResult
               ),
             );
             results.push(...samples);
-            return combineOrder(samples, order, 'sample');
+            return combineOrder(samples, order, 'sample', rules);
           }),
         );
-        outcomes[order] = perJudge.length === 1 ? perJudge[0]! : combineOrder(perJudge, order, 'judge');
+        outcomes[order] =
+          perJudge.length === 1 ? perJudge[0]! : combineOrder(perJudge, order, 'judge', rules);
       }),
     );
-    return combinePair(outcomes, sumAccounting(results));
+    return combinePair(outcomes, sumAccounting(results), rules);
   };
 
   const loop = await runJobs({
@@ -157,7 +200,9 @@ export async function runPairwise(o: PairwiseOptions): Promise<PairwiseRunResult
       const kind = outcome.error?.kind;
       if (kind === 'interrupted' || kind === 'budget_exceeded')
         return { stop: kind === 'interrupted' ? 'interrupted' : 'budget' };
-      return { failed: outcome.verdict === null, error: outcome.error, costUsd: outcome.usage.cost_usd };
+      // a forced-choice pair whose orders (or votes) disagree was judged: it is not a failure
+      const failed = outcome.verdict === null && !isUndecided(outcome.error);
+      return { failed, error: outcome.error, costUsd: outcome.usage.cost_usd };
     },
     record: async (outcome, pair) => {
       summary.add(pair, outcome);
@@ -225,7 +270,11 @@ function pairLine(
             rationale: r.rationale,
             ...(r.votes ? { votes: r.votes } : {}),
           }
-        : { error: r.error, ...(r.raw !== undefined ? { raw_reply: r.raw } : {}) },
+        : {
+            error: r.error,
+            ...(r.raw !== undefined ? { raw_reply: r.raw } : {}),
+            ...(r.votes ? { votes: r.votes } : {}),
+          },
     ]),
   );
   return {

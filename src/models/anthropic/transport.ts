@@ -7,7 +7,7 @@ import type {
   Tool,
 } from '@anthropic-ai/sdk/resources/messages';
 import type { JudgeStamp, Message } from '../../core/types.js';
-import type { LlmParams, OutputShape, Transport, TransportReply } from '../transport.js';
+import type { LlmParams, OutputShape, RequestSettings, Transport, TransportReply } from '../transport.js';
 
 const TOOL_NAME = 'record_scores';
 
@@ -18,6 +18,8 @@ interface AnthropicConversation {
   tool: Tool | null;
   /** Mark the system block for Anthropic's prompt cache (a prefix shared by a run's requests). */
   cacheSystem: boolean;
+  /** Settings this conversation fixes over the caller's (absent for most). */
+  settings?: RequestSettings;
 }
 
 /**
@@ -43,7 +45,7 @@ export class AnthropicTransport implements Transport {
     this.stamp = stamp;
   }
 
-  start(messages: Message[], shape: OutputShape | null): AnthropicConversation {
+  start(messages: Message[], shape: OutputShape | null, settings?: RequestSettings): AnthropicConversation {
     return {
       system: messages
         .filter((m) => m.role === 'system')
@@ -60,11 +62,14 @@ export class AnthropicTransport implements Transport {
           }
         : null,
       cacheSystem: Boolean(shape?.promptCacheKey),
+      ...(settings ? { settings } : {}),
     };
   }
 
-  body(conversation: unknown, params: LlmParams, _sample: number): MessageCreateParamsNonStreaming {
+  body(conversation: unknown, caller: LlmParams, _sample: number): MessageCreateParamsNonStreaming {
     const conv = conversation as AnthropicConversation;
+    // a conversation's own settings win (its temperature, like every plumb request's, is not sent: see above)
+    const params = conv.settings ? { ...caller, ...conv.settings } : caller;
     const system: TextBlockParam[] | undefined = conv.system
       ? [
           {
@@ -122,7 +127,10 @@ export class AnthropicTransport implements Transport {
 
   reask(conversation: unknown, reply: TransportReply, problem: string): AnthropicConversation {
     const conv = conversation as AnthropicConversation;
-    const retry = `${problem}\nCall ${TOOL_NAME} again with input that matches its schema.`;
+    // plain chat (no tool): the problem says what a valid reply is; there is no tool to call again
+    const retry = conv.tool
+      ? `${problem}\nCall ${TOOL_NAME} again with input that matches its schema.`
+      : `Your previous reply was invalid. ${problem}`;
     const turn: MessageParam[] = reply.toolUseId
       ? [
           {

@@ -6,12 +6,14 @@ import type {
 } from 'openai/resources/chat/completions';
 import type { JudgeStamp, Message } from '../../core/types.js';
 import { parseJsonText } from '../json-text.js';
-import type { LlmParams, OutputShape, Transport, TransportReply } from '../transport.js';
+import type { LlmParams, OutputShape, RequestSettings, Transport, TransportReply } from '../transport.js';
 
 interface OpenAIConversation {
   messages: ChatCompletionMessageParam[];
   /** The enforced output schema; null for plain chat (a target, a challenger). */
   shape: Pick<OutputShape, 'name' | 'jsonSchema' | 'promptCacheKey'> | null;
+  /** Settings this conversation fixes over the caller's (absent for most). */
+  settings?: RequestSettings;
 }
 
 export interface OpenAITransportOptions {
@@ -42,17 +44,19 @@ export class OpenAITransport implements Transport {
     this.stamp = o.stamp;
   }
 
-  start(messages: Message[], shape: OutputShape | null): OpenAIConversation {
+  start(messages: Message[], shape: OutputShape | null, settings?: RequestSettings): OpenAIConversation {
     return {
       messages: messages.map((m) => ({ role: m.role, content: m.content })),
       shape: shape
         ? { name: shape.name, jsonSchema: shape.jsonSchema, promptCacheKey: shape.promptCacheKey }
         : null,
+      ...(settings ? { settings } : {}),
     };
   }
 
-  body(conversation: unknown, params: LlmParams, sample: number): ChatCompletionCreateParamsNonStreaming {
+  body(conversation: unknown, caller: LlmParams, sample: number): ChatCompletionCreateParamsNonStreaming {
     const conv = conversation as OpenAIConversation;
+    const params = conv.settings ? { ...caller, ...conv.settings } : caller;
     const openai = this.o.dialect === 'openai';
     return {
       model: this.stamp.model,
@@ -98,7 +102,9 @@ export class OpenAITransport implements Transport {
         { role: 'assistant', content: reply.raw },
         {
           role: 'user',
-          content: `Your previous reply was invalid. ${problem}\nReply again with only the JSON object the schema requires.`,
+          content: conv.shape
+            ? `Your previous reply was invalid. ${problem}\nReply again with only the JSON object the schema requires.`
+            : `Your previous reply was invalid. ${problem}`,
         },
       ],
     };
