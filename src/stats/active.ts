@@ -297,7 +297,7 @@ export function tuneFloor(
     );
     let v = 0;
     for (let i = 0; i < n; i++) v += pilot[i]!.residual ** 2 / pi[i]!;
-    if (v < bestV - 1e-12 * Math.abs(bestV)) {
+    if (v < bestV * (1 - 1e-12)) {
       bestV = v;
       best = tau;
     }
@@ -380,6 +380,8 @@ export interface ActiveMeanOptions {
    * Σ ξᵢ (1 − πᵢ) (yᵢ − gᵢ)²/πᵢ² / N² (the Horvitz–Thompson variance under Poisson sampling).
    */
   estimand?: 'population' | 'items';
+  /** Fewest labelled items an interval is offered for (default `ACTIVE_MIN_LABELLED`, 10). */
+  minLabelled?: number;
 }
 
 export interface ActiveMeanResult {
@@ -664,8 +666,8 @@ export function activeMean(items: readonly ActiveItem[], options: ActiveMeanOpti
   const bad = validate(items);
   if (bad) return fail(bad);
   const census = items.every((it) => it.pi === 1 && it.labelled);
-  if (n < ACTIVE_MIN_LABELLED && !census)
-    return fail(`needs at least ${ACTIVE_MIN_LABELLED} labelled items (has ${n})`);
+  const minLabelled = Math.max(2, options.minLabelled ?? ACTIVE_MIN_LABELLED);
+  if (n < minLabelled && !census) return fail(`needs at least ${minLabelled} labelled items (has ${n})`);
   const p = prepare(items, options);
   const t = terms(items, p);
   let estimate = 0;
