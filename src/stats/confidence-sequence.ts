@@ -406,6 +406,10 @@ export class ActiveSequence {
   private readonly labels = new Map<number, number>();
   private draws = 0;
   private sumY = 0;
+  /** Running sums over draws for the uniform-equivalent: Σ (Z − f̄)², Σ r²/(Nq), Σ (Z − f̄). */
+  private sumD2 = 0;
+  private sumR2 = 0;
+  private sumD = 0;
 
   constructor(design: ActiveSequenceDesign) {
     const { f, q, range } = design;
@@ -499,7 +503,11 @@ export class ActiveSequence {
         `item ${index} was rated ${label} before; a draw that comes round again reuses that label`,
       );
     const f = this.design.f[index]!;
-    const z = this.fbar + (label - f) / (this.N * this.design.q[index]!);
+    const nq = this.N * this.design.q[index]!;
+    const z = this.fbar + (label - f) / nq;
+    this.sumD += z - this.fbar;
+    this.sumD2 += (z - this.fbar) ** 2;
+    this.sumR2 += (label - f) ** 2 / nq;
     this.cs.push(Math.min(this.bounds[1], Math.max(this.bounds[0], z)));
     this.draws += 1;
   }
@@ -522,6 +530,25 @@ export class ActiveSequence {
   interval(alpha?: number): Interval {
     if (this.labels.size === this.N) return [this.sumY / this.N, this.sumY / this.N];
     return this.cs.interval(alpha ?? this.design.alpha ?? 0.05);
+  }
+
+  /**
+   * The draws a uniform design (qᵢ = 1/N) would need for the same variance of the Hansen–Hurwitz
+   * estimate as these t draws: t · V_u/V_q, with the per-draw variances
+   *   V_q = (1/N²) Σ rᵢ²/qᵢ − R̄²  and  V_u = (1/N) Σ rᵢ² − R̄²,  rᵢ = yᵢ − fᵢ, R̄ = mean r,
+   * each estimated without bias from the draws so far (Σ r²/q by the mean of (Z − f̄)², Σ r² by
+   * the mean of r²/(Nq)). A variance figure: the CS's width also depends on the increments'
+   * range, which the active rule widens, so the labels a uniform session needs to reach the same
+   * CS width can be fewer than this (bench/active.mjs measures that). null before 2 draws or when
+   * every residual seen is 0.
+   */
+  get uniformDrawsForSameVariance(): number | null {
+    const t = this.draws;
+    if (t < 2) return null;
+    const rbar = this.sumD / t;
+    const vq = this.sumD2 / t - rbar * rbar;
+    const vu = this.sumR2 / t - rbar * rbar;
+    return vq > 0 ? (t * Math.max(0, vu)) / vq : null;
   }
 
   halfWidth(alpha?: number): number {

@@ -73,12 +73,12 @@ def active_mean(f, pi, xi, y, folds, intercept, alpha=0.05):
     n = int(xi.sum())
     e = (T - est) / N
     v_pop = np.sum(e**2) * N / (N - 1)
-    df_pop = min(n - 1, np.sum(e**2) ** 2 / np.sum(e**4))
+    df_pop = min(n - 1, 2 * np.sum(e**2) ** 2 / np.sum(e**4))
     r = (y - g)[xi == 1]
     p = pi[xi == 1]
     d = (1 - p) * r**2 / p**2
     v_items = d.sum() / N**2
-    df_items = min(n - 1, d.sum() ** 2 / np.sum(d**2))
+    df_items = min(n - 1, 2 * d.sum() ** 2 / np.sum(d**2))
     out = {}
     for name, v, df in [("population", v_pop, df_pop), ("items", v_items, df_items)]:
         se = np.sqrt(v)
@@ -132,8 +132,16 @@ result["probabilities"] = prob_cases
 
 # 2. the estimator on seeded data, explicit folds
 est_cases = []
-for name, N, budget, scale in [("ordinal 1–5, N = 300, budget 60", 300, 60, "ordinal"), ("0/1, N = 500, budget 80", 500, 80, "binary")]:
-    if scale == "ordinal":
+for name, N, budget, scale, tau in [
+    ("ordinal 1–5, N = 300, budget 60", 300, 60, "ordinal", 0.5),
+    ("0/1, N = 500, budget 80", 500, 80, "binary", 0.5),
+    ("heavy weights: a signal unrelated to the errors, τ = 0.05, N = 400, budget 50", 400, 50, "unrelated", 0.05),
+]:
+    if scale == "unrelated":
+        y = rng.choice([1, 2, 3, 4, 5], size=N, p=[0.05, 0.1, 0.2, 0.35, 0.3]).astype(float)
+        f = np.clip(np.round(y + 0.8 * rng.normal(size=N)), 1, 5)
+        u = rng.gamma(0.5, 1.0, N)
+    elif scale == "ordinal":
         y = rng.choice([1, 2, 3, 4, 5], size=N, p=[0.05, 0.1, 0.2, 0.35, 0.3]).astype(float)
         hard = rng.random(N) < 0.3
         f = np.clip(np.round(y + 0.3 + np.where(hard, 1.3, 0.3) * rng.normal(size=N)), 1, 5)
@@ -143,7 +151,7 @@ for name, N, budget, scale in [("ordinal 1–5, N = 300, budget 60", 300, 60, "o
         share = np.where(rng.random(N) < 0.3, 0.6, 0.97)
         f = np.array([np.mean(rng.random(5) < (s if yi else 1 - s)) for yi, s in zip(y, share)])
         u = np.sqrt(f * (1 - f))
-    pi = probabilities(u, budget, 0.5)
+    pi = probabilities(u, budget, tau)
     xi = (rng.random(N) < pi).astype(int)
     folds = rng.permutation(np.arange(N) % 5)
     case = {

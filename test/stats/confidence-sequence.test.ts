@@ -181,6 +181,32 @@ describe('ActiveSequence', () => {
     expect(() => new ActiveSequence({ ...design, q: [0.1, 0.1, 0.1, 0.1] })).toThrow(UsageError);
   });
 
+  it('uniformDrawsForSameVariance: t itself under uniform draws, more than t where the rule pays', () => {
+    const setting = PLANTED_SETTINGS[0]!;
+    const pop = setting.draw(1000, seededRandom(6));
+    const uni = new ActiveSequence({
+      f: pop.f,
+      q: activeDrawProbabilities(pop.u.map(() => 0)),
+      range: [1, 5],
+      seed: 1,
+    });
+    const act = new ActiveSequence({
+      f: pop.f,
+      q: activeDrawProbabilities(pop.u, { floor: 0.3 }),
+      range: [1, 5],
+      seed: 1,
+    });
+    expect(uni.uniformDrawsForSameVariance).toBeNull();
+    for (let t = 0; t < 300; t++) {
+      const i = uni.next();
+      uni.push(i, pop.y[i]!);
+      const j = act.next();
+      act.push(j, pop.y[j]!);
+    }
+    expect(uni.uniformDrawsForSameVariance).toBeCloseTo(300, 9);
+    expect(act.uniformDrawsForSameVariance!).toBeGreaterThan(330);
+  });
+
   it('activeDrawProbabilities: the mixture with the floor, uniform without a signal', () => {
     const q = activeDrawProbabilities([0, 1, 3, null], { floor: 0.5 });
     // mean uncertainty 4/3 fills the null; Σu = 16/3; q = ½ u/Σu + ½/4
