@@ -190,8 +190,8 @@ export interface ActiveProbabilityOptions {
   /**
    * τ ∈ [0, 1], the share of the budget spread uniformly (Zrnic & Candès' mixing weight):
    * πᵢ = (1 − τ)·B·uᵢ/Σu + τ·B/N before capping, so every item has πᵢ ≥ τB/N and its weight
-   * 1/πᵢ is at most N/(τB). τ = 1 is the uniform draw. Default 0.5: the variance is then never
-   * more than twice a uniform draw's, whatever the signal is worth.
+   * 1/πᵢ is at most N/(τB). τ = 1 is the uniform draw. Default 0.5: the design variance is then
+   * at most about twice a uniform draw's (Σ r²/π ≤ (N/τB) Σ r²), whatever the signal is worth.
    */
   floor?: number;
   /** A minimum π for every item, applied on top of τ (e.g. 0.02); must be ≤ B/N. */
@@ -411,7 +411,10 @@ export interface ActiveMeanResult {
    *   n_u = N · Σᵢ rᵢ² / Σᵢ rᵢ²/πᵢ,  rᵢ = yᵢ − gᵢ,
    * which solves (N/n_u − 1) Σ r² = Σ (1/π − 1) r² (the design variances are equal; the Var(Y)/N
    * term is common to both). Estimated from this sample by Horvitz–Thompson sums over the labelled
-   * items: N · Σ ξ r²/π / Σ ξ r²/π². null when every labelled residual is 0.
+   * items: N · Σ ξ r²/π / Σ ξ r²/π². null when every labelled residual is 0. A variance figure:
+   * where a few heavily weighted labels carry the variance the active interval also gets fewer
+   * Satterthwaite df, so the labels a uniform draw needs for the same printed width can be a few
+   * percent fewer than this (bench/active.mjs measures both; 1 − budget/n_u is the saving).
    */
   uniformLabelsForSameWidth?: number | null;
   estimand: 'population' | 'items';
