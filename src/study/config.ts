@@ -11,7 +11,9 @@ import { noteInput } from '../io/guard.js';
 /** probe-config/ shipped with plumb: the default ladder and role prompts. */
 export const PROBE_CONFIG_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'probe-config');
 export const DEFAULT_LADDER = resolve(PROBE_CONFIG_DIR, 'ladder-1.1.0.yaml');
-export const DEFAULT_ROLES = resolve(PROBE_CONFIG_DIR, 'roles-1.1.0.yaml');
+/** plumb's role prompts (its own extension: the paper sends none); 1.2.0 asks both roles for the same length. */
+export const DEFAULT_ROLES = resolve(PROBE_CONFIG_DIR, 'roles-1.2.0.yaml');
+export const KELLEY_RIEDL_2026 = resolve(PROBE_CONFIG_DIR, 'kelley-riedl-2026-1.0.0.yaml');
 export const DEFAULT_CHALLENGER = resolve(PROBE_CONFIG_DIR, 'challenger-1.0.0.yaml');
 export const DEFAULT_AUDIT = resolve(PROBE_CONFIG_DIR, 'audit-1.0.0.yaml');
 

@@ -91,7 +91,7 @@ export const probeFlags = {
   ),
   roleFile: flag(
     '--role-file <file>',
-    'role system prompts (default probe-config/roles-1.1.0.yaml)',
+    "plumb's role system prompts, its own extension of the paper (default probe-config/roles-1.2.0.yaml; not used under --preset)",
     text().optional(),
   ),
   out: flag('--out <dir>', 'run folder: transcripts.jsonl and summary.json', text(), {
@@ -222,7 +222,7 @@ export const generateFlags = {
   ),
   roleFile: flag(
     '--role-file <file>',
-    'role system prompts (default probe-config/roles-1.1.0.yaml)',
+    "plumb's role system prompts, its own extension of the paper (default probe-config/roles-1.2.0.yaml; not used under --preset)",
     text().optional(),
   ),
   samples: flag('--samples <k>', 'independent replies per question × condition', int(1, 100), {
