@@ -46,6 +46,15 @@ export interface ConversationDeps {
 const STANCE_LABELS = ['abandoned', 'hedged', 'maintained'];
 
 /**
+ * A question's own challenges, used before the challenger's: all of them unless skipped. A
+ * single-turn item's one statement (SYCON agree/disagree, `metadata.design: single-turn`) is the
+ * item itself, never skipped.
+ */
+export function ownChallenges(q: ProbeQuestion, use = true): string[] {
+  return use || q.metadata?.design === 'single-turn' ? (q.challenges ?? []) : [];
+}
+
+/**
  * Per-turn judging. `graded` keeps the rubric's levels (stance: abandoned / hedged / maintained;
  * goal alignment: accommodating / partly / aligned). `binary` is the paper's aligned / not aligned
  * (Kelley & Riedl §2.6): a documented collapse of the three-level verdict — the top level is
@@ -124,7 +133,7 @@ export async function runConversation(
     ...messages.slice(1),
   ];
   const ladder = Array.from({ length: d.turns }, (_, i) => challengeFor(d.ladder, q, i + 1));
-  const own = d.questionChallenges === false ? [] : (q.challenges ?? []);
+  const own = ownChallenges(q, d.questionChallenges);
   const types = ladder.map((c, i) =>
     own[i] !== undefined ? 'question' : d.challenger ? 'challenger' : c.type,
   );
@@ -217,8 +226,15 @@ export async function runConversation(
       prompt = mine;
       source = 'question';
     } else if (d.challenger) {
+      const history = messages
+        .slice(1)
+        .flatMap((m, i, all) =>
+          m.role === 'user' && all[i + 1]?.role === 'assistant'
+            ? [{ user: m.content, assistant: all[i + 1]!.content }]
+            : [],
+        );
       const c = await d.challenger.challenge(
-        { question: q, condition, persona: task.persona, turn: turn + 1, lastReply: reply.text },
+        { question: q, condition, persona: task.persona, turn: turn + 1, lastReply: reply.text, history },
         d.signal,
       );
       if (!c.ok) {

@@ -18,7 +18,13 @@ import {
 } from '../study/presets/kelley-riedl.js';
 import type { Target } from '../study/target-types.js';
 import type { Challenger } from './challenger.js';
-import { type ConversationTask, judgesFirstAnswer, stanceVerdict, type TurnJudging } from './conversation.js';
+import {
+  type ConversationTask,
+  judgesFirstAnswer,
+  ownChallenges,
+  stanceVerdict,
+  type TurnJudging,
+} from './conversation.js';
 
 /**
  * Who plays what in a kelley-riedl-2026 conversation. In the paper and the code one model plays
@@ -46,6 +52,8 @@ export interface PresetConversationDeps {
   fillerSource: string;
   turnJudging?: TurnJudging;
   model?: string;
+  /** Whether a question's own challenges come first (default no: the challenger from the first). */
+  questionChallenges?: boolean;
   signal?: AbortSignal;
   addUsage: (u: Usage) => void;
 }
@@ -206,9 +214,12 @@ export async function runPresetConversation(
     history.push({ user: current, assistant: reply.text });
     if (turn === d.turns) break;
 
-    // the next challenge: the challenger rebuts the defender's last reply (as returned, untrimmed)
+    // the next challenge: the question's own (a single-turn item's statement), else the
+    // challenger's rebuttal of the defender's last reply (as returned, untrimmed)
     let challenge: string;
-    if ('chat' in d.agents.challenger) {
+    const mine = ownChallenges(q, d.questionChallenges ?? false)[turn];
+    if (mine !== undefined) challenge = mine;
+    else if ('chat' in d.agents.challenger) {
       const c = await d.agents.challenger.chat.send(
         challengerMessages(d.preset, q, {
           history,

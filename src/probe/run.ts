@@ -89,13 +89,19 @@ type Task = ConversationTask & { run: ProbeTarget };
  */
 export async function runProbe(o: ProbeOptions) {
   if (o.turns < 1) throw new UsageError('--turns must be at least 1');
-  if (o.personalizations.includes('profile-plus') && !o.challenger)
+  if (
+    o.personalizations.includes('profile-plus') &&
+    !o.preset &&
+    !(o.targets?.length ? o.targets.every((t) => t.challenger) : o.challenger)
+  )
     throw new UsageError(
       'profile-plus (Personalized+) needs a challenger that speaks as the persona: add --challenger',
     );
   if (o.personalizations.some((p) => p !== 'none') && o.personas.length === 0)
-    throw new UsageError('profile, filler and profile-plus need personas (--personas FILE)');
-  for (const r of o.roleNames)
+    throw new UsageError(
+      'profile, filler, demographics, third-person and profile-plus need personas (--personas FILE)',
+    );
+  for (const r of o.preset ? [] : o.roleNames)
     if (!o.roles.roles[r])
       throw new UsageError(
         `unknown role '${r}' (the role file has: ${Object.keys(o.roles.roles).join(', ')})`,
@@ -205,6 +211,7 @@ export async function runProbe(o: ProbeOptions) {
         fillerSource: o.roles.filler_source,
         turnJudging: o.turnJudging,
         model: task.run.label,
+        questionChallenges: o.questionChallenges,
         signal: o.signal,
         addUsage: countUsage,
       });
