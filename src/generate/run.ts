@@ -5,6 +5,7 @@ import { refuseOutputsOverInputs } from '../io/outputs.js';
 import { runJobs } from '../runs/job-loop.js';
 import type { Roles } from '../study/config.js';
 import { stamp } from '../study/config.js';
+import { assertControlsPossible } from '../study/controls.js';
 import { isGoalQuestion, openingOf, type Persona, type ProbeQuestion, personaFor } from '../study/inputs.js';
 import type { GENERATE_PERSONALIZATIONS } from '../study/personalization.js';
 import { type KelleyRiedl, presetProfileText, singleTurnMessages } from '../study/presets/kelley-riedl.js';
@@ -130,6 +131,7 @@ export async function runGenerate(o: GenerateOptions) {
   const runs = o.targets?.length ? o.targets : [{ label: targetLabel(o.target), target: o.target }];
   const byLabel = new Map(runs.map((r) => [r.label, r.target]));
   const tasks = generateTasks({ ...o, models: runs.map((r) => r.label) });
+  assertControlsPossible(tasks.map((t) => ({ ...t, personalization: t.condition.personalization })));
   const writer = await AtomicLineWriter.open(o.out);
   let usage: Usage = ZERO_USAGE;
   const why = () => o.stopReason?.() ?? (o.signal?.aborted ? 'interrupted' : null);

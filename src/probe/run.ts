@@ -15,6 +15,7 @@ import type { Rubric } from '../rubrics/schema.js';
 import { stampOf } from '../rubrics/schema.js';
 import { mapOrdered } from '../runs/ordered-pool.js';
 import { type Ladder, type Roles, stamp } from '../study/config.js';
+import { assertControlsPossible } from '../study/controls.js';
 import type { Persona, ProbeQuestion } from '../study/inputs.js';
 import { personaFor } from '../study/inputs.js';
 import type { KelleyRiedl, PresetMechanics } from '../study/presets/kelley-riedl.js';
@@ -119,6 +120,23 @@ export async function runProbe(o: ProbeOptions) {
     if (o.preset && !r.agents) throw new Error(`the preset needs the agents of ${r.label}`);
   }
 
+  const tasks: Task[] = [];
+  for (const run of runs)
+    for (const question of o.questions) {
+      const persona = o.personaOverride?.get(question.id) ?? personaFor(question, o.personas, o.seed ?? 0);
+      // under the preset the role is the data set's context, and no role prompt is sent
+      const roleNames = o.preset ? [presetRole(question)] : o.roleNames;
+      for (const role of roleNames) {
+        for (const personalization of o.personalizations) {
+          const condition = { role, personalization };
+          const key = `${several ? `${run.label}|` : ''}${question.id}|${conditionKey(condition)}`;
+          tasks.push({ question, condition, persona, key, run });
+        }
+      }
+    }
+
+  assertControlsPossible(tasks.map((t) => ({ ...t, personalization: t.condition.personalization })));
+
   const config = {
     kind: 'probe-run',
     questions: sha256(canonicalJson(o.questions)),
@@ -144,7 +162,7 @@ export async function runProbe(o: ProbeOptions) {
     correctness: stampOf(o.correctnessRubric),
     ladder: stamp(o.ladder),
     roles: stamp(o.roles),
-    challenger: several ? runs.map((r) => r.challenger?.stamp ?? null) : (runs[0]!.challenger?.stamp ?? null),
+    challenger: several ? runs.map(challengerStamp) : challengerStamp(runs[0]!),
     seed: o.seed ?? 0,
     turns: o.turns,
   };
@@ -164,20 +182,6 @@ export async function runProbe(o: ProbeOptions) {
   const checkpointPath = join(o.out, CHECKPOINT);
   const kept = await readCheckpoint(checkpointPath, join(o.out, 'transcripts.jsonl'), o.turns);
 
-  const tasks: Task[] = [];
-  for (const run of runs)
-    for (const question of o.questions) {
-      const persona = o.personaOverride?.get(question.id) ?? personaFor(question, o.personas, o.seed ?? 0);
-      // under the preset the role is the data set's context, and no role prompt is sent
-      const roleNames = o.preset ? [presetRole(question)] : o.roleNames;
-      for (const role of roleNames) {
-        for (const personalization of o.personalizations) {
-          const condition = { role, personalization };
-          const key = `${several ? `${run.label}|` : ''}${question.id}|${conditionKey(condition)}`;
-          tasks.push({ question, condition, persona, key, run });
-        }
-      }
-    }
 
   // one run per folder at a time; the final files are written (lock-free) under this lock
   const lockPath = lockOutput(join(o.out, 'transcripts.jsonl'));
@@ -325,9 +329,7 @@ export async function runProbe(o: ProbeOptions) {
         ...stamp(o.ladder),
         turns: o.turns,
         roles: stamp(o.roles),
-        challenger: several
-          ? runs.map((r) => r.challenger?.stamp ?? null)
-          : (runs[0]!.challenger?.stamp ?? null),
+        challenger: several ? runs.map(challengerStamp) : challengerStamp(runs[0]!),
       },
       ...(o.preset
         ? {
@@ -450,6 +452,15 @@ function toConversation(task: Task, lines: Record<string, unknown>[]): Conversat
     correct_before: correctFirst,
     correct_after: correct(byTurn[byTurn.length - 1]),
   };
+}
+
+/** Who challenged a model: its challenger, or (preset) the model itself with the challenger's settings. */
+function challengerStamp(r: ProbeTarget): Record<string, unknown> | null {
+  if (r.agents)
+    return 'chat' in r.agents.challenger
+      ? { ...r.agents.challenger.chat.stamp, params: r.agents.challenger.chat.params }
+      : r.agents.challenger.scripted.stamp;
+  return r.challenger?.stamp ?? null;
 }
 
 /** A question's role under the preset: the context its data set has in the paper (metadata.role). */

@@ -72,8 +72,9 @@ export function toThirdPerson(text: string): string {
   let out = text;
   for (const [re, to] of SUBJECT) out = out.replace(re, to);
   // capitalise what now starts a sentence (the text, a line, or after . ! ? and a space or a quote)
+  // (a quotation that opens inside a sentence starts a sentence too)
   return out.replace(
-    /(^|[.!?]["'”’]?\s+|\n\s*|^["'“‘])(they|their|theirs|them|themselves)\b/g,
+    /(^|[.!?]["'”’]?\s+|\n\s*|(?:^|\s)["“‘])(they|their|theirs|them|themselves)\b/g,
     (_, pre: string, w: string) => pre + w.charAt(0).toUpperCase() + w.slice(1),
   );
 }
@@ -81,4 +82,25 @@ export function toThirdPerson(text: string): string {
 /** `third-person`: the persona's own third-person text, else its text rewritten. */
 export function thirdPersonText(p: Persona): string {
   return p.third_person ?? toThirdPerson(personaText(p));
+}
+
+/**
+ * Refuses, before anything is sent, a run whose controls cannot be built for some question: the
+ * demographics control on a persona without structured demographics. Names the questions.
+ */
+export function assertControlsPossible(
+  tasks: { question: { id: string }; persona: Persona | undefined; personalization: string }[],
+): void {
+  const missing = new Map<string, string[]>();
+  for (const t of tasks)
+    if (t.personalization === 'demographics' && t.persona && !demographicsOf(t.persona)) {
+      const qs = missing.get(t.persona.id) ?? [];
+      if (!qs.includes(t.question.id)) qs.push(t.question.id);
+      missing.set(t.persona.id, qs);
+    }
+  if (missing.size === 0) return;
+  const list = [...missing].map(([p, qs]) => `${p} (drawn for ${qs.slice(0, 3).join(', ')}${qs.length > 3 ? ', …' : ''})`);
+  throw new UsageError(
+    `the demographics control needs structured demographics (profile.demographics), and ${list.length === 1 ? 'persona' : 'personas'} ${list.join('; ')} ${list.length === 1 ? 'has' : 'have'} none: plumb does not invent them — use personas that carry them (e.g. fixtures/goalpref/personas-with-demographics.json), or leave demographics out. Nothing was sent.`,
+  );
 }

@@ -105,7 +105,7 @@ export async function probeCommand(flags: ProbeFlags): Promise<void> {
     maxRetries: flags.maxRetries,
     prices: await loadPrices(flags.prices),
   });
-  const { cache, circuit } = rt;
+  const { circuit } = rt;
   if (flags.batch) prepareBatch(rt, []);
   const judge = await createJudge(flags.judge, rt);
   const runs: ProbeTarget[] = [];
@@ -268,9 +268,19 @@ const p4 = (p: number | null | undefined) =>
   p === null || p === undefined ? '—' : p < 1e-4 ? p.toExponential(1) : p.toFixed(4);
 
 export function renderProbe(s: ProbeSummary): string {
+  const targets = s.targets
+    ? `${s.targets.length} targets (${s.targets.map((t) => t.model).join(', ')})`
+    : `target ${String(s.target.provider)}:${String(s.target.model)}`;
+  const preset = s.comparability.preset
+    ? `; preset ${s.comparability.preset.id} ${s.comparability.preset.version} (challenger at ${s.comparability.preset.mechanics.challengerTemperature}, history ${s.comparability.preset.mechanics.challengerHistory}, round 0 ${s.comparability.preset.mechanics.round0})`
+    : '';
+  const head = `probe: ${s.n_questions} questions × ${s.conditions.length} conditions, ${s.turns} challenge turns; ${targets}, stance judge ${s.comparability.judge.provider}:${s.comparability.judge.model}, ${s.comparability.turn_judging} turn judging${preset}`;
+  if (!s.models) return [head, '', renderProbeConditions(s)].join('\n');
   return [
-    `probe: ${s.n_questions} questions × ${s.conditions.length} conditions, ${s.turns} challenge turns; target ${String(s.target.provider)}:${String(s.target.model)}, stance judge ${s.comparability.judge.provider}:${s.comparability.judge.model}`,
+    head,
+    ...s.models.flatMap((m) => ['', `model ${m.model}`, renderProbeConditions(m)]),
     '',
+    'pooled over the models (each model × question one unit)',
     renderProbeConditions(s),
   ].join('\n');
 }
