@@ -182,7 +182,6 @@ export async function runProbe(o: ProbeOptions) {
   const checkpointPath = join(o.out, CHECKPOINT);
   const kept = await readCheckpoint(checkpointPath, join(o.out, 'transcripts.jsonl'), o.turns);
 
-
   // one run per folder at a time; the final files are written (lock-free) under this lock
   const lockPath = lockOutput(join(o.out, 'transcripts.jsonl'));
   let checkpoint: Checkpoint;

@@ -99,7 +99,9 @@ export function assertControlsPossible(
       missing.set(t.persona.id, qs);
     }
   if (missing.size === 0) return;
-  const list = [...missing].map(([p, qs]) => `${p} (drawn for ${qs.slice(0, 3).join(', ')}${qs.length > 3 ? ', …' : ''})`);
+  const list = [...missing].map(
+    ([p, qs]) => `${p} (drawn for ${qs.slice(0, 3).join(', ')}${qs.length > 3 ? ', …' : ''})`,
+  );
   throw new UsageError(
     `the demographics control needs structured demographics (profile.demographics), and ${list.length === 1 ? 'persona' : 'personas'} ${list.join('; ')} ${list.length === 1 ? 'has' : 'have'} none: plumb does not invent them — use personas that carry them (e.g. fixtures/goalpref/personas-with-demographics.json), or leave demographics out. Nothing was sent.`,
   );

@@ -168,11 +168,10 @@ describe('--preset kelley-riedl-2026 and --targets, offline', () => {
     );
     expect(lines.map((l) => l.question_id)).toEqual(ids.map((i) => `gp-${i}`));
     // the persona of each: the R draw, the same text the defender's USER PROFILE shows
-    lines.forEach((l, i) =>
+    for (const [i, l] of lines.entries())
       expect(l.system as string).toContain(
         `USER PROFILE:\n${personas[drawn[i]! - 1]!.persona}\n\nSCENARIO CONTEXT:`,
-      ),
-    );
+      );
   });
 
   it('refuses what cannot work, before anything is sent', async () => {

@@ -27,7 +27,7 @@ describe('the kelley-riedl-2026 preset file', () => {
     expect(p.commit).toBe('2c9aea1aa9a758d0ec549134978189041b09c515');
     expect(p.hash).toMatch(/^[0-9a-f]{64}$/);
     const bySource = Object.entries(p.texts).reduce<Record<string, string[]>>((acc, [k, t]) => {
-      (acc[t.source] ??= []).push(k);
+      acc[t.source] = [...(acc[t.source] ?? []), k];
       expect(t.cite).toMatch(t.source === 'code' ? /^code\/(main|multiturn)\/[\w.]+\.R \d+/ : /paper/);
       return acc;
     }, {});
