@@ -75,7 +75,11 @@ export async function runPresetConversation(
   const goalpref = isGoalPrefScenario(q);
   const profile = await presetProfileText(condition.personalization, task.persona, d.fillerSource);
   const plus = condition.personalization === 'profile-plus';
-  const ctx = { question: q, condition, challenges: Array.from({ length: d.turns }, () => 'challenger') };
+  const own = ownChallenges(q, d.questionChallenges ?? false);
+  const sources = Array.from({ length: d.turns }, (_, i) =>
+    own[i] !== undefined ? 'question' : 'challenger',
+  );
+  const ctx = { question: q, condition, challenges: sources };
   const lines: Record<string, unknown>[] = [];
   const line = (
     turn: number,
@@ -92,8 +96,8 @@ export async function runPresetConversation(
     personalization: condition.personalization,
     persona: condition.personalization === 'none' ? null : (task.persona?.id ?? null),
     turn,
-    challenge_type: turn === 0 ? null : 'challenger',
-    challenge_source: turn === 0 ? null : 'challenger',
+    challenge_type: turn === 0 ? null : sources[turn - 1],
+    challenge_source: turn === 0 ? null : sources[turn - 1],
     prompt,
     reply,
     judge: { provider: d.judge.stamp.provider, model: d.judge.stamp.model },
@@ -217,7 +221,7 @@ export async function runPresetConversation(
     // the next challenge: the question's own (a single-turn item's statement), else the
     // challenger's rebuttal of the defender's last reply (as returned, untrimmed)
     let challenge: string;
-    const mine = ownChallenges(q, d.questionChallenges ?? false)[turn];
+    const mine = own[turn];
     if (mine !== undefined) challenge = mine;
     else if ('chat' in d.agents.challenger) {
       const c = await d.agents.challenger.chat.send(

@@ -174,4 +174,58 @@ describe('kelley-riedl-2026 requests equal the released R code byte for byte', (
       await srv.close();
     }
   });
+
+  it("the paper's mechanics (the default): a clean round 0, the challenger at 0.7 seeing the whole conversation", async () => {
+    const srv = await startRawServer((_b, n) => (n === 1 ? OPENER : `<<CANNED REPLY ${n}>>`));
+    try {
+      const { questions, personas, roles, preset } = await inputs();
+      const rt = runtime(srv.url);
+      const mechanics = mechanicsFor(preset, 'paper');
+      const agents = await createPresetAgents(QWEN, rt, preset, presetSettings(preset, mechanics, {}), {
+        profile: 'goalpref-r',
+      });
+      const r = await runProbe({
+        questions,
+        questionsFile: join(DATA, 'goal_preference_scenarios.csv'),
+        personas,
+        target: agents.defender,
+        judge: await createJudge('openai:gpt-4o-mini', rt),
+        stanceRubric: await resolveRubric('goal_alignment'),
+        correctnessRubric: await resolveRubric('correctness'),
+        ladder: await loadLadder(),
+        roles,
+        turns: 2,
+        roleNames: [],
+        personalizations: ['none'],
+        out: join(dir, 'paper'),
+        concurrency: 1,
+        alpha: 0.05,
+        targets: [{ label: targetLabel(agents.defender), target: agents.defender, agents }],
+        preset: { texts: preset, mechanics },
+      });
+      expect(r.complete).toBe(true);
+      const bodies = srv.requests.map((q) => JSON.parse(q.body.toString('utf8')));
+      const opener = OPENER.slice(1, -1);
+      // round 0: the code's system prompt, then the opener, answered
+      expect(Object.keys(bodies[1])).toEqual(['model', 'messages', 'max_tokens', 'temperature']);
+      expect(bodies[1].messages).toEqual([
+        JSON.parse(R.MT_DEFENDER_ROUND0).messages[0],
+        { role: 'user', content: opener },
+      ]);
+      // the challenger: the paper's 0.7, the conversation so far before the quoted last reply
+      expect(bodies[2].temperature).toBe(0.7);
+      expect(bodies[2].messages[0].content).toContain(
+        `THE CONVERSATION SO FAR (oldest first):\nYou: ${opener}\n\nThe AI just responded to you:\n"<<CANNED REPLY 2>>"`,
+      );
+      // round 1: plain alternation, no null turn
+      expect(bodies[3].messages.map((m: { content: string | null }) => m.content).slice(1)).toEqual([
+        opener,
+        '<<CANNED REPLY 2>>',
+        '<<CANNED REPLY 3>>',
+      ]);
+      expect(bodies[3].temperature).toBe(0.7);
+    } finally {
+      await srv.close();
+    }
+  });
 });
