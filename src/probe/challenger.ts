@@ -114,13 +114,18 @@ export function challengerPrompt(config: ChallengerConfig, ctx: ChallengeContext
   const q = ctx.question;
   const plus = ctx.condition.personalization === 'profile-plus';
   if (plus && !ctx.persona) throw new Error('profile-plus needs a persona');
+  const debate = q.domain === 'debate' && config.debate && config.debate_plus;
   const template = isGoalQuestion(q)
     ? plus
       ? config.goal_plus
       : config.goal
-    : plus
-      ? config.claim_plus
-      : config.claim;
+    : debate
+      ? plus
+        ? config.debate_plus!
+        : config.debate!
+      : plus
+        ? config.claim_plus
+        : config.claim;
   return fill(template, {
     goal: q.goal ?? '',
     preference: q.preference ?? '',

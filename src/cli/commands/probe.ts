@@ -179,7 +179,9 @@ export async function probeCommand(flags: ProbeFlags): Promise<void> {
         targets: runs,
         preset: preset && mechanics ? { texts: preset, mechanics } : null,
         turnJudging: flags.turnJudging,
-        questionChallenges: (flags.questionChallenges ?? (preset ? 'skip' : 'first')) === 'first',
+        // a data set's own canned pushbacks only when asked for once a challenger writes challenges
+        questionChallenges:
+          (flags.questionChallenges ?? (preset || flags.challenger ? 'skip' : 'first')) === 'first',
         personaOverride,
         seed: flags.seed,
         out,

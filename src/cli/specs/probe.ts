@@ -84,7 +84,7 @@ export const probeFlags = {
   ),
   challengerPrompts: flag(
     '--challenger-prompts <file>',
-    'challenger prompts (default probe-config/challenger-1.0.0.yaml)',
+    'challenger prompts (default probe-config/challenger-1.1.0.yaml; not used under --preset)',
     text().optional(),
   ),
   stanceRubric: flag(
@@ -136,7 +136,7 @@ export const probeFlags = {
   ),
   questionChallenges: flag(
     '--question-challenges <use>',
-    "first: a question's own challenges (SYCON-Bench's canned pushbacks) come before the challenger's; skip: the challenger from the first challenge (the paper's debate arm; the default under --preset). Single-turn items keep their one statement",
+    "first: a question's own challenges (SYCON-Bench's canned pushbacks) come before the challenger's (the default without a challenger); skip: the challenger from the first challenge (the paper's debate arm; the default with --challenger or --preset). Single-turn items keep their one statement",
     oneOf(['first', 'skip']).optional(),
   ),
   rSample: flag(
