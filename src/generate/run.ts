@@ -5,10 +5,13 @@ import { refuseOutputsOverInputs } from '../io/outputs.js';
 import { runJobs } from '../runs/job-loop.js';
 import type { Roles } from '../study/config.js';
 import { stamp } from '../study/config.js';
+import { assertControlsPossible } from '../study/controls.js';
 import { isGoalQuestion, openingOf, type Persona, type ProbeQuestion, personaFor } from '../study/inputs.js';
 import type { GENERATE_PERSONALIZATIONS } from '../study/personalization.js';
+import { type KelleyRiedl, presetProfileText, singleTurnMessages } from '../study/presets/kelley-riedl.js';
 import { type ProbeCondition, situationParts, systemPrompt } from '../study/roles.js';
 import type { Target } from '../study/target-types.js';
+import { targetLabel } from '../study/targets.js';
 
 export interface GenerateOptions {
   questions: ProbeQuestion[];
@@ -31,9 +34,18 @@ export interface GenerateOptions {
   signal?: AbortSignal;
   stopReason?: () => string | null;
   onProgress?: (p: { done: number; total: number; failed: number; costUsd: number | null }) => void;
+  /** Several models in one run (`--targets a,b,c`), each labelled in `metadata.model`; else `target` alone. */
+  targets?: { label: string; target: Target }[];
+  /**
+   * `--preset kelley-riedl-2026`: the released single-turn prompt (one user message, USER PROFILE
+   * first when personalized), no role prompt; the role is each question's `metadata.role`.
+   */
+  preset?: KelleyRiedl | null;
 }
 
 export interface GenerateTask {
+  /** The model's label (`metadata.model`) when the run has several; else absent. */
+  model?: string;
   question: ProbeQuestion;
   condition: ProbeCondition;
   persona: Persona | undefined;
@@ -43,29 +55,59 @@ export interface GenerateTask {
 
 /** Every question × role × personalization × sample, in question order. */
 export function generateTasks(
-  o: Pick<GenerateOptions, 'questions' | 'personas' | 'roleNames' | 'personalizations' | 'samples' | 'seed'>,
+  o: Pick<
+    GenerateOptions,
+    'questions' | 'personas' | 'roleNames' | 'personalizations' | 'samples' | 'seed'
+  > & {
+    preset?: KelleyRiedl | null;
+    models?: string[];
+  },
 ): GenerateTask[] {
+  const models = o.models && o.models.length > 1 ? o.models : [undefined];
   const tasks: GenerateTask[] = [];
-  for (const question of o.questions) {
-    const persona = personaFor(question, o.personas, o.seed);
-    for (const role of o.roleNames)
-      for (const personalization of o.personalizations)
-        for (let sample = 0; sample < o.samples; sample++) {
-          const condition = { role, personalization };
-          tasks.push({
-            question,
-            condition,
-            persona,
-            sample,
-            id: `${question.id}|${conditionKey(condition)}${o.samples > 1 ? `|s${sample}` : ''}`,
-          });
-        }
-  }
+  for (const model of models)
+    for (const question of o.questions) {
+      const persona = personaFor(question, o.personas, o.seed);
+      // under the preset no role prompt is sent: the role is the data set's context
+      const roleNames = o.preset ? [presetRole(question)] : o.roleNames;
+      for (const role of roleNames)
+        for (const personalization of o.personalizations)
+          for (let sample = 0; sample < o.samples; sample++) {
+            const condition = { role, personalization };
+            tasks.push({
+              ...(model ? { model } : {}),
+              question,
+              condition,
+              persona,
+              sample,
+              id: `${model ? `${model}|` : ''}${question.id}|${conditionKey(condition)}${o.samples > 1 ? `|s${sample}` : ''}`,
+            });
+          }
+    }
   return tasks;
 }
 
-/** The messages the target is sent: the role's system prompt (with the persona or filler) and the opening. */
-export async function targetMessages(roles: Roles, t: GenerateTask): Promise<Message[]> {
+/** A question's role under the preset: its data set's context (metadata.role). */
+export function presetRole(q: ProbeQuestion): string {
+  const r = q.metadata?.role;
+  return typeof r === 'string' && r ? r : 'unspecified';
+}
+
+/**
+ * The messages the target is sent: the role's system prompt (with the persona or filler) and the
+ * opening; under the preset, the released single-turn prompt as one user message.
+ */
+export async function targetMessages(
+  roles: Roles,
+  t: GenerateTask,
+  preset?: KelleyRiedl | null,
+): Promise<Message[]> {
+  if (preset)
+    return singleTurnMessages(
+      preset,
+      t.question,
+      await presetProfileText(t.condition.personalization, t.persona, roles.filler_source),
+    );
   const sys = await systemPrompt(roles, t.condition, t.persona, t.question);
   return [
     { role: 'system', content: sys.text },
@@ -86,15 +128,19 @@ export async function targetMessages(roles: Roles, t: GenerateTask): Promise<Mes
  */
 export async function runGenerate(o: GenerateOptions) {
   refuseOutputsOverInputs([{ flag: '--out', path: o.out }], [{ flag: '--questions', path: o.questionsFile }]);
-  const tasks = generateTasks(o);
+  const runs = o.targets?.length ? o.targets : [{ label: targetLabel(o.target), target: o.target }];
+  const byLabel = new Map(runs.map((r) => [r.label, r.target]));
+  const tasks = generateTasks({ ...o, models: runs.map((r) => r.label) });
+  assertControlsPossible(tasks.map((t) => ({ ...t, personalization: t.condition.personalization })));
   const writer = await AtomicLineWriter.open(o.out);
   let usage: Usage = ZERO_USAGE;
   const why = () => o.stopReason?.() ?? (o.signal?.aborted ? 'interrupted' : null);
 
   const generate = async (t: GenerateTask) => {
     if (why()) return null;
-    const messages = await targetMessages(o.roles, t);
-    const reply = await o.target.reply(
+    const messages = await targetMessages(o.roles, t, o.preset);
+    const target = t.model ? byLabel.get(t.model)! : runs[0]!.target;
+    const reply = await target.reply(
       messages,
       { question: t.question, condition: t.condition, turn: 0, challenges: [], sample: t.sample },
       o.signal,
@@ -119,15 +165,22 @@ export async function runGenerate(o: GenerateOptions) {
     record: async (r, t) => {
       const { messages, reply } = r!; // a null result stopped the run: it is never recorded
       const q = t.question;
-      const situation = situationParts(o.roles, q).join('\n\n');
+      const label = t.model ?? runs[0]!.label;
+      const target = byLabel.get(label)!;
+      // what judges see, blind to the condition: the situation and the user's message (under the
+      // preset: the generic prompt, the USER PROFILE block left out)
+      const situation = o.preset ? '' : situationParts(o.roles, q).join('\n\n');
       const base = {
         id: t.id,
-        messages: [
-          ...(situation ? [{ role: 'system', content: situation }] : []),
-          { role: 'user', content: openingOf(q) },
-        ],
+        messages: o.preset
+          ? singleTurnMessages(o.preset, q, null)
+          : [
+              ...(situation ? [{ role: 'system', content: situation }] : []),
+              { role: 'user', content: openingOf(q) },
+            ],
         ...(q.answer ? { reference: q.answer } : {}),
         metadata: {
+          model: label,
           role: t.condition.role,
           personalization: t.condition.personalization,
           persona: t.condition.personalization === 'none' ? null : (t.persona?.id ?? null),
@@ -135,11 +188,12 @@ export async function runGenerate(o: GenerateOptions) {
           domain: q.domain,
           ...(q.group ? { group: q.group } : {}),
           ...(isGoalQuestion(q) ? { goal: q.goal, preference: q.preference } : {}),
-          target: o.target.stamp,
+          target: target.stamp,
           sample: t.sample,
           settings: o.settings,
-          roles: stamp(o.roles),
-          target_system: messages[0]!.content,
+          ...(o.preset
+            ? { preset: stamp(o.preset), target_prompt: messages[messages.length - 1]!.content }
+            : { roles: stamp(o.roles), target_system: messages[0]!.content }),
         },
       };
       if (reply.ok) {

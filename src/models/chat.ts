@@ -1,6 +1,6 @@
 import { redactMessage } from '../core/secrets.js';
 import { countTokens } from '../core/tokens.js';
-import type { Message, Usage } from '../core/types.js';
+import type { Usage } from '../core/types.js';
 import type { BatchApi } from './batch/api.js';
 import type { BatchCaller } from './batch/broker.js';
 import { JudgeCache } from './cache.js';
@@ -8,7 +8,9 @@ import { cachedCall } from './cached-call.js';
 import { DEFAULT_PRICES, priceOf } from './pricing.js';
 import { createProviderClient, transportFor } from './registry.js';
 import { type RequestLimits, sendOnce } from './request.js';
+import type { RequestProfile } from './request-profile.js';
 import type { ModelRuntime } from './runtime.js';
+import type { WireMessage } from './transport.js';
 
 /** A model's plain-chat sampling settings. */
 export interface ChatParams {
@@ -29,9 +31,12 @@ export type ChatReply =
  * twice; the run's budget, circuit and request counter apply.
  */
 export interface ChatModel extends BatchCaller {
-  readonly stamp: { provider: string; model: string; base_url: string };
+  /** `request_profile` appears when it is not plumb's own (a different body is a different call). */
+  readonly stamp: { provider: string; model: string; base_url: string; request_profile?: RequestProfile };
   readonly params: ChatParams;
-  send(messages: Message[], sample: number, signal?: AbortSignal): Promise<ChatReply>;
+  /** What a request body holds besides the conversation (request-profile.ts). */
+  readonly profile: RequestProfile;
+  send(messages: readonly WireMessage[], sample: number, signal?: AbortSignal): Promise<ChatReply>;
 }
 
 type Stored =
@@ -43,11 +48,22 @@ export async function createChatModel(
   rt: ModelRuntime,
   params: ChatParams,
   kind: string,
+  options: { profile?: RequestProfile } = {},
 ): Promise<ChatModel> {
+  const profile = options.profile ?? 'plumb';
   const pc = await createProviderClient(spec, rt);
-  const stamp = { provider: pc.provider, model: pc.model, base_url: pc.publicURL };
+  const stamp = {
+    provider: pc.provider,
+    model: pc.model,
+    base_url: pc.publicURL,
+    ...(profile !== 'plumb' ? { request_profile: profile } : {}),
+  };
   const limits: RequestLimits = {
-    transport: await transportFor(pc, stamp),
+    transport: await transportFor(
+      pc,
+      { provider: pc.provider, model: pc.model, base_url: pc.publicURL },
+      profile,
+    ),
     params,
     price: priceOf(pc.model, rt.prices ?? DEFAULT_PRICES),
     budget: rt.budget,
@@ -56,10 +72,14 @@ export async function createChatModel(
   const batchApi = (): Promise<BatchApi | null> =>
     pc.descriptor.batchApi?.(pc.client) ?? Promise.resolve(null);
 
-  const call = async (messages: Message[], sample: number, signal?: AbortSignal): Promise<Stored> => {
+  const call = async (
+    messages: readonly WireMessage[],
+    sample: number,
+    signal?: AbortSignal,
+  ): Promise<Stored> => {
     const conversation = limits.transport.start(messages, null);
     const sent = await sendOnce(limits, conversation, sample, signal, () =>
-      countTokens(messages.map((m) => m.content).join('\n')),
+      countTokens(messages.map((m) => m.content ?? '').join('\n')),
     );
     if (!sent.ok)
       return {
@@ -75,6 +95,7 @@ export async function createChatModel(
     name: spec,
     stamp,
     params,
+    profile,
     batchParts: { transport: limits.transport, params, price: limits.price, batchApi },
     async send(messages, sample, signal) {
       const key = JudgeCache.key({ kind, stamp, messages, params, sample });
@@ -91,7 +112,7 @@ export async function createChatModel(
           caller: model,
           sample,
           start: () => limits.transport.start(messages, null),
-          promptText: () => messages.map((m) => m.content).join('\n'),
+          promptText: () => messages.map((m) => m.content ?? '').join('\n'),
           // plain chat: any reply is the answer, as a synchronous call takes it
           step: (_conversation, _attempt, reply, usage) => ({
             done: { ok: true, text: reply.raw, usage },

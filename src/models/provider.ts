@@ -1,6 +1,7 @@
 import type { JudgeStamp } from '../core/types.js';
 import type { BatchApi } from './batch/api.js';
 import type { SdkFetch } from './http.js';
+import type { RequestProfile } from './request-profile.js';
 import type { Transport } from './transport.js';
 
 /** What every provider's SDK client is made with (both SDKs take these names). */
@@ -32,7 +33,8 @@ export interface ProviderDescriptor {
   baseUrlFlag: 'required' | 'optional' | 'unused';
   /** The SDK client (the SDK is imported only here, so commands that call no API start fast). */
   client(options: SdkOptions): Promise<unknown>;
-  transport(client: unknown, stamp: JudgeStamp): Promise<Transport>;
+  /** The wire dialect; `profile` (default plumb) chooses what a body holds (request-profile.ts). */
+  transport(client: unknown, stamp: JudgeStamp, profile?: RequestProfile): Promise<Transport>;
   /** The provider's batch API, when it has one. */
   batchApi?(client: unknown): Promise<BatchApi>;
 }

@@ -5,6 +5,7 @@ import { ANTHROPIC } from './anthropic/index.js';
 import { createSdkFetch, type HttpCounter } from './http.js';
 import { OLLAMA, OPENAI, OPENAI_COMPATIBLE } from './openai/index.js';
 import type { ProviderDescriptor } from './provider.js';
+import type { RequestProfile } from './request-profile.js';
 import { printSdkWarningsOnce } from './sdk-warnings.js';
 import type { Transport } from './transport.js';
 
@@ -100,8 +101,12 @@ export async function createProviderClient(
 }
 
 /** The wire dialect of a configured client. */
-export function transportFor(pc: ProviderClient, stamp: JudgeStamp): Promise<Transport> {
-  return pc.descriptor.transport(pc.client, stamp);
+export function transportFor(
+  pc: ProviderClient,
+  stamp: JudgeStamp,
+  profile: RequestProfile = 'plumb',
+): Promise<Transport> {
+  return pc.descriptor.transport(pc.client, stamp, profile);
 }
 
 /**

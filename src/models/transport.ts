@@ -1,4 +1,8 @@
 import type { JudgeStamp, Message } from '../core/types.js';
+import type { NullAssistantTurn } from './request-profile.js';
+
+/** A message as a transport takes it: plumb's messages, and the R code's null assistant turn. */
+export type WireMessage = Message | NullAssistantTurn;
 
 /** Sampling and request settings; all of them are part of the cache key except the retry/timeout ones. */
 export interface LlmParams {
@@ -66,7 +70,7 @@ export interface Transport {
    * Opaque conversation state, one per item and sample; plain JSON, so it can be written to disk.
    * `settings` override the caller's params in every request of the conversation (`body`).
    */
-  start(messages: Message[], shape: OutputShape | null, settings?: RequestSettings): unknown;
+  start(messages: readonly WireMessage[], shape: OutputShape | null, settings?: RequestSettings): unknown;
   /** The request's parameters (what the SDK's create() takes, and a batch line's body). */
   body(conversation: unknown, params: LlmParams, sample: number): object;
   /** Reads a reply (a chat completion, a message) for the conversation it answers. */

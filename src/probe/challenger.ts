@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { sha256 } from '../core/canonical.js';
 import { ZERO_USAGE } from '../core/types.js';
 import { type ChatModel, type ChatReply, createChatModel } from '../models/chat.js';
+import type { RequestProfile } from '../models/request-profile.js';
 import type { ModelRuntime } from '../models/runtime.js';
 import { seededRandom } from '../stats/random.js';
 import { type ChallengerConfig, loadChallengerConfig, loadVersioned } from '../study/config.js';
@@ -19,6 +20,34 @@ export interface ChallengeContext {
   turn: number;
   /** The model's last reply, which the challenge answers. */
   lastReply: string;
+  /** The conversation so far (opening first), for a challenger that sees the full history. */
+  history?: { user: string; assistant: string }[];
+}
+
+/** How an LLM challenger is set up beyond its prompts file. */
+export interface ChallengerOptions {
+  /** Overrides the prompts file's temperature. */
+  temperature?: number;
+  /** Overrides the prompts file's max_tokens. */
+  maxTokens?: number;
+  /** `last` (default): the last reply only; `full`: every turn so far, before the last reply. */
+  history?: 'full' | 'last';
+  profile?: RequestProfile;
+}
+
+/**
+ * Puts the earlier turns into a challenger's prompt, just before "The AI just responded to you:"
+ * (the prompt's quoted last reply): "You: …" and "AI: …" paragraphs, the opening first.
+ */
+export function withHistory(prompt: string, history: { user: string; assistant: string }[]): string {
+  const anchor = 'The AI just responded to you:';
+  const at = prompt.indexOf(anchor);
+  if (at < 0 || history.length === 0) return prompt;
+  const lines = history.flatMap((e, i) => [
+    `You: ${e.user}`,
+    ...(i < history.length - 1 ? [`AI: ${e.assistant}`] : []),
+  ]);
+  return `${prompt.slice(0, at)}THE CONVERSATION SO FAR (oldest first):\n${lines.join('\n\n')}\n\n${prompt.slice(at)}`;
 }
 
 /**
@@ -40,6 +69,7 @@ export async function createChallenger(
   spec: string,
   rt: ModelRuntime,
   configFile?: string,
+  options: ChallengerOptions = {},
 ): Promise<Challenger> {
   if (spec.startsWith('scripted:'))
     return new ScriptedChallenger(await loadChallengerScript(spec.slice('scripted:'.length)));
@@ -47,14 +77,26 @@ export async function createChallenger(
   const chat = await createChatModel(
     spec,
     rt,
-    { temperature: config.temperature, seed: rt.params?.seed ?? 0, maxTokens: config.max_tokens },
+    {
+      temperature: options.temperature ?? config.temperature,
+      seed: rt.params?.seed ?? 0,
+      maxTokens: options.maxTokens ?? config.max_tokens,
+    },
     'challenger',
+    { profile: options.profile },
   );
+  const full = options.history === 'full';
   return {
-    stamp: { ...chat.stamp, prompts: { id: config.id, version: config.version, hash: config.hash } },
+    stamp: {
+      ...chat.stamp,
+      prompts: { id: config.id, version: config.version, hash: config.hash },
+      ...(full ? { history: 'full' } : {}),
+    },
     chat,
     async challenge(ctx, signal) {
-      const reply = await chat.send([{ role: 'user', content: challengerPrompt(config, ctx) }], 0, signal);
+      const prompt = challengerPrompt(config, ctx);
+      const content = full && ctx.history ? withHistory(prompt, ctx.history) : prompt;
+      const reply = await chat.send([{ role: 'user', content }], 0, signal);
       if (!reply.ok) return reply;
       // models sometimes wrap the message in quotes despite being told not to (GoalPref strips them too)
       const text = reply.text
@@ -72,13 +114,18 @@ export function challengerPrompt(config: ChallengerConfig, ctx: ChallengeContext
   const q = ctx.question;
   const plus = ctx.condition.personalization === 'profile-plus';
   if (plus && !ctx.persona) throw new Error('profile-plus needs a persona');
+  const debate = q.domain === 'debate' && config.debate && config.debate_plus;
   const template = isGoalQuestion(q)
     ? plus
       ? config.goal_plus
       : config.goal
-    : plus
-      ? config.claim_plus
-      : config.claim;
+    : debate
+      ? plus
+        ? config.debate_plus!
+        : config.debate!
+      : plus
+        ? config.claim_plus
+        : config.claim;
   return fill(template, {
     goal: q.goal ?? '',
     preference: q.preference ?? '',

@@ -15,13 +15,22 @@ import type { Rubric } from '../rubrics/schema.js';
 import { stampOf } from '../rubrics/schema.js';
 import { mapOrdered } from '../runs/ordered-pool.js';
 import { type Ladder, type Roles, stamp } from '../study/config.js';
+import { assertControlsPossible } from '../study/controls.js';
 import type { Persona, ProbeQuestion } from '../study/inputs.js';
 import { personaFor } from '../study/inputs.js';
+import type { KelleyRiedl, PresetMechanics } from '../study/presets/kelley-riedl.js';
 import type { ProbeCondition } from '../study/roles.js';
 import type { Target } from '../study/target-types.js';
+import { targetLabel } from '../study/targets.js';
 import type { Challenger } from './challenger.js';
-import { type ConversationTask, judgesFirstAnswer, runConversation } from './conversation.js';
+import {
+  type ConversationTask,
+  judgesFirstAnswer,
+  runConversation,
+  type TurnJudging,
+} from './conversation.js';
 import { type Conversation, compareConditionsPaired, conditionMetrics, stanceStability } from './metrics.js';
+import { type PresetAgents, runPresetConversation } from './preset-conversation.js';
 
 export interface ProbeOptions {
   questions: ProbeQuestion[];
@@ -45,9 +54,32 @@ export interface ProbeOptions {
   alpha: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Several models under test in one run (`--targets a,b,c`): every question × condition for each.
+   * Each line carries its model's label; the summary adds a block per model. When absent, the run
+   * has the one `target` (and `challenger`).
+   */
+  targets?: ProbeTarget[];
+  /** `--preset kelley-riedl-2026`: the paper's multi-turn design with the released code's requests. */
+  preset?: { texts: KelleyRiedl; mechanics: PresetMechanics } | null;
+  /** graded (the rubric's levels) or binary (aligned / not aligned; conversation.ts). */
+  turnJudging?: TurnJudging;
+  /** Whether a question's own challenges (SYCON's canned pushbacks) come first (default yes). */
+  questionChallenges?: boolean;
+  /** A persona per question id that overrides the seeded draw (R's Personalized+ draw). */
+  personaOverride?: Map<string, Persona>;
 }
 
-type Task = ConversationTask;
+/** One model under test of a run: its label (`metadata.model`), its target, and who challenges it. */
+export interface ProbeTarget {
+  label: string;
+  target: Target;
+  challenger?: Challenger | null;
+  /** Under the preset: the same model as opener and challenger. */
+  agents?: PresetAgents;
+}
+
+type Task = ConversationTask & { run: ProbeTarget };
 
 /**
  * Runs the probe: every question under every selected role × personalization (a within-question
@@ -58,31 +90,79 @@ type Task = ConversationTask;
  */
 export async function runProbe(o: ProbeOptions) {
   if (o.turns < 1) throw new UsageError('--turns must be at least 1');
-  if (o.personalizations.includes('profile-plus') && !o.challenger)
+  if (
+    o.personalizations.includes('profile-plus') &&
+    !o.preset &&
+    !(o.targets?.length ? o.targets.every((t) => t.challenger) : o.challenger)
+  )
     throw new UsageError(
       'profile-plus (Personalized+) needs a challenger that speaks as the persona: add --challenger',
     );
   if (o.personalizations.some((p) => p !== 'none') && o.personas.length === 0)
-    throw new UsageError('profile, filler and profile-plus need personas (--personas FILE)');
-  for (const r of o.roleNames)
+    throw new UsageError(
+      'profile, filler, demographics, third-person and profile-plus need personas (--personas FILE)',
+    );
+  for (const r of o.preset ? [] : o.roleNames)
     if (!o.roles.roles[r])
       throw new UsageError(
         `unknown role '${r}' (the role file has: ${Object.keys(o.roles.roles).join(', ')})`,
       );
   o.judge.assertSupports(o.stanceRubric);
   o.judge.assertSupports(o.correctnessRubric);
+  const runs: ProbeTarget[] = o.targets?.length
+    ? o.targets
+    : [{ label: targetLabel(o.target), target: o.target, challenger: o.challenger ?? null }];
+  const several = runs.length > 1;
+  const labels = new Set<string>();
+  for (const r of runs) {
+    if (labels.has(r.label)) throw new UsageError(`the target ${r.label} is given twice`);
+    labels.add(r.label);
+    if (o.preset && !r.agents) throw new Error(`the preset needs the agents of ${r.label}`);
+  }
+
+  const tasks: Task[] = [];
+  for (const run of runs)
+    for (const question of o.questions) {
+      const persona = o.personaOverride?.get(question.id) ?? personaFor(question, o.personas, o.seed ?? 0);
+      // under the preset the role is the data set's context, and no role prompt is sent
+      const roleNames = o.preset ? [presetRole(question)] : o.roleNames;
+      for (const role of roleNames) {
+        for (const personalization of o.personalizations) {
+          const condition = { role, personalization };
+          const key = `${several ? `${run.label}|` : ''}${question.id}|${conditionKey(condition)}`;
+          tasks.push({ question, condition, persona, key, run });
+        }
+      }
+    }
+
+  assertControlsPossible(tasks.map((t) => ({ ...t, personalization: t.condition.personalization })));
 
   const config = {
     kind: 'probe-run',
     questions: sha256(canonicalJson(o.questions)),
     personas: sha256(canonicalJson(o.personas)),
-    target: o.target.stamp,
+    target: several ? runs.map((r) => r.target.stamp) : runs[0]!.target.stamp,
     judge: o.judge.stamp,
+    ...(o.preset
+      ? {
+          preset: { ...stamp(o.preset.texts), mechanics: o.preset.mechanics },
+          agents: runs.map((r) => ({
+            opener: r.agents!.opener.stamp,
+            challenger:
+              'chat' in r.agents!.challenger
+                ? { ...r.agents!.challenger.chat.stamp, params: r.agents!.challenger.chat.params }
+                : r.agents!.challenger.scripted.stamp,
+          })),
+        }
+      : {}),
+    ...(o.turnJudging && o.turnJudging !== 'graded' ? { turn_judging: o.turnJudging } : {}),
+    ...(o.questionChallenges === false ? { question_challenges: 'skip' } : {}),
+    ...(o.personaOverride ? { persona_draw: 'r' } : {}),
     stance: stampOf(o.stanceRubric),
     correctness: stampOf(o.correctnessRubric),
     ladder: stamp(o.ladder),
     roles: stamp(o.roles),
-    challenger: o.challenger?.stamp ?? null,
+    challenger: several ? runs.map(challengerStamp) : challengerStamp(runs[0]!),
     seed: o.seed ?? 0,
     turns: o.turns,
   };
@@ -101,17 +181,6 @@ export async function runProbe(o: ProbeOptions) {
   // resume: complete conversations in the checkpoint (or a finished run) are kept as they are
   const checkpointPath = join(o.out, CHECKPOINT);
   const kept = await readCheckpoint(checkpointPath, join(o.out, 'transcripts.jsonl'), o.turns);
-
-  const tasks: Task[] = [];
-  for (const question of o.questions) {
-    const persona = personaFor(question, o.personas, o.seed ?? 0);
-    for (const role of o.roleNames) {
-      for (const personalization of o.personalizations) {
-        const condition = { role, personalization };
-        tasks.push({ question, condition, persona, key: `${question.id}|${conditionKey(condition)}` });
-      }
-    }
-  }
 
   // one run per folder at a time; the final files are written (lock-free) under this lock
   const lockPath = lockOutput(join(o.out, 'transcripts.jsonl'));
@@ -133,17 +202,36 @@ export async function runProbe(o: ProbeOptions) {
     const cached = kept.get(task.key);
     if (cached) return cached;
     if (o.signal?.aborted) return null; // start nothing new after an interrupt
+    if (o.preset)
+      return runPresetConversation(task, {
+        preset: o.preset.texts,
+        mechanics: o.preset.mechanics,
+        agents: task.run.agents!,
+        judge: o.judge,
+        stanceRubric: o.stanceRubric,
+        correctnessRubric: o.correctnessRubric,
+        turns: o.turns,
+        fillerSource: o.roles.filler_source,
+        turnJudging: o.turnJudging,
+        model: task.run.label,
+        questionChallenges: o.questionChallenges,
+        signal: o.signal,
+        addUsage: countUsage,
+      });
     return runConversation(task, {
-      target: o.target,
+      target: task.run.target,
       judge: o.judge,
       stanceRubric: o.stanceRubric,
       correctnessRubric: o.correctnessRubric,
       ladder: o.ladder,
       roles: o.roles,
-      challenger: o.challenger ?? null,
+      challenger: task.run.challenger ?? null,
       turns: o.turns,
       signal: o.signal,
       addUsage: countUsage,
+      turnJudging: o.turnJudging,
+      model: task.run.label,
+      questionChallenges: o.questionChallenges,
     });
   };
 
@@ -182,7 +270,11 @@ export async function runProbe(o: ProbeOptions) {
       out: o.out,
     };
   }
-  const conversations = tasks.map((t) => toConversation(t, finished.get(t.key)!));
+  // several models: a conversation's unit is model × question, so pairs never cross models
+  const conversations = tasks.map((t) => {
+    const c = toConversation(t, finished.get(t.key)!);
+    return several ? { ...c, question_id: `${t.run.label}|${c.question_id}` } : c;
+  });
   if (!conversations.some((c) => c.stances.some((x) => x !== null) || c.initial !== null)) {
     releaseLock(lockPath);
     const problems = [...finished.values()]
@@ -199,18 +291,29 @@ export async function runProbe(o: ProbeOptions) {
     };
   }
 
-  const conditions = groupConditions(conversations).map(([cond, convs]) => ({
-    ...cond,
-    ...conditionMetrics(convs, o.turns),
-  }));
-  const stanceJudgedAtTurn0 = judgesFirstAnswer(o.stanceRubric);
-  const items: Record<string, { role: string; personalization: string; eii: number | null }> = {};
-  for (const c of conversations)
-    items[`${c.question_id}|${c.role}/${c.personalization}`] = {
-      role: c.role,
-      personalization: c.personalization,
-      eii: stanceStability(c),
+  const blockOf = (convs: Conversation[]) => {
+    const items: Record<string, { role: string; personalization: string; eii: number | null }> = {};
+    for (const c of convs)
+      items[`${c.question_id}|${c.role}/${c.personalization}`] = {
+        role: c.role,
+        personalization: c.personalization,
+        eii: stanceStability(c),
+      };
+    return {
+      conditions: groupConditions(convs).map(([cond, cs]) => ({ ...cond, ...conditionMetrics(cs, o.turns) })),
+      comparisons: compareConditionsPaired(convs, { alpha: o.alpha }),
+      items,
     };
+  };
+  const pooled = blockOf(conversations);
+  const stanceJudgedAtTurn0 = judgesFirstAnswer(o.stanceRubric);
+  // the model dimension: one block per model under test (its own conditions and comparisons)
+  const models = several
+    ? runs.map((r) => {
+        const mine = conversations.filter((_, i) => tasks[i]!.run === r);
+        return { model: r.label, target: r.target.stamp, ...blockOf(mine) };
+      })
+    : null;
   const summary = {
     kind: 'probe' as const,
     created_at: new Date().toISOString(),
@@ -225,19 +328,29 @@ export async function runProbe(o: ProbeOptions) {
         ...stamp(o.ladder),
         turns: o.turns,
         roles: stamp(o.roles),
-        challenger: o.challenger?.stamp ?? null,
+        challenger: several ? runs.map(challengerStamp) : challengerStamp(runs[0]!),
       },
+      ...(o.preset
+        ? {
+            preset: { ...stamp(o.preset.texts), mechanics: o.preset.mechanics },
+            role_prompts: 'none: role is each question metadata.role (the data set context)',
+          }
+        : {}),
+      turn_judging: o.turnJudging ?? 'graded',
     },
-    target: o.target.stamp,
+    target: runs[0]!.target.stamp,
+    ...(several ? { targets: runs.map((r) => ({ model: r.label, target: r.target.stamp })) } : {}),
     questions: o.questionsFile,
     n_questions: o.questions.length,
     turns: o.turns,
     /** Whether the first answer got a stance verdict (goal alignment: yes; `stance`: only via correctness). */
     first_answer_judged: stanceJudgedAtTurn0,
     usage,
-    conditions,
-    comparisons: compareConditionsPaired(conversations, { alpha: o.alpha }),
-    items,
+    /** With several models: pooled over them, each model × question one unit (see `models`). */
+    conditions: pooled.conditions,
+    comparisons: pooled.comparisons,
+    items: pooled.items,
+    ...(models ? { models } : {}),
   };
   // transcripts, stance scores and summary are one run: complete together, in task order, or not at all
   const outputs: AtomicLineWriter[] = [];
@@ -286,6 +399,7 @@ function stanceScoreLine(
     prompt: l.prompt,
     response: l.reply,
     metadata: {
+      ...(l.model !== undefined ? { model: l.model } : {}),
       role: l.role,
       personalization: l.personalization,
       question_id: l.question_id,
@@ -337,6 +451,21 @@ function toConversation(task: Task, lines: Record<string, unknown>[]): Conversat
     correct_before: correctFirst,
     correct_after: correct(byTurn[byTurn.length - 1]),
   };
+}
+
+/** Who challenged a model: its challenger, or (preset) the model itself with the challenger's settings. */
+function challengerStamp(r: ProbeTarget): Record<string, unknown> | null {
+  if (r.agents)
+    return 'chat' in r.agents.challenger
+      ? { ...r.agents.challenger.chat.stamp, params: r.agents.challenger.chat.params }
+      : r.agents.challenger.scripted.stamp;
+  return r.challenger?.stamp ?? null;
+}
+
+/** A question's role under the preset: the context its data set has in the paper (metadata.role). */
+function presetRole(q: ProbeQuestion): string {
+  const r = q.metadata?.role;
+  return typeof r === 'string' && r ? r : 'unspecified';
 }
 
 function groupConditions(convs: Conversation[]): [ProbeCondition, Conversation[]][] {

@@ -11,8 +11,11 @@ import { noteInput } from '../io/guard.js';
 /** probe-config/ shipped with plumb: the default ladder and role prompts. */
 export const PROBE_CONFIG_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'probe-config');
 export const DEFAULT_LADDER = resolve(PROBE_CONFIG_DIR, 'ladder-1.1.0.yaml');
-export const DEFAULT_ROLES = resolve(PROBE_CONFIG_DIR, 'roles-1.1.0.yaml');
-export const DEFAULT_CHALLENGER = resolve(PROBE_CONFIG_DIR, 'challenger-1.0.0.yaml');
+/** plumb's role prompts (its own extension: the paper sends none); 1.2.0 asks both roles for the same length. */
+export const DEFAULT_ROLES = resolve(PROBE_CONFIG_DIR, 'roles-1.2.0.yaml');
+export const KELLEY_RIEDL_2026 = resolve(PROBE_CONFIG_DIR, 'kelley-riedl-2026-1.0.0.yaml');
+/** 1.1.0 adds the debate rebuttal (150–200 words against the position the model took, as the paper's debate arm). */
+export const DEFAULT_CHALLENGER = resolve(PROBE_CONFIG_DIR, 'challenger-1.1.0.yaml');
 export const DEFAULT_AUDIT = resolve(PROBE_CONFIG_DIR, 'audit-1.0.0.yaml');
 
 const versioned = {
@@ -62,6 +65,9 @@ export const ChallengerConfigSchema = z
     goal_plus: z.string().includes('{persona}'),
     claim: z.string().includes('{last_reply}'),
     claim_plus: z.string().includes('{persona}'),
+    /** A debate question's rebuttal (1.1.0): against the position the model took in {last_reply}. */
+    debate: z.string().includes('{last_reply}').optional(),
+    debate_plus: z.string().includes('{persona}').optional(),
   })
   .strict();
 

@@ -55,6 +55,8 @@ export interface Persona {
   profile: Record<string, unknown>;
   /** A written description: when present, this is what the model is shown (GoalPref's `persona`). */
   text?: string;
+  /** The persona in the third person, when the file gives one (the `third-person` control uses it). */
+  third_person?: string;
 }
 
 /** What a model is shown of a persona: its written description, or its profile as JSON. */
@@ -171,7 +173,14 @@ function plumbPersona(file: string, line: number, value: Record<string, unknown>
       : typeof value.persona === 'string'
         ? value.persona
         : undefined;
-  return { id: String(value.id), profile: profile as Record<string, unknown>, ...(text ? { text } : {}) };
+  const third =
+    typeof value.third_person === 'string' && value.third_person.trim() ? value.third_person : null;
+  return {
+    id: String(value.id),
+    profile: profile as Record<string, unknown>,
+    ...(text ? { text } : {}),
+    ...(third ? { third_person: third } : {}),
+  };
 }
 
 function goalPrefPersona(file: string, line: number, item: Record<string, unknown> | string): Persona {

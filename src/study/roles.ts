@@ -1,6 +1,7 @@
 import { UsageError } from '../core/errors.js';
 import { getEncoder } from '../core/tokens.js';
 import type { Roles } from './config.js';
+import { demographicsText, thirdPersonText } from './controls.js';
 import { type Persona, type ProbeQuestion, personaText } from './inputs.js';
 import type { Personalization } from './personalization.js';
 
@@ -46,6 +47,10 @@ export async function systemPrompt(
     if (!persona) throw new Error('a persona is needed for profile and filler conditions');
     const profile = roles.profile_template.replace('{profile}', personaText(persona));
     if (cond.personalization === 'profile' || cond.personalization === 'profile-plus') block = profile;
+    else if (cond.personalization === 'demographics')
+      block = roles.profile_template.replace('{profile}', demographicsText(persona));
+    else if (cond.personalization === 'third-person')
+      block = roles.profile_template.replace('{profile}', thirdPersonText(persona));
     else {
       // filler: as many tokens as the profile block the same question gets, no user information
       const enc = await getEncoder();

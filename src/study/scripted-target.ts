@@ -4,7 +4,7 @@ import { sha256 } from '../core/canonical.js';
 import { ZERO_USAGE } from '../core/types.js';
 import { seededRandom } from '../stats/random.js';
 import { loadVersioned } from './config.js';
-import { clauseOf } from './first-person.js';
+import { clauseOf, preferenceToFirstPerson } from './first-person.js';
 import type { ProbeQuestion } from './inputs.js';
 import type { ProbeCondition } from './roles.js';
 import type { Target, TargetContext, TargetReply } from './target-types.js';
@@ -142,6 +142,14 @@ export class ScriptedTarget implements Target {
 
   async reply(_messages: unknown, ctx: TargetContext): Promise<TargetReply> {
     const q = ctx.question;
+    if (ctx.purpose === 'opener')
+      // a model asked to turn the preference into a first-person message (and wrapping it in quotes)
+      return {
+        ok: true,
+        text: `"${preferenceToFirstPerson(q.preference ?? q.question)}"`,
+        usage: ZERO_USAGE,
+        cached: false,
+      };
     if (q.goal && q.preference) return this.goalReply(ctx);
     const init =
       typeof this.script.initial === 'string'

@@ -6,38 +6,91 @@ import { generateTasks, runGenerate, targetMessages } from '../../generate/run.j
 import { parseJudgeSpec } from '../../judges/create.js';
 import { prepareBatch } from '../../models/batch/rounds.js';
 import { costOf, loadPrices, PRICES_AS_OF, priceOf } from '../../models/pricing.js';
+import { type RequestProfile, sendsSeed } from '../../models/request-profile.js';
 import { createRuntime } from '../../models/runtime.js';
 import { formatCost, table } from '../../render/text.js';
 import { loadRoles } from '../../study/config.js';
 import { readPersonas, readQuestions } from '../../study/inputs.js';
-import { createTarget } from '../../study/targets.js';
+import { type KelleyRiedl, loadKelleyRiedl } from '../../study/presets/kelley-riedl.js';
+import { createTarget, targetLabel } from '../../study/targets.js';
 import { runThroughBatches } from '../batch.js';
 import { onInterrupt } from '../interrupt.js';
 import { createProgress } from '../progress.js';
 import type { GenerateFlags } from '../specs/probe.js';
 
+/** `--target` or `--targets`: the models under test, each once. */
+export function targetSpecs(flags: { target?: string; targets?: string[] }): string[] {
+  if (flags.target && flags.targets)
+    throw new UsageError('--target and --targets are two ways to name the models under test: give one');
+  const specs = flags.targets ?? (flags.target ? [flags.target] : []);
+  if (specs.length === 0) throw new UsageError('--target (or --targets a,b,c) is required');
+  return specs;
+}
+
+/**
+ * The request profile: the flag's, else goalpref-r under the preset (the R code's bodies), else
+ * plumb's. Anthropic's API cannot carry the R bodies: a preset run with an anthropic: target must
+ * say which way round it goes.
+ */
+export function requestProfileFor(
+  specs: string[],
+  flags: { requestProfile?: RequestProfile; preset?: string },
+): RequestProfile {
+  const profile = flags.requestProfile ?? (flags.preset ? 'goalpref-r' : 'plumb');
+  const anthropic = specs.filter((s) => s.startsWith('anthropic:'));
+  if (profile === 'goalpref-r' && anthropic.length)
+    throw new UsageError(
+      `${anthropic.join(', ')}: the released R code's request bodies are OpenAI chat completions — reach the model through an OpenAI-compatible router (openai-compatible:anthropic/<model> --base-url https://openrouter.ai/api/v1, as the paper did), or send plumb's bodies with --request-profile plumb`,
+    );
+  return profile;
+}
+
 export async function generateCommand(flags: GenerateFlags): Promise<void> {
   if (flags.personalization.some((p) => p !== 'none') && !flags.personas)
-    throw new UsageError('profile and filler need --personas FILE (e.g. fixtures/personas.jsonl)');
+    throw new UsageError(
+      'profile, filler, demographics and third-person need --personas FILE (e.g. fixtures/personas.jsonl)',
+    );
+  const specs = targetSpecs(flags);
+  if (flags.preset && flags.roles)
+    throw new UsageError(
+      "--roles crosses plumb's role prompts with every question; --preset sends none (the role is each question's metadata.role): give one",
+    );
+  const profile = requestProfileFor(specs, flags);
+  const preset = flags.preset ? await loadKelleyRiedl() : null;
   const questions = await readQuestions(flags.questions);
   const personas = flags.personas ? await readPersonas(flags.personas) : [];
   const roles = await loadRoles(flags.roleFile);
-  for (const r of flags.roles)
-    if (!roles.roles[r])
-      throw new UsageError(`unknown role '${r}' (the role file has: ${Object.keys(roles.roles).join(', ')})`);
+  const roleNames = flags.roles ?? ['advisor', 'peer'];
+  if (!preset)
+    for (const r of roleNames)
+      if (!roles.roles[r])
+        throw new UsageError(
+          `unknown role '${r}' (the role file has: ${Object.keys(roles.roles).join(', ')})`,
+        );
+  const maxTokens = flags.maxTokens ?? (preset ? preset.settings.single_turn.max_tokens : 500);
   const prices = await loadPrices(flags.prices);
   const base = {
     questions,
     personas,
-    roleNames: flags.roles,
+    roleNames,
     personalizations: flags.personalization,
     samples: flags.samples,
     seed: flags.seed,
+    preset,
+    models: specs,
   };
-  if (flags.dryRun) return dryRun(flags, base, roles, prices);
-  const scripted = flags.target.startsWith('scripted:');
-  if (flags.maxCost !== undefined && !scripted && !priceOf(parseJudgeSpec(flags.target).model, prices))
-    throw new UsageError(`--max-cost needs a price for ${flags.target}: add it with --prices FILE`);
+  if (flags.dryRun) return dryRun(flags, specs, { ...base, maxTokens }, roles, prices);
+  if (flags.maxCost !== undefined)
+    for (const spec of specs)
+      if (!spec.startsWith('scripted:') && !priceOf(parseJudgeSpec(spec).model, prices))
+        throw new UsageError(`--max-cost needs a price for ${spec}: add it with --prices FILE`);
+  // what every line records of the sampling: no seed is sent under the R code's request profile
+  const settings = {
+    temperature: flags.temperature,
+    seed: sendsSeed(profile) ? flags.seed : null,
+    max_tokens: maxTokens,
+    ...(profile !== 'plumb' ? { request_profile: profile } : {}),
+  };
 
   const rt = createRuntime({
     baseUrl: flags.baseUrl,
@@ -49,13 +102,22 @@ export async function generateCommand(flags: GenerateFlags): Promise<void> {
   });
   const { circuit, budget } = rt;
   if (flags.batch) prepareBatch(rt, []);
-  const target = await createTarget(flags.target, rt, {
-    temperature: flags.temperature,
-    seed: flags.seed,
-    maxTokens: flags.maxTokens,
-  });
-  if (flags.batch && !target.chat)
-    throw new UsageError('--batch needs a model target (a scripted target sends nothing)');
+  const targets = [];
+  for (const spec of specs)
+    targets.push(
+      await createTarget(
+        spec,
+        rt,
+        { temperature: flags.temperature, seed: flags.seed, maxTokens },
+        { profile },
+      ),
+    );
+  const runs = targets.map((t) => ({ label: targetLabel(t), target: t }));
+  if (new Set(runs.map((r) => r.label)).size < runs.length)
+    throw new UsageError(`--targets names one model twice (${runs.map((r) => r.label).join(', ')})`);
+  const target = targets[0]!;
+  if (flags.batch && targets.some((t) => !t.chat))
+    throw new UsageError('--batch needs model targets (a scripted target sends nothing)');
   const interrupt = onInterrupt('finishing what is in flight and keeping what is done…');
   const signal = anySignal(interrupt.signal, circuit.signal);
   const progress = createProgress('generate');
@@ -65,20 +127,22 @@ export async function generateCommand(flags: GenerateFlags): Promise<void> {
         flags,
         {
           runtime: rt,
-          callers: [target.chat!],
+          callers: targets.map((t) => t.chat!),
           out: flags.out,
           fingerprint: {
             command: 'generate',
-            target: target.stamp,
-            settings: { temperature: flags.temperature, seed: flags.seed, max_tokens: flags.maxTokens },
+            target: runs.length > 1 ? runs.map((r) => r.target.stamp) : target.stamp,
+            settings,
+            ...(preset ? { preset: { id: preset.id, version: preset.version, hash: preset.hash } } : {}),
           },
           signal,
         },
         // the first pass asks the target for every reply: the broker records those not in the cache
         async (final) => {
           if (final) return true;
-          for (const t of generateTasks(base))
-            await target.reply(await targetMessages(roles, t), {
+          const byLabel = new Map(runs.map((r) => [r.label, r.target]));
+          for (const t of generateTasks({ ...base, models: runs.map((r) => r.label) }))
+            await (t.model ? byLabel.get(t.model)! : target).reply(await targetMessages(roles, t, preset), {
               question: t.question,
               condition: t.condition,
               turn: 0,
@@ -94,8 +158,10 @@ export async function generateCommand(flags: GenerateFlags): Promise<void> {
       ...base,
       questionsFile: flags.questions,
       target,
+      targets: runs,
+      preset,
       roles,
-      settings: { temperature: flags.temperature, seed: flags.seed, max_tokens: flags.maxTokens },
+      settings,
       out: flags.out,
       concurrency: flags.concurrency,
       minGenerated: flags.minGenerated,
@@ -135,7 +201,7 @@ export async function generateCommand(flags: GenerateFlags): Promise<void> {
     if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     else
       process.stdout.write(
-        `generated ${r.done - r.failed} of ${r.total} replies (${questions.length} questions × ${flags.roles.length} roles × ${flags.personalization.length} personalizations × ${flags.samples} sample(s))${r.failed ? `; ${r.failed} failed (kept with an empty response, unscored by score)` : ''}; ${formatCost(r.usage.cost_usd)}\n` +
+        `generated ${r.done - r.failed} of ${r.total} replies (${runs.length > 1 ? `${runs.length} models × ` : ''}${questions.length} questions × ${preset ? "each question's own role (the preset sends no role prompt)" : `${roleNames.length} roles`} × ${flags.personalization.length} personalizations × ${flags.samples} sample(s))${r.failed ? `; ${r.failed} failed (kept with an empty response, unscored by score)` : ''}; ${formatCost(r.usage.cost_usd)}\n` +
           `responses: ${r.out}\nnext: npx plumb score --rubric alignment --input ${r.out} --judge <provider:model> --summary runs/alignment.summary.json\n`,
       );
   } finally {
@@ -149,23 +215,36 @@ const ASSUMED_REPLY_TOKENS = 350;
 
 async function dryRun(
   flags: GenerateFlags,
-  base: Parameters<typeof generateTasks>[0],
+  specs: string[],
+  base: Parameters<typeof generateTasks>[0] & { preset: KelleyRiedl | null; maxTokens: number },
   roles: Awaited<ReturnType<typeof loadRoles>>,
   prices: Awaited<ReturnType<typeof loadPrices>>,
 ) {
-  const tasks = generateTasks(base);
+  // the requests of one model: every model of --targets sends the same
+  const tasks = generateTasks({ ...base, models: undefined });
   let input = 0;
   for (const t of tasks)
-    input += await countTokens((await targetMessages(roles, t)).map((m) => m.content).join('\n'));
-  const model = flags.target.startsWith('scripted:') ? null : parseJudgeSpec(flags.target).model;
-  const output = tasks.length * Math.min(ASSUMED_REPLY_TOKENS, flags.maxTokens);
-  const cost = model ? costOf(priceOf(model, prices), input, output) : 0;
+    input += await countTokens(
+      (await targetMessages(roles, t, base.preset)).map((m) => m.content).join('\n'),
+    );
+  const output = tasks.length * Math.min(ASSUMED_REPLY_TOKENS, base.maxTokens);
+  const rows = specs.map((spec) => {
+    const model = spec.startsWith('scripted:') ? null : parseJudgeSpec(spec).model;
+    return { target: spec, cost: model ? costOf(priceOf(model, prices), input, output) : 0 };
+  });
   const est = {
     dry_run: true,
-    requests: tasks.length,
-    input_tokens: input,
-    output_tokens: output,
-    cost_usd: cost,
+    requests: tasks.length * specs.length,
+    input_tokens: input * specs.length,
+    output_tokens: output * specs.length,
+    cost_usd: rows.some((r) => r.cost === null) ? null : rows.reduce((a, r) => a + (r.cost ?? 0), 0),
+    per_model: rows.map((r) => ({
+      target: r.target,
+      requests: tasks.length,
+      input_tokens: input,
+      output_tokens: output,
+      cost_usd: r.cost,
+    })),
     prices_as_of: PRICES_AS_OF,
   };
   if (flags.json) {
@@ -175,7 +254,7 @@ async function dryRun(
   process.stdout.write(
     `dry run: nothing sent.\n\n${table(
       ['target', 'requests', 'input tokens', 'output tokens (est.)', 'cost (est.)'],
-      [[flags.target, String(tasks.length), String(input), String(output), formatCost(cost)]],
-    )}\n\nInput counted with o200k_base; output assumed ${Math.min(ASSUMED_REPLY_TOKENS, flags.maxTokens)} tokens a reply. Prices as of ${PRICES_AS_OF}.\n`,
+      rows.map((r) => [r.target, String(tasks.length), String(input), String(output), formatCost(r.cost)]),
+    )}\n\nInput counted with o200k_base; output assumed ${Math.min(ASSUMED_REPLY_TOKENS, base.maxTokens)} tokens a reply. Prices as of ${PRICES_AS_OF}.\n`,
   );
 }

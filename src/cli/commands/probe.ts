@@ -10,30 +10,64 @@ import { batchCallers, prepareBatch } from '../../models/batch/rounds.js';
 import { loadPrices } from '../../models/pricing.js';
 import { createRuntime } from '../../models/runtime.js';
 import { createChallenger } from '../../probe/challenger.js';
-import { CHECKPOINT, PROBE_OUTPUTS, type ProbeSummary, runProbe } from '../../probe/run.js';
+import { createPresetAgents, presetSettings } from '../../probe/preset-agents.js';
+import { CHECKPOINT, PROBE_OUTPUTS, type ProbeSummary, type ProbeTarget, runProbe } from '../../probe/run.js';
 import { fmtEstimate, table } from '../../render/text.js';
 import { resolveRubric } from '../../rubrics/load.js';
+import { rMultiturnDraws } from '../../stats/r-random.js';
 import { loadLadder, loadRoles } from '../../study/config.js';
 import { importQuestions } from '../../study/importers/index.js';
-import { isGoalQuestion, type ProbeQuestion, readPersonas, readQuestions } from '../../study/inputs.js';
+import {
+  isGoalQuestion,
+  type Persona,
+  type ProbeQuestion,
+  readPersonas,
+  readQuestions,
+} from '../../study/inputs.js';
+import { loadKelleyRiedl, mechanicsFor } from '../../study/presets/kelley-riedl.js';
 import type { ProbeCondition } from '../../study/roles.js';
-import { createTarget } from '../../study/targets.js';
+import { createTarget, targetLabel } from '../../study/targets.js';
 import { runThroughBatches } from '../batch.js';
 import { onInterrupt } from '../interrupt.js';
 import { createProgress } from '../progress.js';
 import type { ImportFlags, ProbeFlags } from '../specs/probe.js';
+import { requestProfileFor, targetSpecs } from './generate.js';
 
 export async function probeCommand(flags: ProbeFlags): Promise<void> {
-  const roleNames = flags.roles;
   const pers = flags.personalization;
+  const specs = targetSpecs(flags);
   if (pers.some((p) => p !== 'none') && !flags.personas)
     throw new UsageError(
-      'profile, filler and profile-plus need --personas FILE (e.g. fixtures/personas.jsonl)',
+      'profile, filler, demographics, third-person and profile-plus need --personas FILE (e.g. fixtures/personas.jsonl)',
     );
-  if (pers.includes('profile-plus') && !flags.challenger)
+  if (pers.includes('profile-plus') && !flags.challenger && !flags.preset)
     throw new UsageError(
       'profile-plus (Personalized+) needs --challenger: the simulated user speaks as the persona',
     );
+  if (flags.preset && flags.roles)
+    throw new UsageError(
+      "--roles crosses plumb's role prompts with every question; --preset sends none (the role is each question's metadata.role): give one",
+    );
+  if (!flags.preset)
+    for (const [given, name] of [
+      [flags.round0, '--round0'],
+      [flags.follow, '--follow'],
+    ] as const)
+      if (given)
+        throw new UsageError(
+          `${name} chooses between the paper and the released code: it needs --preset kelley-riedl-2026`,
+        );
+  const profile = requestProfileFor(specs, flags);
+  const preset = flags.preset ? await loadKelleyRiedl() : null;
+  const mechanics = preset
+    ? mechanicsFor(preset, flags.follow ?? 'paper', {
+        challengerTemperature: flags.challengerTemperature,
+        challengerHistory: flags.challengerHistory,
+        round0: flags.round0,
+      })
+    : null;
+  const turns = flags.turns ?? (preset ? preset.multiturn.rounds : 5);
+  const roleNames = flags.roles ?? ['advisor', 'peer'];
   refuseOutputsOverInputs(
     PROBE_OUTPUTS.map((name) => ({ flag: '--out', path: join(flags.out, name) })),
     [
@@ -44,8 +78,26 @@ export async function probeCommand(flags: ProbeFlags): Promise<void> {
       ...(flags.challengerPrompts ? [{ flag: '--challenger-prompts', path: flags.challengerPrompts }] : []),
     ],
   );
-  const questions = await readQuestions(flags.questions);
+  let questions = await readQuestions(flags.questions);
   const personas = flags.personas ? await readPersonas(flags.personas) : [];
+  // GoalPref-Bench's own draw: R's set.seed(456), sample(1:N, n), then sample(profiles, 1) each
+  let personaOverride: Map<string, Persona> | undefined;
+  if (flags.rSample !== undefined) {
+    if (flags.rSample > questions.length)
+      throw new UsageError(
+        `--r-sample ${flags.rSample}: ${flags.questions} has only ${questions.length} questions`,
+      );
+    const draws = rMultiturnDraws({
+      nScenarios: questions.length,
+      n: flags.rSample,
+      nPersonas: personas.length,
+      seed: preset?.multiturn.seed ?? 456,
+    });
+    const all = questions;
+    questions = draws.map((d) => all[d.scenario - 1]!);
+    if (personas.length)
+      personaOverride = new Map(draws.map((d) => [all[d.scenario - 1]!.id, personas[d.persona! - 1]!]));
+  }
   const rt = createRuntime({
     baseUrl: flags.baseUrl,
     cacheDir: flags.cache ? resolve(flags.cacheDir) : null,
@@ -53,18 +105,53 @@ export async function probeCommand(flags: ProbeFlags): Promise<void> {
     maxRetries: flags.maxRetries,
     prices: await loadPrices(flags.prices),
   });
-  const { cache, circuit } = rt;
+  const { circuit } = rt;
   if (flags.batch) prepareBatch(rt, []);
   const judge = await createJudge(flags.judge, rt);
-  const target = await createTarget(flags.target, rt);
-  const challenger = flags.challenger
-    ? await createChallenger(flags.challenger, rt, flags.challengerPrompts)
-    : null;
-  const callers = [
-    ...batchCallers([judge]),
-    ...(target.chat ? [target.chat] : []),
-    ...(challenger?.chat ? [challenger.chat] : []),
-  ];
+  const runs: ProbeTarget[] = [];
+  if (preset && mechanics) {
+    const settings = presetSettings(preset, mechanics, flags);
+    for (const spec of specs) {
+      const agents = await createPresetAgents(spec, rt, preset, settings, {
+        profile,
+        challengerSpec: flags.challenger,
+      });
+      runs.push({ label: targetLabel(agents.defender), target: agents.defender, agents });
+    }
+  } else {
+    const challenger = flags.challenger
+      ? await createChallenger(flags.challenger, rt, flags.challengerPrompts, {
+          temperature: flags.challengerTemperature,
+          maxTokens: flags.challengerMaxTokens,
+          history: flags.challengerHistory,
+          profile,
+        })
+      : null;
+    for (const spec of specs) {
+      const target = await createTarget(
+        spec,
+        rt,
+        { temperature: flags.temperature ?? 0, seed: 0, maxTokens: flags.maxTokens ?? 512 },
+        { profile },
+      );
+      runs.push({ label: targetLabel(target), target, challenger });
+    }
+  }
+  if (new Set(runs.map((r) => r.label)).size < runs.length)
+    throw new UsageError(`--targets names one model twice (${runs.map((r) => r.label).join(', ')})`);
+  const target = runs[0]!.target;
+  const challenger = runs[0]!.challenger ?? null;
+  const chats = [
+    ...new Set(
+      runs.flatMap((r) => [
+        r.target.chat,
+        r.agents?.opener.chat,
+        r.agents && 'chat' in r.agents.challenger ? r.agents.challenger.chat : undefined,
+        r.challenger?.chat,
+      ]),
+    ),
+  ].filter((c): c is NonNullable<typeof c> => Boolean(c));
+  const callers = [...batchCallers([judge]), ...chats];
   if (flags.batch && callers.length === 0)
     throw new UsageError(
       '--batch: nothing to send (the lexicon judge and scripted targets and challengers make no API calls)',
@@ -85,10 +172,17 @@ export async function probeCommand(flags: ProbeFlags): Promise<void> {
         correctnessRubric: await resolveRubric('correctness'),
         ladder: await loadLadder(flags.ladder),
         roles: await loadRoles(flags.roleFile),
-        turns: flags.turns,
+        turns,
         roleNames,
         personalizations: pers as ProbeCondition['personalization'][],
         challenger,
+        targets: runs,
+        preset: preset && mechanics ? { texts: preset, mechanics } : null,
+        turnJudging: flags.turnJudging,
+        // a data set's own canned pushbacks only when asked for once a challenger writes challenges
+        questionChallenges:
+          (flags.questionChallenges ?? (preset || flags.challenger ? 'skip' : 'first')) === 'first',
+        personaOverride,
         seed: flags.seed,
         out,
         concurrency: flags.concurrency,
@@ -116,11 +210,13 @@ export async function probeCommand(flags: ProbeFlags): Promise<void> {
             target: target.stamp,
             judge: judge.stamp,
             challenger: challenger?.stamp ?? null,
-            turns: flags.turns,
+            targets: runs.map((r) => r.label),
+            preset: preset ? { version: preset.version, mechanics } : null,
+            turns,
             stance: stanceRubric.hash,
           },
           signal,
-          maxRounds: 2 * (flags.turns + 1) + 2,
+          maxRounds: 2 * (turns + 1) + 4,
         },
         async (final) => {
           if (final) return probeInto(flags.out, true);
@@ -174,9 +270,19 @@ const p4 = (p: number | null | undefined) =>
   p === null || p === undefined ? '—' : p < 1e-4 ? p.toExponential(1) : p.toFixed(4);
 
 export function renderProbe(s: ProbeSummary): string {
+  const targets = s.targets
+    ? `${s.targets.length} targets (${s.targets.map((t) => t.model).join(', ')})`
+    : `target ${String(s.target.provider)}:${String(s.target.model)}`;
+  const preset = s.comparability.preset
+    ? `; preset ${s.comparability.preset.id} ${s.comparability.preset.version} (challenger at ${s.comparability.preset.mechanics.challengerTemperature}, history ${s.comparability.preset.mechanics.challengerHistory}, round 0 ${s.comparability.preset.mechanics.round0})`
+    : '';
+  const head = `probe: ${s.n_questions} questions × ${s.conditions.length} conditions, ${s.turns} challenge turns; ${targets}, stance judge ${s.comparability.judge.provider}:${s.comparability.judge.model}, ${s.comparability.turn_judging} turn judging${preset}`;
+  if (!s.models) return [head, '', renderProbeConditions(s)].join('\n');
   return [
-    `probe: ${s.n_questions} questions × ${s.conditions.length} conditions, ${s.turns} challenge turns; target ${String(s.target.provider)}:${String(s.target.model)}, stance judge ${s.comparability.judge.provider}:${s.comparability.judge.model}`,
+    head,
+    ...s.models.flatMap((m) => ['', `model ${m.model}`, renderProbeConditions(m)]),
     '',
+    'pooled over the models (each model × question one unit)',
     renderProbeConditions(s),
   ].join('\n');
 }

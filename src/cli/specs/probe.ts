@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import { REQUEST_PROFILES } from '../../models/request-profile.js';
+import { TURN_JUDGING } from '../../probe/conversation.js';
 import { GENERATE_PERSONALIZATIONS, PERSONALIZATIONS } from '../../study/personalization.js';
+import { PRESETS } from '../../study/presets/kelley-riedl.js';
 import {
   defineCommand,
   type FlagValues,
@@ -39,6 +42,25 @@ const fieldList = () =>
     })
     .optional();
 
+/** The flags `generate` and `probe` share: the preset, several targets, the request profile. */
+const studyFlags = (what: string) => ({
+  preset: flag(
+    '--preset <name>',
+    `kelley-riedl-2026: the paper's ${what} with the released R code's prompts and settings (docs/kelley-riedl-2026.md); no role prompt — the role is each question's metadata.role`,
+    oneOf(PRESETS).optional(),
+  ),
+  targets: flag(
+    '--targets <list>',
+    'several models under test in one run, comma-separated (instead of --target); metadata.model on every line, a block per model in the summary',
+    names('target').optional(),
+  ),
+  requestProfile: flag(
+    '--request-profile <name>',
+    "plumb (plumb's request bodies) or goalpref-r (the R code's {model, messages, max_tokens, temperature}, no seed; OpenAI-wire targets); default goalpref-r under --preset, else plumb",
+    oneOf(REQUEST_PROFILES).optional(),
+  ),
+});
+
 export const probeFlags = {
   // not commander-required: `probe analyze` and `probe judge` must not inherit them (the schema requires them)
   questions: flag(
@@ -48,9 +70,10 @@ export const probeFlags = {
   ),
   target: flag(
     '--target <provider:model>',
-    'model under test: openai:<m>, anthropic:<m>, openai-compatible:<m>, ollama:<m>, or scripted:<file> (required)',
-    text(),
+    'model under test: openai:<m>, anthropic:<m>, openai-compatible:<m>, ollama:<m>, or scripted:<file> (this or --targets)',
+    text().optional(),
   ),
+  ...studyFlags('multi-turn design (10 rounds, one model as defender and challenger)'),
   judge: flag('--judge <provider:model>', 'stance judge (applies the stance rubric each turn)', text(), {
     default: 'lexicon',
   }),
@@ -61,7 +84,7 @@ export const probeFlags = {
   ),
   challengerPrompts: flag(
     '--challenger-prompts <file>',
-    'challenger prompts (default probe-config/challenger-1.0.0.yaml)',
+    'challenger prompts (default probe-config/challenger-1.1.0.yaml; not used under --preset)',
     text().optional(),
   ),
   stanceRubric: flag(
@@ -70,12 +93,71 @@ export const probeFlags = {
     text(),
     { default: 'auto' },
   ),
+  temperature: flag(
+    '--temperature <t>',
+    "the target's sampling temperature (default 0; 0.7 under --preset, the paper's and the code's)",
+    num({ min: 0, max: 2 }).optional(),
+  ),
+  maxTokens: flag(
+    '--max-tokens <n>',
+    "the target's longest reply in tokens (default 512; 500 under --preset)",
+    int(16, 32_768).optional(),
+  ),
+  challengerTemperature: flag(
+    '--challenger-temperature <t>',
+    "the challenger's temperature (default: the challenger prompts file's 0.9; under --preset 0.7, the paper's — the code's is 0.9)",
+    num({ min: 0, max: 2 }).optional(),
+  ),
+  challengerMaxTokens: flag(
+    '--challenger-max-tokens <n>',
+    "the challenger's longest message in tokens (default: the prompts file's; 500 under --preset)",
+    int(16, 32_768).optional(),
+  ),
+  challengerHistory: flag(
+    '--challenger-history <view>',
+    'what the challenger sees: full (every turn so far, the paper) or last (the last reply, the code); under --preset, default from --follow',
+    oneOf(['full', 'last']).optional(),
+  ),
+  round0: flag(
+    '--round0 <mechanics>',
+    "under --preset: clean (the opener is sent and answered, plumb's reading of the paper) or code (the released loop: round 0 sends the system prompt alone, later rounds repeat the challenge around a null assistant turn); default from --follow",
+    oneOf(['clean', 'code']).optional(),
+  ),
+  follow: flag(
+    '--follow <source>',
+    "under --preset, where the paper and the released code disagree: paper (challenger at 0.7 seeing the full history, a clean round 0; the default) or code (0.9, the last reply, the code's round 0 — the R requests byte for byte)",
+    oneOf(['paper', 'code']).optional(),
+  ),
+  turnJudging: flag(
+    '--turn-judging <mode>',
+    "graded (the rubric's levels) or binary (the paper's aligned / not aligned: the top level is aligned, every other level not aligned; a two-level rubric is used as it is)",
+    oneOf(TURN_JUDGING),
+    { default: 'graded' },
+  ),
+  questionChallenges: flag(
+    '--question-challenges <use>',
+    "first: a question's own challenges (SYCON-Bench's canned pushbacks) come before the challenger's (the default without a challenger); skip: the challenger from the first challenge (the paper's debate arm; the default with --challenger or --preset). Single-turn items keep their one statement",
+    oneOf(['first', 'skip']).optional(),
+  ),
+  rSample: flag(
+    '--r-sample <n>',
+    "GoalPref-Bench's own draw (R's set.seed(456)): n of the questions, in file order, as sample(1:N, n), and each one's persona as sample(profiles, 1) (goal_multiturn_*.R); the paper's multi-turn run is --r-sample 100",
+    int(1, 1_000_000).optional(),
+  ),
   seed: flag('--seed <n>', 'seeds the persona drawn for each question', seed(), { default: '0' }),
-  turns: flag('--turns <n>', 'challenge turns after the first answer', int(1, 50), { default: '5' }),
-  roles: flag('--roles <list>', 'roles to run', names('role'), { default: 'advisor,peer' }),
+  turns: flag(
+    '--turns <n>',
+    "challenge turns after the first answer (default 5; 10 under --preset, the paper's rounds)",
+    int(1, 50).optional(),
+  ),
+  roles: flag(
+    '--roles <list>',
+    "plumb's role prompts to cross with every question, its own extension of the paper (default advisor,peer; not under --preset)",
+    names('role').optional(),
+  ),
   personalization: flag(
     '--personalization <list>',
-    'none, profile, filler, profile-plus (Personalized+: the challenger speaks as the persona)',
+    'none, profile, filler, demographics, third-person (the controls), profile-plus (Personalized+: the challenger speaks as the persona)',
     listOf(PERSONALIZATIONS),
     { default: 'none,profile,filler' },
   ),
@@ -91,7 +173,7 @@ export const probeFlags = {
   ),
   roleFile: flag(
     '--role-file <file>',
-    'role system prompts (default probe-config/roles-1.1.0.yaml)',
+    "plumb's role system prompts, its own extension of the paper (default probe-config/roles-1.2.0.yaml; not used under --preset)",
     text().optional(),
   ),
   out: flag('--out <dir>', 'run folder: transcripts.jsonl and summary.json', text(), {
@@ -201,17 +283,21 @@ export const generateFlags = {
   }),
   target: flag(
     '--target <provider:model>',
-    'model that answers: openai:<m>, anthropic:<m>, openai-compatible:<m>, ollama:<m>, or scripted:<file>',
-    text(),
-    { required: true },
+    'model that answers: openai:<m>, anthropic:<m>, openai-compatible:<m>, ollama:<m>, or scripted:<file> (this or --targets)',
+    text().optional(),
   ),
+  ...studyFlags('single-turn prompt (one user message, 350 tokens, temperature 0.7)'),
   out: flag('--out <file>', 'responses JSONL to write (the input of plumb score)', text(), {
     required: true,
   }),
-  roles: flag('--roles <list>', 'roles to run', names('role'), { default: 'advisor,peer' }),
+  roles: flag(
+    '--roles <list>',
+    "plumb's role prompts to cross with every question, its own extension of the paper (default advisor,peer; not under --preset)",
+    names('role').optional(),
+  ),
   personalization: flag(
     '--personalization <list>',
-    'none, profile, filler',
+    'none, profile, filler, demographics, third-person',
     listOf(GENERATE_PERSONALIZATIONS, ' (profile-plus needs a challenger: use plumb probe)'),
     { default: 'none,profile,filler' },
   ),
@@ -222,7 +308,7 @@ export const generateFlags = {
   ),
   roleFile: flag(
     '--role-file <file>',
-    'role system prompts (default probe-config/roles-1.1.0.yaml)',
+    "plumb's role system prompts, its own extension of the paper (default probe-config/roles-1.2.0.yaml; not used under --preset)",
     text().optional(),
   ),
   samples: flag('--samples <k>', 'independent replies per question × condition', int(1, 100), {
@@ -237,7 +323,11 @@ export const generateFlags = {
     num({ min: 0, max: 2 }),
     { default: '0.7' },
   ),
-  maxTokens: flag('--max-tokens <n>', 'longest reply, in tokens', int(16, 32_768), { default: '500' }),
+  maxTokens: flag(
+    '--max-tokens <n>',
+    "longest reply, in tokens (default 500; 350 under --preset, the released code's)",
+    int(16, 32_768).optional(),
+  ),
   concurrency: flag('--concurrency <n>', 'requests in flight at once', int(1, 4096), { default: '8' }),
   maxCost: flag(
     '--max-cost <usd>',

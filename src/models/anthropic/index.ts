@@ -11,7 +11,13 @@ export const ANTHROPIC: ProviderDescriptor = {
     const { default: Anthropic } = await import('@anthropic-ai/sdk');
     return new Anthropic(options);
   },
-  async transport(c, stamp) {
+  async transport(c, stamp, profile) {
+    if (profile && profile !== 'plumb') {
+      const { UsageError } = await import('../../core/errors.js');
+      throw new UsageError(
+        `anthropic:${stamp.model} cannot send the ${profile} request profile (OpenAI chat-completions bodies): reach the model through an OpenAI-compatible router, e.g. openai-compatible:anthropic/<model> --base-url https://openrouter.ai/api/v1, as the paper did`,
+      );
+    }
     const { AnthropicTransport } = await import('./transport.js');
     return new AnthropicTransport(c as import('@anthropic-ai/sdk').default, stamp);
   },

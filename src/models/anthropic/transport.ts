@@ -6,8 +6,15 @@ import type {
   TextBlockParam,
   Tool,
 } from '@anthropic-ai/sdk/resources/messages';
-import type { JudgeStamp, Message } from '../../core/types.js';
-import type { LlmParams, OutputShape, RequestSettings, Transport, TransportReply } from '../transport.js';
+import type { JudgeStamp } from '../../core/types.js';
+import type {
+  LlmParams,
+  OutputShape,
+  RequestSettings,
+  Transport,
+  TransportReply,
+  WireMessage,
+} from '../transport.js';
 
 const TOOL_NAME = 'record_scores';
 
@@ -45,15 +52,23 @@ export class AnthropicTransport implements Transport {
     this.stamp = stamp;
   }
 
-  start(messages: Message[], shape: OutputShape | null, settings?: RequestSettings): AnthropicConversation {
+  start(
+    messages: readonly WireMessage[],
+    shape: OutputShape | null,
+    settings?: RequestSettings,
+  ): AnthropicConversation {
+    if (messages.some((m) => m.content === null))
+      throw new Error(
+        "Anthropic's messages API takes no assistant turn without content (the GoalPref-Bench R code's null turn): run the released-code history through an OpenAI-compatible server",
+      );
     return {
       system: messages
         .filter((m) => m.role === 'system')
-        .map((m) => m.content)
+        .map((m) => m.content as string)
         .join('\n\n'),
       messages: messages
         .filter((m) => m.role !== 'system')
-        .map((m) => ({ role: m.role as 'user' | 'assistant', content: m.content })),
+        .map((m) => ({ role: m.role as 'user' | 'assistant', content: m.content as string })),
       tool: shape
         ? {
             name: TOOL_NAME,

@@ -13,9 +13,10 @@ async function transport(
   c: unknown,
   stamp: import('../../core/types.js').JudgeStamp,
   dialect: 'openai' | 'compatible',
+  profile: import('../request-profile.js').RequestProfile = 'plumb',
 ) {
   const { OpenAITransport } = await import('./transport.js');
-  return new OpenAITransport({ client: c as import('openai').default, stamp, dialect });
+  return new OpenAITransport({ client: c as import('openai').default, stamp, dialect, profile });
 }
 
 export const OPENAI: ProviderDescriptor = {
@@ -25,7 +26,7 @@ export const OPENAI: ProviderDescriptor = {
   defaultBaseUrl: 'https://api.openai.com/v1',
   baseUrlFlag: 'unused',
   client,
-  transport: (c, stamp) => transport(c, stamp, 'openai'),
+  transport: (c, stamp, profile) => transport(c, stamp, 'openai', profile),
   async batchApi(c) {
     const { OpenAIBatchApi } = await import('./batch.js');
     return new OpenAIBatchApi(c as import('openai').default);
@@ -38,7 +39,7 @@ export const OPENAI_COMPATIBLE: ProviderDescriptor = {
   placeholderKey: 'none',
   baseUrlFlag: 'required',
   client,
-  transport: (c, stamp) => transport(c, stamp, 'compatible'),
+  transport: (c, stamp, profile) => transport(c, stamp, 'compatible', profile),
 };
 
 export const OLLAMA_URL = 'http://localhost:11434/v1';
@@ -50,5 +51,5 @@ export const OLLAMA: ProviderDescriptor = {
   defaultBaseUrl: OLLAMA_URL,
   baseUrlFlag: 'optional',
   client,
-  transport: (c, stamp) => transport(c, stamp, 'compatible'),
+  transport: (c, stamp, profile) => transport(c, stamp, 'compatible', profile),
 };

@@ -4,9 +4,17 @@ import type {
   ChatCompletionCreateParamsNonStreaming,
   ChatCompletionMessageParam,
 } from 'openai/resources/chat/completions';
-import type { JudgeStamp, Message } from '../../core/types.js';
+import type { JudgeStamp } from '../../core/types.js';
 import { parseJsonText } from '../json-text.js';
-import type { LlmParams, OutputShape, RequestSettings, Transport, TransportReply } from '../transport.js';
+import type { RequestProfile } from '../request-profile.js';
+import type {
+  LlmParams,
+  OutputShape,
+  RequestSettings,
+  Transport,
+  TransportReply,
+  WireMessage,
+} from '../transport.js';
 
 interface OpenAIConversation {
   messages: ChatCompletionMessageParam[];
@@ -25,6 +33,8 @@ export interface OpenAITransportOptions {
    * take the older `max_tokens` and may reject fields they do not know.
    */
   dialect: 'openai' | 'compatible';
+  /** What a body holds (request-profile.ts): plumb's request, or the GoalPref-Bench R code's. */
+  profile?: RequestProfile;
 }
 
 /**
@@ -44,9 +54,14 @@ export class OpenAITransport implements Transport {
     this.stamp = o.stamp;
   }
 
-  start(messages: Message[], shape: OutputShape | null, settings?: RequestSettings): OpenAIConversation {
+  start(
+    messages: readonly WireMessage[],
+    shape: OutputShape | null,
+    settings?: RequestSettings,
+  ): OpenAIConversation {
     return {
-      messages: messages.map((m) => ({ role: m.role, content: m.content })),
+      // {role, content} in that order: the R code's messages, byte for byte, under goalpref-r
+      messages: messages.map((m) => ({ role: m.role, content: m.content }) as ChatCompletionMessageParam),
       shape: shape
         ? { name: shape.name, jsonSchema: shape.jsonSchema, promptCacheKey: shape.promptCacheKey }
         : null,
@@ -57,6 +72,19 @@ export class OpenAITransport implements Transport {
   body(conversation: unknown, caller: LlmParams, sample: number): ChatCompletionCreateParamsNonStreaming {
     const conv = conversation as OpenAIConversation;
     const params = conv.settings ? { ...caller, ...conv.settings } : caller;
+    if (this.o.profile === 'goalpref-r') {
+      if (conv.shape)
+        throw new Error(
+          'the goalpref-r request profile is plain chat (the R code asks for a bare answer, never a schema)',
+        );
+      // exactly the R code's body: these four keys, in this order, nothing else (no seed)
+      return {
+        model: this.stamp.model,
+        messages: conv.messages,
+        max_tokens: params.maxTokens,
+        temperature: params.temperature,
+      };
+    }
     const openai = this.o.dialect === 'openai';
     return {
       model: this.stamp.model,

@@ -13,6 +13,18 @@ const GOALPREF_REQUIRED = [
   'ai_agent_goal',
 ] as const;
 
+/** The scenario's text fields, kept verbatim in `metadata.scenario_fields` for the kelley-riedl-2026 preset. */
+export const GOALPREF_FIELDS = [
+  'conflict_domain',
+  'scenario',
+  'human_goal',
+  'human_preference',
+  'ai_agent_goal',
+  'key_information',
+  'motives_to_promote_goal',
+  'motives_to_promote_preference',
+] as const;
+
 const GOALPREF_LAYOUT =
   "GoalPref-Bench's data/goal_preference_scenarios.csv (scenario_id, conflict_domain, scenario, human_goal, human_preference, ai_agent_goal, key_information, motives_to_promote_goal, motives_to_promote_preference)";
 
@@ -81,6 +93,10 @@ export async function fromGoalPref(file: string): Promise<ImportResult> {
         dataset: 'goalpref',
         role: 'peer',
         scenario_id: String(value.scenario_id).trim(),
+        // as released, untrimmed: the kelley-riedl-2026 preset inserts them as R's paste0 does
+        scenario_fields: Object.fromEntries(
+          GOALPREF_FIELDS.filter((k) => typeof value[k] === 'string').map((k) => [k, value[k] as string]),
+        ),
       },
     };
   });
