@@ -61,7 +61,7 @@ function countLines(file: string): number {
 }
 
 /** The default browser, where there is one (xdg-open, open, start); silently nothing otherwise. */
-function openInBrowser(url: string): void {
+export function openInBrowser(url: string): void {
   const command = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'cmd' : 'xdg-open';
   const args = process.platform === 'win32' ? ['/c', 'start', '', url] : [url];
   try {
