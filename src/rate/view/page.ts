@@ -221,7 +221,9 @@ __ENGINE__
         if (v) state.filters.push({ field: f.name, values: [v] });
         state.page = 0; setHash(state);
       } }, [el('option', { value: '', text: 'any' })]);
-      var chosen = active[f.name] && active[f.name].values ? active[f.name].values[0] : '';
+      var chosenAll = active[f.name] && active[f.name].values ? active[f.name].values : [];
+      var chosen = chosenAll.length === 1 ? chosenAll[0] : '';
+      if (chosenAll.length > 1) s.append(el('option', { value: chosenAll.join(','), text: chosenAll.join(' or '), selected: true, disabled: true }));
       f.values.forEach(function (pair) {
         s.append(el('option', { value: pair[0], text: pair[0] + ' (' + pair[1] + ')', selected: pair[0] === chosen }));
       });
@@ -246,8 +248,13 @@ __ENGINE__
   }
 
   function refresh() {
+    var before = state;
     state = ENGINE.parseState(location.hash);
     if (!session.runs[state.run]) state.run = 0;
+    if (before && before.run !== state.run) { current = null; $('detail').replaceChildren(); }
+    // the old list goes at once: nothing may act on rows of another view while this one loads
+    page = null;
+    $('rows').replaceChildren();
     $('notes').replaceChildren();
     var run = session.runs[state.run];
     if (!api.live) note('A static copy: search, filters, sorting and links work offline; reviews and rating sheets need the live page (plumb view).');
