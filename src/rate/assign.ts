@@ -24,7 +24,12 @@ export function assignRaters(
     );
   const rand = seededRandom(seed);
   const strata = [...new Set(items.map((i) => i.stratum))].sort();
-  const deal = strata.flatMap((s) => shuffled(items.filter((i) => i.stratum === s), rand));
+  const deal = strata.flatMap((s) =>
+    shuffled(
+      items.filter((i) => i.stratum === s),
+      rand,
+    ),
+  );
   const out = new Map<string, string[]>(items.map((i) => [i.id, []]));
   deal.forEach((item, j) => {
     for (let t = 0; t < perItem; t++) out.get(item.id)!.push(raters[(j * perItem + t) % raters.length]!);

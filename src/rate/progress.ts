@@ -21,8 +21,10 @@ export function latestRatings(file: string): Map<string, number | string | null>
   const out = new Map<string, number | string | null>();
   for (const r of readAppended(file)) {
     if (typeof r.rater !== 'string' || r.id === undefined) continue;
-    if (typeof r.criterion === 'string') out.set(key(r.rater, String(r.id), r.criterion), r.value as number | null);
-    else if ('verdict' in r) out.set(key(r.rater, String(r.id), 'verdict'), (r.verdict as string | null) ?? null);
+    if (typeof r.criterion === 'string')
+      out.set(key(r.rater, String(r.id), r.criterion), r.value as number | null);
+    else if ('verdict' in r)
+      out.set(key(r.rater, String(r.id), 'verdict'), (r.verdict as string | null) ?? null);
   }
   return out;
 }

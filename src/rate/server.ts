@@ -80,7 +80,8 @@ export async function startRatingServer(o: {
   const byId = new Map(o.items.map((i) => [i.id, i]));
   const raterOf = (v: unknown): string => {
     const r = typeof v === 'string' && v ? v : fixed;
-    if (!r || !raters.includes(r)) throw new UsageError(`unknown rater${r ? ` ${r}` : ''}: one of ${raters.join(', ')}`);
+    if (!r || !raters.includes(r))
+      throw new UsageError(`unknown rater${r ? ` ${r}` : ''}: one of ${raters.join(', ')}`);
     if (fixed && r !== fixed) throw new UsageError(`this page rates as ${fixed}`);
     return r;
   };
@@ -91,7 +92,12 @@ export async function startRatingServer(o: {
       .map(({ rubric: _r, criteria: _c, selection: _s, pair, ...item }) => {
         if (!pair) return item;
         const order = pairOrder(seed, rater, item.id);
-        return { ...item, order, first: order === 'AB' ? pair.a : pair.b, second: order === 'AB' ? pair.b : pair.a };
+        return {
+          ...item,
+          order,
+          first: order === 'AB' ? pair.a : pair.b,
+          second: order === 'AB' ? pair.b : pair.a,
+        };
       });
   const ratingsFor = (rater: string) => {
     const latest = latestRatings(o.ratingsFile);
@@ -135,7 +141,11 @@ export async function startRatingServer(o: {
         return json(
           200,
           progressOf({
-            items: o.items.map((i) => ({ id: i.id, stratum: i.stratum, criteria: i.pair ? ['verdict'] : i.criteria })),
+            items: o.items.map((i) => ({
+              id: i.id,
+              stratum: i.stratum,
+              criteria: i.pair ? ['verdict'] : i.criteria,
+            })),
             assignment,
             ratings: latestRatings(o.ratingsFile),
             level: pairs ? 'nominal' : level,
@@ -143,7 +153,13 @@ export async function startRatingServer(o: {
         );
       }
       if (method === 'POST' && path === '/api/rate') {
-        const b = (body ?? {}) as { id?: unknown; criterion?: unknown; value?: unknown; rater?: unknown; shown?: unknown };
+        const b = (body ?? {}) as {
+          id?: unknown;
+          criterion?: unknown;
+          value?: unknown;
+          rater?: unknown;
+          shown?: unknown;
+        };
         const rater = raterOf(b.rater);
         const item = typeof b.id === 'string' ? byId.get(b.id) : undefined;
         if (!item || !assignment.get(item.id)?.includes(rater))

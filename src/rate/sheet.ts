@@ -68,7 +68,11 @@ export async function readSheet(file: string): Promise<SheetItem[]> {
   if (items.length === 0) throw new InputError(file, undefined, 'the sheet has no items');
   const pairs = items.filter((i) => i.pair).length;
   if (pairs && pairs !== items.length)
-    throw new InputError(file, undefined, 'a sheet of pairs and single responses together: rate them from two sheets');
+    throw new InputError(
+      file,
+      undefined,
+      'a sheet of pairs and single responses together: rate them from two sheets',
+    );
   if (!pairs && items.some((i) => i.criteria.length === 1 && i.criteria[0] === 'verdict'))
     throw new InputError(
       file,

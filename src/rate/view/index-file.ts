@@ -566,7 +566,7 @@ export function readItemLines(index: ViewIndex, i: number): Json[] {
  * Marks the items whose search text holds `q` (lower-cased, white space made one space): a scan
  * of the index's text with the native substring search, one item at most once.
  */
-export function searchIndex(index: ViewIndex, q: string): Uint8Array {
+export function searchIndex(index: ViewIndex, q: string, chunk = CHUNK): Uint8Array {
   const needle = Buffer.from(viewEngine().normalizeText(q), 'utf8');
   const out = new Uint8Array(index.n);
   if (needle.length === 0) return out.fill(1);
@@ -574,7 +574,7 @@ export function searchIndex(index: ViewIndex, q: string): Uint8Array {
   const total = index.header.text.bytes;
   const fd = openSync(index.path, 'r');
   try {
-    const buf = Buffer.alloc(CHUNK + needle.length);
+    const buf = Buffer.alloc(chunk + needle.length);
     let from = 0; // offset in the text blob of buf[0]
     let item = 0;
     while (from < total) {

@@ -20,7 +20,11 @@ const nullable = (a: ArrayLike<number | null>) =>
   Array.from(a, (x) => (x === null || x === undefined || Number.isNaN(x) ? null : x));
 
 /** The static file's HTML for the items the view `fragment` selects in each run (all when empty). */
-export function staticHtml(viewer: Viewer, fragment = ''): { html: string; items: number; bytes: number } {
+export function staticHtml(
+  viewer: Viewer,
+  fragment = '',
+  limits = { items: MAX_STATIC_ITEMS, bytes: MAX_STATIC_BYTES },
+): { html: string; items: number; bytes: number } {
   const engine = viewer.engine;
   const base = engine.parseState(fragment);
   let items = 0;
@@ -36,9 +40,9 @@ export function staticHtml(viewer: Viewer, fragment = ''): { html: string; items
     items += sel.order.length;
     return sel.order;
   });
-  if (items > MAX_STATIC_ITEMS)
+  if (items > limits.items)
     throw new UsageError(
-      `a static file holds at most ${MAX_STATIC_ITEMS} items (the browser keeps them all in memory); these runs have ${items}: choose a part with --filter (e.g. --filter 'role=advisor'), or use the live page (plumb view without --static)`,
+      `a static file holds at most ${limits.items} items (the browser keeps them all in memory); these runs have ${items}: choose a part with --filter (e.g. --filter 'role=advisor'), or use the live page (plumb view without --static)`,
     );
   const session = viewer.session('static') as {
     runs: { n: number; facets: { name: string; values: [string, number][] }[] }[];
@@ -89,9 +93,9 @@ export function staticHtml(viewer: Viewer, fragment = ''): { html: string; items
   });
   const data = JSON.stringify({ session, runs, changes, compared });
   const bytes = Buffer.byteLength(data);
-  if (bytes > MAX_STATIC_BYTES)
+  if (bytes > limits.bytes)
     throw new UsageError(
-      `a static file holds at most ${MAX_STATIC_BYTES / 1024 / 1024} MB of items; these come to ${(bytes / 1024 / 1024).toFixed(1)} MB: choose a part with --filter, or use the live page (plumb view without --static)`,
+      `a static file holds at most ${(limits.bytes / 1024 / 1024).toFixed(limits.bytes < 1024 * 1024 ? 2 : 0)} MB of items; these come to ${(bytes / 1024 / 1024).toFixed(1)} MB: choose a part with --filter, or use the live page (plumb view without --static)`,
     );
   return { html: viewerPage(data, (page) => pageCsp(page, false)), items, bytes };
 }
