@@ -11,7 +11,6 @@ import { chosenNotSampled } from '../src/rate/selection.js';
 import { readSheet } from '../src/rate/sheet.js';
 import { viewEngine } from '../src/rate/view/engine.js';
 import { buildIndex, indexPathOf, loadIndex, openIndex, searchIndex } from '../src/rate/view/index-file.js';
-import { reviewLine } from '../src/rate/view/reviews.js';
 import { startViewServer } from '../src/rate/view/server.js';
 import { staticHtml } from '../src/rate/view/static.js';
 import { Viewer } from '../src/rate/view/viewer.js';
