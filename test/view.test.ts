@@ -10,7 +10,14 @@ import { progressOf } from '../src/rate/progress.js';
 import { chosenNotSampled } from '../src/rate/selection.js';
 import { readSheet } from '../src/rate/sheet.js';
 import { viewEngine } from '../src/rate/view/engine.js';
-import { buildIndex, indexPathOf, loadIndex, openIndex, searchIndex } from '../src/rate/view/index-file.js';
+import {
+  buildIndex,
+  indexPathOf,
+  loadIndex,
+  openIndex,
+  scanLines,
+  searchIndex,
+} from '../src/rate/view/index-file.js';
 import { startViewServer } from '../src/rate/view/server.js';
 import { staticHtml } from '../src/rate/view/static.js';
 import { Viewer } from '../src/rate/view/viewer.js';
@@ -173,7 +180,10 @@ describe('the side index', () => {
     expect([...first.index.nums.judges!].filter((x) => !Number.isNaN(x)).length).toBe(9);
     const again = openIndex(run);
     expect(again.built).toBe(false);
-    expect(again.index.ids).toEqual(first.index.ids);
+    expect(again.index.ids.all()).toEqual(first.index.ids.all());
+    expect(again.index.ids.indexOf('item-12')).toBe(12);
+    expect(again.index.ids.indexOf('item-1')).toBe(1);
+    expect(again.index.ids.indexOf('tem-1')).toBe(-1);
     expect([...again.index.nums.overall!]).toEqual([...first.index.nums.overall!]);
     // a changed run (a line more) is indexed anew
     appendFileSync(run, `${JSON.stringify(scoreLine(30))}\n`);
@@ -212,12 +222,43 @@ describe('the side index', () => {
     expect(existsSync(`${torn}.view-index`)).toBe(false);
   });
 
+  it('finds every line at its byte offset, whatever the size of the reads (lines across them, CRLF, no final newline)', () => {
+    const dir = tempDir('plumb-view-');
+    const file = join(dir, 'lines.jsonl');
+    const text = '{"a":"é"}\r\n\n{"b":2}\n{"c":"long line ' + 'x'.repeat(90) + '"}\n{"d":4}';
+    writeFileSync(file, text);
+    const bytes = Buffer.from(text);
+    const expected: [number, string][] = [];
+    for (const chunk of [1, 2, 5, 16, 64, 1 << 20]) {
+      const seen: [number, string][] = [];
+      const { size, sha256 } = scanLines(
+        file,
+        (t, _line, offset, length) => {
+          expect(bytes.subarray(offset, offset + length).toString('utf8')).toBe(t);
+          seen.push([offset, t]);
+        },
+        chunk,
+      );
+      expect(size).toBe(bytes.length);
+      expect(sha256).toMatch(/^[0-9a-f]{64}$/);
+      if (!expected.length) expected.push(...seen);
+      expect(seen, `reads of ${chunk} bytes`).toEqual(expected);
+    }
+    expect(expected.map(([, t]) => t)).toEqual([
+      '{"a":"é"}',
+      '',
+      '{"b":2}',
+      `{"c":"long line ${'x'.repeat(90)}"}`,
+      '{"d":4}',
+    ]);
+  });
+
   it('finds text case- and space-insensitively, also across the seams of the chunks it reads', () => {
     const dir = tempDir('plumb-view-');
     const run = scoreRun(dir, 30);
     const { index } = openIndex(run);
     const hits = (q: string, chunk?: number) =>
-      [...searchIndex(index, q, chunk)].flatMap((m, i) => (m ? [index.ids[i]] : []));
+      [...searchIndex(index, q, chunk)].flatMap((m, i) => (m ? [index.ids.get(i)] : []));
     expect(hits('great   WALL')).toEqual(['item-7']);
     expect(hits('claim 2 true')).toEqual(['item-2']);
     for (const chunk of [7, 16, 61]) {

@@ -22,7 +22,7 @@ import { fieldsOf, type ItemFields, kindOfLine, lineProblem, type RunKind, whatI
 
 export const INDEX_MAGIC = 'PLUMBVIEWINDEX01';
 /** Raised whenever what is indexed changes (kinds.ts): an index of another format is rebuilt. */
-export const INDEX_FORMAT = 2;
+export const INDEX_FORMAT = 4;
 /** A field with more distinct values than this is searched, not offered as a facet. */
 export const MAX_FACET_VALUES = 1000;
 const CHUNK = 4 << 20;
@@ -45,10 +45,11 @@ export interface IndexHeader {
   built_at: string;
   source: { size: number; mtime_ms: number; sha256: string; fingerprint: string };
   text: { at: number; bytes: number };
-  ids: { at: number; bytes: number };
+  ids: { at: number; bytes: number; encoding: 'lines' | 'json' };
   columns: { offset: ArraySpec; length: ArraySpec; line: ArraySpec; text_offset: ArraySpec };
-  facets: Record<string, { values: string[]; codes: ArraySpec }>;
-  nums: Record<string, { values: ArraySpec; min: number | null; max: number | null }>;
+  /** Each facet's values (code k is values[k]; 0 is `(none)`) and how many items have each. */
+  facets: Record<string, { values: string[]; counts: number[]; codes: ArraySpec }>;
+  nums: Record<string, { values: ArraySpec; min: number | null; max: number | null; count: number }>;
   /** The first rubric and judge stamp seen, and every criterion scored (for the page's anchors). */
   rubric: { id: string; version: string; hash: string } | null;
   judge: unknown;
@@ -62,7 +63,7 @@ export interface ViewIndex {
   header: IndexHeader;
   kind: RunKind;
   n: number;
-  ids: string[];
+  ids: IdTable;
   offset: Float64Array;
   length: Uint32Array;
   line: Uint32Array;
@@ -96,6 +97,74 @@ class Grow<T extends Float64Array | Uint32Array | Uint16Array> {
   take(n: number): T {
     if (n > this.data.length) this.set(n - 1, this.fill);
     return this.data.subarray(0, n) as T;
+  }
+}
+
+/**
+ * The items' ids without a JavaScript string per item: the ids one a line in one buffer, and where
+ * each starts. A million ids load in milliseconds; an id is decoded when asked for, and found by
+ * the native substring search.
+ */
+export class IdTable {
+  private readonly starts: Uint32Array;
+
+  private constructor(
+    private readonly blob: Buffer,
+    readonly length: number,
+    /** The ids as strings: given when they cannot be one a line, else made by all(). */
+    private cache: string[] | null,
+  ) {
+    this.starts = new Uint32Array(cache ? 0 : length + 1);
+    if (cache) return;
+    let at = 0;
+    for (let i = 0; i < length; i++) {
+      this.starts[i] = at;
+      const nl = blob.indexOf(10, at);
+      at = nl < 0 ? blob.length : nl + 1;
+    }
+    this.starts[length] = blob.length;
+  }
+
+  /** From the ids one a line (no id holds a newline), with or without a final newline. */
+  static fromLines(text: Buffer, n: number): IdTable {
+    const blob = n > 0 && text[text.length - 1] !== 10 ? Buffer.concat([text, Buffer.from('\n')]) : text;
+    return new IdTable(blob, n, null);
+  }
+
+  static fromArray(ids: readonly string[]): IdTable {
+    // ids with newlines cannot be one a line: those are kept as strings
+    if (ids.some((id) => id.includes('\n'))) return new IdTable(Buffer.alloc(0), ids.length, [...ids]);
+    return IdTable.fromLines(Buffer.from(ids.length ? `${ids.join('\n')}\n` : ''), ids.length);
+  }
+
+  get(i: number): string {
+    if (this.cache) return this.cache[i]!;
+    return this.blob.toString('utf8', this.starts[i]!, this.starts[i + 1]! - 1);
+  }
+
+  /** The first item with this id, or −1. */
+  indexOf(id: string): number {
+    if (this.cache) return this.cache.indexOf(id);
+    if (id.includes('\n')) return -1;
+    const needle = Buffer.from(`${id}\n`);
+    for (let p = this.blob.indexOf(needle); p >= 0; p = this.blob.indexOf(needle, p + 1)) {
+      if (p > 0 && this.blob[p - 1] !== 10) continue;
+      let lo = 0;
+      let hi = this.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (this.starts[mid]! <= p) lo = mid;
+        else hi = mid - 1;
+      }
+      return lo;
+    }
+    return -1;
+  }
+
+  /** Every id as a string (made once, when a whole-run join needs them). */
+  all(): string[] {
+    if (!this.cache) this.cache = Array.from({ length: this.length }, (_, i) => this.get(i));
+    return this.cache;
   }
 }
 
@@ -163,6 +232,7 @@ export function fingerprint(file: string): string {
 export function scanLines(
   file: string,
   onLine: (text: string, line: number, offset: number, length: number, last: boolean) => void,
+  chunkBytes = CHUNK,
 ): { sha256: string; size: number } {
   const fd = openSync(file, 'r');
   const hash = createHash('sha256');
@@ -171,24 +241,40 @@ export function scanLines(
   let line = 0;
   let size = 0;
   try {
-    const chunk = Buffer.alloc(CHUNK);
+    const chunk = Buffer.alloc(chunkBytes);
     for (;;) {
-      const got = readSync(fd, chunk, 0, CHUNK, null);
+      const got = readSync(fd, chunk, 0, chunkBytes, null);
       if (got === 0) break;
       hash.update(chunk.subarray(0, got));
       size += got;
-      const buf = carry.length ? Buffer.concat([carry, chunk.subarray(0, got)]) : chunk.subarray(0, got);
+      const buf = chunk.subarray(0, got);
       let start = 0;
+      if (carry.length) {
+        // only the line that straddles the two reads is joined, not the whole chunk
+        const nl = buf.indexOf(10);
+        if (nl < 0) {
+          carry = Buffer.concat([carry, buf]);
+          continue;
+        }
+        const joined = Buffer.concat([carry, buf.subarray(0, nl)]);
+        const end = joined.length && joined[joined.length - 1] === 13 ? joined.length - 1 : joined.length;
+        line += 1;
+        onLine(joined.toString('utf8', 0, end), line, carryAt, end, false);
+        carryAt += joined.length + 1;
+        carry = Buffer.alloc(0);
+        start = nl + 1;
+      }
+      const base = carryAt - start; // the file offset of buf[0]
       for (;;) {
         const nl = buf.indexOf(10, start);
         if (nl < 0) break;
         line += 1;
         const end = nl > start && buf[nl - 1] === 13 ? nl - 1 : nl;
-        onLine(buf.toString('utf8', start, end), line, carryAt + start, end - start, false);
+        onLine(buf.toString('utf8', start, end), line, base + start, end - start, false);
         start = nl + 1;
       }
       carry = Buffer.from(buf.subarray(start));
-      carryAt += start;
+      carryAt = base + start;
     }
     if (carry.length) {
       line += 1;
@@ -241,7 +327,7 @@ export function buildIndex(file: string, path: string): ViewIndex {
     let judge: unknown = null;
     const criteria = new Set<string>();
     let textBytes = 0;
-    let pendingText: string[] = [];
+    let pendingText: Buffer[] = [];
     let pendingBytes = 0;
     let group: { key: string; lines: Json[]; offset: number; end: number; line: number } | null = null;
     const seenConversations = new Set<string>();
@@ -253,17 +339,18 @@ export function buildIndex(file: string, path: string): ViewIndex {
       length.set(i, bytes);
       lineNo.set(i, line);
       textOffset.set(i, textBytes);
-      const t = `${engine.normalizeText(f.text)}\n`;
+      // encoded once, here: its length is the offset of the next item's text
+      const t = Buffer.from(`${engine.normalizeText(f.text)}\n`, 'utf8');
       pendingText.push(t);
-      const b = Buffer.byteLength(t);
-      textBytes += b;
-      pendingBytes += b;
+      textBytes += t.length;
+      pendingBytes += t.length;
       if (pendingBytes >= CHUNK) {
-        out.text(pendingText.join(''));
+        out.write(Buffer.concat(pendingText, pendingBytes));
         pendingText = [];
         pendingBytes = 0;
       }
-      for (const [k, v] of Object.entries(f.facets)) {
+      for (const k in f.facets) {
+        const v = f.facets[k]!;
         if (dropped.has(k)) continue;
         let fc = facets.get(k);
         if (!fc) {
@@ -287,7 +374,8 @@ export function buildIndex(file: string, path: string): ViewIndex {
         }
         fc.codes.set(i, code);
       }
-      for (const [k, v] of Object.entries(f.nums)) {
+      for (const k in f.nums) {
+        const v = f.nums[k]!;
         let col = nums.get(k);
         if (!col) {
           col = new Grow(new Float64Array(1024), Number.NaN);
@@ -354,7 +442,7 @@ export function buildIndex(file: string, path: string): ViewIndex {
     });
     flushGroup();
     if (kind === null) throw new InputError(file, undefined, 'the file is empty: no items to view');
-    if (pendingText.length) out.text(pendingText.join(''));
+    if (pendingText.length) out.write(Buffer.concat(pendingText, pendingBytes));
     const n = ids.length;
     textOffset.set(n, textBytes);
     const columns = {
@@ -367,7 +455,9 @@ export function buildIndex(file: string, path: string): ViewIndex {
     const loadedFacets: ViewIndex['facets'] = {};
     for (const [k, fc] of facets) {
       const codes = fc.codes.take(n);
-      facetSpecs[k] = { values: fc.values, codes: out.array(codes, 'u16') };
+      const counts = new Array<number>(fc.values.length).fill(0);
+      for (let i = 0; i < n; i++) counts[codes[i]!]! += 1;
+      facetSpecs[k] = { values: fc.values, counts, codes: out.array(codes, 'u16') };
       loadedFacets[k] = { values: fc.values, codes };
     }
     const numSpecs: IndexHeader['nums'] = {};
@@ -376,17 +466,22 @@ export function buildIndex(file: string, path: string): ViewIndex {
       const values = col.take(n);
       let min: number | null = null;
       let max: number | null = null;
-      for (const x of values)
-        if (!Number.isNaN(x)) {
-          if (min === null || x < min) min = x;
-          if (max === null || x > max) max = x;
-        }
-      numSpecs[k] = { values: out.array(values, 'f64'), min, max };
+      let count = 0;
+      for (let i = 0; i < n; i++) {
+        const x = values[i]!;
+        if (Number.isNaN(x)) continue;
+        count += 1;
+        if (min === null || x < min) min = x;
+        if (max === null || x > max) max = x;
+      }
+      numSpecs[k] = { values: out.array(values, 'f64'), min, max, count };
       loadedNums[k] = values;
     }
     out.align();
     const idsAt = out.pos;
-    const idsBytes = out.text(JSON.stringify(ids));
+    // one id a line reads back far faster than a JSON array; JSON only when an id holds a newline
+    const asLines = !ids.some((id) => id.includes('\n'));
+    const idsBytes = out.text(asLines ? ids.join('\n') : JSON.stringify(ids));
     const header: IndexHeader = {
       format: INDEX_FORMAT,
       kind: kind as RunKind,
@@ -395,7 +490,7 @@ export function buildIndex(file: string, path: string): ViewIndex {
       built_at: new Date().toISOString(),
       source: { size, mtime_ms: st.mtimeMs, sha256, fingerprint: fingerprint(file) },
       text: { at: textAt, bytes: textBytes },
-      ids: { at: idsAt, bytes: idsBytes },
+      ids: { at: idsAt, bytes: idsBytes, encoding: asLines ? 'lines' : 'json' },
       columns,
       facets: facetSpecs,
       nums: numSpecs,
@@ -417,7 +512,7 @@ export function buildIndex(file: string, path: string): ViewIndex {
       header,
       kind: header.kind,
       n,
-      ids,
+      ids: IdTable.fromArray(ids),
       offset: offset.take(n),
       length: length.take(n),
       line: lineNo.take(n),
@@ -480,29 +575,44 @@ export function loadIndex(file: string, path: string): ViewIndex | null {
     const st = statSync(file);
     if (st.size !== header.source.size || st.mtimeMs !== header.source.mtime_ms) return null;
     if (fingerprint(file) !== header.source.fingerprint) return null;
-    const ib = Buffer.alloc(header.ids.bytes);
+    const ib = Buffer.allocUnsafe(header.ids.bytes);
     readSync(fd, ib, 0, header.ids.bytes, header.ids.at);
-    const ids = JSON.parse(ib.toString('utf8')) as string[];
+    const ids =
+      header.ids.encoding === 'lines'
+        ? IdTable.fromLines(ib, header.n)
+        : IdTable.fromArray(JSON.parse(ib.toString('utf8')) as string[]);
+    if (ids.length !== header.n) return null;
     const facets: ViewIndex['facets'] = {};
     for (const [k, f] of Object.entries(header.facets))
       facets[k] = { values: f.values, codes: readArray(fd, f.codes) as Uint16Array };
     const nums: ViewIndex['nums'] = {};
     for (const [k, c] of Object.entries(header.nums)) nums[k] = readArray(fd, c.values) as Float64Array;
     noteInput(file);
-    return {
-      file,
-      path,
-      header,
-      kind: header.kind,
-      n: header.n,
-      ids,
-      offset: readArray(fd, header.columns.offset) as Float64Array,
-      length: readArray(fd, header.columns.length) as Uint32Array,
-      line: readArray(fd, header.columns.line) as Uint32Array,
-      textOffset: readArray(fd, header.columns.text_offset) as Float64Array,
-      facets,
-      nums,
+    const index = { file, path, header, kind: header.kind, n: header.n, ids, facets, nums } as ViewIndex;
+    // where each item is in the run and in the search text: read when first needed (opening an
+    // item, a search), so the first page does not wait for them
+    const lazy = (name: 'offset' | 'length' | 'line' | 'textOffset', spec: ArraySpec) => {
+      let value: Float64Array | Uint32Array | undefined;
+      Object.defineProperty(index, name, {
+        enumerable: true,
+        get: () => {
+          if (!value) {
+            const f = openSync(path, 'r');
+            try {
+              value = readArray(f, spec) as Float64Array | Uint32Array;
+            } finally {
+              closeSync(f);
+            }
+          }
+          return value;
+        },
+      });
     };
+    lazy('offset', header.columns.offset);
+    lazy('length', header.columns.length);
+    lazy('line', header.columns.line);
+    lazy('textOffset', header.columns.text_offset);
+    return index;
   } catch {
     return null;
   } finally {

@@ -64,7 +64,7 @@ export function staticHtml(
     return {
       label: run.source.label,
       n: order.length,
-      ids: order.map((i) => run.index.ids[i]!),
+      ids: order.map((i) => run.index.ids.get(i)),
       facets: Object.fromEntries(
         Object.entries(table.facets).map(([k, f]) => [
           k,

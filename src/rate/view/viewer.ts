@@ -163,8 +163,13 @@ export class Viewer {
     const gap = new Float64Array(n).fill(Number.NaN);
     const perCriterion: Record<string, Float64Array> = {};
     let matched = 0;
+    if (run.reviews.size === 0 && !run.gold) {
+      table.facets.reviewed = { values: ['no', 'yes'], codes: reviewed };
+      return 0;
+    }
+    const ids = index.ids.all();
     for (let i = 0; i < n; i++) {
-      const id = index.ids[i]!;
+      const id = ids[i]!;
       if (run.reviews.has(id)) reviewed[i] = 1;
       const ratings = run.gold?.byId.get(id);
       if (!ratings) continue;
@@ -217,7 +222,7 @@ export class Viewer {
     let map = this.idMaps.get(r);
     if (!map) {
       map = new Map();
-      const ids = this.runs[r]!.index.ids;
+      const ids = this.runs[r]!.index.ids.all();
       for (let i = 0; i < ids.length; i++) if (!map.has(ids[i]!)) map.set(ids[i]!, i);
       this.idMaps.set(r, map);
     }
@@ -244,12 +249,13 @@ export class Viewer {
     const a = this.runs[r]!.index;
     const b = this.runs[c]!.index;
     const map = this.idMap(c);
+    const aIds = a.ids.all();
     col = new Float64Array(a.n).fill(Number.NaN);
     if (a.kind === 'pairwise') {
       const va = a.facets.verdict;
       const vb = b.facets.verdict;
       for (let i = 0; i < a.n; i++) {
-        const j = map.get(a.ids[i]!);
+        const j = map.get(aIds[i]!);
         if (j === undefined || !va || !vb) continue;
         const x = va.values[va.codes[i]!]!;
         const y = vb.values[vb.codes[j]!]!;
@@ -259,7 +265,7 @@ export class Viewer {
       const oa = a.nums.overall;
       const ob = b.nums.overall;
       for (let i = 0; i < a.n; i++) {
-        const j = map.get(a.ids[i]!);
+        const j = map.get(aIds[i]!);
         if (j === undefined || !oa || !ob) continue;
         const d = Math.abs(oa[i]! - ob[j]!);
         if (!Number.isNaN(d)) col[i] = d;
@@ -333,10 +339,10 @@ export class Viewer {
     }
     return {
       n: i,
-      id: run.index.ids[i]!,
+      id: run.index.ids.get(i),
       facets,
       nums,
-      reviews: run.reviews.get(run.index.ids[i]!)?.length ?? 0,
+      reviews: run.reviews.size ? (run.reviews.get(run.index.ids.get(i))?.length ?? 0) : 0,
     };
   }
 
@@ -352,7 +358,7 @@ export class Viewer {
           : -1;
     if (i < 0) throw new UsageError(`no item ${key.id ?? key.n} in ${run.source.label}`);
     const lines = readItemLines(run.index, i);
-    const id = run.index.ids[i]!;
+    const id = run.index.ids.get(i);
     const other =
       compare !== null && this.comparable(r).includes(compare) ? this.idMap(compare).get(id) : undefined;
     let compared: ItemDetail | null = null;
@@ -478,16 +484,23 @@ export class Viewer {
           criteria: run.rubric?.criteria.map((c) => c.name) ?? run.index.header.criteria,
           facets: Object.entries(table.facets)
             .map(([name, f]) => {
-              const counts = new Array<number>(f.values.length).fill(0);
-              for (let i = 0; i < table.n; i++) counts[f.codes[i]!]! += 1;
+              // the run's own facets were counted when the index was built; derived ones are counted now
+              let counts = name === 'reviewed' ? undefined : run.index.header.facets[name]?.counts;
+              if (!counts) {
+                counts = new Array<number>(f.values.length).fill(0);
+                for (let i = 0; i < table.n; i++) counts[f.codes[i]!]! += 1;
+              }
+              const c = counts;
               return {
                 name,
-                values: f.values.map((v, k) => [v, counts[k]!] as [string, number]).filter(([, c]) => c > 0),
+                values: f.values.map((v, k) => [v, c[k] ?? 0] as [string, number]).filter(([, x]) => x > 0),
               };
             })
             .filter((f) => f.values.length > 1 || f.name === 'error')
             .sort((a, b) => a.name.localeCompare(b.name)),
           nums: Object.entries(table.nums).map(([name, col]) => {
+            const known = run.index.header.nums[name];
+            if (known) return { name, min: known.min, max: known.max, count: known.count };
             let min: number | null = null;
             let max: number | null = null;
             let count = 0;
