@@ -68,9 +68,11 @@ const shot = (page: Page, name: string) => {
   mkdirSync(SHOTS, { recursive: true });
   return page.screenshot({ path: join(SHOTS, `${name}.png`) });
 };
+/** The list of the view in the address is on the page (not the list of the view before it). */
 const rowsLoaded = (page: Page, label: string) =>
   page.waitForFunction(
     (l) =>
+      document.getElementById('list')?.getAttribute('data-view') === location.hash &&
       (document.getElementById('count')?.textContent ?? '').includes(`in ${l}`) &&
       !!document.querySelector('#rows tr'),
     {},
@@ -259,8 +261,22 @@ describe.skipIf(!CHROMIUM)('plumb view in headless Chromium', () => {
 
   it('the static file opens from disk, searches and follows deep links, and asks the network for nothing', async () => {
     const out = join(dir, 'supplement.html');
-    const r = await runCli(['view', runs.a, runs.probe, '--filter', 'role=advisor', '--static', out]);
+    const torn = join(dir, 'torn.scores.jsonl');
+    const text = readFileSync(runs.a, 'utf8');
+    writeFileSync(torn, text.slice(0, text.length - 100));
+    const notPlumb = join(ROOT, 'fixtures', 'responses.jsonl');
+    const [r, refused1, refused2] = await Promise.all([
+      runCli(['view', runs.a, runs.probe, '--filter', 'role=advisor', '--static', out]),
+      runCli(['view', notPlumb, '--static', join(dir, 'no.html')]),
+      runCli(['view', torn, '--static', join(dir, 'no2.html')]),
+    ]);
     expect(r.code, r.stderr).toBe(0);
+    // bad input is exit 2, naming the file and the line
+    expect(refused1.code).toBe(2);
+    expect(refused1.stderr).toContain(`${notPlumb}:1: a responses file`);
+    expect(refused2.code).toBe(2);
+    expect(refused2.stderr).toContain(`${torn}:120: truncated`);
+    expect(existsSync(join(dir, 'no.html')) || existsSync(join(dir, 'no2.html'))).toBe(false);
     const file = pathToFileURL(out).href;
     const { page, errors } = await open(file);
     const refused: string[] = [];

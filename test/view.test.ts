@@ -452,6 +452,65 @@ describe('the viewer', () => {
   });
 });
 
+describe('what a RUN opens as', () => {
+  it('generated responses, an audit folder (its variants compared), and a summary standing for its lines', async () => {
+    const dir = tempDir('plumb-view-');
+    const { mkdirSync } = await import('node:fs');
+    const generated = writeJsonl(
+      join(dir, 'responses.jsonl'),
+      [0, 1, 2].map((i) => ({
+        id: `q${i}|advisor/none`,
+        messages: [{ role: 'user', content: `question ${i}` }],
+        metadata: {
+          role: 'advisor',
+          personalization: 'none',
+          target: { provider: 'scripted', model: 'demo' },
+        },
+        response: i === 2 ? '' : `reply ${i}`,
+        generation:
+          i === 2
+            ? { error: { kind: 'provider_error', message: 'HTTP 500' } }
+            : { usage: { input_tokens: 3, output_tokens: 4, cost_usd: 0.01 }, cached: false },
+      })),
+    );
+    const audit = join(dir, 'audit');
+    mkdirSync(audit);
+    writeFileSync(join(audit, 'audit.json'), JSON.stringify({ kind: 'audit', probes: {} }));
+    scoreRun(audit, 10, 0, 'original.scores.jsonl');
+    scoreRun(audit, 10, 2, 'verbosity.scores.jsonl');
+    const summary = join(dir, 's.summary.json');
+    writeFileSync(summary, JSON.stringify({ kind: 'score', output: scoreRun(dir, 5, 0, 's.jsonl') }));
+    const v = await Viewer.open([generated, audit, summary], { rater: 'ana' });
+    expect(v.runs.map((r) => [r.source.label, r.kind, r.index.n])).toEqual([
+      ['responses.jsonl', 'generate', 3],
+      ['audit/original', 'score', 10],
+      ['audit/verbosity', 'score', 10],
+      ['s.summary.json', 'score', 5],
+    ]);
+    expect(v.list('error=provider_error').rows.map((r) => r.id)).toEqual(['q2|advisor/none']);
+    expect(v.list('model=scripted:demo').total).toBe(3);
+    expect(v.comparable(1)).toEqual([2, 3]);
+    expect(v.list('run=1&compare=2&sort=change').rows[0]!.nums.change).toBeGreaterThan(0);
+    // generated responses have no judge values: a note is a review, a score needs --rubric
+    expect(v.review(0, { id: 'q0|advisor/none', rater: 'ana', note: 'off topic' })).toMatchObject({
+      scores: {},
+    });
+    expect(() => v.review(0, { id: 'q0|advisor/none', rater: 'ana', scores: { tone: 2 } })).toThrow(
+      /not a criterion/,
+    );
+    const withRubric = await Viewer.open([generated], { rater: 'ana', rubric: 'eii' });
+    expect(
+      withRubric.review(0, { id: 'q1|advisor/none', rater: 'ana', scores: { independence: 4 } }),
+    ).toMatchObject({
+      scores: { independence: 4 },
+      replaces: { independence: null },
+    });
+    const cal = join(dir, 'cal.json');
+    writeFileSync(cal, JSON.stringify({ kind: 'calibration' }));
+    await expect(Viewer.open([cal], { rater: 'ana' })).rejects.toThrow(/holds figures, not items/);
+  });
+});
+
 describe('raters and progress', () => {
   it('gives each item to K different raters, evenly, the same for the same seed', () => {
     const items = Array.from({ length: 30 }, (_, i) => ({ id: `i${i}`, stratum: i % 3 ? 'a' : 'b' }));

@@ -249,6 +249,7 @@ __ENGINE__
 
   function refresh() {
     var before = state;
+    var loading = location.hash;
     state = ENGINE.parseState(location.hash);
     if (!session.runs[state.run]) state.run = 0;
     if (before && before.run !== state.run) { current = null; $('detail').replaceChildren(); }
@@ -266,6 +267,8 @@ __ENGINE__
       page = p;
       if (p.unknown.length) note('This run has no column for ' + p.unknown.join(', ') + ': that part of the view matches nothing.', 'warn');
       renderList();
+      // the address this list answers (what a test, or a script, waits for)
+      $('list').setAttribute('data-view', loading);
       $('status').textContent = '';
       if (state.item !== null) return openItem(state.item, null);
       if (p.rows.length && !lastItem) return null;
@@ -400,10 +403,13 @@ __ENGINE__
       else if (d.kind === 'probe') { body.turn = Number(fields[0].value); if (fields[1].value !== '') body.scores = { stance: Number(fields[1].value) }; }
       else { body.scores = {}; fields.forEach(function (f) { if (f.value !== '') body.scores[f.getAttribute('data-criterion')] = Number(f.value); }); }
       status.textContent = 'saving…';
+      // "saved" only once the review is on disk and the item shows it in its history
       api.review(body).then(function () {
-        status.textContent = 'saved';
-        return api.item(it.run, it.n, null, state.compare).then(function (fresh) { renderItem(fresh); $('review-status').textContent = 'saved'; });
-      }).catch(function (err) { status.textContent = 'NOT saved: ' + err.message; });
+        return api.item(it.run, it.n, null, state.compare).then(function (fresh) {
+          renderItem(fresh);
+          $('review-status').textContent = 'saved';
+        }, function () { status.textContent = 'saved (reopen the item to see it)'; });
+      }, function (err) { status.textContent = 'NOT saved: ' + err.message; });
     });
     return form;
   }
