@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { readGold } from '../src/calibration/gold.js';
 import { readGoldVerdicts } from '../src/calibration/verdicts.js';
 import { InputError } from '../src/core/errors.js';
+import { withRunScope } from '../src/io/guard.js';
 import { assignRaters, pairOrder } from '../src/rate/assign.js';
 import { progressOf } from '../src/rate/progress.js';
 import { chosenNotSampled } from '../src/rate/selection.js';
@@ -343,6 +344,16 @@ describe('the viewer', () => {
     expect(() => v.review(0, { id: 'item-4', rater: 'ana', scores: { tone: 2 } })).toThrow(/not a criterion/);
     expect(() => v.review(0, { id: 'item-4', rater: 'ana' })).toThrow(/a value or a note/);
     expect(() => v.review(0, { id: 'item-4', rater: '<b>' })).toThrow(/rater name/);
+    // the run's own reviews as the gold shown beside it: read, and still appended to, in one run
+    await withRunScope(async () => {
+      const again = await Viewer.open([run], { rater: 'ana', gold: reviews });
+      expect(again.list('gold=yes').total).toBe(1); // item-4; a note alone rates nothing
+      again.review(0, { id: 'item-6', rater: 'ana', scores: { independence: 3 } });
+    });
+    expect(readFileSync(reviews, 'utf8').trim().split('\n')).toHaveLength(4);
+    // a run changed on disk after it was opened is not read by the old offsets
+    appendFileSync(run, `${JSON.stringify(scoreLine(99))}\n`);
+    expect(() => v.item(0, { id: 'item-4' })).toThrow(/changed on disk since plumb view opened it/);
   });
 
   it('reviews a pair by its verdict and a probe turn by its stance, in the formats calibration reads', async () => {

@@ -1,13 +1,13 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { assertNotAnInput } from '../io/guard.js';
 
 /**
  * Appends one JSON line and makes it durable (fsync) before returning: what the rating page and
  * the viewer's reviews do before the page hears "saved", so a crash or Ctrl-C loses nothing the
- * person was told was kept.
+ * person was told was kept. Appending replaces nothing, so a reviews file may also be the gold a
+ * viewer shows (`plumb view RUN --gold RUN.reviews.jsonl`); the commands check at start that the
+ * file they append to is none of the runs they read.
  */
 export function appendLineDurably(file: string, record: Record<string, unknown>): void {
-  assertNotAnInput(file, file);
   const fd = openSync(file, 'a');
   try {
     writeSync(fd, `${JSON.stringify(record)}\n`);

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { makeRoomForSheet, sheetPrefix } from '../../calibration/gold-sample.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { refuseOutputsOverInputs } from '../../io/outputs.js';
@@ -10,13 +11,15 @@ import { openInBrowser } from './rate.js';
 
 /** `plumb view RUN...`: the local viewer page, or (--static) one HTML file, or (--sheet) a rating sheet. */
 export async function viewCommand(runs: string[], flags: ViewFlags): Promise<void> {
-  const inputs = [
-    ...runs.flatMap((r) => sourcesOf(r).map((s) => ({ flag: 'RUN', path: s.file }))),
-    ...(flags.gold ? [{ flag: '--gold', path: flags.gold }] : []),
-  ];
+  const sources = runs.flatMap((r) => sourcesOf(r));
+  const reviewFiles = sources.map((s) => s.reviews);
+  // the gold may be a run's own reviews: they are appended to, never replaced
+  const goldIsReviews =
+    flags.gold !== undefined && reviewFiles.some((f) => resolve(f) === resolve(flags.gold!));
   const prefix = flags.sheet ? sheetPrefix(flags.sheet) : null;
   refuseOutputsOverInputs(
     [
+      ...reviewFiles.map((path) => ({ flag: 'the reviews of RUN', path })),
       ...(flags.static ? [{ flag: '--static', path: flags.static }] : []),
       ...(prefix
         ? [
@@ -25,7 +28,10 @@ export async function viewCommand(runs: string[], flags: ViewFlags): Promise<voi
           ]
         : []),
     ],
-    inputs,
+    [
+      ...sources.map((s) => ({ flag: 'RUN', path: s.file })),
+      ...(flags.gold && !goldIsReviews ? [{ flag: '--gold', path: flags.gold }] : []),
+    ],
   );
   const rater = flags.rater ?? process.env.USER ?? 'reviewer';
   const started = Date.now();

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { InputError } from '../../core/errors.js';
+import { InputError, UsageError } from '../../core/errors.js';
 import { assertNotAnInput, noteInput } from '../../io/guard.js';
 import { viewEngine } from './engine.js';
 import { fieldsOf, type ItemFields, kindOfLine, lineProblem, type RunKind, whatItIs } from './kinds.js';
@@ -660,6 +660,12 @@ export function openIndex(file: string, opts: { rebuild?: boolean } = {}): Opene
 export function readItemLines(index: ViewIndex, i: number): Json[] {
   const fd = openSync(index.file, 'r');
   try {
+    // the offsets describe the run as it was indexed: a run changed since is not read by them
+    const st = fstatSync(fd);
+    if (st.size !== index.header.source.size || st.mtimeMs !== index.header.source.mtime_ms)
+      throw new UsageError(
+        `${index.file} changed on disk since plumb view opened it: restart plumb view to index it again`,
+      );
     const bytes = Buffer.alloc(index.length[i]!);
     readSync(fd, bytes, 0, bytes.length, index.offset[i]!);
     return bytes

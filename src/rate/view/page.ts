@@ -12,6 +12,7 @@ import { ENGINE_SOURCE } from './engine.js';
 const STYLE = `
   :root { --ink: #1d1d1f; --muted: #5a5a60; --line: #d9d9de; --accent: #1d3557; --warn: #9a3412; --bg: #f6f6f8; }
   * { box-sizing: border-box; }
+  [hidden] { display: none !important; }
   body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0; color: var(--ink); background: var(--bg); }
   header { display: flex; flex-wrap: wrap; gap: .5em 1em; align-items: center; padding: .5em 1em; background: var(--accent); color: #fff; }
   header h1 { font-size: 1.05em; margin: 0 .5em 0 0; }
@@ -42,7 +43,7 @@ const STYLE = `
   td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
   #rows tr.current { background: #e8f0fe; }
   #rows a { overflow-wrap: anywhere; }
-  #rows td:first-child { min-width: 9em; }
+  #rows td:first-child { min-width: 11em; }
   #detail .scroll { overflow-x: auto; }
   .pager { display: flex; gap: .5em; align-items: center; margin-top: .5em; }
   button { font: inherit; border: 1px solid #b7b7c0; border-radius: 4px; background: #fff; padding: .15em .6em; cursor: pointer; }
