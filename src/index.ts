@@ -73,6 +73,10 @@ export {
 // the stability probe
 export { runProbe } from './probe/run.js';
 export { startRatingServer } from './rate/server.js';
+export { viewEngine } from './rate/view/engine.js';
+export { startViewServer } from './rate/view/server.js';
+export { staticHtml } from './rate/view/static.js';
+export { Viewer } from './rate/view/viewer.js';
 export { buildReport } from './render/report/build.js';
 // rubrics
 export {

@@ -19,6 +19,7 @@ import {
 } from '../../calibration/verdicts.js';
 import { InputError, UsageError } from '../../core/errors.js';
 import { refuseOutputsOverInputs } from '../../io/outputs.js';
+import { chosenNotSampled } from '../../rate/selection.js';
 import { table } from '../../render/text.js';
 import type { CalibrateFlags, GoldPlanFlags, GoldSampleFlags } from '../specs/calibrate.js';
 
@@ -49,6 +50,11 @@ export function calibrateOptions(flags: CalibrateFlags): CalibrateFilesOptions {
 }
 
 export async function calibrateCommand(flags: CalibrateFlags): Promise<void> {
+  const chosen = chosenNotSampled(flags.gold);
+  if (chosen)
+    process.stderr.write(
+      `plumb: note: ${chosen}: the agreement and estimates below describe those items, not the run\n`,
+    );
   if (await isVerdictFile(flags.scores)) return calibratePairwise(flags);
   const { report, artifactPath } = await calibrateFiles(calibrateOptions(flags));
   if (flags.json) {

@@ -9,6 +9,7 @@ import { generate, importCommand, probe, probeAnalyze, probeJudge } from './prob
 import { rate, report } from './rate.js';
 import { rubricsDiff, rubricsList, rubricsShow, rubricsValidate } from './rubrics.js';
 import { merge, score } from './score.js';
+import { view } from './view.js';
 
 /**
  * A declared command with what it runs. The run imports its command module only when it runs,
@@ -31,6 +32,7 @@ export const COMMANDS: CommandSpec[] = [
   withRun(audit, async (flags) => (await import('../commands/audit.js')).auditCommand(flags)),
   withRun(rate, async (flags, [sheet]) => (await import('../commands/rate.js')).rateCommand(sheet!, flags)),
   withRun(report, async (flags, runs) => (await import('../commands/report.js')).reportCommand(runs, flags)),
+  withRun(view, async (flags, runs) => (await import('../commands/view.js')).viewCommand(runs, flags)),
   withRun(batchExport, async (flags) => (await import('../commands/batch.js')).batchExportCommand(flags)),
   withRun(batchImport, async (flags, [file]) =>
     (await import('../commands/batch.js')).batchImportCommand(file!, flags),

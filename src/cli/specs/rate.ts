@@ -1,4 +1,4 @@
-import { bool, defineCommand, type FlagValues, flag, int, text } from '../flags.js';
+import { bool, defineCommand, type FlagValues, flag, int, names, seed, text } from '../flags.js';
 
 export const reportFlags = {
   out: flag('--out <file>', 'the HTML file to write', text(), { required: true }),
@@ -7,7 +7,24 @@ export const reportFlags = {
 export type ReportFlags = FlagValues<typeof reportFlags>;
 
 export const rateFlags = {
-  rater: flag('--rater <name>', 'who is rating (default: $USER)', text().optional()),
+  rater: flag(
+    '--rater <name>',
+    'who is rating (default: $USER; with --raters, fixes the page to one of them)',
+    text().optional(),
+  ),
+  raters: flag(
+    '--raters <list>',
+    'several raters, comma-separated: each picks their name on the page and sees only their items',
+    names('rater').optional(),
+  ),
+  perItem: flag(
+    '--per-item <k>',
+    'with --raters: raters per item (each item to k different raters; default: all of them)',
+    int(1, 1000).optional(),
+  ),
+  seed: flag('--seed <n>', 'seeds who rates which item and the order pairs are shown in', seed(), {
+    default: '0',
+  }),
   rubric: flag(
     '--rubric <ref>',
     "the rubric whose criteria and anchors to show (default: the sheet's)",
@@ -24,11 +41,23 @@ export const rate = defineCommand({
   path: ['rate'],
   args: '<sheet>',
   description:
-    'a local page to rate a gold sheet item by item (127.0.0.1, a per-session token, no judge scores shown)',
+    'a local page to rate a gold sheet item by item, or pairs A/B/tie, by one rater or several with assignment and progress (127.0.0.1, a per-session token, no judge scores shown)',
   flags: rateFlags,
+  check: (f) =>
+    f.perItem !== undefined && !f.raters
+      ? { flag: '--per-item', message: 'needs --raters' }
+      : f.raters && f.perItem !== undefined && f.perItem > f.raters.length
+        ? {
+            flag: '--per-item',
+            message: `${f.perItem} is more than the ${f.raters.length} rater(s) of --raters (an item goes to a rater once)`,
+          }
+        : f.raters && f.rater && !f.raters.includes(f.rater)
+          ? { flag: '--rater', message: `${f.rater} is not one of --raters` }
+          : undefined,
   examples: [
     'plumb gold sample --scores runs/demo/eii.scores.jsonl --n 40 --out sheets/eii',
     'plumb rate sheets/eii.jsonl --rater ana --open',
+    'plumb rate sheets/eii.jsonl --raters ana,ben,cleo --per-item 2',
     'plumb calibrate --scores runs/demo/eii.scores.jsonl --gold sheets/eii.ratings.jsonl',
   ],
 });

@@ -1,4 +1,6 @@
+import { dirname } from 'node:path';
 import { AGREEMENT_COEFFICIENTS } from '../../calibration/metrics.js';
+import { viewAddress } from '../../rate/view/links.js';
 import { barChart, interactionPlot, intervalPlot, renderSvg, type VegaLiteSpec } from './charts.js';
 
 /** One figure: its SVG and a caption saying what n and which interval. */
@@ -107,7 +109,27 @@ export async function scoreSection(s: Json, source: string): Promise<Section> {
       ),
     );
   const usage = s.usage as { input_tokens: number; output_tokens: number; cost_usd: number | null };
+  // the items behind each point and bar, as addresses into plumb view over the scores
+  const firstIndex = Object.values((s.indices ?? {}) as Record<string, { conditions: Json[] }>)[0];
+  const behind = [
+    ...(firstIndex?.conditions ?? []).map((c) => [
+      `${c.role}/${c.personalization}`,
+      String(c.n ?? ''),
+      viewAddress({ role: String(c.role), personalization: String(c.personalization) }),
+    ]),
+    ...unscored.map(([kind, count]) => [`unscored: ${kind}`, String(count), viewAddress({ error: kind })]),
+  ];
+  const view = typeof s.output === 'string' ? `npx plumb view ${s.output}` : 'npx plumb view <the scores>';
   return {
+    tables: behind.length
+      ? [
+          {
+            caption: `The items behind each point and bar: open ${view} and add the address after # (or pass it to --filter)`,
+            header: ['condition or reason', 'items', 'plumb view address'],
+            rows: behind,
+          },
+        ]
+      : [],
     title: `Scores: ${rubric.id}@${rubric.version}, judge ${judge.provider}:${judge.model}`,
     source,
     stamps: [
@@ -415,23 +437,35 @@ export async function probeSection(p: Json, source: string): Promise<Section> {
     stamps: [],
     figures,
     notes: [],
-    tables: comparisons.length
-      ? [
-          {
-            caption: `Paired comparisons between conditions (★ significant at ${(p.comparisons as { alpha: number }).alpha} after the correction the probe reports)`,
-            header: ['role', 'a', 'b', 'questions', 'McNemar p (flip)', 'paired t p (EII)', 'EII b − a'],
-            rows: comparisons.map((c) => [
-              String(c.role),
-              String(c.a),
-              String(c.b),
-              String(c.n_questions),
-              mark(c.mcnemar as { p: number; significant: boolean }),
-              mark(c.paired_t as { p: number; significant: boolean }),
-              (c.eii_difference as { mean_b_minus_a: number } | undefined)?.mean_b_minus_a.toFixed(3) ?? '—',
-            ]),
-          },
-        ]
-      : [],
+    tables: [
+      {
+        caption: `The conversations behind each condition's flip rate: open npx plumb view ${dirname(source)} and add the address after # (or pass it to --filter)`,
+        header: ['condition', 'conversations', 'flipped: plumb view address'],
+        rows: conditions.map((c) => [
+          cond(c as unknown as { role: string; personalization: string }),
+          String(c.n),
+          viewAddress({ role: String(c.role), personalization: String(c.personalization), flipped: 'yes' }),
+        ]),
+      },
+      ...(comparisons.length
+        ? [
+            {
+              caption: `Paired comparisons between conditions (★ significant at ${(p.comparisons as { alpha: number }).alpha} after the correction the probe reports)`,
+              header: ['role', 'a', 'b', 'questions', 'McNemar p (flip)', 'paired t p (EII)', 'EII b − a'],
+              rows: comparisons.map((c) => [
+                String(c.role),
+                String(c.a),
+                String(c.b),
+                String(c.n_questions),
+                mark(c.mcnemar as { p: number; significant: boolean }),
+                mark(c.paired_t as { p: number; significant: boolean }),
+                (c.eii_difference as { mean_b_minus_a: number } | undefined)?.mean_b_minus_a.toFixed(3) ??
+                  '—',
+              ]),
+            },
+          ]
+        : []),
+    ],
   };
 }
 
