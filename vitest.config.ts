@@ -16,6 +16,7 @@ export const PROCESS_TESTS = [
   'test/rate-browser.test.ts',
   'test/report-browser.test.ts',
   'test/seed-study.test.ts',
+  'test/view-browser.test.ts',
 ];
 
 export default defineConfig({

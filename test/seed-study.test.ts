@@ -410,7 +410,7 @@ describe('the study end to end through the real SDKs', () => {
     expect(summary.comparability.ladder.challenger).toMatchObject({
       provider: 'anthropic',
       model: 'claude-haiku-4-5',
-      prompts: { id: 'challenger', version: '1.0.0' },
+      prompts: { id: 'challenger', version: '1.1.0' },
     });
     // the challenger is told the persona only under profile-plus, and the goal and preference always
     const challengerPrompts = an.requests.filter((r) => !isJudge(r)).map((r) => text(r));
