@@ -52,3 +52,52 @@ describe('audit: the paired effect is CR2 with exchangeable-model Satterthwaite 
     expect(same.changed.ci![1]).toBeLessThanOrEqual(1);
   });
 });
+
+describe('pairwise summary: every share is the clustered share', async () => {
+  const { PairwiseSummaryBuilder } = await import('../src/pairwise/summary.js');
+  const { share } = await import('../src/stats/cluster-share.js');
+  const pw = ref.pairwise;
+  it('win rates by prompt group = R (Korn–Graubard Clopper–Pearson at the CR2 effective n)', () => {
+    const b = new PairwiseSummaryBuilder({
+      rubric: { id: 'p', version: '1', hash: 'h' },
+      judge: { provider: 'lexicon', model: 'x' } as never,
+      orders: 'ab',
+      samples: 1,
+      notes: [],
+      seed: 1,
+    });
+    pw.y.forEach((y, i) => {
+      b.add(
+        {
+          id: `p${i}`,
+          messages: [],
+          a: 'x',
+          b: 'y',
+          metadata: { group: pw.g[i] },
+          systems: { a: null, b: null },
+          raw: {},
+        },
+        {
+          verdict: y ? 'A' : 'B',
+          consistent: null,
+          orders: {},
+          usage: { input_tokens: 0, output_tokens: 0, cost_usd: 0 },
+          cached: false,
+          requests: 1,
+        },
+      );
+    });
+    const s = b.build({ input: 'in', output: null });
+    expect(s.clustered_by).toBe('metadata.group');
+    expect(Math.abs(s.overall.a.ci![0] - pw.clustered.lower)).toBeLessThan(1e-9);
+    expect(Math.abs(s.overall.a.ci![1] - pw.clustered.upper)).toBeLessThan(1e-9);
+    expect(s.overall.b.ci).toEqual(
+      share(
+        pw.y.map((y) => 1 - y),
+        pw.g.map((g) => `g:${g}`),
+      ).ci,
+    );
+    expect(s.overall.tie).toMatchObject({ value: 0, clusters: 5 });
+    expect(s.overall.tie.ci![0]).toBe(0);
+  });
+});

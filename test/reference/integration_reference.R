@@ -53,9 +53,15 @@ d <- audit_pert - audit_orig
 audit <- list(original = audit_orig, perturbed = audit_pert, groups = audit_g,
               effect = cr2_exch(d, audit_g), changed = kg_share(as.numeric(d != 0), audit_g))
 
+# --- pairwise: a win rate over pairs clustered by prompt, and over independent pairs
+pw_y <- c(1, 1, 0, 1, 1, 1, 0, 0, 1, 1, 1, 1, 0, 1)
+pw_g <- c("a", "a", "a", "b", "b", "c", "c", "d", "d", "d", "d", "e", "e", "e")
+pairwise <- list(y = pw_y, g = pw_g, clustered = kg_share(pw_y, pw_g),
+                 independent = kg_share(pw_y, paste0("p", seq_along(pw_y))))
+
 cat(toJSON(list(
   generated_by = "Rscript test/reference/integration_reference.R",
   r = R.version.string, clubSandwich = as.character(packageVersion("clubSandwich")),
   car = as.character(packageVersion("car")),
-  audit = audit
+  audit = audit, pairwise = pairwise
 ), auto_unbox = TRUE, digits = NA, pretty = TRUE, na = "null"))
