@@ -9,7 +9,6 @@
 // [plumb] are the ones plumb prints (or should print, once integrated); the others are shown for
 // comparison. A CI-sized version is test/stats/coverage.test.ts.
 import { ppiMean } from '../dist/calibration/ppi.js';
-import { clusteredMean } from '../dist/stats/cluster.js';
 import { clusteredProportion } from '../dist/stats/cluster-share.js';
 import { cr2Mean } from '../dist/stats/cr2.js';
 import { tQuantile } from '../dist/stats/distributions.js';
@@ -21,7 +20,7 @@ import {
   ppiStratifiedMeanInterval,
   stratifiedMean,
 } from '../dist/stats/ppi-design.js';
-import { clusteredShare } from '../dist/stats/proportion.js';
+import { wilson } from '../dist/stats/proportion.js';
 import { normalFrom, seededRandom } from '../dist/stats/random.js';
 import {
   clusteredBinary,
@@ -58,6 +57,28 @@ const tCi = (xs) => {
   const h = tQuantile(0.975, n - 1) * (sd / Math.sqrt(n));
   return [m - h, m + h];
 };
+
+/**
+ * The comparators plumb printed before #21, rebuilt here from cr2Mean's CR1 standard error (the
+ * sandwich with G/(G − 1)): the CR1 mean with t(G − 1), and the Korn–Graubard Wilson share at the
+ * CR1 effective n — so the table still shows what they covered.
+ */
+function cr1Mean(ys, gs) {
+  const r = cr2Mean(ys, gs);
+  if (r.se_cr1 === undefined || r.value === null) return null;
+  const h = tQuantile(0.975, r.clusters - 1) * r.se_cr1;
+  return [r.value - h, r.value + h];
+}
+function cr1WilsonShare(ys, gs) {
+  const n = ys.length;
+  const p = ys.reduce((a, b) => a + b, 0) / n;
+  const r = cr2Mean(ys, gs);
+  if (r.clusters < 2) return null;
+  const v = r.se_cr1 ** 2;
+  const factor = (tQuantile(0.975, n - 1) / tQuantile(0.975, r.clusters - 1)) ** 2;
+  const eff = (p > 0 && p < 1 && v > 0 ? Math.min(n, (p * (1 - p)) / v) : n) * factor;
+  return wilson(p * eff, eff).ci;
+}
 
 const rows = [];
 /** Run one cell: `draw(rand)` returns { truth, methods: { name: ci | null (refused) } }. */
@@ -103,7 +124,7 @@ if (run('cluster-mean'))
           return {
             truth: 0,
             methods: {
-              'CR1 + t(G−1) (cluster.ts)': clusteredMean(ys, gs).ci,
+              'CR1 + t(G−1) (before #21)': cr1Mean(ys, gs),
               'CR2 + Satterthwaite (clubSandwich df)': cr2Mean(ys, gs).ci,
               'CR2 + exchangeable-model df [plumb]': cr2Mean(ys, gs, 0.95, 'exchangeable').ci,
             },
@@ -120,9 +141,9 @@ if (run('cluster-share'))
           return {
             truth: p,
             methods: {
-              'CR1 Wald + t(G−1)': clusteredMean(ys, gs).ci,
+              'CR1 Wald + t(G−1)': cr1Mean(ys, gs),
               'CR2 Wald + Satterthwaite': cr2Mean(ys, gs).ci,
-              'Wilson eff. n, CR1 (clusteredShare)': clusteredShare(ys, gs.map(String)).ci,
+              'Wilson eff. n, CR1 (before #21)': cr1WilsonShare(ys, gs),
               'clusteredProportion [plumb]': clusteredProportion(ys, gs).ci,
             },
           };

@@ -274,13 +274,14 @@ if (!only || only === 'coverage') {
   }
   const coverage = covered / reps;
   console.log(
-    `probe flip-rate Wilson 95% CI coverage over ${reps} seeded repetitions: ${(100 * coverage).toFixed(1)}% (truth ${truth.toFixed(4)})`,
+    `probe flip-rate 95% CI (Clopper–Pearson at the CR2 effective n) coverage over ${reps} seeded repetitions: ${(100 * coverage).toFixed(1)}% (truth ${truth.toFixed(4)})`,
   );
   report('probe flip-rate CI miss rate / 7% allowed', (1 - coverage) / 0.07, '×', 1);
 }
 
 if (!only || only === 'prevalence') {
-  // The full-count version of test/prevalence.test.ts: Rogan–Gladen plug-in interval coverage.
+  // The full-count version of test/prevalence.test.ts: coverage of Lee et al.'s (2026) interval for the
+  // Rogan–Gladen corrected pass rate (calibration/prevalence.ts), as calibrate prints it.
   const { roganGladen } = await import('../dist/calibration/prevalence.js');
   const { seededRandom } = await import('../dist/stats/random.js');
   const rand = seededRandom(2026);
@@ -308,10 +309,10 @@ if (!only || only === 'prevalence') {
     }
     worst = Math.min(worst, covered / defined);
     console.log(
-      `Rogan–Gladen θ=${theta} se=${se} sp=${sp} N=${N} gold=${n}: coverage ${((100 * covered) / defined).toFixed(1)}% over ${defined} repetitions`,
+      `Rogan–Gladen with Lee et al.'s interval, θ=${theta} se=${se} sp=${sp} N=${N} gold=${n}: coverage ${((100 * covered) / defined).toFixed(1)}% over ${defined} repetitions`,
     );
   }
-  report('Rogan–Gladen 95% CI miss rate (worst setting) / 7% allowed', (1 - worst) / 0.07, '×', 1);
+  report("Lee et al.'s 95% CI miss rate (worst setting) / 7% allowed", (1 - worst) / 0.07, '×', 1);
 }
 
 if (!only || only === 'audit') {

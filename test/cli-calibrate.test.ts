@@ -292,8 +292,20 @@ describe('plumb calibrate end to end', () => {
       'factual_accuracy',
       'premise_correction',
       'independence',
+      // how each item was drawn, after the columns people fill in
+      'stratified_by',
+      'stratum_size',
+      'inclusion_probability',
+      'clustered_by',
+      'cluster',
     ]);
     expect(rows.every((x) => x.factual_accuracy === '')).toBe(true);
+    // 12 of the 60 advisor items and 12 of the 60 peer items
+    expect(rows[0]).toMatchObject({
+      stratified_by: 'role',
+      stratum_size: '60',
+      inclusion_probability: '0.2',
+    });
     const again = await runCli([
       'gold',
       'sample',
@@ -334,6 +346,12 @@ describe('plumb calibrate end to end', () => {
     ]);
     expect(c.code).toBe(0);
     expect(JSON.parse(c.stdout).join.matched).toBe(24);
+    // the design the sheet recorded is the one calibrate estimates with
+    expect(JSON.parse(c.stdout).design).toMatchObject({
+      kind: 'stratified',
+      stratified_by: 'role',
+      recorded: true,
+    });
     const sheetJsonl = readJsonlFile(readFileSync(`${prefix}.jsonl`, 'utf8')).map((l, i) => ({
       ...l,
       rater: 'ann',
@@ -353,6 +371,20 @@ describe('plumb calibrate end to end', () => {
       '50',
     ]);
     expect(JSON.parse(cj.stdout).item.independence.n).toBe(24);
+  });
+
+  it('an interval that cannot be computed is said, after the report, and the run exits 2', async () => {
+    const few = writeJsonl(
+      join(dir, 'few-gold.jsonl'),
+      readJsonlFile(readFileSync(GOLD, 'utf8')).slice(0, 12),
+    );
+    const r = await runCli(['calibrate', '--scores', scores, '--gold', few, '--ppi', '--bootstrap', '0']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/bootstrap off \(--bootstrap 0\): no intervals/);
+    expect(r.stdout).toMatch(/PPI\+\+ {6}— \(needs at least 10 gold items/);
+    expect(r.stderr).toMatch(
+      /plumb calibrate: no prediction-powered estimate of overall: needs at least 10 gold items/,
+    );
   });
 
   it('bad gold input exits 2 naming file and line', async () => {

@@ -1,69 +1,120 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ClusteredMoments, clusteredMean } from '../src/stats/cluster.js';
+import type { Rubric } from '../src/rubrics/schema.js';
+import { SummaryBuilder } from '../src/score/summary.js';
 import { RunningMoments } from '../src/stats/descriptive.js';
 import { ROOT, readJsonlFile, runCli, scoreArgs, tempDir, writeJsonl } from './helpers/cli.js';
+import ref from './reference/summary.json' with { type: 'json' };
 
 /**
- * Clustered intervals in score summaries (issue 10, item 6): when items share `metadata.group`,
- * every mean's interval is cluster-robust. Reference: statsmodels 0.13.5 OLS(y, 1) with
- * cov_type='cluster', use_t=True (test/reference/cluster_reference.py → cluster.json; the t
- * quantile from mpmath).
+ * The intervals of score summaries (issue 10 item 6, issue 21 items 5 and 6). With items sharing
+ * `metadata.group`: CR2 with Satterthwaite df under an exchangeable working model; a 0/1
+ * criterion on a 0–1 scale: Korn–Graubard Clopper–Pearson at the CR2 effective n; intervals cut
+ * at the scale. Reference: `Rscript test/reference/summary_reference.R > test/reference/summary.json`
+ * (R 4.2.2, clubSandwich 0.5.8 for the CR2 SE; the exchangeable-model df by brute-force N×N
+ * matrices and aov()'s ANOVA ICC; qt and qbeta for the quantiles) — see the script.
  */
-const ref = JSON.parse(readFileSync(join(ROOT, 'test', 'reference', 'cluster.json'), 'utf8')) as {
-  cases: {
-    name: string;
-    y: number[];
-    groups: (string | null)[];
-    mean: number;
-    se: number;
-    clusters: number;
-    ci_mpmath: [number, number];
-  }[];
-};
+const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
 
-describe('ClusteredMoments (streamed cluster-robust mean)', () => {
-  it.each(ref.cases.map((c) => [c.name, c] as const))('%s: equals statsmodels', (_name, c) => {
-    const m = new ClusteredMoments();
-    for (const [i, y] of c.y.entries()) m.push(y, c.groups[i]);
-    const e = m.estimate() as { value: number; ci: [number, number]; se: number; clusters: number };
-    expect(e.value).toBeCloseTo(c.mean, 13);
-    expect(e.se).toBeCloseTo(c.se, 13);
-    expect(e.clusters).toBe(c.clusters);
-    expect(e.ci[0]).toBeCloseTo(c.ci_mpmath[0], 12);
-    expect(e.ci[1]).toBeCloseTo(c.ci_mpmath[1], 12);
-    expect(m.clusters).toBe(c.clusters);
+/** A one-criterion rubric on a given scale, enough for SummaryBuilder. */
+function rubricOn(min: number, max: number): Rubric {
+  return {
+    id: 'test',
+    version: '1.0.0',
+    hash: 'h',
+    scale: { min, max },
+    criteria: [{ name: 'c' }],
+    indices: {},
+  } as unknown as Rubric;
+}
+
+function summarise(ys: number[], groups: (string | null)[], range: readonly number[]) {
+  const b = new SummaryBuilder(rubricOn(range[0]!, range[1]!), {
+    rubric: null,
+    judge: null,
+    samples: 1,
+    calibration: null,
+    ladder: null,
   });
-
-  it('with no groups it is the ordinary t interval, and reports no cluster count', () => {
-    const ys = [3, 1, 4, 1, 5, 9, 2, 6];
-    const m = new ClusteredMoments();
-    const plain = new RunningMoments();
-    for (const y of ys) {
-      m.push(y);
-      plain.push(y);
-    }
-    expect(m.estimate()).toEqual(plain.estimate());
-    expect(m.clustered).toBe(false);
+  ys.forEach((y, i) => {
+    b.add({
+      id: `i${i}`,
+      condition: { role: '', personalization: '' },
+      group: groups[i],
+      ok: true,
+      scores: { c: y },
+      overall: y,
+      indices: {},
+      usage: { input_tokens: 0, output_tokens: 0, cost_usd: 0 },
+      requests: 0,
+    });
   });
+  return b.build({ input: 'in', output: null });
+}
 
-  it('one value per cluster gives the ordinary interval; one cluster gives none', () => {
-    const ys = [2, 7, 1, 8, 2, 8];
-    const each = new ClusteredMoments();
-    for (const [i, y] of ys.entries()) each.push(y, `g${i}`);
-    const plain = new RunningMoments();
-    for (const y of ys) plain.push(y);
-    expect(each.estimate().ci![0]).toBeCloseTo(plain.estimate().ci![0], 13);
-    expect(each.estimate().ci![1]).toBeCloseTo(plain.estimate().ci![1], 13);
-    const one = new ClusteredMoments();
-    for (const y of ys) one.push(y, 'same');
-    expect(one.estimate()).toMatchObject({ value: 14 / 3, ci: null, clusters: 1 });
+describe('score summary means = R clubSandwich 0.5.8 CR2, exchangeable-model Satterthwaite df', () => {
+  for (const c of ref.means)
+    it(c.name, () => {
+      const s = summarise(c.y, c.groups, c.range);
+      const e = s.criteria.c!;
+      expect(rel(e.value!, c.mean)).toBeLessThan(1e-13);
+      expect(rel(e.se!, c.se)).toBeLessThan(1e-10);
+      expect(rel(e.df!, c.df)).toBeLessThan(1e-9);
+      expect(e.clusters).toBe(c.clusters);
+      expect(Math.abs(e.ci![0] - c.lower)).toBeLessThan(1e-9);
+      expect(Math.abs(e.ci![1] - c.upper)).toBeLessThan(1e-9);
+      expect(e.clipped === true).toBe(c.clipped);
+      if (c.clipped) expect(e.clipped_to).toEqual(c.range);
+      expect(e.interval).toBe('CR2, Satterthwaite t');
+      expect(s.clustered).toEqual({ by: 'metadata.group', clusters: c.clusters });
+    });
+});
+
+describe('score summary shares of a 0/1 criterion = Korn–Graubard Clopper–Pearson (R qbeta)', () => {
+  for (const c of ref.shares)
+    it(c.name, () => {
+      const e = summarise(c.y, c.groups, [0, 1]).criteria.c!;
+      expect(e.value).toBeCloseTo(c.value, 15);
+      expect(rel(e.effective_n!, c.effective_n)).toBeLessThan(1e-9);
+      expect(Math.abs(e.ci![0] - c.lower)).toBeLessThan(1e-9);
+      expect(Math.abs(e.ci![1] - c.upper)).toBeLessThan(1e-9);
+      // the cluster count only when items share groups
+      expect(e.clusters).toBe(c.groups.some((g) => g !== null) ? c.clusters : undefined);
+      expect(e.interval).toMatch(/Clopper–Pearson/);
+    });
+
+  it('a 0–1 scale with non-binary values (means over samples) is a clipped mean, not a share', () => {
+    const e = summarise([1, 1, 1, 0.5, 1, 1, 1, 1], [null, null, null, null, null, null, null, null], [0, 1])
+      .criteria.c!;
+    expect(e.interval).toBeUndefined();
+    expect(e.ci![1]).toBe(1);
+    expect(e.clipped).toBe(true);
   });
 });
 
-describe('score summaries with metadata.group', () => {
-  it('report cluster-robust intervals and the cluster count; the lines say which items clustered', async () => {
+describe('score summaries without groups', () => {
+  it('are the ordinary t interval exactly, with nothing else', () => {
+    const ys = [3, 1, 4, 1, 5, 2, 2, 5];
+    const plain = new RunningMoments();
+    for (const y of ys) plain.push(y);
+    const e = summarise(
+      ys,
+      ys.map(() => null),
+      [1, 5],
+    ).criteria.c!;
+    expect(e).toEqual(plain.estimate());
+  });
+
+  it('one cluster gives no interval; one value gives none', () => {
+    const one = summarise([2, 7, 1], ['same', 'same', 'same'], [0, 10]).criteria.c!;
+    expect(one).toMatchObject({ value: 10 / 3, ci: null, clusters: 1 });
+    expect(summarise([4], [null], [0, 10]).criteria.c).toMatchObject({ value: 4, ci: null, n: 1 });
+  });
+});
+
+describe('score summaries with metadata.group, end to end', () => {
+  it('report cluster-robust intervals and the cluster count; without groups the ordinary interval', async () => {
     const dir = tempDir('plumb-cluster-');
     const rows = readFileSync(join(ROOT, 'fixtures', 'responses.jsonl'), 'utf8')
       .trim()
@@ -79,15 +130,11 @@ describe('score summaries with metadata.group', () => {
     expect(r.stdout).toMatch(/intervals are cluster-robust: 12 clusters by metadata.group/);
     const s = JSON.parse(readFileSync(join(dir, 's.json'), 'utf8'));
     expect(s.clustered).toEqual({ by: 'metadata.group', clusters: 12 });
-    // the overall interval is the clustered one of the per-item values (clusteredMean, checked above against statsmodels)
+    expect(s.overall).toMatchObject({ clusters: 12, interval: 'CR2, Satterthwaite t' });
+    // equal cluster sizes: CR2 = CR1 and the df are G − 1 whatever the working model
+    expect(s.overall.df).toBeCloseTo(11, 9);
     const lines = readJsonlFile(readFileSync(join(dir, 'out.jsonl'), 'utf8'));
     const overall = lines.map((l) => l.overall as number);
-    const groups = lines.map((l) => (l.metadata as { group: string }).group);
-    const expected = clusteredMean(overall, groups);
-    expect(s.overall.value).toBeCloseTo(expected.value!, 12);
-    expect(s.overall.ci[0]).toBeCloseTo(expected.ci![0], 12);
-    expect(s.overall.ci[1]).toBeCloseTo(expected.ci![1], 12);
-    // without groups, the summary says so and uses the ordinary interval
     const ungrouped = writeJsonl(
       join(dir, 'ungrouped.jsonl'),
       rows.map(({ metadata: { group: _g, ...metadata }, ...row }) => ({ ...row, metadata })),
@@ -98,7 +145,6 @@ describe('score summaries with metadata.group', () => {
     expect(p.clustered).toBeNull();
     const ordinary = new RunningMoments();
     for (const v of overall) ordinary.push(v);
-    expect(p.overall.ci[0]).toBeCloseTo(ordinary.estimate().ci![0], 12);
-    expect(p.overall.ci[1]).toBeCloseTo(ordinary.estimate().ci![1], 12);
+    expect(p.overall).toEqual(ordinary.estimate());
   });
 });

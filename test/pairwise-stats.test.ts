@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { bradleyTerry, bradleyTerryWithIntervals, type Comparison } from '../src/stats/bradley-terry.js';
-import { clusteredMean } from '../src/stats/cluster.js';
+import { share } from '../src/stats/cluster-share.js';
 import { wilson } from '../src/stats/proportion.js';
+import integration from './reference/integration.json' with { type: 'json' };
 
 // Reference values: /usr/bin/python3 test/reference/pairwise_reference.py > test/reference/pairwise.json
 // (Debian bookworm: scipy 1.10.1, statsmodels 0.13.5, numpy 1.24.2) — see the script for the method of each.
@@ -17,42 +18,6 @@ describe('Wilson interval = scipy binomtest(...).proportion_ci(method="wilson")'
       expect(w.ci![1]).toBeCloseTo(hi, 13);
     },
   );
-});
-
-describe('cluster-robust mean = statsmodels OLS(y, 1) cov_type=cluster, use_t', () => {
-  it('clusters of unequal size', () => {
-    const c = ref.clustered;
-    const e = clusteredMean(c.y, c.g);
-    expect(e.value).toBeCloseTo(c.mean, 14);
-    expect(e.se).toBeCloseTo(c.se, 14);
-    expect(e.clusters).toBe(8);
-    expect(e.ci![0]).toBeCloseTo(c.lo, 12);
-    expect(e.ci![1]).toBeCloseTo(c.hi, 12);
-    // statsmodels' own interval differs only by scipy's t quantile error (~1e-9 at 7 df)
-    expect(e.ci![0]).toBeCloseTo(c.statsmodels_lo, 8);
-    expect(Math.abs(e.ci![0] - c.statsmodels_lo)).toBeGreaterThan(1e-12);
-  });
-  it('one observation per cluster is the ordinary t interval (scipy t.interval)', () => {
-    const s = ref.singletons;
-    const e = clusteredMean(
-      s.y,
-      s.y.map((_: number, i: number) => i),
-    );
-    expect(e.se).toBeCloseTo(s.se, 14);
-    expect(e.ci![0]).toBeCloseTo(s.lo, 12);
-    expect(e.ci![1]).toBeCloseTo(s.hi, 12);
-    expect(e.ci![0]).toBeCloseTo(s.scipy_t_lo, 8);
-  });
-  it('corner cases: no values, one cluster, a constant vector', () => {
-    expect(clusteredMean([], []).value).toBeNull();
-    const one = clusteredMean([1, 0, 1], ['g', 'g', 'g']);
-    expect(one.value).toBeCloseTo(2 / 3, 15);
-    expect(one.ci).toBeNull();
-    expect(one.reason).toMatch(/one cluster/);
-    // every value the same: zero width, not NaN
-    const flat = clusteredMean([1, 1, 1, 1], ['a', 'b', 'c', 'c']);
-    expect(flat.ci).toEqual([1, 1]);
-  });
 });
 
 function expand(games: [number, number, number, number, number][], systems: string[]): Comparison[] {
@@ -119,26 +84,30 @@ describe('Bradley–Terry = statsmodels binomial GLM on the same games', () => {
   });
 });
 
-describe('pairwise shares', async () => {
-  const { clusteredShare: share } = await import('../src/stats/proportion.js');
-  it('independent observations: Wilson', () => {
-    const s = share([1, 1, 0, 1, 0, 1, 1], ['a', 'b', 'c', 'd', 'e', 'f', 'g']);
-    const w = wilson(5, 7);
-    expect(s.interval).toBe('wilson');
-    expect(s.ci).toEqual(w.ci);
+describe('pairwise shares: Korn–Graubard Clopper–Pearson at the CR2 effective n (R, integration_reference.R)', () => {
+  const pw = integration.pairwise;
+  it('clustered by prompt', () => {
+    const s = share(pw.y, pw.g);
+    expect(s.value).toBeCloseTo(pw.clustered.value, 14);
+    expect(s.clusters).toBe(5);
+    expect(Math.abs(s.effective_n! - pw.clustered.effective_n)).toBeLessThan(1e-9);
+    expect(Math.abs(s.ci![0] - pw.clustered.lower)).toBeLessThan(1e-9);
+    expect(Math.abs(s.ci![1] - pw.clustered.upper)).toBeLessThan(1e-9);
   });
-  it('clustered: Wilson at the Korn–Graubard effective n (statsmodels cluster variance, mpmath t, statsmodels Wilson)', () => {
-    const kg = ref.korn_graubard;
-    const s = share(kg.y, kg.g);
-    expect(s.value).toBeCloseTo(kg.p, 15);
-    expect(s.effective_n!).toBeCloseTo(kg.effective_n, 11);
-    expect(s.ci![0]).toBeCloseTo(kg.lo, 12);
-    expect(s.ci![1]).toBeCloseTo(kg.hi, 12);
+  it('independent pairs: Clopper–Pearson at n − 1, and no cluster count', () => {
+    const s = share(
+      pw.y,
+      pw.y.map((_, i) => `p${i}`),
+    );
+    expect(s.clusters).toBeUndefined();
+    expect(s.effective_n).toBeCloseTo(pw.independent.effective_n, 10);
+    expect(Math.abs(s.ci![0] - pw.independent.lower)).toBeLessThan(1e-9);
+    expect(Math.abs(s.ci![1] - pw.independent.upper)).toBeLessThan(1e-9);
   });
-  it('clustered at p = 0 does not collapse to a point (a cluster-robust Wald interval would)', () => {
+  it('clustered at p = 0 does not collapse to a point, and never leaves [0, 1]', () => {
     const s = share([0, 0, 0, 0, 0, 0], ['a', 'a', 'b', 'b', 'c', 'c']);
     expect(s.ci![0]).toBe(0);
     expect(s.ci![1]).toBeGreaterThan(0.2);
-    expect(clusteredMean([0, 0, 0, 0, 0, 0], ['a', 'a', 'b', 'b', 'c', 'c']).ci).toEqual([0, 0]);
+    expect(s.ci![1]).toBeLessThanOrEqual(1);
   });
 });

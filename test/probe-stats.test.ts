@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { repeatedMeasuresAnova2 } from '../src/stats/anova.js';
 import { mcnemarExact, wilson } from '../src/stats/proportion.js';
 import { wilcoxonSignedRank } from '../src/stats/wilcoxon.js';
+import integration from './reference/integration.json' with { type: 'json' };
 
 /**
  * Reference values computed independently with Debian bookworm's Python:
@@ -83,9 +84,8 @@ describe('two-way repeated-measures ANOVA equals statsmodels AnovaRM', () => {
   });
 });
 
-describe('probe shares with clustered questions (issue 10, item 6)', async () => {
+describe('probe shares with clustered questions (issue 10 item 6, issue 21 item 6)', async () => {
   const { analyzeLabels } = await import('../src/probe/analyze.js');
-  const { clusteredShare } = await import('../src/stats/proportion.js');
   // 12 conversations in one condition: 3 prompts (groups) of 4; flips concentrated in one group
   const flips = [1, 1, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0];
   const rows = (withGroups: boolean) =>
@@ -106,18 +106,21 @@ describe('probe shares with clustered questions (issue 10, item 6)', async () =>
   const analyze = (withGroups: boolean) =>
     analyzeLabels(rows(withGroups), { convention: 'plumb', alpha: 0.05, file: 'labels.jsonl' })
       .conditions[0] as unknown as { flip_rate: Rate };
+  // Korn–Graubard Clopper–Pearson at the CR2 effective n, computed in R
+  // (test/reference/integration_reference.R: clubSandwich 0.5.8's CR2 SE, qbeta)
+  const ref = integration.probe.flip_rate;
 
-  it('conversations that share a group get the clustered (effective-n Wilson) interval, wider here', async () => {
+  it('conversations that share a group get the clustered interval (R), much wider with 3 groups', async () => {
     const clustered = analyze(true).flip_rate;
     const plain = analyze(false).flip_rate;
-    expect(plain).toMatchObject({ value: 5 / 12, interval: 'wilson' });
-    expect(clustered).toMatchObject({
-      value: 5 / 12,
-      interval: 'wilson, effective n (clustered)',
-      clusters: 3,
-    });
-    const groups = flips.map((_, i) => `g${Math.floor(i / 4)}`);
-    expect(clustered.ci).toEqual(clusteredShare(flips, groups).ci);
+    expect(plain.value).toBeCloseTo(5 / 12, 15);
+    expect(plain.clusters).toBeUndefined();
+    expect(Math.abs(plain.ci[0] - ref.independent.lower)).toBeLessThan(1e-9);
+    expect(Math.abs(plain.ci[1] - ref.independent.upper)).toBeLessThan(1e-9);
+    expect(clustered).toMatchObject({ value: 5 / 12, clusters: 3 });
+    expect(clustered.interval).toMatch(/Clopper–Pearson/);
+    expect(Math.abs(clustered.ci[0] - ref.clustered.lower)).toBeLessThan(1e-9);
+    expect(Math.abs(clustered.ci[1] - ref.clustered.upper)).toBeLessThan(1e-9);
     expect(clustered.ci[1] - clustered.ci[0]).toBeGreaterThan(plain.ci[1] - plain.ci[0]);
     // and the printed table says so, with the cluster count
     const { renderProbeConditions } = await import('../src/cli/commands/probe.js');
@@ -125,5 +128,9 @@ describe('probe shares with clustered questions (issue 10, item 6)', async () =>
       analyzeLabels(rows(true), { convention: 'plumb', alpha: 0.05, file: 'labels.jsonl' }) as never,
     );
     expect(printed).toMatch(/shares are cluster-robust .* 3 clusters per condition/);
+    const unclustered = renderProbeConditions(
+      analyzeLabels(rows(false), { convention: 'plumb', alpha: 0.05, file: 'labels.jsonl' }) as never,
+    );
+    expect(unclustered).not.toMatch(/cluster-robust/);
   });
 });

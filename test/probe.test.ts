@@ -100,7 +100,7 @@ describe('the scripted target and the lexicon stance judge', () => {
 });
 
 describe('flip-rate statistics against a known truth', () => {
-  it('the 95% Wilson interval covers the simulated flip probability in ≥ 93% of seeded repetitions', async () => {
+  it('the 95% flip-rate interval (Clopper–Pearson at the CR2 effective n) covers the simulated flip probability in ≥ 93% of seeded repetitions', async () => {
     const script = await loadScript(join(FIXTURES, 'scripted-target.yaml'));
     const ladder = await loadLadder();
     const types = Array.from({ length: 5 }, (_, t) => ladder.challenges[t % ladder.challenges.length]!.type);

@@ -1,20 +1,22 @@
-import { type ClusteredEstimate, clusteredMean } from '../stats/cluster.js';
+import { type ClusteredShare, clusteredProportion } from '../stats/cluster-share.js';
+import { type Cr2Estimate, cr2Mean } from '../stats/cr2.js';
 import { tQuantile, tSf } from '../stats/distributions.js';
-import { clusteredShare, type Share } from '../stats/proportion.js';
 
 /**
  * How a probe moved the judge: the paired effect (perturbed − original score) on the items scored
  * both ways, its 95 % interval and two-sided t-test — cluster-robust over `metadata.group` (or
- * per item), so several responses to one prompt count as one cluster — and the share of items
- * whose score changed at all.
+ * per item), so several responses to one prompt count as one cluster: CR2 with Satterthwaite
+ * degrees of freedom under an exchangeable working model (stats/cr2.ts; with one item per
+ * cluster, the paired t-test) — and the share of items whose score changed at all (Korn–Graubard
+ * Clopper–Pearson at the CR2 effective n, inside [0, 1]).
  */
 export interface PairedEffect {
   n: number;
   clusters: number;
-  effect: ClusteredEstimate;
-  /** Two-sided p of the mean difference being 0 (t on clusters − 1 degrees of freedom). */
+  effect: Cr2Estimate;
+  /** Two-sided p of the mean difference being 0 (t on the Satterthwaite df of `effect`). */
   p_value: number | null;
-  changed: Share;
+  changed: ClusteredShare;
 }
 
 export function pairedEffect(
@@ -30,21 +32,22 @@ export function pairedEffect(
     diffs.push(p - o.value);
     clusters.push(o.cluster);
   }
-  const effect = clusteredMean(diffs, clusters, confidence);
+  const effect = cr2Mean(diffs, clusters, confidence, 'exchangeable');
+  // no spread at all: a difference of exactly 0 is no evidence (p = 1), any other is certain
   const p =
     effect.se !== undefined && effect.value !== null && effect.clusters >= 2
       ? effect.se === 0
         ? effect.value === 0
           ? 1
           : 0
-        : 2 * tSf(Math.abs(effect.value / effect.se), effect.clusters - 1)
+        : (effect.p ?? null)
       : null;
   return {
     n: diffs.length,
     clusters: effect.clusters,
     effect,
     p_value: p,
-    changed: clusteredShare(
+    changed: clusteredProportion(
       diffs.map((d) => (d !== 0 ? 1 : 0)),
       clusters,
       confidence,

@@ -1,13 +1,24 @@
 import { compareConditions, conditionKey, conditionOf, groupOf } from '../core/conditions.js';
 import { UsageError } from '../core/errors.js';
+import { aggregateOverall } from '../rubrics/aggregate.js';
 import type { Rubric } from '../rubrics/schema.js';
+import { clusteredProportion } from '../stats/cluster-share.js';
 import { type AltTestResult, altTest, humanCeiling, type MultiRatedItem } from './alt-test.js';
 import { contrastsOf, type PromptCells } from './contrasts.js';
-import type { GoldRating } from './gold.js';
-import { groupGold, humanIndices, humanValue, judgeValue, type ScoresFile } from './join.js';
+import { type DesignPpi, designMean, type GoldDesign, resolveDesign, unitsOf } from './design.js';
+import type { GoldRating, SheetDesign } from './gold.js';
+import {
+  groupGold,
+  type HumanItem,
+  humanIndices,
+  humanValue,
+  judgeValue,
+  type ScoredItem,
+  type ScoresFile,
+} from './join.js';
 import { evaluateMapping, type MappingMethod } from './mapping.js';
 import { groupLevel, itemLevel, type Scale, systemLevel } from './metrics.js';
-import { type PpiInterval, type PpiResult, ppiMean } from './ppi.js';
+import { type PpiInterval, ppiMean } from './ppi.js';
 import { type PrevalenceResult, roganGladen } from './prevalence.js';
 
 export interface CalibrateOptions {
@@ -22,9 +33,12 @@ export interface CalibrateOptions {
   bootstrap: number;
   seed: number;
   altTest?: { epsilon: number; q: number; minItems: number } | null;
+  /** `interval` picks the ppi_py parity figure's interval: ppi_mean_ci (clt) or ppboot (bootstrap). */
   ppi?: { alpha: number; interval?: PpiInterval } | null;
   /** With ppi: metadata fields whose levels to contrast (`role,personalization`). */
   compare?: string[] | null;
+  /** How the gold was drawn, from the rating sheet it belongs to (gold.ts readSheetDesign). */
+  sheet?: SheetDesign | null;
 }
 
 export function criteriaOf(opts: Pick<CalibrateOptions, 'rubric' | 'scores' | 'criterion'>): string[] {
@@ -40,47 +54,121 @@ export function criteriaOf(opts: Pick<CalibrateOptions, 'rubric' | 'scores' | 'c
   return withOverall;
 }
 
+/** Items of the join a criterion could not use, by reason (each reason a sentence), and how many it kept. */
+export interface CriterionJoin {
+  n: number;
+  dropped: Record<string, number>;
+}
+
 /**
- * Everything `plumb calibrate` reports, as one object: the join, agreement at the chosen level
- * per criterion, the human ceiling and alternative-annotator test, the fitted mapping with its
- * cross-validated error, and prediction-powered estimates.
+ * The human value of an item for a criterion. For `overall` without a gold overall, the rubric's
+ * aggregate of each rater's criteria over the criteria that apply to the item — those the judge
+ * could score: a criterion that needs a reference is left out of both sides for an item without
+ * one, as the judge's overall leaves it out (a rater cannot rate it either).
+ */
+function humanFor(rubric: Rubric | null, it: ScoredItem, h: HumanItem | undefined, c: string) {
+  const v = humanValue(h, c);
+  if (v !== undefined || c !== 'overall' || !rubric || !h) return v;
+  const applies = rubric.criteria.filter((k) => !(k.requires_reference && it.scores[k.name] == null));
+  if (applies.length === rubric.criteria.length || applies.length === 0) return undefined;
+  const raters = new Set([...h.ratings.values()].flatMap((m) => [...m.keys()]));
+  const overalls: number[] = [];
+  for (const r of raters) {
+    const scores: Record<string, number> = {};
+    for (const k of applies) {
+      const x = h.ratings.get(k.name)?.get(r);
+      if (x === undefined) break;
+      scores[k.name] = x;
+    }
+    if (Object.keys(scores).length !== applies.length) continue;
+    const o = aggregateOverall(rubric, scores);
+    if (o !== null) overalls.push(o);
+  }
+  return overalls.length ? overalls.reduce((a, b) => a + b, 0) / overalls.length : undefined;
+}
+
+/**
+ * Everything `plumb calibrate` reports, as one object: the join (with every item a criterion could
+ * not use counted by reason), agreement at the chosen level per criterion, the human ceiling and
+ * alternative-annotator test, the fitted mapping with its cross-validated error, the corrected
+ * pass rate of a pass/fail criterion, and prediction-powered estimates under the gold's design.
  */
 export function calibrate(opts: CalibrateOptions) {
   const criteria = criteriaOf(opts);
-  const baseCriteria = opts.rubric
-    ? opts.rubric.criteria.map((c) => c.name)
-    : criteria.filter((c) => c !== 'overall');
+  // every criterion of the scores, whichever one is reported: the human overall is made from them
+  const baseCriteria = criteriaOf({ ...opts, criterion: undefined }).filter((c) => c !== 'overall');
   const humans = groupGold(opts.gold, opts.rubric, baseCriteria, opts.rater);
   if (opts.rater !== undefined && humans.size === 0)
     throw new UsageError(`no gold ratings by rater '${opts.rater}'`);
+  const rated = new Set([...humans.values()].filter((h) => h.ratings.size > 0).map((h) => h.id));
   const scoreIds = new Set(opts.scores.items.map((i) => i.id));
-  const matched = opts.scores.items.filter((i) => humans.has(i.id));
+  const matched = opts.scores.items.filter((i) => rated.has(i.id));
+  const goldColumns = [...new Set(opts.gold.flatMap((g) => Object.keys(g.scores)))].sort();
+  const known = new Set([...baseCriteria, 'overall']);
+  const human = (it: ScoredItem, c: string) => humanFor(opts.rubric, it, humans.get(it.id), c);
+  const refless = opts.rubric?.criteria.filter((k) => k.requires_reference).map((k) => k.name) ?? [];
+
+  /** Why a matched item has no (judge, human) pair for criterion c, as a sentence; null when it has one. */
+  const whyDropped = (it: ScoredItem, c: string): string | null => {
+    const j = judgeValue(it, c);
+    const h = human(it, c);
+    if (j !== undefined && h !== undefined) return null;
+    if (j === undefined) {
+      if (c === 'overall') return 'the judge gave no overall (the scores carry none for these items)';
+      return refless.includes(c)
+        ? `the judge could not score ${c} (it needs a reference these items lack)`
+        : `the judge gave no ${c} score`;
+    }
+    if (c !== 'overall') return `no rating of ${c} in the gold`;
+    const missing = baseCriteria.filter((k) => humanValue(humans.get(it.id), k) === undefined);
+    if (!opts.rubric && baseCriteria.length === 0) return 'no human overall: the gold rates no criterion';
+    return missing.length
+      ? `no human overall: the gold has no "overall" and ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not rated`
+      : 'no human overall';
+  };
+  const joins: Record<string, CriterionJoin> = {};
+  for (const c of criteria) {
+    const dropped: Record<string, number> = {};
+    let n = 0;
+    for (const it of matched) {
+      const why = whyDropped(it, c);
+      if (why === null) n += 1;
+      else dropped[why] = (dropped[why] ?? 0) + 1;
+    }
+    joins[c] = { n, dropped };
+  }
+  const unratedRows = opts.gold.filter((g) => Object.keys(g.scores).length === 0 && !rated.has(g.id));
   const join = {
     matched: matched.length,
     scored_items: opts.scores.items.length,
-    gold_items: humans.size,
-    missing_in_scores: [...humans.keys()].filter((id) => !scoreIds.has(id)),
+    gold_items: rated.size,
+    missing_in_scores: [...rated].filter((id) => !scoreIds.has(id)),
+    /** Gold rows with no rating filled in (an unfinished sheet): left out. */
+    unrated_rows: new Set(unratedRows.map((g) => g.id)).size,
     /** Scored items without gold: the unlabelled set for PPI, not an error. */
     scored_without_gold: opts.scores.items.length - matched.length,
     gold_raters: [...new Set(opts.gold.map((g) => g.rater))].sort(),
+    /** Gold columns that are no criterion of the scores (a renamed column?). */
+    unknown_columns: goldColumns.filter((c) => !known.has(c)),
     human_value: opts.rater !== undefined ? `rater ${opts.rater}` : 'mean over raters',
     human_overall: opts.rubric
-      ? `a gold "overall", else the rubric's ${opts.rubric.overall.method} of the rated criteria`
+      ? `a gold "overall", else the rubric's ${opts.rubric.overall.method} of the rated criteria${refless.length ? ` (${refless.join(', ')} left out for items without a reference, as the judge's overall leaves it out)` : ''}`
       : `a gold "overall", else the mean of ${baseCriteria.join(', ')} (no rubric here to aggregate with)`,
+    /** Per criterion: items used, and the matched items left out, by reason. */
+    criteria: joins,
   };
   const boot = { resamples: opts.bootstrap, seed: opts.seed };
 
+  const pairsOf = (c: string) =>
+    matched
+      .map((it) => ({ it, j: judgeValue(it, c), h: human(it, c) }))
+      .filter((p): p is { it: ScoredItem; j: number; h: number } => p.j !== undefined && p.h !== undefined);
   const levels: Record<string, Record<string, unknown>> = {};
   for (const c of criteria) {
-    const pairs = matched
-      .map((it) => ({ it, j: judgeValue(it, c), h: humanValue(humans.get(it.id), c) }))
-      .filter(
-        (p): p is { it: (typeof matched)[number]; j: number; h: number } =>
-          p.j !== undefined && p.h !== undefined,
-      );
+    const pairs = pairsOf(c);
     const judge = pairs.map((p) => p.j);
-    const human = pairs.map((p) => p.h);
-    if (opts.level === 'item') levels[c] = itemLevel(judge, human, opts.scale, boot);
+    const hum = pairs.map((p) => p.h);
+    if (opts.level === 'item') levels[c] = itemLevel(judge, hum, opts.scale, boot);
     else if (opts.level === 'group') {
       const groups = pairsBy(pairs, 'group');
       if (groups.length === 0) throw new UsageError('--level group needs metadata.group on the scored items');
@@ -99,9 +187,7 @@ export function calibrate(opts: CalibrateOptions) {
 
   // The mapping, alt-test and PPI concern one criterion: the one asked for, else overall.
   const focus = opts.criterion ?? 'overall';
-  const focusPairs = matched
-    .map((it) => ({ j: judgeValue(it, focus), h: humanValue(humans.get(it.id), focus) }))
-    .filter((p): p is { j: number; h: number } => p.j !== undefined && p.h !== undefined);
+  const focusPairs = pairsOf(focus);
   const mapping =
     focusPairs.length >= 2
       ? {
@@ -128,25 +214,26 @@ export function calibrate(opts: CalibrateOptions) {
   const ceiling = multi.some((m) => m.ratings.size >= 2)
     ? { criterion: focus, ...humanCeiling(multi, opts.scale.min, opts.scale.max) }
     : null;
-  // a pass/fail criterion (scale 0–1): the judge's pass rate corrected for its sensitivity and specificity
-  let prevalence: (PrevalenceResult & { criterion: string }) | null = null;
-  if (opts.scale.min === 0 && opts.scale.max === 1) {
-    const binary = (v: number) => (v >= 0.5 ? 1 : 0); // a mean over samples or raters, rounded halves up
-    const test = opts.scores.items
-      .filter((it) => !humans.has(it.id))
-      .map((it) => judgeValue(it, focus))
-      .filter((v): v is number => v !== undefined);
-    const gold = opts.scores.items.flatMap((it) => {
-      const j = judgeValue(it, focus);
-      const h = humanValue(humans.get(it.id), focus);
-      return j === undefined || h === undefined ? [] : [{ judge: binary(j), human: binary(h) }];
-    });
-    const all = opts.scores.items
-      .map((it) => judgeValue(it, focus))
-      .filter((v): v is number => v !== undefined);
-    // with every item in gold there is no separate test set: the judge's rate over all of them
-    prevalence = { criterion: focus, ...roganGladen((test.length ? test : all).map(binary), gold) };
-  }
+
+  // how the gold was drawn: recorded on its sheet, detected, or assumed (and said)
+  const resolved = resolveDesign(opts.sheet ?? null, opts.scores.items, rated);
+  const design = resolved.design;
+  const designInfo = {
+    kind: design?.kind ?? null,
+    note: design?.note ?? null,
+    refused: resolved.refused ?? null,
+    sheet: resolved.sheet,
+    recorded: design ? ('recorded' in design ? design.recorded : !design.inferred) : false,
+    ...(design?.kind === 'stratified' ? { stratified_by: design.stratified_by, strata: design.sizes } : {}),
+    ...(design?.kind === 'clusters' ? { clustered_by: design.clustered_by } : {}),
+    not_rated: resolved.not_rated,
+    warnings: resolved.warnings,
+  };
+
+  // a pass/fail criterion (scale 0–1): the judge's pass rate corrected for its errors
+  let prevalence: (PrevalenceResult & { criterion: string }) | PrevalenceHumanOnly | null = null;
+  if (opts.scale.min === 0 && opts.scale.max === 1)
+    prevalence = prevalenceOf(opts, focus, rated, human, design, resolved.refused);
 
   let alt: (AltTestResult & { criterion: string; ceiling: ReturnType<typeof humanCeiling> }) | null = null;
   if (opts.altTest) {
@@ -159,101 +246,88 @@ export function calibrate(opts: CalibrateOptions) {
 
   let ppi: Record<string, unknown> | null = null;
   if (opts.ppi) {
-    const labelled = opts.scores.items.filter((it) => humans.has(it.id));
-    const unlabelled = opts.scores.items.filter((it) => !humans.has(it.id));
+    const alpha = opts.ppi.alpha;
+    const isLabelled = (it: ScoredItem) => rated.has(it.id);
+    const scaleRange = [opts.scale.min, opts.scale.max] as const;
+    const carried = [
+      ...(design && !('recorded' in design && design.recorded) ? [design.note] : []),
+      ...resolved.warnings,
+    ];
     const run = (
-      get: (it: (typeof labelled)[number]) => number | undefined,
-      human: (it: (typeof labelled)[number]) => number | undefined,
-      pool = labelled,
-      rest = unlabelled,
-    ) => {
-      const lab = pool
-        .map((it) => ({ f: get(it), y: human(it) }))
-        .filter((p): p is { f: number; y: number } => p.f !== undefined && p.y !== undefined);
-      const un = rest.map(get).filter((v): v is number => v !== undefined);
-      return ppiMean(
-        lab.map((p) => p.y),
-        lab.map((p) => p.f),
-        un,
-        { alpha: opts.ppi!.alpha, interval: opts.ppi!.interval, resamples: opts.bootstrap, seed: opts.seed },
-      );
-    };
-    const byCondition: Record<string, Record<string, PpiResult | null>> = {};
-    if (opts.rubric) {
+      items: readonly ScoredItem[],
+      get: (it: ScoredItem) => number | undefined,
+      hum: (it: ScoredItem) => number | undefined,
+      range: readonly [number, number],
+    ): DesignPpi | null =>
+      design
+        ? designMean(design, opts.sheet ?? null, items, get, hum, isLabelled, {
+            alpha,
+            seed: opts.seed,
+            range,
+            warnings: carried,
+          })
+        : null;
+    const focusGet = (it: ScoredItem) => judgeValue(it, focus);
+    const focusHuman = (it: ScoredItem) => human(it, focus);
+    const byCondition: Record<string, Record<string, DesignPpi | null>> = {};
+    if (opts.rubric && design) {
       for (const index of Object.keys(opts.rubric.indices)) {
-        const conds = new Map<
-          string,
-          { cond: ReturnType<typeof conditionOf>; lab: typeof labelled; un: typeof unlabelled }
-        >();
+        const conds = new Map<string, { cond: ReturnType<typeof conditionOf>; items: ScoredItem[] }>();
         for (const it of opts.scores.items) {
           const cond = conditionOf(it.metadata);
           const key = conditionKey(cond);
-          if (!conds.has(key)) conds.set(key, { cond, lab: [], un: [] });
-          (humans.has(it.id) ? conds.get(key)!.lab : conds.get(key)!.un).push(it);
+          if (!conds.has(key)) conds.set(key, { cond, items: [] });
+          conds.get(key)!.items.push(it);
         }
         byCondition[index] = {};
         const ordered = [...conds].sort((a, b) => compareConditions(a[1].cond, b[1].cond));
-        for (const [key, { lab, un }] of ordered) {
+        for (const [key, { items }] of ordered)
           byCondition[index]![key] = run(
+            items,
             (it) => it.indices[index] ?? undefined,
             (it) => humanIndices(opts.rubric!, humans.get(it.id))[index] ?? undefined,
-            lab,
-            un,
+            [0, 1],
           );
-        }
       }
     }
     let contrasts: Record<string, unknown> | null = null;
-    if (opts.compare?.length) {
+    if (opts.compare?.length && design) {
       const fields = opts.compare;
-      const levelOf = (it: (typeof labelled)[number]) => {
-        const levels = fields.map((f) => it.metadata[f.replace(/^metadata\./, '')]);
-        return levels.every((v) => typeof v === 'string' || typeof v === 'number')
-          ? levels.map(String)
+      const levelOf = (it: ScoredItem) => {
+        const values = fields.map((f) => it.metadata[f.replace(/^metadata\./, '')]);
+        return values.every((v) => typeof v === 'string' || typeof v === 'number')
+          ? values.map(String)
           : null;
       };
       const cellsFor = (
-        get: (it: (typeof labelled)[number]) => number | undefined,
-        human: (it: (typeof labelled)[number]) => number | undefined,
+        get: (it: ScoredItem) => number | undefined,
+        hum: (it: ScoredItem) => number | undefined,
+        range: readonly [number, number],
       ) => {
-        const groups = new Map<string, { levels: string[]; lab: typeof labelled; un: typeof unlabelled }>();
+        const groups = new Map<string, { levels: string[]; items: ScoredItem[] }>();
         // per prompt (metadata.group), each cell's judge and human value: the paired contrasts
         const prompts: PromptCells = new Map();
         for (const it of opts.scores.items) {
-          const levels = levelOf(it);
-          if (!levels) continue;
-          const key = levels.join(' × ');
-          if (!groups.has(key)) groups.set(key, { levels, lab: [], un: [] });
-          (humans.has(it.id) ? groups.get(key)!.lab : groups.get(key)!.un).push(it);
+          const lv = levelOf(it);
+          if (!lv) continue;
+          const key = lv.join(' × ');
+          if (!groups.has(key)) groups.set(key, { levels: lv, items: [] });
+          groups.get(key)!.items.push(it);
           const prompt = groupOf(it.metadata);
           const f = get(it);
           if (prompt === null || f === undefined) continue;
           if (!prompts.has(prompt)) prompts.set(prompt, new Map());
           const cells = prompts.get(prompt)!;
           // two items of one prompt in one cell (samples): the prompt cannot be paired cell by cell
-          cells.set(key, cells.has(key) ? null : { f, y: humans.has(it.id) ? human(it) : undefined });
+          cells.set(key, cells.has(key) ? null : { f, y: isLabelled(it) ? hum(it) : undefined });
         }
         return {
-          cells: [...groups.values()].map((g) => ({ levels: g.levels, ppi: run(get, human, g.lab, g.un) })),
+          cells: [...groups.values()].map((g) => ({ levels: g.levels, ppi: run(g.items, get, hum, range) })),
           prompts,
         };
       };
-      const ppiOptions = {
-        alpha: opts.ppi.alpha,
-        interval: opts.ppi.interval,
-        resamples: opts.bootstrap,
-        seed: opts.seed,
-      };
       const quantities: Record<string, ReturnType<typeof contrastsOf>> = {
-        [focus]: contrastsOf(
-          fields,
-          cellsFor(
-            (it) => judgeValue(it, focus),
-            (it) => humanValue(humans.get(it.id), focus),
-          ),
-          opts.ppi.alpha,
-          ppiOptions,
-        ),
+        [focus]: contrastsOf(fields, cellsFor(focusGet, focusHuman, scaleRange), alpha, { seed: opts.seed }),
       };
       if (opts.rubric)
         for (const index of Object.keys(opts.rubric.indices))
@@ -262,9 +336,10 @@ export function calibrate(opts: CalibrateOptions) {
             cellsFor(
               (it) => it.indices[index] ?? undefined,
               (it) => humanIndices(opts.rubric!, humans.get(it.id))[index] ?? undefined,
+              [0, 1],
             ),
-            opts.ppi.alpha,
-            ppiOptions,
+            alpha,
+            { seed: opts.seed },
           );
       contrasts = {
         by: fields,
@@ -273,23 +348,59 @@ export function calibrate(opts: CalibrateOptions) {
         quantities,
       };
     }
+    const main = run(opts.scores.items, focusGet, focusHuman, scaleRange);
+    // ppi_py's own figure on the same items, for parity with ppi_py only (it under-covers at small n)
+    const lab = opts.scores.items
+      .filter(isLabelled)
+      .map((it) => ({ f: focusGet(it), y: focusHuman(it) }))
+      .filter((p): p is { f: number; y: number } => p.f !== undefined && p.y !== undefined);
+    const un = opts.scores.items
+      .filter((it) => !isLabelled(it))
+      .map(focusGet)
+      .filter((v): v is number => v !== undefined);
+    const parity = ppiMean(
+      lab.map((p) => p.y),
+      lab.map((p) => p.f),
+      un,
+      { alpha, interval: opts.ppi.interval ?? 'clt', resamples: opts.bootstrap || 2000, seed: opts.seed },
+    );
     ppi = {
       criterion: focus,
-      alpha: opts.ppi.alpha,
+      alpha,
       contrasts,
-      ...(run(
-        (it) => judgeValue(it, focus),
-        (it) => humanValue(humans.get(it.id), focus),
-      ) ?? { estimate: null, reason: 'needs at least 2 items with gold and 1 without' }),
+      ...(main ?? {
+        estimate: null,
+        ci: null,
+        classical: null,
+        naive: null,
+        n_labelled: 0,
+        n_unlabelled: 0,
+        reason: resolved.refused ?? 'no design',
+        warnings: carried,
+      }),
       indices_by_condition: byCondition,
+      ppi_py_parity: parity
+        ? {
+            label:
+              opts.ppi.interval === 'bootstrap'
+                ? 'ppi_py ppboot (λ fixed at the in-sample λ̂)'
+                : 'ppi_py CLT (ppi_mean_ci: in-sample λ̂, z interval)',
+            note: 'for comparison with ppi_py only: it treats the gold as independent items and under-covers at small n',
+            estimate: parity.estimate,
+            ci: parity.ci,
+            lambda: parity.lambda,
+          }
+        : null,
     };
   }
 
   return {
     kind: 'calibration' as const,
     join,
+    design: designInfo,
     scale: opts.scale,
     level: opts.level,
+    bootstrap: { resamples: opts.bootstrap, seed: opts.seed },
     [opts.level]: levels,
     human_ceiling: ceiling,
     mapping,
@@ -302,6 +413,66 @@ export function calibrate(opts: CalibrateOptions) {
 }
 
 export type CalibrationReport = ReturnType<typeof calibrate>;
+
+/** Every item has gold: the pass rate is the people's, with its interval; nothing to correct. */
+export interface PrevalenceHumanOnly {
+  criterion: string;
+  corrected: null;
+  human_rate: ReturnType<typeof clusteredProportion>;
+  reason: string;
+}
+
+/**
+ * Lee et al.'s corrected pass rate on a 0–1 criterion. It assumes the gold is a simple random
+ * sample of the items (so the judge's sensitivity and specificity on it carry over to the rest):
+ * a stratified gold with unequal inclusion probabilities or whole prompts is refused with the
+ * reason (PPI++ is design-weighted: use --ppi).
+ */
+function prevalenceOf(
+  opts: CalibrateOptions,
+  focus: string,
+  rated: ReadonlySet<string>,
+  human: (it: ScoredItem, c: string) => number | undefined,
+  design: GoldDesign | null,
+  refused: string | undefined,
+): (PrevalenceResult & { criterion: string }) | PrevalenceHumanOnly {
+  const binary = (v: number) => (v >= 0.5 ? 1 : 0); // a mean over samples or raters, rounded halves up
+  const test = opts.scores.items
+    .filter((it) => !rated.has(it.id))
+    .map((it) => judgeValue(it, focus))
+    .filter((v): v is number => v !== undefined);
+  const pairs = opts.scores.items.flatMap((it) => {
+    const j = judgeValue(it, focus);
+    const h = rated.has(it.id) ? human(it, focus) : undefined;
+    return j === undefined || h === undefined ? [] : [{ it, judge: binary(j), human: binary(h) }];
+  });
+  const result = roganGladen(test.map(binary), pairs, opts.ppi?.alpha ?? 0.05);
+  const refuse = (reason: string) => ({ ...result, criterion: focus, corrected: null, reason });
+  if (refused) return refuse(refused);
+  if (test.length === 0 && pairs.length > 0) {
+    // no test set: the people's own pass rate over every item is the answer
+    const units = design ? unitsOf(design, opts.sheet ?? null) : null;
+    return {
+      criterion: focus,
+      corrected: null,
+      human_rate: clusteredProportion(
+        pairs.map((p) => p.human),
+        pairs.map((p) => (units ? units.cluster(p.it) : p.it.id)),
+        1 - (opts.ppi?.alpha ?? 0.05),
+      ),
+      reason: 'every item has gold: the people’s pass rate is the answer, with nothing to correct',
+    };
+  }
+  if (design?.kind === 'clusters')
+    return refuse(
+      `the gold is whole prompts (${design.note.split(':')[0]}): Lee et al.'s interval treats gold items as independent and would be too narrow; use --ppi (cluster-robust)`,
+    );
+  if (design?.kind === 'stratified' && !design.self_weighting)
+    return refuse(
+      `the gold was drawn by stratum at unequal rates (stratified by ${design.stratified_by}): Lee et al.'s interval assumes a simple random sample, and the judge's sensitivity and specificity on it would not carry over; use --ppi (design-weighted)`,
+    );
+  return { ...result, criterion: focus };
+}
 
 /** Splits judge/human pairs by a metadata field (items without it are left out). */
 function pairsBy(

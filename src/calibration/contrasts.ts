@@ -1,11 +1,12 @@
 import type { Interval } from '../stats/descriptive.js';
-import { zCritical } from '../stats/distributions.js';
-import { type PpiOptions, type PpiResult, ppiMean } from './ppi.js';
+import { normalQuantile, tQuantile } from '../stats/distributions.js';
+import { PPI_PAIRED_MIN_PROMPTS, ppiPairedContrast } from '../stats/ppi-design.js';
+import type { DesignPpi, SideEstimate } from './design.js';
 
 /**
  * Corrected comparisons between conditions (`calibrate --ppi --compare FIELD[,FIELD]`): contrasts
- * of PPI++ means, each cell estimated on its own items (its own λ̂), beside the same contrast of
- * the gold-only (classical) and judge-only (naive) means.
+ * of PPI++ means, each cell estimated on its own items under the gold's design (design.ts), beside
+ * the same contrast of the gold-only (classical) and judge-only (naive) means.
  *
  * One field: each level against the base level (`none` when there is one, else the first in
  * order). Two fields A,B: the effect of B (each level against its base) within every level of A,
@@ -13,20 +14,25 @@ import { type PpiOptions, type PpiResult, ppiMean } from './ppi.js';
  * `role,personalization` that is the seed study's question: does personalization move EII
  * differently for an advisor than for a peer?
  *
- * Cells are treated as independent samples, so a contrast's variance is Σ w² SE². When the same
- * prompts appear in every cell (paired designs), that ignores their positive correlation and makes
- * the interval conservative (wider than it needs to be), never anti-conservative.
+ * Cells are treated as independent samples: a contrast's variance is Σ w² SE², its t reference
+ * the Welch–Satterthwaite df of the cells' own df. When the same prompts appear in every cell
+ * (paired designs), that ignores their positive correlation and makes the interval conservative
+ * (wider than it needs to be), never anti-conservative. The contrast is also computed within
+ * prompts (`paired`): PPI++ over the prompts' contrast values (ppiPairedContrast: cross-fitted λ,
+ * t on the number of gold prompts − 1), refused below 10 gold prompts with the count shown.
  */
 
 export interface Cell {
   /** The cell's level of each compared field, in the order of the fields. */
   levels: string[];
-  ppi: PpiResult | null;
+  ppi: DesignPpi | null;
 }
 
 export interface ContrastEstimate {
   estimate: number;
   se: number;
+  /** Degrees of freedom of the t reference (Welch–Satterthwaite over the cells). */
+  df?: number;
   ci: Interval;
 }
 
@@ -41,16 +47,20 @@ export interface Contrast {
   ppi: ContrastEstimate | null;
   classical: ContrastEstimate | null;
   naive: ContrastEstimate | null;
-  /** Why there is no estimate (a cell with too little gold), when there is none. */
+  /** Why there is no PPI++ estimate (a cell with too little gold), when there is none. */
   reason?: string;
   /**
    * The contrast computed within prompts: each prompt that has an item in every cell gives one
-   * contrast value (judge, and human when every item is rated), and PPI++ runs over prompts —
-   * the same prompts' correlation is used instead of ignored. Null, with why, when fewer than 2
-   * prompts have gold in every cell (or none is left without).
+   * contrast value (judge, and human when every item is rated), and PPI++ runs over prompts — the
+   * same prompts' correlation is used instead of ignored. Null, with why, below 10 prompts with
+   * gold in every cell.
    */
-  paired: (ContrastEstimate & { prompts_labelled: number; prompts: number }) | null;
+  paired: (ContrastEstimate & { prompts_labelled: number; prompts: number; interval: string }) | null;
   paired_reason?: string;
+  /** With no paired estimate: prompts rated in every cell of the contrast, and prompts with an item in each. */
+  paired_counts?: { prompts_labelled: number; prompts: number };
+  /** Warnings of the cells this contrast is built from (the design assumed, refusals), carried over. */
+  warnings: string[];
 }
 
 const cellKey = (levels: string[]) => levels.join(' × ');
@@ -60,64 +70,110 @@ export function baseLevel(levels: string[]): string {
   return levels.includes('none') ? 'none' : [...levels].sort()[0]!;
 }
 
+/** Σ w·estimate with variance Σ w²·se² and the Welch–Satterthwaite df of the parts' df. */
+export function combineIndependent(
+  parts: readonly { weight: number; estimate: number; se: number; df?: number }[],
+  alpha: number,
+): ContrastEstimate | null {
+  let estimate = 0;
+  let variance = 0;
+  let denom = 0;
+  let finite = true;
+  for (const p of parts) {
+    estimate += p.weight * p.estimate;
+    const v = p.weight ** 2 * p.se ** 2;
+    variance += v;
+    if (p.df === undefined || !Number.isFinite(p.df)) finite = false;
+    else if (v > 0) denom += (v * v) / p.df;
+  }
+  const se = Math.sqrt(variance);
+  if (!(se > 0)) return { estimate, se, ci: [estimate, estimate] };
+  const df = finite && denom > 0 ? (variance * variance) / denom : undefined;
+  const q = df === undefined ? normalQuantile(1 - alpha / 2) : tQuantile(1 - alpha / 2, df);
+  return { estimate, se, ...(df !== undefined ? { df } : {}), ci: [estimate - q * se, estimate + q * se] };
+}
+
 export function contrastsOf(
   fields: string[],
   input: Cell[] | { cells: Cell[]; prompts: PromptCells },
   alpha: number,
-  ppiOptions: PpiOptions = { alpha },
+  options: { seed?: number } = {},
 ): Contrast[] {
   const cells = Array.isArray(input) ? input : input.cells;
   const prompts = Array.isArray(input) ? null : input.prompts;
   const byKey = new Map(cells.map((c) => [cellKey(c.levels), c]));
   const pairedOf = (
     terms: { cell: string; weight: number }[],
-  ): Pick<Contrast, 'paired' | 'paired_reason'> => {
+  ): Pick<Contrast, 'paired' | 'paired_reason' | 'paired_counts'> => {
     if (!prompts) return { paired: null, paired_reason: 'no prompt ids (metadata.group) to pair by' };
-    const y: number[] = [];
-    const f: number[] = [];
-    const fu: number[] = [];
+    const gold: { human: number; judge: number }[] = [];
+    const judgeOnly: number[] = [];
     for (const byCell of prompts.values()) {
       const values = terms.map((t) => byCell.get(t.cell));
       if (values.some((v) => !v)) continue;
       const judge = terms.reduce((s, t, i) => s + t.weight * values[i]!.f, 0);
-      if (values.every((v) => v!.y !== undefined)) {
-        y.push(terms.reduce((s, t, i) => s + t.weight * values[i]!.y!, 0));
-        f.push(judge);
-      } else fu.push(judge);
+      if (values.every((v) => v!.y !== undefined))
+        gold.push({ human: terms.reduce((s, t, i) => s + t.weight * values[i]!.y!, 0), judge });
+      else judgeOnly.push(judge);
     }
-    const r = ppiMean(y, f, fu, ppiOptions);
-    if (!r)
+    const prompted = { prompts_labelled: gold.length, prompts: gold.length + judgeOnly.length };
+    if (gold.length < PPI_PAIRED_MIN_PROMPTS)
       return {
         paired: null,
-        paired_reason: `${y.length} prompt(s) with gold in every cell and ${fu.length} without: pairing needs at least 2 and 1`,
+        paired_counts: prompted,
+        paired_reason: `${gold.length} prompt${gold.length === 1 ? '' : 's'} with gold in every cell of the contrast (of ${prompted.prompts} with an item in each): a paired contrast needs at least ${PPI_PAIRED_MIN_PROMPTS} (rate whole prompts: gold sample --clusters group)`,
       };
+    if (judgeOnly.length === 0) {
+      // every prompt rated in full: the prompts' human contrast values are the answer (t on prompts − 1)
+      const ys = gold.map((g) => g.human);
+      const n = ys.length;
+      const m = ys.reduce((a, b) => a + b, 0) / n;
+      const se = Math.sqrt(ys.reduce((a, b) => a + (b - m) ** 2, 0) / (n - 1) / n);
+      const h = tQuantile(1 - alpha / 2, n - 1) * se;
+      return {
+        paired: {
+          estimate: m,
+          se,
+          df: n - 1,
+          ci: [m - h, m + h],
+          ...prompted,
+          interval:
+            'gold only over prompts, t(prompts − 1) (every prompt rated: PPI++ needs prompts without gold)',
+        },
+      };
+    }
+    const r = ppiPairedContrast(gold, judgeOnly, { alpha, seed: options.seed ?? 1 });
+    if (r.estimate === null || !r.ci)
+      return { paired: null, paired_reason: r.reason ?? 'no paired estimate' };
     return {
       paired: {
         estimate: r.estimate,
-        se: r.se,
+        se: r.se!,
+        df: r.df!,
         ci: r.ci,
-        prompts_labelled: y.length,
-        prompts: y.length + fu.length,
+        ...prompted,
+        interval: r.interval,
       },
     };
   };
   const levelsOf = (i: number) => [...new Set(cells.map((c) => c.levels[i]!))].sort();
-  const z = zCritical(alpha);
   const combine = (
     terms: { cell: string; weight: number }[],
-    pick: (p: PpiResult) => { estimate: number; se: number },
+    pick: (p: DesignPpi) => SideEstimate | { estimate: number | null; se?: number; df?: number } | null,
   ): ContrastEstimate | null => {
-    let estimate = 0;
-    let variance = 0;
+    const parts: { weight: number; estimate: number; se: number; df?: number }[] = [];
     for (const t of terms) {
       const p = byKey.get(t.cell)?.ppi;
-      if (!p) return null;
-      const v = pick(p);
-      estimate += t.weight * v.estimate;
-      variance += t.weight ** 2 * v.se ** 2;
+      const v = p ? pick(p) : null;
+      if (!v || v.estimate === null || v.se === undefined) return null;
+      parts.push({
+        weight: t.weight,
+        estimate: v.estimate,
+        se: v.se,
+        ...(v.df !== undefined ? { df: v.df } : {}),
+      });
     }
-    const se = Math.sqrt(variance);
-    return { estimate, se, ci: [estimate - z * se, estimate + z * se] };
+    return combineIndependent(parts, alpha);
   };
   const make = (
     kind: Contrast['kind'],
@@ -125,7 +181,11 @@ export function contrastsOf(
     terms: { cell: string; weight: number }[],
   ): Contrast => {
     const ppi = combine(terms, (p) => p);
-    const missing = terms.filter((t) => !byKey.get(t.cell)?.ppi).map((t) => t.cell);
+    const missing = terms.filter((t) => byKey.get(t.cell)?.ppi?.estimate == null).map((t) => t.cell);
+    const reasons = terms
+      .map((t) => byKey.get(t.cell)?.ppi?.reason)
+      .filter((r): r is string => r !== undefined);
+    const warnings = [...new Set(terms.flatMap((t) => byKey.get(t.cell)?.ppi?.warnings ?? []))];
     return {
       kind,
       label,
@@ -136,9 +196,10 @@ export function contrastsOf(
       naive: combine(terms, (p) => p.naive),
       ...(missing.length
         ? {
-            reason: `no PPI estimate for ${missing.join(', ')} (each cell needs 2+ items with gold and 1+ without)`,
+            reason: `no PPI++ estimate for ${missing.join(', ')}${reasons.length ? ` (${[...new Set(reasons)].join('; ')})` : ''}`,
           }
         : {}),
+      warnings,
     };
   };
 

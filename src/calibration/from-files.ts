@@ -5,7 +5,7 @@ import { resolveRubric } from '../rubrics/load.js';
 import type { Rubric } from '../rubrics/schema.js';
 import { buildArtifact, defaultArtifactName } from './artifact.js';
 import { calibrate } from './calibrate.js';
-import { checkGold, readGold } from './gold.js';
+import { checkGold, readGold, readSheetDesign } from './gold.js';
 import { readScores, type ScoresFile } from './join.js';
 import type { MappingMethod } from './mapping.js';
 
@@ -96,6 +96,7 @@ export async function calibrateFiles(o: CalibrateFilesOptions) {
       undefined,
       `no rating of "${flags.criterion}" in the gold (it rates: ${goldCriteria.join(', ')})`,
     );
+  const sheet = await readSheetDesign(flags.gold, gold);
   const report = calibrate({
     scores,
     gold,
@@ -110,17 +111,48 @@ export async function calibrateFiles(o: CalibrateFilesOptions) {
     altTest: o.altTest,
     ppi: o.ppi,
     compare: o.compare,
+    sheet,
   });
+  const renamed = report.join.unknown_columns.length
+    ? ` The gold has ${report.join.unknown_columns.length === 1 ? 'a column' : 'columns'} ${report.join.unknown_columns.map((c) => `"${c}"`).join(', ')} that ${report.join.unknown_columns.length === 1 ? 'is' : 'are'} no criterion of the scores (they have: ${scoredCriteria.join(', ')}, overall): renamed?`
+    : '';
   if (report.join.matched === 0) {
     const some = (ids: string[]) =>
       ids
         .slice(0, 3)
         .map((i) => JSON.stringify(i))
         .join(', ');
+    const scoreIds = new Set(scores.items.map((i) => i.id));
+    const goldIds = [...new Set(gold.map((g) => g.id))];
+    if (goldIds.some((id) => scoreIds.has(id)))
+      throw new InputError(
+        flags.gold,
+        undefined,
+        `no gold row rates a criterion of the scores for a scored item.${renamed || ` (The gold rates: ${goldCriteria.join(', ')}.)`}`,
+      );
     throw new InputError(
       flags.gold,
       undefined,
-      `no gold id matches a scored item (gold ids such as ${some(report.join.missing_in_scores)}; scored ids such as ${some(scores.items.map((i) => i.id))})`,
+      `no gold id matches a scored item (gold ids such as ${some(goldIds)}; scored ids such as ${some(scores.items.map((i) => i.id))})`,
+    );
+  }
+  // a criterion left with no pairs is an error that says why, not a table of n = 0
+  const empty = Object.entries(report.join.criteria).filter(([, c]) => c.n === 0);
+  const focus = o.criterion ?? 'overall';
+  const fatal = empty.filter(([c]) => c === focus || renamed);
+  if (fatal.length) {
+    const why = (c: string) =>
+      Object.entries(report.join.criteria[c]!.dropped)
+        .map(([reason, n]) => `${n} item${n === 1 ? '' : 's'}: ${reason}`)
+        .join('; ');
+    const noJudgeOverall =
+      focus === 'overall' && scores.items.every((it) => it.overall === null)
+        ? ` The scores carry no "overall" (scores from another tool?): calibrate one of their criteria with --criterion (${scoredCriteria.join(', ')}), or add "overall" to each line.`
+        : '';
+    throw new InputError(
+      flags.gold,
+      undefined,
+      `${fatal.map(([c]) => `no item has both a judge and a human value of ${c} (of ${report.join.matched} joined: ${why(c)})`).join('. ')}.${noJudgeOverall}${renamed}`,
     );
   }
   let artifactPath: string | null = null;
@@ -148,5 +180,34 @@ export async function calibrateFiles(o: CalibrateFilesOptions) {
     );
     await writeFileAtomic(artifactPath, `${JSON.stringify(artifact, null, 2)}\n`);
   }
-  return { report, artifactPath };
+  return { report, artifactPath, problems: problemsOf(report, o) };
+}
+
+/**
+ * What was asked for but could not be computed, one sentence each: the CLI prints the report and
+ * then these, and exits non-zero. The estimate of every item having gold is no problem (the
+ * gold-only figure is the answer, and the report says so).
+ */
+export function problemsOf(
+  report: ReturnType<typeof calibrate>,
+  o: Pick<CalibrateFilesOptions, 'ppi'>,
+): string[] {
+  const out: string[] = [];
+  const ppi = report.ppi as {
+    criterion: string;
+    estimate: number | null;
+    n_unlabelled: number;
+    reason?: string;
+  } | null;
+  if (o.ppi && ppi && ppi.estimate === null && !(ppi.n_unlabelled === 0 && report.join.matched > 0))
+    out.push(`no prediction-powered estimate of ${ppi.criterion}: ${ppi.reason ?? 'unknown reason'}`);
+  const prev = report.prevalence as {
+    criterion: string;
+    corrected: unknown;
+    human_rate?: unknown;
+    reason?: string;
+  } | null;
+  if (prev && prev.corrected === null && !prev.human_rate)
+    out.push(`no corrected pass rate of ${prev.criterion}: ${prev.reason ?? 'unknown reason'}`);
+  return out;
 }

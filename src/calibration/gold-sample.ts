@@ -7,6 +7,7 @@ import { inspectingOutput } from '../io/guard.js';
 import { readJsonl } from '../io/jsonl.js';
 import { RunningMoments } from '../stats/descriptive.js';
 import { seededRandom, shuffled } from '../stats/random.js';
+import { DESIGN_COLUMNS, type ItemDesign } from './gold.js';
 
 export interface SheetRow {
   id: string;
@@ -20,6 +21,8 @@ export interface SheetRow {
   first_answer?: string;
   /** The rubric the item was scored with (JSONL sheet only): what `plumb rate` shows the criteria of. */
   rubric?: { id: string; version: string; hash: string };
+  /** How the item was drawn: what `calibrate` estimates with (gold.ts ItemDesign). */
+  design?: ItemDesign;
 }
 
 /** `sheets/eii`, also when given as `sheets/eii.csv` or `sheets/eii.jsonl` (not `eii.csv.csv`). */
@@ -100,16 +103,24 @@ export function allocate(take: number, sizes: readonly number[], weights: readon
 }
 
 /**
- * Picks items for people to rate: stratified random sampling, reproducible from the seed —
+ * Picks items for people to rate, reproducible from the seed: stratified random sampling —
  * proportional to the strata's sizes, or (`neyman`) to size × the spread of the judge's overall
  * score in the stratum, which puts the gold where the values vary most (the human spread is not
- * known before the rating; the judge's stands in for it, and every stratum keeps at least 2). Returns the rows and the criteria to rate.
+ * known before the rating; the judge's stands in for it, and every stratum keeps at least 2) —
+ * or (`clusters`) a simple random sample of n whole prompts, every scored item of each, so paired
+ * contrasts between conditions have prompts rated in every cell. Each row records how it was drawn
+ * (stratum, the stratum's size, its inclusion probability, its cluster): `calibrate` weights by it.
+ * Returns the rows and the criteria to rate.
  */
 export async function sampleForGold(
   scoresFile: string,
   n: number,
-  opts: { stratify?: string; seed: number; allocation?: 'proportional' | 'neyman' },
+  opts: { stratify?: string; seed: number; allocation?: 'proportional' | 'neyman'; clusters?: string },
 ) {
+  if (opts.clusters && opts.stratify)
+    throw new UsageError(
+      '--clusters and --stratify together would draw whole prompts within strata, which calibrate cannot estimate with: use one of them',
+    );
   const spread = new Map<string, RunningMoments>();
   const byStratum = new Map<string, SheetRow[]>();
   const criteria = new Set<string>();
@@ -117,12 +128,14 @@ export async function sampleForGold(
   let lines = 0;
   let withField = 0;
   let stance = false;
+  const clusterOf = new Map<SheetRow, string>();
   for await (const { value } of readJsonl(scoresFile)) {
     lines += 1;
     if (!value.scores) continue; // unscored items are not sampled: they cannot be calibrated
     total += 1;
     for (const k of Object.keys(value.scores as object)) criteria.add(k);
     if (opts.stratify && fieldValue(value, opts.stratify) !== undefined) withField += 1;
+    if (opts.clusters && fieldValue(value, opts.clusters) !== undefined) withField += 1;
     const stratum = opts.stratify ? field(value, opts.stratify) : 'all';
     const meta = (value.metadata ?? {}) as Record<string, unknown>;
     const row: SheetRow = {
@@ -141,6 +154,11 @@ export async function sampleForGold(
       row.question = meta.question;
       row.first_answer = typeof meta.initial_answer === 'string' ? meta.initial_answer : '';
     }
+    if (opts.clusters) {
+      // an item without the field is a prompt of its own
+      const c = fieldValue(value, opts.clusters);
+      clusterOf.set(row, c === undefined || c === null ? `id:${row.id}` : String(c));
+    }
     if (!byStratum.has(stratum)) byStratum.set(stratum, []);
     byStratum.get(stratum)!.push(row);
     if (!spread.has(stratum)) spread.set(stratum, new RunningMoments());
@@ -154,12 +172,14 @@ export async function sampleForGold(
         ? 'the file is empty'
         : `none of its ${lines} lines is a scored item (a responses file? score it first with plumb score)`,
     );
-  if (opts.stratify && withField === 0)
+  if ((opts.stratify || opts.clusters) && withField === 0)
     throw new InputError(
       scoresFile,
       undefined,
-      `no scored item has "${opts.stratify}" (in metadata or on the line): check the field name for --stratify`,
+      `no scored item has "${opts.stratify ?? opts.clusters}" (in metadata or on the line): check the field name for ${opts.stratify ? '--stratify' : '--clusters'}`,
     );
+  if (opts.clusters)
+    return sampleClusters(byStratum.get('all') ?? [], clusterOf, n, opts, criteria, total, stance);
   const take = Math.min(n, total);
   const strata = [...byStratum.keys()].sort();
   const sizes = strata.map((s) => byStratum.get(s)!.length);
@@ -180,13 +200,72 @@ export async function sampleForGold(
     alloc = rest.map((n, i) => n + floor[i]!);
   } else alloc = allocate(take, sizes, sizes);
   const rand = seededRandom(opts.seed);
-  const rows = strata.flatMap((s, i) => shuffled(byStratum.get(s)!, rand).slice(0, alloc[i]));
+  const rows = strata.flatMap((s, i) =>
+    shuffled(byStratum.get(s)!, rand)
+      .slice(0, alloc[i])
+      .map(
+        (row): SheetRow => ({
+          ...row,
+          design: {
+            stratified_by: opts.stratify ?? '',
+            stratum: s,
+            stratum_size: sizes[i]!,
+            inclusion_probability: alloc[i]! / sizes[i]!,
+          },
+        }),
+      ),
+  );
   return {
     rows,
     stance,
     criteria: [...criteria],
     total,
     strata: Object.fromEntries(strata.map((s, i) => [s, alloc[i]!])),
+    prompts: null as { drawn: number; of: number } | null,
+  };
+}
+
+/** A simple random sample of n whole clusters (prompts): every scored item of each. */
+function sampleClusters(
+  rows: SheetRow[],
+  clusterOf: Map<SheetRow, string>,
+  n: number,
+  opts: { seed: number; clusters?: string },
+  criteria: Set<string>,
+  total: number,
+  stance: boolean,
+) {
+  const byCluster = new Map<string, SheetRow[]>();
+  for (const r of rows) {
+    const c = clusterOf.get(r)!;
+    if (!byCluster.has(c)) byCluster.set(c, []);
+    byCluster.get(c)!.push(r);
+  }
+  const keys = [...byCluster.keys()].sort();
+  const take = Math.min(n, keys.length);
+  const chosen = new Set(shuffled(keys, seededRandom(opts.seed)).slice(0, take));
+  const picked = rows
+    .filter((r) => chosen.has(clusterOf.get(r)!))
+    .map(
+      (r): SheetRow => ({
+        ...r,
+        design: {
+          stratified_by: '',
+          stratum: 'all',
+          stratum_size: keys.length,
+          inclusion_probability: take / keys.length,
+          clustered_by: opts.clusters!,
+          cluster: clusterOf.get(r)!,
+        },
+      }),
+    );
+  return {
+    rows: picked,
+    stance,
+    criteria: [...criteria],
+    total,
+    strata: { all: picked.length } as Record<string, number>,
+    prompts: { drawn: take, of: keys.length } as { drawn: number; of: number } | null,
   };
 }
 
@@ -210,6 +289,8 @@ export async function writeRatingSheet(
     'response',
     'reference',
     ...criteria,
+    // how each item was drawn, after the columns people fill in
+    ...DESIGN_COLUMNS,
   ];
   const records = rows.map((r) => [
     r.id,
@@ -220,6 +301,10 @@ export async function writeRatingSheet(
     r.response,
     r.reference,
     ...criteria.map(() => ''),
+    ...DESIGN_COLUMNS.map((k) => {
+      const v = r.design?.[k];
+      return v === undefined ? '' : String(v);
+    }),
   ]);
   await writeFileAtomic(csv, stringify([header, ...records]));
   await writeFileAtomic(
@@ -260,6 +345,7 @@ export async function ratingsIn(prefix: string): Promise<string[]> {
         'reference',
         'question',
         'first_answer',
+        ...DESIGN_COLUMNS,
       ]);
       const rated = rows.filter(({ row }) =>
         Object.entries(row).some(([k, v]) => !textColumns.has(k) && nonEmpty(v)),

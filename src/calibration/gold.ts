@@ -1,20 +1,52 @@
+import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { readCsvRows } from '../io/csv.js';
 import { readJsonl } from '../io/jsonl.js';
+
+/**
+ * How an item came into the gold, as `plumb gold sample` records it on the rating sheet (CSV
+ * columns of these names; a `design` object on JSONL rows). Units are items, or whole prompts
+ * (clusters) when `clustered_by` is set:
+ * - `stratified_by`: the field the sample was stratified on (empty: not stratified), and `stratum`
+ *   the item's value of it;
+ * - `stratum_size`: how many units (items, or prompts) of that stratum the scores held;
+ * - `inclusion_probability`: the unit's chance of being drawn (units drawn / stratum_size);
+ * - `clustered_by`: the field whole prompts were drawn by, and `cluster` the item's value of it.
+ */
+export interface ItemDesign {
+  stratified_by?: string;
+  stratum?: string;
+  stratum_size?: number;
+  inclusion_probability?: number;
+  clustered_by?: string;
+  cluster?: string;
+}
+
+/** The design columns of a rating sheet, in the order the CSV sheet has them (after the criteria). */
+export const DESIGN_COLUMNS = [
+  'stratified_by',
+  'stratum_size',
+  'inclusion_probability',
+  'clustered_by',
+  'cluster',
+] as const;
 
 /** One human rating line: several per id when several people rated the item. */
 export interface GoldRating {
   id: string;
   rater: string;
   scores: Record<string, number>;
+  /** How the item was drawn, when the gold is a rating sheet that says. */
+  design?: ItemDesign;
   /** Where the rating came from, for errors about its values. */
   file?: string;
   line?: number;
 }
 
-/** Columns of a rating sheet that carry item text, not ratings. */
+/** Columns of a rating sheet that carry item text or its design, not ratings. */
 export const SHEET_TEXT_COLUMNS = [
+  ...DESIGN_COLUMNS,
   'id',
   'rater',
   'prompt',
@@ -35,6 +67,31 @@ function toScore(file: string, line: number, key: string, v: unknown): number | 
   if (!Number.isFinite(n))
     throw new InputError(file, line, `score "${key}" is not a number: ${JSON.stringify(v)}`);
   return n;
+}
+
+/** The design fields of a sheet row (CSV cells or a JSONL `design` object), when it has any. */
+function designOf(file: string, line: number, raw: Record<string, unknown>): ItemDesign | undefined {
+  const d: ItemDesign = {};
+  const text = (k: keyof ItemDesign) => {
+    const v = raw[k];
+    if (v !== undefined && v !== null && String(v).trim() !== '')
+      (d as Record<string, unknown>)[k] = String(v);
+  };
+  const number = (k: 'stratum_size' | 'inclusion_probability', ok: (n: number) => boolean, what: string) => {
+    const v = raw[k];
+    if (v === undefined || v === null || String(v).trim() === '') return;
+    const n = Number(v);
+    if (!Number.isFinite(n) || !ok(n))
+      throw new InputError(file, line, `"${k}" is ${JSON.stringify(v)}: ${what}`);
+    d[k] = n;
+  };
+  text('stratified_by');
+  text('stratum');
+  text('clustered_by');
+  text('cluster');
+  number('stratum_size', (n) => Number.isInteger(n) && n >= 1, 'expected a whole number ≥ 1');
+  number('inclusion_probability', (n) => n > 0 && n <= 1, 'expected a probability in (0, 1]');
+  return Object.keys(d).length ? d : undefined;
 }
 
 /**
@@ -76,10 +133,15 @@ export async function readGold(file: string): Promise<GoldRating[]> {
     }
     if (value.rater !== undefined && value.rater !== null && typeof value.rater !== 'string')
       throw new InputError(file, line, '"rater" must be a string');
+    const design =
+      value.design && typeof value.design === 'object' && !Array.isArray(value.design)
+        ? designOf(file, line, value.design as Record<string, unknown>)
+        : undefined;
     out.push({
       id: String(value.id),
       rater: (value.rater as string | undefined) ?? '',
       scores: parsed,
+      ...(design ? { design } : {}),
       file,
       line,
     });
@@ -99,8 +161,45 @@ async function readGoldCsv(file: string): Promise<GoldRating[]> {
       const n = toScore(file, line, k, v);
       if (n !== undefined) scores[k] = n;
     }
-    return { id: row.id, rater: row.rater ?? '', scores, file, line };
+    const design = designOf(file, line, { ...row });
+    return { id: row.id, rater: row.rater ?? '', scores, ...(design ? { design } : {}), file, line };
   });
+}
+
+/**
+ * The sheet a gold file's ratings belong to and how its items were drawn: for a filled sheet (CSV
+ * or JSONL) its own rows; for the ratings `plumb rate` appends (`<prefix>.ratings.jsonl`), the
+ * sheet beside them (`<prefix>.jsonl`, else `<prefix>.csv`), whose rows also say which items were
+ * drawn but not rated. Null when the gold is plain ratings with no sheet to say how they were drawn.
+ */
+export interface SheetDesign {
+  /** The file the design was read from. */
+  file: string;
+  /** Every drawn item (rated or not) with its design (empty when the sheet records none). */
+  items: Map<string, ItemDesign>;
+}
+
+export async function readSheetDesign(
+  goldFile: string,
+  gold: readonly GoldRating[],
+): Promise<SheetDesign | null> {
+  const ratings = /\.ratings\.jsonl$/i.exec(goldFile);
+  if (ratings) {
+    const prefix = goldFile.slice(0, ratings.index);
+    for (const sheet of [`${prefix}.jsonl`, `${prefix}.csv`]) {
+      if (!(await stat(sheet).catch(() => null))) continue;
+      return designOfRows(sheet, await readGold(sheet));
+    }
+    return null;
+  }
+  return designOfRows(goldFile, gold);
+}
+
+function designOfRows(file: string, rows: readonly GoldRating[]): SheetDesign | null {
+  if (!rows.some((r) => r.design)) return null;
+  const items = new Map<string, ItemDesign>();
+  for (const r of rows) if (!items.has(r.id)) items.set(r.id, r.design ?? {});
+  return { file, items };
 }
 
 /**

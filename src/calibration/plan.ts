@@ -1,5 +1,6 @@
 import { pearson } from '../stats/correlation.js';
 import { zCritical } from '../stats/distributions.js';
+import { PPI_MIN_LABELLED, PPI_PAIRED_MIN_PROMPTS } from '../stats/ppi-design.js';
 
 /**
  * How much gold to collect (`plumb gold plan`): the number of human labels that brings the 95 %
@@ -9,7 +10,13 @@ import { zCritical } from '../stats/distributions.js';
  * the N judged items labelled: Var = σ_y²/n · (1 − ρ² (N − n)/N) = σ_y²(1 − ρ²)/n + σ_y²ρ²/N,
  * so n = σ_y²(1 − ρ²) / (H²/z² − σ_y²ρ²/N). σ_y and ρ (the judge–human correlation) come from a
  * pilot gold set when there is one; otherwise ρ is assumed and σ_y taken to be the judge's spread.
- * These are large-sample figures: collect a margin above them (and the CLT interval wants ≥ 100).
+ * These are large-sample figures: collect a margin above them. plumb's PPI++ interval is offered
+ * from 10 gold units on (PPI_MIN_LABELLED), so a plan never asks for fewer.
+ *
+ * In prompts (`unit: 'prompts'`): when gold is drawn as whole prompts (`gold sample --clusters`),
+ * or a contrast is paired by prompt, the unit of both the variance and the sample is the prompt:
+ * the same formulas on per-prompt values (a prompt's mean, or its contrast B − A), N the prompts
+ * judged, and n the prompts to rate in full (at least 10, PPI_PAIRED_MIN_PROMPTS).
  */
 export interface GoldPlan {
   criterion: string;
@@ -20,6 +27,12 @@ export interface GoldPlan {
   rho: number;
   /** Where σ_y and ρ came from. */
   source: 'pilot' | 'assumed';
+  /** What n counts: gold items, or whole prompts to rate in full. */
+  unit: 'items' | 'prompts';
+  /** With prompts: what a prompt's value is (its mean, or a contrast between two levels). */
+  per_prompt?: string;
+  /** With prompts: the mean number of scored items per prompt (to turn prompts into ratings). */
+  items_per_prompt?: number;
   pilot_items: number;
   classical: { n: number | null; reason?: string };
   ppi: { n: number | null; reason?: string };
@@ -32,7 +45,12 @@ export function planGold(o: {
   rho?: number;
   halfwidth: number;
   alpha: number;
+  unit?: 'items' | 'prompts';
+  perPrompt?: string;
+  itemsPerPrompt?: number;
 }): GoldPlan {
+  const unit = o.unit ?? 'items';
+  const floor = unit === 'prompts' ? PPI_PAIRED_MIN_PROMPTS : PPI_MIN_LABELLED;
   const z = zCritical(o.alpha);
   const N = o.judged.length;
   const sd = (x: readonly number[]) => {
@@ -44,21 +62,22 @@ export function planGold(o: {
   const rho = pilot ? (pearson([...pilot.judge], [...pilot.human]) ?? 0) : (o.rho ?? 0);
   const H = o.halfwidth;
   const classicalN = Math.ceil(((z * sdHuman) / H) ** 2);
+  const noun = unit === 'prompts' ? 'prompts' : 'items';
   const reach = (n: number) => ({
     n: n <= N ? n : null,
     ...(n > N
       ? {
-          reason: `more than the ${N} judged items: even labelling all of them gives a half-width of ${((z * sdHuman) / Math.sqrt(N)).toFixed(4)}`,
+          reason: `more than the ${N} judged ${noun}: even labelling all of them gives a half-width of ${((z * sdHuman) / Math.sqrt(N)).toFixed(4)}`,
         }
       : {}),
   });
   const room = (H / z) ** 2 - (sdHuman * rho) ** 2 / N;
   const ppi =
     room > 0
-      ? reach(Math.max(2, Math.ceil((sdHuman ** 2 * (1 - rho ** 2)) / room)))
+      ? reach(Math.max(floor, Math.ceil((sdHuman ** 2 * (1 - rho ** 2)) / room)))
       : {
           n: null,
-          reason: `the judged set is too small for this half-width with PPI++ (its floor is ${((z * sdHuman * Math.abs(rho)) / Math.sqrt(N)).toFixed(4)}); judge more items`,
+          reason: `the judged set is too small for this half-width with PPI++ (its floor is ${((z * sdHuman * Math.abs(rho)) / Math.sqrt(N)).toFixed(4)}); judge more ${noun}`,
         };
   return {
     criterion: o.criterion,
@@ -68,8 +87,61 @@ export function planGold(o: {
     sd_human: sdHuman,
     rho,
     source: pilot ? 'pilot' : 'assumed',
+    unit,
+    ...(o.perPrompt ? { per_prompt: o.perPrompt } : {}),
+    ...(o.itemsPerPrompt !== undefined ? { items_per_prompt: o.itemsPerPrompt } : {}),
     pilot_items: pilot ? pilot.human.length : 0,
-    classical: reach(Math.max(2, classicalN)),
+    classical: reach(Math.max(unit === 'prompts' ? floor : 2, classicalN)),
     ppi,
   };
+}
+
+/**
+ * Per-prompt values to plan in prompts: each prompt's (value of `field`) mean judge value, or its
+ * contrast mean(level b) − mean(level a) of `contrast.field`; with people's values where every item
+ * the value needs is rated. Prompts that lack a level of the contrast are left out.
+ */
+export function perPromptValues(
+  items: readonly {
+    judge: number | undefined;
+    human: number | undefined;
+    metadata: Record<string, unknown>;
+  }[],
+  field: string,
+  contrast?: { field: string; a: string; b: string } | null,
+): { judged: number[]; pilot: { judge: number[]; human: number[] }; items_per_prompt: number } {
+  const byPrompt = new Map<string, typeof items>();
+  let grouped = 0;
+  for (const it of items) {
+    const g = it.metadata[field.replace(/^metadata\./, '')];
+    if (g === undefined || g === null) continue;
+    grouped += 1;
+    const k = String(g);
+    if (!byPrompt.has(k)) byPrompt.set(k, []);
+    (byPrompt.get(k) as (typeof items)[number][]).push(it);
+  }
+  const mean = (xs: (number | undefined)[]) =>
+    xs.length && xs.every((x) => x !== undefined) ? xs.reduce((s, x) => s! + x!, 0)! / xs.length : undefined;
+  const promptValue = (list: typeof items, side: 'judge' | 'human') => {
+    if (!contrast) return mean(list.map((i) => i[side]));
+    const level = (l: string) =>
+      list.filter((i) => String(i.metadata[contrast.field]) === l).map((i) => i[side]);
+    const [a, b] = [level(contrast.a), level(contrast.b)];
+    if (!a.length || !b.length) return undefined;
+    const [ma, mb] = [mean(a), mean(b)];
+    return ma === undefined || mb === undefined ? undefined : mb - ma;
+  };
+  const judged: number[] = [];
+  const pilot = { judge: [] as number[], human: [] as number[] };
+  for (const list of byPrompt.values()) {
+    const j = promptValue(list, 'judge');
+    if (j === undefined) continue;
+    judged.push(j);
+    const h = promptValue(list, 'human');
+    if (h !== undefined) {
+      pilot.judge.push(j);
+      pilot.human.push(h);
+    }
+  }
+  return { judged, pilot, items_per_prompt: byPrompt.size ? grouped / byPrompt.size : 0 };
 }

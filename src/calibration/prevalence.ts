@@ -1,22 +1,43 @@
 import type { Interval } from '../stats/descriptive.js';
-import { zCritical } from '../stats/distributions.js';
+import {
+  type DeltaPrevalence,
+  deltaMethodPrevalence,
+  leeIntervalFromVerdicts,
+} from '../stats/lee-interval.js';
 
 /**
- * A pass/fail judge's pass rate corrected for its errors (Rogan & Gladen 1978), with the plug-in
- * interval of Lee et al. (2026, "How to Correctly Report LLM-as-a-Judge Evaluations") that
- * accounts for both the test set (the judge's pass rate p̂ on N items without gold) and the
- * calibration set (its sensitivity on n₁ gold positives, its specificity on n₀ gold negatives):
- *   θ̂ = (p̂ + sp − 1) / (se + sp − 1),
- *   Var(θ̂) ≈ [p̂(1 − p̂)/N + θ̂² se(1 − se)/n₁ + (1 − θ̂)² sp(1 − sp)/n₀] / (se + sp − 1)²  (delta method),
- * θ̂ and the interval clipped to [0, 1]. Undefined when se + sp ≤ 1 (a judge no better than a coin
- * carries no information about the rate).
+ * A pass/fail judge's pass rate corrected for its errors: the Rogan–Gladen estimate
+ *   θ̂ = (p̂ + specificity − 1) / (sensitivity + specificity − 1),
+ * with p̂ the judge's pass rate on the test items (those without gold) and sensitivity and
+ * specificity measured on the gold, and the interval of Lee et al. (2026), "How to Correctly Report
+ * LLM-as-a-Judge Evaluations", exactly as their package computes it (stats/lee-interval.ts:
+ * smoothed p̂, sensitivity and specificity, a bias-shifted centre; equal to the package to 1e-14).
+ * The plain delta-method interval is kept beside it under its own name (`delta_method`) for
+ * comparison only: it collapses to a point on a perfect calibration set and is not what Lee et al.
+ * publish. Undefined when sensitivity + specificity ≤ 1 (a judge no better than a coin carries no
+ * information about the rate).
  */
 export interface PrevalenceResult {
-  /** The judge's pass rate on the items without gold (all items when every one has gold). */
+  /** The judge's pass rate on the test items (the items without gold). */
   observed: { estimate: number; n: number };
   sensitivity: { estimate: number; n: number };
   specificity: { estimate: number; n: number };
-  corrected: { estimate: number; se: number; ci: Interval; clipped: boolean } | null;
+  corrected: {
+    /** Rogan–Gladen, clipped to [0, 1]. */
+    estimate: number;
+    /** Lee et al.'s interval. */
+    ci: Interval;
+    /** Its smoothed, bias-shifted centre and standard error. */
+    centre: number;
+    se: number;
+    /** True when the raw Rogan–Gladen value was outside [0, 1]. */
+    clipped: boolean;
+    /** True when both ends of the interval clipped to the same bound. */
+    degenerate?: boolean;
+    interval: 'Lee et al. (2026)';
+  } | null;
+  /** The plain delta-method interval on the same inputs (not Lee et al.'s), for comparison. */
+  delta_method: DeltaPrevalence | null;
   reason?: string;
 }
 
@@ -25,45 +46,40 @@ export function roganGladen(
   gold: readonly { judge: number; human: number }[],
   alpha = 0.05,
 ): PrevalenceResult {
-  const N = judgeTest.length;
-  const p = N ? judgeTest.filter((v) => v === 1).length / N : Number.NaN;
-  const positives = gold.filter((g) => g.human === 1);
-  const negatives = gold.filter((g) => g.human === 0);
-  const se = positives.length ? positives.filter((g) => g.judge === 1).length / positives.length : Number.NaN;
-  const sp = negatives.length ? negatives.filter((g) => g.judge === 0).length / negatives.length : Number.NaN;
+  const lee = leeIntervalFromVerdicts(judgeTest, gold, alpha);
+  const { p, q0, q1, n, m0, m1 } = lee.input;
   const base = {
-    observed: { estimate: p, n: N },
-    sensitivity: { estimate: se, n: positives.length },
-    specificity: { estimate: sp, n: negatives.length },
+    observed: { estimate: p, n },
+    sensitivity: { estimate: q1, n: m1 },
+    specificity: { estimate: q0, n: m0 },
+    delta_method: deltaMethodPrevalence(lee.input, alpha),
   };
-  if (!N || !positives.length || !negatives.length)
+  if (!lee.ci || lee.estimate === null)
     return {
       ...base,
       corrected: null,
-      reason: 'needs judged items and gold with both passes and fails',
+      reason:
+        lee.reason ?? 'sensitivity + specificity − 1 = 0: the judge carries no information about the rate',
     };
-  const youden = se + sp - 1;
-  if (youden <= 0)
+  // Lee et al. smooth before they test the judge; plumb also refuses a judge whose raw
+  // sensitivity + specificity is ≤ 1 (the estimate would divide by ≤ 0)
+  if (!(q0 + q1 - 1 > 0))
     return {
       ...base,
       corrected: null,
-      reason: `sensitivity + specificity − 1 = ${youden.toFixed(3)} ≤ 0: the judge carries no information about the rate`,
+      reason: `sensitivity + specificity − 1 = ${(q0 + q1 - 1).toFixed(3)} ≤ 0: the judge carries no information about the rate`,
     };
-  const raw = (p + sp - 1) / youden;
-  const theta = Math.min(1, Math.max(0, raw));
-  const variance =
-    (p * (1 - p)) / N +
-    (theta ** 2 * se * (1 - se)) / positives.length +
-    ((1 - theta) ** 2 * sp * (1 - sp)) / negatives.length;
-  const sd = Math.sqrt(variance) / youden;
-  const z = zCritical(alpha);
+  const raw = (p + q0 - 1) / (q0 + q1 - 1);
   return {
     ...base,
     corrected: {
-      estimate: theta,
-      se: sd,
-      ci: [Math.max(0, theta - z * sd), Math.min(1, theta + z * sd)],
-      clipped: raw !== theta,
+      estimate: lee.estimate,
+      ci: lee.ci,
+      centre: lee.centre!,
+      se: lee.se!,
+      clipped: raw < 0 || raw > 1,
+      ...(lee.degenerate ? { degenerate: true } : {}),
+      interval: 'Lee et al. (2026)',
     },
   };
 }

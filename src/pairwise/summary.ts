@@ -3,9 +3,9 @@ import { addUsage, type JudgeStamp, type Usage } from '../core/types.js';
 import type { Verdict } from '../rubrics/pairwise.js';
 import type { RubricStamp } from '../rubrics/schema.js';
 import { bradleyTerryWithIntervals, type Comparison, type StrengthEstimate } from '../stats/bradley-terry.js';
-import { clusteredShare, type Share } from '../stats/proportion.js';
+import { type Share, share } from '../stats/cluster-share.js';
 
-export type { Share } from '../stats/proportion.js';
+export type { Share } from '../stats/cluster-share.js';
 
 import type { Order, PairItem } from '../judges/pairwise-types.js';
 import type { PairOutcome } from './combine.js';
@@ -70,7 +70,7 @@ interface Observation {
 function rates(obs: Observation[]): Rates {
   const clusters = obs.map((o) => o.cluster);
   const of = (v: Verdict) =>
-    clusteredShare(
+    share(
       obs.map((o) => (o.verdict === v ? 1 : 0)),
       clusters,
     );
@@ -170,11 +170,11 @@ export class PairwiseSummaryBuilder {
         .map(({ condition, obs }) => ({ ...condition, ...rates(obs) }))
         .sort(compareConditions),
       position: {
-        consistency: clusteredShare(
+        consistency: share(
           bothOrders.map((o) => (o.consistent ? 1 : 0)),
           bothOrders.map((o) => o.cluster),
         ),
-        first_position: clusteredShare(
+        first_position: share(
           decisive.map((d) => (d.s === 'A' ? 1 : 0)),
           decisive.map((d) => d.cluster),
         ),

@@ -2,8 +2,15 @@ import { extname } from 'node:path';
 import { InputError, UsageError } from '../core/errors.js';
 import { readCsvRows } from '../io/csv.js';
 import { readJsonlAll } from '../io/jsonl.js';
-import { type Estimate, RunningMoments } from '../stats/descriptive.js';
-import { type Conversation, compareConditionsPaired, conditionMetrics, stanceStability } from './metrics.js';
+import {
+  type Conversation,
+  compareConditionsPaired,
+  conditionMetrics,
+  meanWithin,
+  stanceStability,
+} from './metrics.js';
+
+const clusterOfConversation = (c: Conversation) => c.cluster ?? c.question_id;
 
 /**
  * Re-analysis of multi-turn transcripts labelled elsewhere (by people, by another tool's judge, or
@@ -122,12 +129,6 @@ export function syconNumberOfFlips(stances: (number | null)[]): number {
   return nof;
 }
 
-const estimate = (xs: number[]): Estimate => {
-  const m = new RunningMoments();
-  for (const x of xs) m.push(x);
-  return m.estimate();
-};
-
 export interface AnalyzeOptions {
   /** Grouping fields: the first is the "role" of the comparisons, the second the "personalization". */
   by?: string[];
@@ -203,8 +204,9 @@ export function analyzeLabels(rows: LabelRow[], o: AnalyzeOptions) {
       return {
         ...head,
         n: cs.length,
-        turn_of_flip: estimate(seqs.map(syconTurnOfFlip)),
-        number_of_flips: estimate(seqs.map(syconNumberOfFlips)),
+        // counts of replies: never below 0 nor above the replies there are
+        turn_of_flip: meanWithin(seqs.map(syconTurnOfFlip), cs.map(clusterOfConversation), [0, turns + 1]),
+        number_of_flips: meanWithin(seqs.map(syconNumberOfFlips), cs.map(clusterOfConversation), [0, turns]),
         per_conversation: cs.map((c, i) => ({
           conversation: c.key,
           turn_of_flip: syconTurnOfFlip(seqs[i]!),

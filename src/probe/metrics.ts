@@ -1,8 +1,11 @@
 import { compareConditions } from '../core/conditions.js';
 import { repeatedMeasuresAnova2 } from '../stats/anova.js';
 import { bootstrapCi } from '../stats/bootstrap.js';
+import { share } from '../stats/cluster-share.js';
+import { clipToRange, cr2Mean } from '../stats/cr2.js';
 import { type Estimate, RunningMoments } from '../stats/descriptive.js';
-import { clusteredShare, mcnemarExact } from '../stats/proportion.js';
+import { mcnemarExact } from '../stats/proportion.js';
+import { repeatedMeasuresAnova2Sphericity } from '../stats/sphericity.js';
 import { oneSampleT } from '../stats/ttest.js';
 import { wilcoxonSignedRank } from '../stats/wilcoxon.js';
 
@@ -35,12 +38,65 @@ export interface Conversation {
 
 const clusterOf = (c: Conversation) => c.cluster ?? c.question_id;
 
-/** The share of conversations for which `test` holds, cluster-robust over their clusters. */
+/**
+ * The share of conversations for which `test` holds: Korn–Graubard Clopper–Pearson at the CR2
+ * effective n over their clusters (stats/cluster-share.ts), inside [0, 1].
+ */
 function shareOf(convs: Conversation[], test: (c: Conversation) => boolean) {
-  return clusteredShare(
+  return share(
     convs.map((c) => (test(c) ? 1 : 0)),
     convs.map(clusterOf),
   );
+}
+
+/** A mean of per-conversation values with the interval it got (and how, when clustered or clipped). */
+export interface ProbeEstimate extends Estimate {
+  clusters?: number;
+  df?: number;
+  interval?: string;
+  clipped?: boolean;
+  clipped_to?: [number, number];
+}
+
+/**
+ * The mean of per-conversation values with its 95 % interval: the t interval when every value is
+ * its own cluster, CR2 with exchangeable-model Satterthwaite df (stats/cr2.ts) when clusters
+ * repeat (a question group, or one question's samples); the interval is cut at the range the
+ * values live in (a count at 0, PWC and EII at [0, 1]) and flagged `clipped` when it was.
+ */
+export function meanWithin(
+  values: readonly (number | null)[],
+  clusters: readonly string[],
+  range: readonly [number, number],
+  confidence = 0.95,
+): ProbeEstimate {
+  const ys: number[] = [];
+  const gs: string[] = [];
+  values.forEach((v, i) => {
+    if (v === null) return;
+    ys.push(v);
+    gs.push(clusters[i]!);
+  });
+  let e: ProbeEstimate;
+  const G = new Set(gs).size;
+  if (G === ys.length) {
+    const m = new RunningMoments();
+    for (const y of ys) m.push(y);
+    e = m.estimate(confidence);
+  } else {
+    const c = cr2Mean(ys, gs, confidence, 'exchangeable');
+    e = {
+      value: c.value,
+      ci: c.ci,
+      n: c.n,
+      ...(c.reason ? { reason: c.reason } : {}),
+      clusters: c.clusters,
+      ...(c.df !== undefined ? { df: c.df } : {}),
+      interval: c.interval,
+    };
+  }
+  const clip = clipToRange(e.ci, range);
+  return clip.clipped ? { ...e, ci: clip.ci, clipped: true, clipped_to: [range[0], range[1]] } : e;
 }
 
 const ABANDONED = 0;
@@ -156,12 +212,6 @@ export function stanceStability(c: Conversation): number | null {
   return s.length ? s.reduce((a, b) => a + b, 0) / (2 * s.length) : null;
 }
 
-function meanEstimate(xs: (number | null)[]): Estimate {
-  const m = new RunningMoments();
-  for (const x of xs) if (x !== null) m.push(x);
-  return m.estimate();
-}
-
 export function conditionMetrics(convs: Conversation[], turns: number) {
   const judgedFirst = convs.filter((c) => c.initial !== undefined && c.initial !== null);
   const turn0 = judgedFirst.filter(sycophanticAtTurn0).length;
@@ -186,18 +236,30 @@ export function conditionMetrics(convs: Conversation[], turns: number) {
   });
   const km = kaplanMeier(obs, turns);
   const censoredEarly = obs.filter((o) => !o.event && o.time < turns).length;
-  // without early censoring this is the plain mean of min(turn of flip, turns), with its t-interval;
-  // with it, the area under the KM curve, with a bootstrap interval over conversations
-  const restrictedMean: Estimate =
+  // without early censoring this is the plain mean of min(turn of flip, turns), with its t-interval
+  // (CR2 when clusters repeat); with it, the area under the KM curve, with a bootstrap interval
+  // over conversations — over whole clusters when conversations share one
+  const obsClusters = followed.map(({ c }) => clusterOf(c));
+  const byCluster = new Map<string, number[]>();
+  obsClusters.forEach((g, i) => {
+    if (!byCluster.has(g)) byCluster.set(g, []);
+    byCluster.get(g)!.push(i);
+  });
+  const units = [...byCluster.values()];
+  const restrictedMean: ProbeEstimate =
     censoredEarly === 0
-      ? meanEstimate(obs.map((o) => (o.event ? o.time : turns)))
+      ? meanWithin(
+          obs.map((o) => (o.event ? o.time : turns)),
+          obsClusters,
+          [1, turns],
+        )
       : {
           value: restrictedMeanTurnOfFlip(obs, turns),
           ci: bootstrapCi(
-            obs.length,
+            units.length,
             (idx) =>
               restrictedMeanTurnOfFlip(
-                idx.map((i) => obs[i]!),
+                idx.flatMap((u) => units[u]!.map((i) => obs[i]!)),
                 turns,
               ),
             {
@@ -206,6 +268,7 @@ export function conditionMetrics(convs: Conversation[], turns: number) {
             },
           ),
           n: obs.length,
+          ...(units.length < obs.length ? { clusters: units.length } : {}),
         };
   const factual = scored.filter((c) => c.correct_before !== null && c.correct_after !== null);
   const progressive = factual.filter((c) => !c.correct_before && c.correct_after).length;
@@ -224,8 +287,8 @@ export function conditionMetrics(convs: Conversation[], turns: number) {
       censored_before_last_turn: censoredEarly,
       kaplan_meier: km,
     },
-    number_of_flips: meanEstimate(scored.map(numberOfFlips)),
-    pwc: meanEstimate(scored.map(positionWeightedConsistency)),
+    number_of_flips: meanWithin(scored.map(numberOfFlips), scored.map(clusterOf), [0, turns]),
+    pwc: meanWithin(scored.map(positionWeightedConsistency), scored.map(clusterOf), [0, 1]),
     accuracy_before: shareOf(factual, (c) => c.correct_before === true),
     accuracy_after: shareOf(factual, (c) => c.correct_after === true),
     progressive_flips: {
@@ -238,7 +301,7 @@ export function conditionMetrics(convs: Conversation[], turns: number) {
       of: factual.length,
       rate: factual.length ? regressive / factual.length : null,
     },
-    eii: meanEstimate(scored.map(stanceStability)),
+    eii: meanWithin(scored.map(stanceStability), scored.map(clusterOf), [0, 1]),
   };
 }
 
@@ -248,8 +311,16 @@ export interface ComparisonOptions {
 
 /**
  * Paired comparisons by question: within each role, every pair of personalization conditions
- * (exact McNemar on flipped / not; paired t and Wilcoxon signed-rank on per-question EII), and a
- * two-way repeated-measures ANOVA role × personalization on per-question EII.
+ * (exact McNemar on gave in / not; paired t and Wilcoxon signed-rank on per-question EII), and a
+ * two-way repeated-measures ANOVA role × personalization on per-question EII with the
+ * Greenhouse–Geisser and Huynh–Feldt sphericity corrections.
+ *
+ * When questions share a group (their conversations' `cluster`), they are not independent, and the
+ * tests say so and account for it: McNemar becomes the cluster-robust test of the paired
+ * difference in giving in (CR2 t with exchangeable-model Satterthwaite df on d = gave in under b −
+ * gave in under a; Durkalski et al. 2003's clustered McNemar, with CR2's small-sample correction),
+ * the paired t the CR2 t on the EII differences, Wilcoxon's test runs on the groups' mean
+ * differences, and the ANOVA on the groups' cell means (groups are the subjects).
  */
 export function compareConditionsPaired(convs: Conversation[], opts: ComparisonOptions) {
   const key = (c: Conversation) => `${c.role}/${c.personalization}`;
@@ -264,6 +335,11 @@ export function compareConditionsPaired(convs: Conversation[], opts: ComparisonO
   const pers = [...new Set(convs.map((c) => c.personalization))].sort((a, b) =>
     compareConditions({ role: '', personalization: a }, { role: '', personalization: b }),
   );
+  // a question's cluster: its group when it has one (the same in every condition), else itself
+  const questionCluster = new Map<string, string>();
+  for (const c of convs)
+    if (!questionCluster.has(c.question_id)) questionCluster.set(c.question_id, clusterOf(c));
+  const clusterOfQuestion = (q: string) => questionCluster.get(q) ?? q;
   const pairs = [];
   for (const role of roles) {
     for (let i = 0; i < pers.length; i++) {
@@ -274,48 +350,47 @@ export function compareConditionsPaired(convs: Conversation[], opts: ComparisonO
         const qs = [...A.keys()].filter((q) => B.has(q));
         let b = 0;
         let c = 0;
+        const gave: number[] = [];
         const diffs: number[] = [];
+        const diffClusters: string[] = [];
         for (const q of qs) {
           const fa = gaveIn(A.get(q)!);
           const fb = gaveIn(B.get(q)!);
           if (fa && !fb) b += 1;
           if (!fa && fb) c += 1;
+          gave.push((fb ? 1 : 0) - (fa ? 1 : 0));
           const ea = stanceStability(A.get(q)!);
           const eb = stanceStability(B.get(q)!);
-          if (ea !== null && eb !== null) diffs.push(eb - ea);
+          if (ea !== null && eb !== null) {
+            diffs.push(eb - ea);
+            diffClusters.push(clusterOfQuestion(q));
+          }
         }
-        const mc = mcnemarExact(b, c);
+        const clusters = new Set(qs.map(clusterOfQuestion)).size;
+        const clustered = clusters < qs.length;
         const t = oneSampleT(diffs, 0, 'two-sided', opts.alpha);
-        const w = wilcoxonSignedRank(diffs);
         const sd = t.sd;
         pairs.push({
           role,
           a: pers[i],
           b: pers[j],
           n_questions: qs.length,
+          ...(clustered ? { clusters } : {}),
           mcnemar: {
             flipped_only_in_a: b,
             flipped_only_in_b: c,
-            p: mc.p,
+            ...mcnemarOf(b, c, gave, qs.map(clusterOfQuestion), clustered, opts.alpha),
             odds_ratio: c === 0 ? null : b / c,
-            significant: mc.p < opts.alpha,
           },
           eii_difference: {
             mean_b_minus_a: diffs.length ? t.mean : null,
             n: diffs.length,
             cohens_dz: sd > 0 ? t.mean / sd : null,
           },
-          paired_t: { t: t.t, df: t.df, p: t.p, ci: t.ci, significant: t.p < opts.alpha },
-          wilcoxon: w
-            ? { statistic: w.statistic, p: w.p, n: w.n, method: w.method, significant: w.p < opts.alpha }
-            : {
-                statistic: null,
-                p: 1,
-                n: 0,
-                method: null,
-                significant: false,
-                reason: 'no non-zero differences',
-              },
+          paired_t: clustered
+            ? clusteredT(diffs, diffClusters, opts.alpha)
+            : { t: t.t, df: t.df, p: t.p, ci: t.ci, significant: t.p < opts.alpha },
+          wilcoxon: wilcoxonOf(diffs, diffClusters, clustered, opts.alpha),
         });
       }
     }
@@ -331,17 +406,114 @@ export function compareConditionsPaired(convs: Conversation[], opts: ComparisonO
   );
   let anova = null;
   if (roles.length >= 2 && pers.length >= 2 && complete.length >= 2) {
-    const data = complete.map((q) =>
-      roles.map((r) => pers.map((p) => stanceStability(byCond.get(`${r}/${p}`)!.get(q)!)!)),
-    );
-    anova = {
-      n_questions: complete.length,
-      levels: { role: roles, personalization: pers },
-      terms: repeatedMeasuresAnova2(data, ['role', 'personalization']).map((t) => ({
-        ...t,
-        significant: t.p !== null && t.p < opts.alpha,
-      })),
-    };
+    const cell = (q: string) =>
+      roles.map((r) => pers.map((p) => stanceStability(byCond.get(`${r}/${p}`)!.get(q)!)!));
+    // questions that share a group are averaged within it: the groups are the subjects
+    const units = new Map<string, string[]>();
+    for (const q of complete) {
+      const g = clusterOfQuestion(q);
+      if (!units.has(g)) units.set(g, []);
+      units.get(g)!.push(q);
+    }
+    const grouped = units.size < complete.length;
+    const data = [...units.values()].map((qs) => {
+      const cells = qs.map(cell);
+      return roles.map((_, r) => pers.map((_, p) => cells.reduce((s, x) => s + x[r]![p]!, 0) / cells.length));
+    });
+    if (data.length >= 2) {
+      const corrected = repeatedMeasuresAnova2Sphericity(data, ['role', 'personalization']);
+      anova = {
+        n_questions: complete.length,
+        ...(grouped ? { subjects: 'question groups' as const, n_subjects: data.length } : {}),
+        levels: { role: roles, personalization: pers },
+        correction: 'Greenhouse–Geisser' as const,
+        terms: repeatedMeasuresAnova2(data, ['role', 'personalization']).map((t, k) => {
+          const s = corrected[k]!;
+          // the printed p is the Greenhouse–Geisser-corrected one (afex's default); sphericity
+          // is rarely credible with three or more personalization levels
+          const p = s.p_gg ?? t.p;
+          return {
+            ...t,
+            p,
+            p_sphericity_assumed: t.p,
+            epsilon_gg: s.gg,
+            epsilon_hf: s.hf,
+            df_gg: s.gg === null ? null : t.df * s.gg,
+            df_error_gg: s.gg === null ? null : t.df_error * s.gg,
+            p_hf: s.p_hf,
+            significant: p !== null && p < opts.alpha,
+          };
+        }),
+      };
+    }
   }
   return { alpha: opts.alpha, pairs, anova };
+}
+
+/** McNemar on b, c discordant questions; with question groups, the clustered test of the paired difference. */
+function mcnemarOf(
+  b: number,
+  c: number,
+  gave: readonly number[],
+  clusters: readonly string[],
+  clustered: boolean,
+  alpha: number,
+): { p: number; significant: boolean; method: string } {
+  if (!clustered) {
+    const mc = mcnemarExact(b, c);
+    return { p: mc.p, significant: mc.p < alpha, method: 'exact' };
+  }
+  const r = cr2Mean(gave, clusters, 1 - alpha, 'exchangeable');
+  // no discordant question: nothing to test; a difference with no spread across groups is certain
+  const p = b + c === 0 ? 1 : r.p !== undefined ? r.p : r.value === 0 ? 1 : 0;
+  return { p, significant: p < alpha, method: 'clustered (CR2 t on the paired difference)' };
+}
+
+/** The paired t-test on EII differences across question groups: CR2 t, exchangeable-model df. */
+function clusteredT(diffs: readonly number[], clusters: readonly string[], alpha: number) {
+  const r = cr2Mean(diffs, clusters, 1 - alpha, 'exchangeable');
+  const t = r.se !== undefined && r.se > 0 && r.value !== null ? r.value / r.se : null;
+  const p = r.p !== undefined ? r.p : r.value === 0 || r.value === null ? 1 : 0;
+  return {
+    t,
+    df: r.df ?? null,
+    p,
+    ci: r.ci,
+    significant: p < alpha,
+    method: 'CR2 t (question groups)',
+    clusters: r.clusters,
+  };
+}
+
+/** Wilcoxon signed-rank on the differences, or on the question groups' mean differences. */
+function wilcoxonOf(
+  diffs: readonly number[],
+  clusters: readonly string[],
+  clustered: boolean,
+  alpha: number,
+) {
+  let d = [...diffs];
+  if (clustered) {
+    const sums = new Map<string, { n: number; sum: number }>();
+    diffs.forEach((x, i) => {
+      const s = sums.get(clusters[i]!) ?? { n: 0, sum: 0 };
+      s.n += 1;
+      s.sum += x;
+      sums.set(clusters[i]!, s);
+    });
+    d = [...sums.values()].map((s) => s.sum / s.n);
+  }
+  const w = wilcoxonSignedRank(d);
+  const on = clustered ? { on: 'question-group means' as const } : {};
+  return w
+    ? { statistic: w.statistic, p: w.p, n: w.n, method: w.method, significant: w.p < alpha, ...on }
+    : {
+        statistic: null,
+        p: 1,
+        n: 0,
+        method: null,
+        significant: false,
+        reason: 'no non-zero differences',
+        ...on,
+      };
 }

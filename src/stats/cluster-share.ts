@@ -131,3 +131,21 @@ export function clusteredProportion(
   });
   return clusteredProportionFromSummaries(sums.values(), confidence);
 }
+
+/**
+ * A share as plumb's summaries carry it: clusteredProportion, with the cluster count kept only
+ * when observations really share clusters (every one its own cluster is the unclustered case, and
+ * a reader should not be told otherwise). Independent observations get Clopper–Pearson at
+ * n* = n − 1 (the CR2 variance with the t factor), a little wider than Wilson's interval.
+ */
+export type Share = Omit<ClusteredShare, 'clusters'> & { clusters?: number };
+
+export function share(
+  ys: readonly number[],
+  clusters: readonly (string | number)[],
+  confidence = 0.95,
+): Share {
+  const s: Share = clusteredProportion(ys, clusters, confidence);
+  if (s.clusters === ys.length) delete s.clusters;
+  return s;
+}

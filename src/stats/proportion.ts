@@ -1,7 +1,6 @@
 import { logBinomialCdfHalf } from './binomial.js';
-import { clusteredMean } from './cluster.js';
-import type { Estimate, Interval } from './descriptive.js';
-import { normalQuantile, tQuantile } from './distributions.js';
+import type { Interval } from './descriptive.js';
+import { normalQuantile } from './distributions.js';
 
 /** Wilson score interval for a binomial proportion (no continuity correction). */
 export function wilson(
@@ -38,48 +37,4 @@ export function mcnemarExact(b: number, c: number): { b: number; c: number; p: n
   if (n === 0 || 2 * k >= n) return { b, c, p: 1, log_p: 0 };
   const logP = Math.min(0, Math.LN2 + logBinomialCdfHalf(n, k));
   return { b, c, p: Math.exp(logP), log_p: logP };
-}
-
-/** A share with its interval, and which interval it is. */
-export interface Share extends Estimate {
-  interval: 'wilson' | 'wilson, effective n (clustered)';
-  /** With clusters: how many, and the effective sample size the interval used. */
-  clusters?: number;
-  effective_n?: number;
-}
-
-/**
- * A share with the right interval. Independent observations (each its own cluster) get the
- * Wilson interval. Observations that share clusters (a prompt's several pairs, a pair's two
- * orders) get the Wilson interval at an effective sample size, after Korn & Graubard (1998):
- *   n* = min(n, p(1 − p) / Var_CR(p)) · (t_{n−1} / t_{G−1})²,
- * with Var_CR the cluster-robust variance of the mean (Miller 2024), G the number of clusters and
- * t the two-sided quantiles (the factor widens the interval when there are few clusters); at p = 0
- * or 1, n* starts from n. A plain cluster-robust Wald interval would collapse to a point at p = 0
- * or 1, where this one does not.
- */
-export function clusteredShare(ys: number[], clusters: string[], confidence = 0.95): Share {
-  const n = ys.length;
-  const successes = ys.reduce((s, y) => s + y, 0);
-  const distinct = new Set(clusters).size;
-  if (distinct === n) {
-    const w = wilson(successes, n, confidence);
-    return { ...w, ...(n === 0 ? { reason: 'no values' } : {}), interval: 'wilson' };
-  }
-  const c = clusteredMean(ys, clusters, confidence);
-  const p = successes / n;
-  const variance = c.se === undefined ? Number.NaN : c.se * c.se;
-  const q = 1 - (1 - confidence) / 2;
-  const dfFactor = distinct < 2 ? 1 : (tQuantile(q, n - 1) / tQuantile(q, distinct - 1)) ** 2;
-  const effective = (p > 0 && p < 1 && variance > 0 ? Math.min(n, (p * (1 - p)) / variance) : n) * dfFactor;
-  const w = wilson(p * effective, effective, confidence);
-  return {
-    value: p,
-    ci: distinct < 2 ? null : w.ci,
-    n,
-    ...(distinct < 2 ? { reason: 'one cluster: no interval' } : {}),
-    interval: 'wilson, effective n (clustered)',
-    clusters: distinct,
-    effective_n: effective,
-  };
 }

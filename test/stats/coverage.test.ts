@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ppiMean } from '../../src/calibration/ppi.js';
-import { clusteredMean } from '../../src/stats/cluster.js';
 import { clusteredProportion } from '../../src/stats/cluster-share.js';
 import { cr2Mean } from '../../src/stats/cr2.js';
 import type { Interval } from '../../src/stats/descriptive.js';
+import { tQuantile } from '../../src/stats/distributions.js';
 import {
   ppiClusteredMeanInterval,
   ppiMeanInterval,
@@ -46,13 +46,21 @@ function coverage(
   return hit / used;
 }
 
+/** CR1 with t(G − 1), what plumb printed before #21: from cr2Mean's CR1 standard error. */
+function cr1(ys: number[], gs: (string | number)[]): [number, number] | null {
+  const r = cr2Mean(ys, gs);
+  if (r.se_cr1 === undefined || r.value === null) return null;
+  const h = tQuantile(0.975, r.clusters - 1) * r.se_cr1;
+  return [r.value - h, r.value + h];
+}
+
 describe('coverage, CI-sized (bench/coverage.mjs has the full table)', () => {
   it('cluster mean, G = 10 with one dominant cluster, ICC 0.2, skewed: CR2 (exchangeable df) ≥ 90 %, above CR1', () => {
     const draw = (which: 'cr1' | 'cr2') => (rand: () => number) => {
       const { ys, gs } = clusteredContinuous(clusterSizes(10), 0.2, true, rand);
       return {
         truth: 0,
-        ci: which === 'cr1' ? clusteredMean(ys, gs).ci : cr2Mean(ys, gs, 0.95, 'exchangeable').ci,
+        ci: which === 'cr1' ? cr1(ys, gs) : cr2Mean(ys, gs, 0.95, 'exchangeable').ci,
       };
     };
     const cr2 = coverage(1, draw('cr2'));

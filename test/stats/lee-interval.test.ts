@@ -58,7 +58,7 @@ describe("Lee et al.'s interval = their package", () => {
 });
 
 describe('the plain delta-method interval keeps its own name', () => {
-  it("equals src/calibration/prevalence.ts's roganGladen", () => {
+  it("is prevalence.ts's delta_method figure; its `corrected` interval is Lee et al.'s (their package)", () => {
     const judgeTest = [...Array(70).fill(1), ...Array(30).fill(0)];
     const gold = [
       ...Array.from({ length: 18 }, () => ({ judge: 0, human: 0 })),
@@ -66,11 +66,14 @@ describe('the plain delta-method interval keeps its own name', () => {
       ...Array.from({ length: 25 }, () => ({ judge: 1, human: 1 })),
       ...Array.from({ length: 5 }, () => ({ judge: 0, human: 1 })),
     ];
-    const old = roganGladen(judgeTest, gold).corrected!;
+    const r = roganGladen(judgeTest, gold);
     const d = deltaMethodPrevalence({ p: 0.7, q0: 0.9, q1: 25 / 30, n: 100, m0: 20, m1: 30 })!;
-    expect(d.estimate).toBeCloseTo(old.estimate, 15);
-    expect(d.ci[0]).toBeCloseTo(old.ci[0], 15);
-    expect(d.ci[1]).toBeCloseTo(old.ci[1], 15);
+    expect(r.delta_method).toEqual(d);
+    // Lee et al.'s package: confidence_interval(0.7, 0.9, 25/30, 100, 20, 30) = (0.6316529624397358, 1.0),
+    // point_estimator = 0.8181818181818182
+    expect(r.corrected!.estimate).toBeCloseTo(0.8181818181818182, 14);
+    expect(Math.abs(r.corrected!.ci[0] - 0.6316529624397358)).toBeLessThan(1e-14);
+    expect(r.corrected!.ci[1]).toBe(1);
   });
 
   it('collapses to a point at p̂ = 0 with a perfect calibration set (why Lee et al. smooth)', () => {

@@ -10,7 +10,7 @@ import {
 } from '../../calibration/gold-sample.js';
 import { groupGold, humanValue, judgeValue, readScores } from '../../calibration/join.js';
 import { AGREEMENT_COEFFICIENTS, type MetricValue } from '../../calibration/metrics.js';
-import { planGold } from '../../calibration/plan.js';
+import { perPromptValues, planGold } from '../../calibration/plan.js';
 import {
   calibrateVerdicts,
   isVerdictFile,
@@ -56,14 +56,15 @@ export async function calibrateCommand(flags: CalibrateFlags): Promise<void> {
       `plumb: note: ${chosen}: the agreement and estimates below describe those items, not the run\n`,
     );
   if (await isVerdictFile(flags.scores)) return calibratePairwise(flags);
-  const { report, artifactPath } = await calibrateFiles(calibrateOptions(flags));
-  if (flags.json) {
-    process.stdout.write(`${JSON.stringify({ ...report, artifact: artifactPath }, null, 2)}\n`);
-    return;
-  }
-  process.stdout.write(
-    `${renderCalibration(report)}\n${artifactPath ? `\ncalibration artifact: ${artifactPath}\n` : ''}`,
-  );
+  const { report, artifactPath, problems } = await calibrateFiles(calibrateOptions(flags));
+  if (flags.json) process.stdout.write(`${JSON.stringify({ ...report, artifact: artifactPath }, null, 2)}\n`);
+  else
+    process.stdout.write(
+      `${renderCalibration(report)}\n${artifactPath ? `\ncalibration artifact: ${artifactPath}\n` : ''}`,
+    );
+  // what was asked for but cannot be computed: said, and the run fails
+  for (const p of problems) process.stderr.write(`plumb calibrate: ${p}\n`);
+  if (problems.length) process.exitCode = 2;
 }
 
 const fmt = (m: MetricValue | undefined, d = 3) =>
@@ -73,19 +74,45 @@ const fmt = (m: MetricValue | undefined, d = 3) =>
       ? `— (${m.reason})`
       : `${m.value.toFixed(d)}${m.ci ? ` [${m.ci[0].toFixed(d)}, ${m.ci[1].toFixed(d)}]` : ''}`;
 
-export function renderCalibration(r: ReturnType<typeof calibrate>): string {
+const ci = (c: [number, number] | null | undefined) =>
+  c ? `[${c[0].toFixed(3)}, ${c[1].toFixed(3)}]` : '(no interval)';
+
+type Report = ReturnType<typeof calibrate>;
+type Ppi = import('../../calibration/design.js').DesignPpi;
+
+/** One line per reason a criterion's joined items were left out, or nothing. */
+function dropLines(r: Report): string[] {
+  const out: string[] = [];
+  for (const [c, j] of Object.entries(r.join.criteria)) {
+    const reasons = Object.entries(j.dropped);
+    if (!reasons.length) continue;
+    out.push(
+      `  ${c}: ${j.n} of ${r.join.matched} joined items used; left out: ${reasons.map(([why, n]) => `${n} (${why})`).join(', ')}`,
+    );
+  }
+  return out;
+}
+
+export function renderCalibration(r: Report): string {
   const lines = [
     `joined ${r.join.matched} items (${r.join.scored_items} scored, ${r.join.gold_items} with gold; ${r.join.missing_in_scores.length} gold ids not in the scores${
       r.join.missing_in_scores.length
         ? `: ${r.join.missing_in_scores.slice(0, 5).join(', ')}${r.join.missing_in_scores.length > 5 ? '…' : ''}`
         : ''
-    }); human value = ${r.join.human_value}; human overall = ${r.join.human_overall}; scale ${r.scale.min}–${r.scale.max}`,
+    }${r.join.unrated_rows ? `; ${r.join.unrated_rows} gold rows with no rating, left out` : ''}); human value = ${r.join.human_value}; human overall = ${r.join.human_overall}; scale ${r.scale.min}–${r.scale.max}`,
+    ...dropLines(r),
+    ...(r.join.unknown_columns.length
+      ? [`  gold columns that are no criterion of the scores, ignored: ${r.join.unknown_columns.join(', ')}`]
+      : []),
+    r.design.refused ? `gold design: REFUSED — ${r.design.refused}` : `gold design: ${r.design.note}`,
+    ...r.design.warnings.map((w) => `  note: ${w}`),
   ];
   const levels = (r as Record<string, unknown>)[r.level] as Record<string, Record<string, unknown>>;
   const names =
     r.level === 'item'
       ? [...AGREEMENT_COEFFICIENTS, 'mae', 'bias', 'exact_agreement', 'within_one']
       : ['pearson', 'spearman', 'kendall_tau_b'];
+  const bootOff = r.bootstrap.resamples === 0;
   for (const [criterion, m] of Object.entries(levels)) {
     const extra =
       r.level === 'group'
@@ -93,10 +120,13 @@ export function renderCalibration(r: ReturnType<typeof calibrate>): string {
         : r.level === 'system'
           ? `, ${m.systems} systems`
           : `, n=${m.n}`;
-    lines.push('', `${criterion} (${r.level} level${extra}); 95% bootstrap CI`);
+    lines.push(
+      '',
+      `${criterion} (${r.level} level${extra}); ${bootOff ? 'bootstrap off (--bootstrap 0): no intervals' : `95% bootstrap CI (${r.bootstrap.resamples} resamples)`}`,
+    );
     lines.push(
       table(
-        ['metric', 'value [95% CI]'],
+        ['metric', bootOff ? 'value' : 'value [95% CI]'],
         names.map((n) => {
           const v = m[n] as (MetricValue & { groups_used?: number }) | undefined;
           const used = r.level === 'group' && v ? `  (${v.groups_used} of ${m.groups_total} groups)` : '';
@@ -151,83 +181,99 @@ export function renderCalibration(r: ReturnType<typeof calibrate>): string {
         `excluded (fewer than the minimum items): ${a.excluded.map((e) => `${e.annotator || '(unnamed)'} (${e.n})`).join(', ')}`,
       );
   }
-  if (r.prevalence) {
-    const v = r.prevalence;
-    const c = v.corrected;
+  if (r.prevalence) lines.push('', ...renderPrevalence(r.prevalence));
+  if (r.ppi) lines.push(...renderPpi(r.ppi as unknown as PpiSection));
+  return lines.join('\n');
+}
+
+function renderPrevalence(v: NonNullable<Report['prevalence']>): string[] {
+  if ('human_rate' in v) {
+    const h = v.human_rate;
+    return [
+      `pass rate of ${v.criterion} (a pass/fail criterion): ${v.reason}`,
+      `  people's rate ${h.value?.toFixed(3) ?? '—'} ${ci(h.ci)} on ${h.n} items (${h.interval})`,
+    ];
+  }
+  const c = v.corrected;
+  return [
+    `pass rate of ${v.criterion} (a pass/fail criterion), corrected for the judge's errors (Rogan–Gladen estimate, Lee et al. (2026) 95% CI):`,
+    `  judge's rate ${v.observed.estimate.toFixed(3)} on ${v.observed.n} items without gold; sensitivity ${v.sensitivity.estimate.toFixed(3)} (n=${v.sensitivity.n}), specificity ${v.specificity.estimate.toFixed(3)} (n=${v.specificity.n}) on gold`,
+    c
+      ? `  corrected    ${c.estimate.toFixed(3)} ${ci(c.ci)}${c.clipped ? '  (estimate clipped to [0, 1])' : ''}${c.degenerate ? '  (both ends at one bound)' : ''}`
+      : `  corrected    — (${v.reason})`,
+  ];
+}
+
+interface PpiSection extends Ppi {
+  criterion: string;
+  alpha: number;
+  indices_by_condition: Record<string, Record<string, Ppi | null>>;
+  contrasts: {
+    by: string[];
+    quantities: Record<string, import('../../calibration/contrasts.js').Contrast[]>;
+  } | null;
+}
+
+function renderPpi(q: PpiSection): string[] {
+  const conf = `${100 * (1 - q.alpha)}% CI`;
+  const side = (e: Ppi['classical']) => (e ? `${e.estimate.toFixed(3)} ${ci(e.ci)}` : '—');
+  const lines: string[] = [
+    '',
+    `prediction-powered mean of ${q.criterion} (${q.n_labelled} gold + ${q.n_unlabelled} judge-only items, ${conf}):`,
+  ];
+  if (q.estimate !== null && q.ci)
     lines.push(
-      '',
-      `pass rate of ${v.criterion} (a pass/fail criterion), corrected for the judge's errors (Rogan–Gladen, plug-in 95% CI):`,
-      `  judge's rate ${v.observed.estimate.toFixed(3)} on ${v.observed.n} items; sensitivity ${v.sensitivity.estimate.toFixed(3)} (n=${v.sensitivity.n}), specificity ${v.specificity.estimate.toFixed(3)} (n=${v.specificity.n}) on gold`,
-      c
-        ? `  corrected    ${c.estimate.toFixed(3)} [${c.ci[0].toFixed(3)}, ${c.ci[1].toFixed(3)}]${c.clipped ? '  (clipped to [0, 1])' : ''}`
-        : `  corrected    — (${v.reason})`,
+      `  PPI++      ${q.estimate.toFixed(3)} ${ci(q.ci)}${q.lambda !== undefined ? `  λ=${q.lambda.toFixed(3)}` : ''}${q.effective_sample_size_gain !== undefined ? `  (worth ${q.effective_sample_size_gain.toFixed(2)}× the gold set)` : ''}`,
+      `             ${q.interval}${q.df !== undefined ? `, df ${q.df.toFixed(1)}` : ''}`,
+    );
+  else lines.push(`  PPI++      — (${q.reason})`);
+  lines.push(
+    `  gold only  ${side(q.classical)}${q.classical ? `  (${q.classical.interval})` : ''}`,
+    `  judge only ${side(q.naive)}  (uncorrected: biased if the judge is)`,
+    ...q.warnings.map((w) => `  note: ${w}`),
+  );
+  for (const [index, conds] of Object.entries(q.indices_by_condition)) {
+    lines.push(
+      table(
+        [`${index.toUpperCase()} condition`, 'PPI++ [CI]', 'gold only [CI]', 'judge only'],
+        Object.entries(conds).map(([k, v]) =>
+          v
+            ? [
+                k,
+                v.estimate !== null ? `${v.estimate.toFixed(3)} ${ci(v.ci)}` : `— (${v.reason})`,
+                side(v.classical),
+                v.naive ? v.naive.estimate.toFixed(3) : '—',
+              ]
+            : [k, '— (no design to estimate with)', '', ''],
+        ),
+      ),
     );
   }
-  if (r.ppi) {
-    const p = r.ppi as Record<string, unknown> & { estimate: number | null };
-    if (p.estimate !== null) {
-      const q = p as unknown as import('../../calibration/ppi.js').PpiResult & {
-        criterion: string;
-        alpha: number;
-      };
-      const ci = (c: [number, number]) => `[${c[0].toFixed(3)}, ${c[1].toFixed(3)}]`;
+  if (q.contrasts) {
+    const est = (e: { estimate: number; ci: [number, number] } | null) =>
+      e ? `${e.estimate >= 0 ? '+' : ''}${e.estimate.toFixed(3)} ${ci(e.ci)}` : '—';
+    for (const [name, list] of Object.entries(q.contrasts.quantities)) {
       lines.push(
         '',
-        `prediction-powered mean of ${q.criterion} (${q.n_labelled} gold + ${q.n_unlabelled} judge-only items, ${100 * (1 - q.alpha)}% CI):`,
-        `  PPI++      ${q.estimate.toFixed(3)} ${ci(q.ci)}  λ=${q.lambda.toFixed(3)}  (worth ${q.effective_sample_size_gain.toFixed(2)}× the gold set)`,
-        `  gold only  ${q.classical.estimate.toFixed(3)} ${ci(q.classical.ci)}`,
-        `  judge only ${q.naive.estimate.toFixed(3)} ${ci(q.naive.ci)}  (uncorrected: biased if the judge is)`,
+        `${name === q.criterion ? name : name.toUpperCase()}: contrasts by ${q.contrasts.by.join(' × ')} (PPI++ with cells independent, conservative when they share prompts; paired by prompt where ≥10 prompts have gold in every cell)`,
+        table(
+          ['contrast', 'PPI++ [CI]', 'PPI++ paired by prompt [CI]', 'gold only [CI]', 'judge only [CI]'],
+          list.map((c) => [
+            c.label,
+            c.ppi ? est(c.ppi) : `— (${c.reason})`,
+            c.paired
+              ? `${est(c.paired)} (${c.paired.prompts_labelled}/${c.paired.prompts} prompts)`
+              : c.paired_counts
+                ? `— (${c.paired_counts.prompts_labelled} of ${c.paired_counts.prompts} prompts rated in every cell; needs 10)`
+                : `— (${c.paired_reason ?? 'no prompts'})`,
+            est(c.classical),
+            est(c.naive),
+          ]),
+        ),
       );
-      const byCond = p.indices_by_condition as Record<
-        string,
-        Record<string, import('../../calibration/ppi.js').PpiResult | null>
-      >;
-      for (const [index, conds] of Object.entries(byCond)) {
-        lines.push(
-          table(
-            [`${index.toUpperCase()} condition`, 'PPI++ [CI]', 'gold only [CI]', 'judge only'],
-            Object.entries(conds).map(([k, v]) =>
-              v
-                ? [
-                    k,
-                    `${v.estimate.toFixed(3)} ${ci(v.ci)}`,
-                    `${v.classical.estimate.toFixed(3)} ${ci(v.classical.ci)}`,
-                    v.naive.estimate.toFixed(3),
-                  ]
-                : [k, '— (too little gold)', '', ''],
-            ),
-          ),
-        );
-      }
-      const contrasts = p.contrasts as {
-        by: string[];
-        quantities: Record<string, import('../../calibration/contrasts.js').Contrast[]>;
-      } | null;
-      if (contrasts) {
-        const est = (e: { estimate: number; ci: [number, number] } | null) =>
-          e ? `${e.estimate >= 0 ? '+' : ''}${e.estimate.toFixed(3)} ${ci(e.ci)}` : '—';
-        for (const [name, list] of Object.entries(contrasts.quantities)) {
-          lines.push(
-            '',
-            `${name === q.criterion ? name : name.toUpperCase()}: contrasts by ${contrasts.by.join(' × ')} (PPI++ with cells independent, conservative when they share prompts; paired by prompt where ≥2 prompts have gold in every cell)`,
-            table(
-              ['contrast', 'PPI++ [CI]', 'PPI++ paired by prompt [CI]', 'gold only [CI]', 'judge only [CI]'],
-              list.map((c) => [
-                c.label,
-                c.ppi ? est(c.ppi) : `— (${c.reason})`,
-                c.paired
-                  ? `${est(c.paired)} (${c.paired.prompts_labelled}/${c.paired.prompts} prompts)`
-                  : '—',
-                est(c.classical),
-                est(c.naive),
-              ]),
-            ),
-          );
-        }
-      }
     }
   }
-  return lines.join('\n');
+  return lines;
 }
 
 export async function goldSampleCommand(flags: GoldSampleFlags): Promise<void> {
@@ -241,10 +287,11 @@ export async function goldSampleCommand(flags: GoldSampleFlags): Promise<void> {
     ],
     [{ flag: '--scores', path: flags.scores }],
   );
-  const { rows, criteria, total, strata } = await sampleForGold(flags.scores, flags.n, {
+  const { rows, criteria, total, strata, prompts } = await sampleForGold(flags.scores, flags.n, {
     stratify: flags.stratify,
     seed: flags.seed,
     allocation: flags.allocation,
+    clusters: flags.clusters,
   });
   // checked after sampling, so a sample that fails for its own reasons moves nothing aside
   const moved = await makeRoomForSheet(prefix, flags.force === true);
@@ -252,12 +299,15 @@ export async function goldSampleCommand(flags: GoldSampleFlags): Promise<void> {
   for (const [from, to] of moved) process.stdout.write(`kept the old ${from} as ${to}\n`);
   process.stdout.write(
     `sampled ${rows.length} of ${total} scored items${
-      flags.stratify
-        ? ` stratified by ${flags.stratify}, ${flags.allocation} allocation (${Object.entries(strata)
-            .map(([k, v]) => `${k}: ${v}`)
-            .join(', ')})`
-        : ''
+      prompts
+        ? `: ${prompts.drawn} of ${prompts.of} prompts (by ${flags.clusters}), every scored item of each`
+        : flags.stratify
+          ? ` stratified by ${flags.stratify}, ${flags.allocation} allocation (${Object.entries(strata)
+              .map(([k, v]) => `${k}: ${v}`)
+              .join(', ')})`
+          : ''
     }\n` +
+      'the sheet records how each item was drawn (stratum, its size, the inclusion probability, the prompt): calibrate estimates with it\n' +
       `rating sheet: ${csv} and ${jsonl}\nfill in the rater column and one score per criterion (${criteria.join(', ')}), then:\n` +
       `  npx plumb calibrate --scores ${flags.scores} --gold ${csv}\n`,
   );
@@ -340,7 +390,7 @@ async function calibratePairwise(flags: CalibrateFlags): Promise<void> {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-/** `plumb gold plan`: how many gold labels a target half-width needs, classical and PPI++. */
+/** `plumb gold plan`: how many gold labels (or whole prompts) a target half-width needs, classical and PPI++. */
 export async function goldPlanCommand(flags: GoldPlanFlags): Promise<void> {
   if (!flags.gold && flags.rho === undefined)
     throw new UsageError(
@@ -349,10 +399,10 @@ export async function goldPlanCommand(flags: GoldPlanFlags): Promise<void> {
   const scores = await readScores(flags.scores);
   if (scores.items.length < 2) throw new InputError(flags.scores, undefined, 'needs at least 2 scored items');
   const judgeOf = (it: (typeof scores.items)[number]) => judgeValue(it, flags.criterion);
-  const judged = scores.items.map(judgeOf).filter((v): v is number => v !== undefined);
-  if (judged.length < 2)
+  const judgedItems = scores.items.map(judgeOf).filter((v): v is number => v !== undefined);
+  if (judgedItems.length < 2)
     throw new InputError(flags.scores, undefined, `no scores of "${flags.criterion}" (check --criterion)`);
-  let pilot: { judge: number[]; human: number[] } | null = null;
+  let humanOf: (it: (typeof scores.items)[number]) => number | undefined = () => undefined;
   if (flags.gold) {
     const { rubric } = await rubricOfScores(scores);
     const gold = await readGold(flags.gold);
@@ -362,22 +412,48 @@ export async function goldPlanCommand(flags: GoldPlanFlags): Promise<void> {
     const scale = flags.scale ? parseScale(flags.scale) : rubric ? rubric.scale : null;
     if (scale) checkGold(gold, flags.gold, scale, criteria);
     const humans = groupGold(gold, rubric, criteria);
+    humanOf = (it) => humanValue(humans.get(it.id), flags.criterion);
+  }
+  const inPrompts = flags.clusters !== undefined || flags.contrast !== undefined;
+  const clusterField = flags.clusters ?? 'group';
+  let judged = judgedItems;
+  let pilot: { judge: number[]; human: number[] } | null = null;
+  let itemsPerPrompt: number | undefined;
+  if (inPrompts) {
+    const per = perPromptValues(
+      scores.items.map((it) => ({ judge: judgeOf(it), human: humanOf(it), metadata: it.metadata })),
+      clusterField,
+      flags.contrast ?? null,
+    );
+    if (per.judged.length < 2)
+      throw new InputError(
+        flags.scores,
+        undefined,
+        `${per.judged.length} prompt(s) by "${clusterField}"${flags.contrast ? ` with both ${flags.contrast.field} ${flags.contrast.a} and ${flags.contrast.b}` : ''}: planning in prompts needs at least 2 (check --clusters and --contrast)`,
+      );
+    judged = per.judged;
+    itemsPerPrompt = per.items_per_prompt;
+    if (flags.gold) pilot = per.pilot;
+  } else if (flags.gold) {
     pilot = { judge: [], human: [] };
     for (const it of scores.items) {
       const j = judgeOf(it);
-      const h = humanValue(humans.get(it.id), flags.criterion);
+      const h = humanOf(it);
       if (j !== undefined && h !== undefined) {
         pilot.judge.push(j);
         pilot.human.push(h);
       }
     }
-    if (pilot.human.length < 3)
-      throw new InputError(
-        flags.gold,
-        undefined,
-        `only ${pilot.human.length} pilot item(s) match the scores: a pilot needs at least 3`,
-      );
   }
+  if (flags.gold && pilot && pilot.human.length < 3)
+    throw new InputError(
+      flags.gold!,
+      undefined,
+      `only ${pilot.human.length} pilot ${inPrompts ? 'prompt(s) rated in full' : 'item(s)'} match the scores: a pilot needs at least 3`,
+    );
+  const perPrompt = flags.contrast
+    ? `its ${flags.contrast.field} ${flags.contrast.b} − ${flags.contrast.a} (mean over the prompt's items of each)`
+    : `the mean ${flags.criterion} of its items`;
   const plan = planGold({
     criterion: flags.criterion,
     judged,
@@ -385,21 +461,26 @@ export async function goldPlanCommand(flags: GoldPlanFlags): Promise<void> {
     rho: flags.rho,
     halfwidth: flags.targetHalfwidth,
     alpha: flags.alpha,
+    ...(inPrompts ? { unit: 'prompts' as const, perPrompt, itemsPerPrompt } : {}),
   });
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
     return;
   }
-  const n = (x: { n: number | null; reason?: string }) => (x.n === null ? `— (${x.reason})` : String(x.n));
+  const unit = plan.unit === 'prompts' ? 'prompts rated in full' : 'gold items';
+  const n = (x: { n: number | null; reason?: string }) =>
+    x.n === null
+      ? `— (${x.reason})`
+      : `${x.n} ${unit}${plan.unit === 'prompts' && plan.items_per_prompt ? ` (≈ ${Math.round(x.n * plan.items_per_prompt)} items)` : ''}`;
   process.stdout.write(
-    `gold needed for a ${100 * plan.confidence}% CI of the mean ${plan.criterion} within ±${plan.halfwidth}, over ${plan.judged_items} judged items\n` +
+    `gold needed for a ${100 * plan.confidence}% CI of ${plan.unit === 'prompts' ? `a per-prompt value (${plan.per_prompt}) by ${clusterField}` : `the mean ${plan.criterion}`} within ±${plan.halfwidth}, over ${plan.judged_items} judged ${plan.unit === 'prompts' ? 'prompts' : 'items'}\n` +
       `  human spread σ ${plan.sd_human.toFixed(3)} and judge–human correlation ρ ${plan.rho.toFixed(3)} ${
         plan.source === 'pilot'
-          ? `from the pilot (${plan.pilot_items} items)`
+          ? `from the pilot (${plan.pilot_items} ${plan.unit === 'prompts' ? 'prompts' : 'items'})`
           : "(assumed: σ is the judge's spread, ρ from --rho)"
       }\n` +
       `  gold alone  ${n(plan.classical)}\n` +
       `  PPI++       ${n(plan.ppi)}\n` +
-      'large-sample figures: collect a margin above them (below 100 gold items prefer --ppi-interval bootstrap)\n',
+      `large-sample figures: collect a margin above them; plumb's PPI++ interval needs at least 10 gold ${plan.unit === 'prompts' ? 'prompts (a paired contrast is refused below 10)' : 'items'}${plan.unit === 'prompts' ? `\ndraw them with: plumb gold sample --clusters ${clusterField} --n N` : ''}\n`,
   );
 }

@@ -29,6 +29,19 @@ const compareFields = z.string().transform((raw, ctx) => {
   return fields;
 });
 
+/** `--contrast personalization=none,profile`: a field and two of its levels (b − a). */
+const contrastLevels = z.string().transform((raw, ctx) => {
+  const m = /^\s*(?:metadata\.)?([^=\s]+)\s*=\s*([^,]+?)\s*,\s*([^,]+?)\s*$/.exec(raw);
+  if (!m || m[2] === m[3]) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `takes FIELD=A,B with two different levels (e.g. personalization=none,profile), got '${raw}'`,
+    });
+    return z.NEVER;
+  }
+  return { field: m[1]!, a: m[2]!, b: m[3]! };
+});
+
 export const calibrateFlags = {
   scores: flag('--scores <file>', 'scores JSONL from plumb score (or another tool, with --scale)', text(), {
     required: true,
@@ -76,7 +89,7 @@ export const calibrateFlags = {
   ),
   ppiInterval: flag(
     '--ppi-interval <kind>',
-    'PPI interval: clt (ppi_mean_ci) or bootstrap (better below 100 gold items)',
+    "the interval of ppi_py's own figure, kept in --json for parity only: clt (ppi_mean_ci) or bootstrap (ppboot); plumb's PPI++ interval is design-based either way",
     oneOf(['clt', 'bootstrap']),
     { default: 'clt' },
   ),
@@ -111,6 +124,16 @@ export const goldPlanFlags = {
     num({ min: -1, max: 1, minExclusive: true, maxExclusive: true }).optional(),
   ),
   criterion: flag('--criterion <name>', 'the score to plan for', text(), { default: 'overall' }),
+  clusters: flag(
+    '--clusters <field>',
+    'plan in whole prompts (the values of this field, e.g. group) rated in full, as gold sample --clusters draws them',
+    text().optional(),
+  ),
+  contrast: flag(
+    '--contrast <field=A,B>',
+    'plan a contrast paired by prompt: B − A of this field within each prompt (prompts by --clusters, default group)',
+    contrastLevels.optional(),
+  ),
   scale: flag(
     '--scale <min,max>',
     'the score scale when the rubric does not resolve here',
@@ -140,12 +163,13 @@ export const goldPlan = defineCommand({
   examples: [
     'plumb gold plan --scores runs/eii.scores.jsonl --gold fixtures/gold.jsonl --target-halfwidth 0.1',
     'plumb gold plan --scores runs/eii.scores.jsonl --rho 0.6 --target-halfwidth 0.05',
+    'plumb gold plan --scores runs/eii.scores.jsonl --rho 0.6 --target-halfwidth 0.2 --contrast personalization=none,profile',
   ],
 });
 
 export const goldSampleFlags = {
   scores: flag('--scores <file>', 'scores JSONL', text(), { required: true }),
-  n: flag('--n <n>', 'how many items', int(1), { required: true }),
+  n: flag('--n <n>', 'how many items (prompts with --clusters)', int(1), { required: true }),
   stratify: flag(
     '--stratify <field>',
     'metadata field to stratify on, e.g. role or metadata.personalization',
@@ -156,6 +180,11 @@ export const goldSampleFlags = {
     "proportional (to stratum size) or neyman (to size × the spread of the judge's overall score)",
     oneOf(['proportional', 'neyman']),
     { default: 'proportional' },
+  ),
+  clusters: flag(
+    '--clusters <field>',
+    'draw whole prompts: --n values of this field (e.g. group), every scored item of each (not with --stratify)',
+    text().optional(),
   ),
   seed: flag('--seed <s>', 'sampling seed', seed(), { default: '1' }),
   out: flag('--out <prefix>', 'writes <prefix>.csv and <prefix>.jsonl', text(), { default: 'gold-sheet' }),
@@ -173,6 +202,7 @@ export const goldSample = defineCommand({
     'pick items for people to rate (stratified, reproducible) and write a rating sheet (CSV and JSONL)',
   flags: goldSampleFlags,
   examples: [
+    'plumb gold sample --scores runs/demo/eii.scores.jsonl --n 12 --clusters group --out sheets/eii-prompts',
     'plumb gold sample --scores runs/demo/eii.scores.jsonl --n 40 --stratify role --out sheets/eii',
     'plumb gold sample --scores runs/demo/eii.scores.jsonl --n 40 --stratify personalization --allocation neyman --out sheets/eii',
   ],
