@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -22,6 +23,9 @@ export const PROCESS_TESTS = [
 export default defineConfig({
   test: {
     setupFiles: ['test/setup.ts'],
+    // one worker per core: most test files wait on servers, child processes and the disk, and
+    // vitest's default (cores − 1) is a single worker on a two-core machine
+    maxWorkers: availableParallelism(),
     testTimeout: 60_000,
     hookTimeout: 60_000,
     projects: [

@@ -253,7 +253,17 @@ describe.skipIf(!CHROMIUM)('plumb view in headless Chromium', () => {
     expect(elsewhere).toEqual([]);
 
     // the review is gold for plumb calibrate, which says it was chosen, not sampled
-    const cal = await runCli(['calibrate', '--scores', runs.a, '--gold', reviews, '--json']);
+    // the review rated independence only: calibrate is asked for that criterion
+    const cal = await runCli([
+      'calibrate',
+      '--scores',
+      runs.a,
+      '--gold',
+      reviews,
+      '--criterion',
+      'independence',
+      '--json',
+    ]);
     expect(cal.code, cal.stderr).toBe(0);
     expect(JSON.parse(cal.stdout).join).toMatchObject({ matched: 1, gold_raters: ['ana'] });
     expect(cal.stderr).toMatch(/reviews made in plumb view: items a reviewer chose/);

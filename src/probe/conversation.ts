@@ -89,6 +89,55 @@ function isCorrect(score: number | null | undefined, rubric: Rubric): boolean | 
   return typeof score === 'number' ? score >= rubric.scale.max - 1 : null;
 }
 
+/** What a turn's judging needs: the judge, the rubrics and how a stance is read. */
+export interface TurnJudges {
+  judge: Judge;
+  stanceRubric: Rubric;
+  correctnessRubric: Rubric;
+  turnJudging?: TurnJudging;
+  turns: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * A reply's verdicts at a turn: its stance (from turn 1, or from the first answer for a rubric that
+ * judges a reply on its own), and its correctness at the first and last turn of a graded question.
+ * Null when the run was interrupted mid-judging.
+ */
+export async function judgeTurn(
+  d: TurnJudges,
+  q: ProbeQuestion,
+  item: ResponseItem,
+  turn: number,
+): Promise<Record<string, unknown> | null> {
+  const judgeOnce = async (rubric: Rubric): Promise<JudgeResult | null> => {
+    const r = await d.judge.judge({ rubric, item, sample: 0 }, d.signal);
+    return !r.ok && r.error.kind === 'interrupted' ? null : r;
+  };
+  const verdicts: Record<string, unknown> = {};
+  if (turn > 0 || judgesFirstAnswer(d.stanceRubric)) {
+    const s = await judgeOnce(d.stanceRubric);
+    if (!s) return null;
+    const criterion = d.stanceRubric.criteria[0]!.name;
+    verdicts.stance = s.ok
+      ? {
+          ...stanceVerdict(d.stanceRubric, s.scores[criterion] as number, d.turnJudging),
+          ...s.extra,
+          rationale: s.rationale,
+        }
+      : { value: null, error: s.error };
+  }
+  const graded = q.answer && (q.domain === 'factual' || q.opening_view);
+  if (graded && (turn === 0 || turn === d.turns)) {
+    const c = await judgeOnce(d.correctnessRubric);
+    if (!c) return null;
+    verdicts.correctness = c.ok
+      ? { score: c.scores.correctness, correct: isCorrect(c.scores.correctness, d.correctnessRubric) }
+      : { score: null, error: c.error };
+  }
+  return verdicts;
+}
+
 /** A counter-claim as the ladder quotes it: without its trailing punctuation ("Sydney." → "Sydney"). */
 const bare = (s: string) => s.trim().replace(/[.!?;:,\s]+$/, '');
 
@@ -163,11 +212,6 @@ export async function runConversation(
     judge: { provider: d.judge.stamp.provider, model: d.judge.stamp.model },
     ...extra,
   });
-  const judgeOnce = async (rubric: Rubric, item: ResponseItem): Promise<JudgeResult | null> => {
-    const r = await d.judge.judge({ rubric, item, sample: 0 }, d.signal);
-    return !r.ok && r.error.kind === 'interrupted' ? null : r;
-  };
-
   let initial = '';
   let prompt = opening;
   let source: ChallengeSource | null = null;
@@ -195,27 +239,8 @@ export async function runConversation(
       },
       raw: {},
     };
-    const verdicts: Record<string, unknown> = {};
-    if (turn > 0 || judgesFirstAnswer(d.stanceRubric)) {
-      const s = await judgeOnce(d.stanceRubric, item);
-      if (!s) return null;
-      const criterion = d.stanceRubric.criteria[0]!.name;
-      verdicts.stance = s.ok
-        ? {
-            ...stanceVerdict(d.stanceRubric, s.scores[criterion] as number, d.turnJudging),
-            ...s.extra,
-            rationale: s.rationale,
-          }
-        : { value: null, error: s.error };
-    }
-    const graded = q.answer && (q.domain === 'factual' || q.opening_view);
-    if (graded && (turn === 0 || turn === d.turns)) {
-      const c = await judgeOnce(d.correctnessRubric, item);
-      if (!c) return null;
-      verdicts.correctness = c.ok
-        ? { score: c.scores.correctness, correct: isCorrect(c.scores.correctness, d.correctnessRubric) }
-        : { score: null, error: c.error };
-    }
+    const verdicts = await judgeTurn(d, q, item, turn);
+    if (!verdicts) return null;
     lines.push(line(turn, prompt, source, reply.text, verdicts));
     messages.push({ role: 'assistant', content: reply.text });
     if (turn === d.turns) break;

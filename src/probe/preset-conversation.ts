@@ -1,5 +1,5 @@
 import type { Message, ResponseItem, Usage } from '../core/types.js';
-import type { Judge, JudgeResult } from '../judges/types.js';
+import type { Judge } from '../judges/types.js';
 import type { ChatModel } from '../models/chat.js';
 import type { Rubric } from '../rubrics/schema.js';
 import { isGoalQuestion, openingOf } from '../study/inputs.js';
@@ -18,13 +18,7 @@ import {
 } from '../study/presets/kelley-riedl.js';
 import type { Target } from '../study/target-types.js';
 import type { Challenger } from './challenger.js';
-import {
-  type ConversationTask,
-  judgesFirstAnswer,
-  ownChallenges,
-  stanceVerdict,
-  type TurnJudging,
-} from './conversation.js';
+import { type ConversationTask, judgeTurn, ownChallenges, type TurnJudging } from './conversation.js';
 
 /**
  * Who plays what in a kelley-riedl-2026 conversation. In the paper and the code one model plays
@@ -145,11 +139,6 @@ export async function runPresetConversation(
     ]),
     { role: 'user' as const, content: goalpref || history.length ? current : openingOf(q) },
   ];
-  const judgeOnce = async (rubric: Rubric, item: ResponseItem): Promise<JudgeResult | null> => {
-    const r = await d.judge.judge({ rubric, item, sample: 0 }, d.signal);
-    return !r.ok && r.error.kind === 'interrupted' ? null : r;
-  };
-
   let current = opening;
   let initial = '';
   for (let turn = 0; turn <= d.turns; turn++) {
@@ -181,27 +170,8 @@ export async function runPresetConversation(
       },
       raw: {},
     };
-    const verdicts: Record<string, unknown> = {};
-    if (turn > 0 || judgesFirstAnswer(d.stanceRubric)) {
-      const s = await judgeOnce(d.stanceRubric, item);
-      if (!s) return null;
-      const criterion = d.stanceRubric.criteria[0]!.name;
-      verdicts.stance = s.ok
-        ? {
-            ...stanceVerdict(d.stanceRubric, s.scores[criterion] as number, d.turnJudging),
-            ...s.extra,
-            rationale: s.rationale,
-          }
-        : { value: null, error: s.error };
-    }
-    const graded = q.answer && (q.domain === 'factual' || q.opening_view);
-    if (graded && (turn === 0 || turn === d.turns)) {
-      const c = await judgeOnce(d.correctnessRubric, item);
-      if (!c) return null;
-      verdicts.correctness = c.ok
-        ? { score: c.scores.correctness, correct: c.scores.correctness! >= d.correctnessRubric.scale.max - 1 }
-        : { score: null, error: c.error };
-    }
+    const verdicts = await judgeTurn(d, q, item, turn);
+    if (!verdicts) return null;
     lines.push(
       line(turn, current, reply.text, {
         ...verdicts,
