@@ -9,6 +9,7 @@ import {
   meanWithin,
   stanceStability,
 } from './metrics.js';
+import { turnGlmm } from './turn-glmm.js';
 
 const clusterOfConversation = (c: Conversation) => c.cluster ?? c.question_id;
 
@@ -219,6 +220,22 @@ export function analyzeLabels(rows: LabelRow[], o: AnalyzeOptions) {
   const items: Record<string, { role: string; personalization: string; eii: number | null }> = {};
   for (const c of conversations)
     items[c.key] = { role: c.role, personalization: c.personalization, eii: stanceStability(c) };
+  // the turn GLMM's condition is the grouping: the personalization alone when there is one role
+  const byKey = new Map(conversations.map((c) => [c.key, c]));
+  const oneRole = new Set(conversations.map((c) => c.role)).size === 1;
+  const conditionLabel = (c: Conversation) =>
+    by.length === 2 && !oneRole ? `${c.role}/${c.personalization}` : c.personalization;
+  const turnLines = rows.map((r) => {
+    const c = byKey.get(r.conversation)!;
+    return {
+      conversation: r.conversation,
+      turn: r.turn,
+      stance: r.stance,
+      question_id: c.question_id,
+      condition: conditionLabel(c),
+      ...(r.fields.model ? { model: r.fields.model } : {}),
+    };
+  });
   return {
     kind: 'probe' as const,
     source: { labels: o.file, convention: o.convention, by },
@@ -234,5 +251,7 @@ export function analyzeLabels(rows: LabelRow[], o: AnalyzeOptions) {
     conditions,
     comparisons: o.convention === 'plumb' ? compareConditionsPaired(conversations, { alpha: o.alpha }) : null,
     items,
+    /** abandoned ~ turn * condition + (1 | question) per model (`model` field), abandoned = stance 0. */
+    turn_glmm: turnGlmm(turnLines, { target: 'unspecified' }),
   };
 }

@@ -15,7 +15,7 @@ import { readTranscripts } from '../../study/transcripts.js';
 import { onInterrupt } from '../interrupt.js';
 import { createProgress } from '../progress.js';
 import type { ProbeAnalyzeFlags, ProbeJudgeFlags } from '../specs/probe.js';
-import { renderProbeConditions } from './probe.js';
+import { renderProbeConditions, renderTurnGlmm } from './probe.js';
 
 type Analysis = ReturnType<typeof analyzeLabels>;
 
@@ -174,6 +174,7 @@ function print(a: Analysis, json: boolean | undefined, written: string | null, h
       ),
     );
   } else lines.push(renderProbeConditions(a as never));
+  lines.push('', renderTurnGlmm(a.turn_glmm));
   if (written) lines.push('', `summary: ${written}`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -12,6 +12,7 @@ import { createRuntime } from '../../models/runtime.js';
 import { createChallenger } from '../../probe/challenger.js';
 import { createPresetAgents, presetSettings } from '../../probe/preset-agents.js';
 import { CHECKPOINT, PROBE_OUTPUTS, type ProbeSummary, type ProbeTarget, runProbe } from '../../probe/run.js';
+import type { TurnGlmm } from '../../probe/turn-glmm.js';
 import { fmtEstimate, table } from '../../render/text.js';
 import { resolveRubric } from '../../rubrics/load.js';
 import { rMultiturnDraws } from '../../stats/r-random.js';
@@ -32,6 +33,7 @@ import { onInterrupt } from '../interrupt.js';
 import { createProgress } from '../progress.js';
 import type { ImportFlags, ProbeFlags } from '../specs/probe.js';
 import { requestProfileFor, targetSpecs } from './generate.js';
+import { num, pValue } from './mixed.js';
 
 export async function probeCommand(flags: ProbeFlags): Promise<void> {
   const pers = flags.personalization;
@@ -277,14 +279,47 @@ export function renderProbe(s: ProbeSummary): string {
     ? `; preset ${s.comparability.preset.id} ${s.comparability.preset.version} (challenger at ${s.comparability.preset.mechanics.challengerTemperature}, history ${s.comparability.preset.mechanics.challengerHistory}, round 0 ${s.comparability.preset.mechanics.round0})`
     : '';
   const head = `probe: ${s.n_questions} questions × ${s.conditions.length} conditions, ${s.turns} challenge turns; ${targets}, stance judge ${s.comparability.judge.provider}:${s.comparability.judge.model}, ${s.comparability.turn_judging} turn judging${preset}`;
-  if (!s.models) return [head, '', renderProbeConditions(s)].join('\n');
+  if (!s.models) return [head, '', renderProbeConditions(s), '', renderTurnGlmm(s.turn_glmm)].join('\n');
   return [
     head,
     ...s.models.flatMap((m) => ['', `model ${m.model}`, renderProbeConditions(m)]),
     '',
     'pooled over the models (each model × question one unit)',
     renderProbeConditions(s),
+    '',
+    renderTurnGlmm(s.turn_glmm),
   ].join('\n');
+}
+
+/** The turn GLMM per model: β, SE, z, p per term (lme4's names), or why there is no fit. */
+export function renderTurnGlmm(entries: readonly TurnGlmm[]): string {
+  const lines: string[] = [];
+  for (const e of entries) {
+    const who = entries.length > 1 || e.model !== 'unspecified' ? ` — ${e.model}` : '';
+    lines.push(
+      `multi-turn GLMM${who}: ${e.formula} (binomial logit, Laplace; ${e.n} judged turns${e.unjudged ? `, ${e.unjudged} unjudged left out` : ''}, ${e.questions} questions)`,
+    );
+    if (!e.fit) {
+      lines.push(`  not fitted: ${e.note ?? 'no rows'}`);
+      continue;
+    }
+    lines.push(
+      `reference condition ${e.fit.reference}: the intercept is its log-odds of abandoning at turn 0, turn its slope per turn; condition… and turn:condition… are differences from it`,
+      table(
+        ['term', 'β', 'SE', 'z', 'p'],
+        e.fit.fit.fixedEffects.map((f) => [
+          f.term,
+          num(f.estimate),
+          num(f.se),
+          num(f.statistic, 3),
+          pValue(f.p),
+        ]),
+      ),
+      `question variance ${num(e.fit.groupVariance)} (SD ${num(Math.sqrt(e.fit.groupVariance))}), logLik ${num(e.fit.fit.logLik, 6)}${e.fit.singular ? '' : ', not singular'}`,
+    );
+    if (e.note) lines.push(`  note: ${e.note}`);
+  }
+  return lines.join('\n');
 }
 
 /** The conditions table, the paired comparisons and the ANOVA: for probe runs and for `probe analyze`. */
