@@ -140,6 +140,14 @@ export interface AnalyzeOptions {
 
 /** Every probe metric and paired comparison from per-turn labels, grouped by the `by` fields. */
 export function analyzeLabels(rows: LabelRow[], o: AnalyzeOptions) {
+  return analyzeLabelsWithTurns(rows, o).analysis;
+}
+
+/**
+ * analyzeLabels, and the labels as the turn lines its turn GLMM was fitted from (for
+ * `--export r`, which writes those rows for R).
+ */
+export function analyzeLabelsWithTurns(rows: LabelRow[], o: AnalyzeOptions) {
   const present = new Set(rows.flatMap((r) => Object.keys(r.fields)));
   const by = o.by ?? ['role', 'personalization'].filter((f) => present.has(f));
   for (const f of by)
@@ -236,7 +244,7 @@ export function analyzeLabels(rows: LabelRow[], o: AnalyzeOptions) {
       ...(r.fields.model ? { model: r.fields.model } : {}),
     };
   });
-  return {
+  const analysis = {
     kind: 'probe' as const,
     source: { labels: o.file, convention: o.convention, by },
     comparability: {
@@ -254,4 +262,5 @@ export function analyzeLabels(rows: LabelRow[], o: AnalyzeOptions) {
     /** abandoned ~ turn * condition + (1 | question) per model (`model` field), abandoned = stance 0. */
     turn_glmm: turnGlmm(turnLines, { target: 'unspecified' }),
   };
+  return { analysis, turnLines };
 }

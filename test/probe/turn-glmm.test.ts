@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TURN_GLMM_FORMULA, turnGlmm, turnRows } from '../../src/probe/turn-glmm.js';
 
@@ -113,5 +115,86 @@ describe('turnGlmm', () => {
     expect(turnGlmm([line('q1', 'none', 1, 0)], { reference: 'filler' })[0]!.note).toMatch(
       /'filler' has no judged turns/,
     );
+  });
+});
+
+/**
+ * Against lme4. test/reference/probe_turn_glmm/transcripts.jsonl (make_transcripts.mjs, seeded: 24
+ * questions × none/profile/profile-plus × 4 challenged turns, 9 verdicts failed) gives 279 judged
+ * turns; plumb's `--export r` wrote them as data.csv with fit.R beside it. Reference, R 4.2.2 Patched
+ * (2022-11-10 r83330), lme4 1.1-31, `Rscript fit_reference.R` in that folder:
+ *   glmer(abandoned ~ turn * condition + (1 | question), data = d, family = binomial,
+ *         control = glmerControl(optimizer = "bobyqa", optCtrl = list(rhoend = 1e-11, maxfun = 1e5)))
+ * with condition levels none, profile, profile-plus. `Rscript fit.R` (the exported script, lme4's
+ * default control and the tight one) reproduces these: logLik lme4 -169.8288569, tight
+ * -169.8288568, plumb -169.82885684779978; every β̂ within 1e-6 of the tight fit.
+ */
+const R_TIGHT = {
+  estimate: {
+    '(Intercept)': -1.90872229366,
+    turn: 0.32424411969,
+    conditionprofile: 0.69581152064,
+    'conditionprofile-plus': -0.39307457093,
+    'turn:conditionprofile': 0.01208290489,
+    'turn:conditionprofile-plus': 0.48858139496,
+  },
+  se: {
+    '(Intercept)': 0.6495556474,
+    turn: 0.2187182011,
+    conditionprofile: 0.8427616506,
+    'conditionprofile-plus': 0.8857568622,
+    'turn:conditionprofile': 0.2942516928,
+    'turn:conditionprofile-plus': 0.3100373816,
+  },
+  p: {
+    '(Intercept)': 0.003297997054,
+    turn: 0.13821412769,
+    conditionprofile: 0.409012517671,
+    'conditionprofile-plus': 0.657207044945,
+    'turn:conditionprofile': 0.967245542399,
+    'turn:conditionprofile-plus': 0.115053694424,
+  },
+  variance: 0.3104874944,
+  logLik: -169.828856848,
+  nobs: 279,
+} as const;
+
+describe('turnGlmm against lme4', () => {
+  const dir = join(import.meta.dirname, '..', 'reference', 'probe_turn_glmm');
+  const lines = readFileSync(join(dir, 'transcripts.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+  it('the rows R fitted are the turn rows with a verdict', () => {
+    const csv = readFileSync(join(dir, 'data.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]).toBe('abandoned,turn,condition,question');
+    const rows = turnRows(lines).filter((r) => r.abandoned !== null);
+    expect(csv.slice(1).map((l) => l.split(',').slice(0, 4).join(','))).toEqual(
+      rows.map((r) => [r.abandoned, r.turn, r.condition, r.question].join(',')),
+    );
+  });
+
+  it('β, SE, p, the question variance and logLik equal glmer', () => {
+    const [e] = turnGlmm(lines);
+    expect(e).toMatchObject({ model: 'scripted:fixture', n: 279, unjudged: 9, questions: 24 });
+    expect(e!.conditions).toEqual(['none', 'profile', 'profile-plus']);
+    expect(e!.note).toBeUndefined();
+    const fit = e!.fit!;
+    expect(fit.reference).toBe('none');
+    expect(fit.fit.nobs).toBe(R_TIGHT.nobs);
+    const terms = Object.keys(R_TIGHT.estimate) as (keyof typeof R_TIGHT.estimate)[];
+    expect(fit.fit.fixedEffects.map((f) => f.term)).toEqual(terms);
+    for (const f of fit.fit.fixedEffects) {
+      const t = f.term as keyof typeof R_TIGHT.estimate;
+      expect(Math.abs(f.estimate - R_TIGHT.estimate[t]) / Math.max(Math.abs(f.estimate), f.se)).toBeLessThan(
+        1e-4,
+      );
+      expect(Math.abs(f.se - R_TIGHT.se[t]) / R_TIGHT.se[t]).toBeLessThan(1e-4);
+      expect(Math.abs(f.p - R_TIGHT.p[t])).toBeLessThan(1e-4);
+    }
+    expect(Math.abs(fit.groupVariance - R_TIGHT.variance) / R_TIGHT.variance).toBeLessThan(1e-3);
+    expect(Math.abs(fit.fit.logLik - R_TIGHT.logLik)).toBeLessThan(1e-5);
+    expect(fit.singular).toBe(false);
   });
 });

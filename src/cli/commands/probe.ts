@@ -4,8 +4,10 @@ import { join, resolve } from 'node:path';
 import { anySignal } from '../../core/abort.js';
 import { UsageError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../io/atomic.js';
+import { readJsonlAll } from '../../io/jsonl.js';
 import { refuseOutputsOverInputs } from '../../io/outputs.js';
 import { createJudge } from '../../judges/create.js';
+import { exportTurnGlmm, type TurnGlmmExport } from '../../mixed/turn-export.js';
 import { batchCallers, prepareBatch } from '../../models/batch/rounds.js';
 import { loadPrices } from '../../models/pricing.js';
 import { createRuntime } from '../../models/runtime.js';
@@ -247,10 +249,23 @@ export async function probeCommand(flags: ProbeFlags): Promise<void> {
       process.exitCode = circuit.reason ? 1 : 130;
       return;
     }
+    const exported = flags.export
+      ? await exportTurnGlmm({
+          dir: flags.export.dir,
+          transcripts: (await readJsonlAll(join(flags.out, 'transcripts.jsonl'))).map((l) => l.value),
+          entries: result.summary.turn_glmm,
+          target: runs[0]!.label,
+          source: join(flags.out, 'transcripts.jsonl'),
+          inputs: [
+            { flag: '--out', path: join(flags.out, 'transcripts.jsonl') },
+            { flag: '--out', path: join(flags.out, 'summary.json') },
+          ],
+        })
+      : null;
     if (flags.json) process.stdout.write(`${JSON.stringify(result.summary, null, 2)}\n`);
     else
       process.stdout.write(
-        `${renderProbe(result.summary)}\n\nwritten: ${join(flags.out, 'transcripts.jsonl')}, ${join(flags.out, 'summary.json')}\n`,
+        `${renderProbe(result.summary)}\n\nwritten: ${join(flags.out, 'transcripts.jsonl')}, ${join(flags.out, 'summary.json')}\n${exported ? renderTurnExport(exported) : ''}`,
       );
   } finally {
     progress.stop();
@@ -289,6 +304,19 @@ export function renderProbe(s: ProbeSummary): string {
     '',
     renderTurnGlmm(s.turn_glmm),
   ].join('\n');
+}
+
+/** Where `--export r` wrote the multi-turn GLMM's rows and scripts (and which models had no fit). */
+export function renderTurnExport(x: TurnGlmmExport): string {
+  return [
+    ...x.exported.map(
+      (e) =>
+        `for R${x.exported.length + x.skipped.length > 1 ? ` (${e.model})` : ''}: ${e.csv} (${e.rows} rows) and ${e.script} (Rscript fit.R in that folder)`,
+    ),
+    ...x.skipped.map((s) => `for R: nothing written for ${s.model}: no fit (${s.note})`),
+  ]
+    .map((l) => `${l}\n`)
+    .join('');
 }
 
 /** The turn GLMM per model: β, SE, z, p per term (lme4's names), or why there is no fit. */
