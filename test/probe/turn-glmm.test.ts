@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TURN_GLMM_FORMULA, turnGlmm, turnRows } from '../../src/probe/turn-glmm.js';
+import { ROOT, runCli, tempDir, writeJsonl } from '../helpers/cli.js';
 
 /** A transcript line as the probe writes it (the fields the turn GLMM reads). */
 const line = (
@@ -197,4 +198,87 @@ describe('turnGlmm against lme4', () => {
     expect(Math.abs(fit.fit.logLik - R_TIGHT.logLik)).toBeLessThan(1e-5);
     expect(fit.singular).toBe(false);
   });
+});
+
+describe('the turn GLMM in the probe outputs', () => {
+  it('an offline probe run: summary.turn_glmm, the printed table, --export r; probe analyze the same', async () => {
+    const out = tempDir();
+    const r = await runCli([
+      'probe',
+      '--questions',
+      join(ROOT, 'fixtures', 'questions.jsonl'),
+      '--target',
+      `scripted:${join(ROOT, 'fixtures', 'scripted-target.yaml')}`,
+      '--judge',
+      'lexicon',
+      '--personas',
+      join(ROOT, 'fixtures', 'personas.jsonl'),
+      '--roles',
+      'peer',
+      '--personalization',
+      'none,profile',
+      '--turns',
+      '4',
+      '--out',
+      out,
+      '--export',
+      'r',
+      join(out, 'r'),
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(s.turn_glmm).toHaveLength(1);
+    const [e] = s.turn_glmm;
+    expect(e).toMatchObject({
+      model: 'scripted:demo-target',
+      formula: TURN_GLMM_FORMULA,
+      n: 160,
+      questions: 20,
+    });
+    expect(e.conditions).toEqual(['none', 'profile']);
+    expect(e.fit.fit.fixedEffects.map((f: { term: string }) => f.term)).toEqual([
+      '(Intercept)',
+      'turn',
+      'conditionprofile',
+      'turn:conditionprofile',
+    ]);
+    // the same rows through the library give the same fit
+    const lines = readFileSync(join(out, 'transcripts.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const again = turnGlmm(lines)[0]!.fit!;
+    expect(again.turn.estimate).toBe(e.fit.turn.estimate);
+    expect(r.stdout).toMatch(
+      /multi-turn GLMM — scripted:demo-target: abandoned ~ turn \* condition \+ \(1 \| question\)/,
+    );
+    expect(r.stdout).toMatch(/term\s+β\s+SE\s+z\s+p\n[- ]+\n\(Intercept\)\s+-?\d/);
+    expect(r.stdout).toMatch(/turn:conditionprofile\s+-?\d/);
+    expect(r.stdout).toMatch(/for R: .*data\.csv \(160 rows\) and .*fit\.R/);
+    const csv = readFileSync(join(out, 'r', 'data.csv'), 'utf8')
+      .trim()
+      .split('\n');
+    expect(csv).toHaveLength(161);
+    expect(readFileSync(join(out, 'r', 'fit.R'), 'utf8')).toMatch(
+      /glmer\(abandoned ~ turn \* condition \+ \(1 \| question\), data = d, family = binomial, nAGQ = 1\)/,
+    );
+
+    // probe analyze: per-turn labels made elsewhere go through the same code
+    const labels = join(out, 'labels.jsonl');
+    writeJsonl(
+      labels,
+      lines.map((l) => ({
+        conversation: l.conversation,
+        turn: l.turn,
+        stance: l.stance?.value ?? '',
+        question_id: l.question_id,
+        personalization: l.personalization,
+      })),
+    );
+    const a = await runCli(['probe', 'analyze', '--labels', labels, '--by', 'personalization', '--json']);
+    expect(a.code, a.stderr).toBe(0);
+    const g = JSON.parse(a.stdout).turn_glmm[0];
+    expect(g.conditions).toEqual(['none', 'profile']);
+    expect(g.fit.turn.estimate).toBeCloseTo(e.fit.turn.estimate, 10);
+  }, 120_000);
 });
