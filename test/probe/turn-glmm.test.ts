@@ -263,6 +263,15 @@ describe('the turn GLMM in the probe outputs', () => {
       /glmer\(abandoned ~ turn \* condition \+ \(1 \| question\), data = d, family = binomial, nAGQ = 1\)/,
     );
 
+    // the HTML report's probe section shows the same table
+    const rep = await runCli(['report', out, '--out', join(out, 'report.html')]);
+    expect(rep.code, rep.stderr).toBe(0);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toContain(
+      'Multi-turn GLMM (scripted:demo-target): abandoned ~ turn * condition + (1 | question)',
+    );
+    expect(html).toMatch(/<td>turn:conditionprofile<\/td>/);
+
     // probe analyze: per-turn labels made elsewhere go through the same code
     const labels = join(out, 'labels.jsonl');
     writeJsonl(
