@@ -46,3 +46,4 @@ export {
   parseModelFormula,
   runMixed,
 } from './run.js';
+export { exportTurnGlmm, type TurnGlmmExport } from './turn-export.js';

@@ -9,6 +9,7 @@ import {
   meanWithin,
   stanceStability,
 } from './metrics.js';
+import { turnGlmm } from './turn-glmm.js';
 
 const clusterOfConversation = (c: Conversation) => c.cluster ?? c.question_id;
 
@@ -139,6 +140,14 @@ export interface AnalyzeOptions {
 
 /** Every probe metric and paired comparison from per-turn labels, grouped by the `by` fields. */
 export function analyzeLabels(rows: LabelRow[], o: AnalyzeOptions) {
+  return analyzeLabelsWithTurns(rows, o).analysis;
+}
+
+/**
+ * analyzeLabels, and the labels as the turn lines its turn GLMM was fitted from (for
+ * `--export r`, which writes those rows for R).
+ */
+export function analyzeLabelsWithTurns(rows: LabelRow[], o: AnalyzeOptions) {
   const present = new Set(rows.flatMap((r) => Object.keys(r.fields)));
   const by = o.by ?? ['role', 'personalization'].filter((f) => present.has(f));
   for (const f of by)
@@ -219,7 +228,23 @@ export function analyzeLabels(rows: LabelRow[], o: AnalyzeOptions) {
   const items: Record<string, { role: string; personalization: string; eii: number | null }> = {};
   for (const c of conversations)
     items[c.key] = { role: c.role, personalization: c.personalization, eii: stanceStability(c) };
-  return {
+  // the turn GLMM's condition is the grouping: the personalization alone when there is one role
+  const byKey = new Map(conversations.map((c) => [c.key, c]));
+  const oneRole = new Set(conversations.map((c) => c.role)).size === 1;
+  const conditionLabel = (c: Conversation) =>
+    by.length === 2 && !oneRole ? `${c.role}/${c.personalization}` : c.personalization;
+  const turnLines = rows.map((r) => {
+    const c = byKey.get(r.conversation)!;
+    return {
+      conversation: r.conversation,
+      turn: r.turn,
+      stance: r.stance,
+      question_id: c.question_id,
+      condition: conditionLabel(c),
+      ...(r.fields.model ? { model: r.fields.model } : {}),
+    };
+  });
+  const analysis = {
     kind: 'probe' as const,
     source: { labels: o.file, convention: o.convention, by },
     comparability: {
@@ -234,5 +259,8 @@ export function analyzeLabels(rows: LabelRow[], o: AnalyzeOptions) {
     conditions,
     comparisons: o.convention === 'plumb' ? compareConditionsPaired(conversations, { alpha: o.alpha }) : null,
     items,
+    /** abandoned ~ turn * condition + (1 | question) per model (`model` field), abandoned = stance 0. */
+    turn_glmm: turnGlmm(turnLines, { target: 'unspecified' }),
   };
+  return { analysis, turnLines };
 }

@@ -31,6 +31,7 @@ import {
 } from './conversation.js';
 import { type Conversation, compareConditionsPaired, conditionMetrics, stanceStability } from './metrics.js';
 import { type PresetAgents, runPresetConversation } from './preset-conversation.js';
+import { turnGlmm } from './turn-glmm.js';
 
 export interface ProbeOptions {
   questions: ProbeQuestion[];
@@ -351,6 +352,14 @@ export async function runProbe(o: ProbeOptions) {
     comparisons: pooled.comparisons,
     items: pooled.items,
     ...(models ? { models } : {}),
+    /**
+     * The paper's multi-turn GLMM, abandoned ~ turn * condition + (1 | question), one entry per
+     * model under test (turn-glmm.ts); an entry's fit is null, with the reason, when it cannot be fitted.
+     */
+    turn_glmm: turnGlmm(
+      tasks.flatMap((t) => finished.get(t.key)!),
+      { target: runs[0]!.label },
+    ),
   };
   // transcripts, stance scores and summary are one run: complete together, in task order, or not at all
   const outputs: AtomicLineWriter[] = [];

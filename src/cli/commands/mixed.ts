@@ -34,7 +34,7 @@ export async function mixedCommand(flags: MixedFlags): Promise<void> {
 }
 
 /** 4 significant digits; exponent form for very large or small magnitudes. */
-function num(x: number | null | undefined, digits = 4): string {
+export function num(x: number | null | undefined, digits = 4): string {
   if (x === null || x === undefined || Number.isNaN(x)) return '—';
   if (!Number.isFinite(x)) return x > 0 ? 'Inf' : '-Inf';
   if (x === 0) return '0';
@@ -42,7 +42,7 @@ function num(x: number | null | undefined, digits = 4): string {
   return a >= 1e5 || a < 1e-3 ? x.toExponential(digits - 1) : x.toPrecision(digits);
 }
 
-function pValue(p: number): string {
+export function pValue(p: number): string {
   if (p < 2.2e-16) return '< 2.2e-16';
   if (p < 1e-4) return p.toExponential(1);
   return p.toFixed(4);

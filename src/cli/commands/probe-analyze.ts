@@ -3,10 +3,11 @@ import { anySignal } from '../../core/abort.js';
 import { AtomicLineWriter, commitTogether } from '../../io/atomic.js';
 import { refuseOutputsOverInputs } from '../../io/outputs.js';
 import { createJudge } from '../../judges/create.js';
+import { exportTurnGlmm } from '../../mixed/turn-export.js';
 import { loadPrices } from '../../models/pricing.js';
 import { assertBaseUrlUsed } from '../../models/registry.js';
 import { createRuntime } from '../../models/runtime.js';
-import { analyzeLabels, readLabels } from '../../probe/analyze.js';
+import { analyzeLabels, analyzeLabelsWithTurns, readLabels } from '../../probe/analyze.js';
 import { judgeTranscripts } from '../../probe/judge-transcripts.js';
 import { fmtEstimate, table } from '../../render/text.js';
 import { resolveRubric } from '../../rubrics/load.js';
@@ -15,14 +16,14 @@ import { readTranscripts } from '../../study/transcripts.js';
 import { onInterrupt } from '../interrupt.js';
 import { createProgress } from '../progress.js';
 import type { ProbeAnalyzeFlags, ProbeJudgeFlags } from '../specs/probe.js';
-import { renderProbeConditions } from './probe.js';
+import { renderProbeConditions, renderTurnExport, renderTurnGlmm } from './probe.js';
 
 type Analysis = ReturnType<typeof analyzeLabels>;
 
 /** `plumb probe analyze`: every probe metric and comparison from per-turn labels made elsewhere. */
 export async function analyzeCommand(flags: ProbeAnalyzeFlags): Promise<void> {
   const rows = await readLabels(flags.labels);
-  const analysis = analyzeLabels(rows, {
+  const { analysis, turnLines } = analyzeLabelsWithTurns(rows, {
     by: flags.by,
     convention: flags.convention,
     alpha: flags.alpha,
@@ -37,7 +38,18 @@ export async function analyzeCommand(flags: ProbeAnalyzeFlags): Promise<void> {
     await w.write(JSON.stringify(analysis, null, 2));
     await w.commit();
   }
+  const exported = flags.export
+    ? await exportTurnGlmm({
+        dir: flags.export.dir,
+        transcripts: turnLines,
+        entries: analysis.turn_glmm,
+        target: 'unspecified',
+        source: flags.labels,
+        inputs: [{ flag: '--labels', path: flags.labels }],
+      })
+    : null;
   print(analysis, flags.json, flags.out ? join(flags.out, 'summary.json') : null);
+  if (exported && !flags.json) process.stdout.write(renderTurnExport(exported));
 }
 
 /** `plumb probe judge`: applies the stance (or goal) judge to transcripts collected elsewhere, then analyzes them. */
@@ -174,6 +186,7 @@ function print(a: Analysis, json: boolean | undefined, written: string | null, h
       ),
     );
   } else lines.push(renderProbeConditions(a as never));
+  lines.push('', renderTurnGlmm(a.turn_glmm));
   if (written) lines.push('', `summary: ${written}`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -4,14 +4,17 @@ import { join, resolve } from 'node:path';
 import { anySignal } from '../../core/abort.js';
 import { UsageError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../io/atomic.js';
+import { readJsonlAll } from '../../io/jsonl.js';
 import { refuseOutputsOverInputs } from '../../io/outputs.js';
 import { createJudge } from '../../judges/create.js';
+import { exportTurnGlmm, type TurnGlmmExport } from '../../mixed/turn-export.js';
 import { batchCallers, prepareBatch } from '../../models/batch/rounds.js';
 import { loadPrices } from '../../models/pricing.js';
 import { createRuntime } from '../../models/runtime.js';
 import { createChallenger } from '../../probe/challenger.js';
 import { createPresetAgents, presetSettings } from '../../probe/preset-agents.js';
 import { CHECKPOINT, PROBE_OUTPUTS, type ProbeSummary, type ProbeTarget, runProbe } from '../../probe/run.js';
+import type { TurnGlmm } from '../../probe/turn-glmm.js';
 import { fmtEstimate, table } from '../../render/text.js';
 import { resolveRubric } from '../../rubrics/load.js';
 import { rMultiturnDraws } from '../../stats/r-random.js';
@@ -32,6 +35,7 @@ import { onInterrupt } from '../interrupt.js';
 import { createProgress } from '../progress.js';
 import type { ImportFlags, ProbeFlags } from '../specs/probe.js';
 import { requestProfileFor, targetSpecs } from './generate.js';
+import { num, pValue } from './mixed.js';
 
 export async function probeCommand(flags: ProbeFlags): Promise<void> {
   const pers = flags.personalization;
@@ -245,10 +249,23 @@ export async function probeCommand(flags: ProbeFlags): Promise<void> {
       process.exitCode = circuit.reason ? 1 : 130;
       return;
     }
+    const exported = flags.export
+      ? await exportTurnGlmm({
+          dir: flags.export.dir,
+          transcripts: (await readJsonlAll(join(flags.out, 'transcripts.jsonl'))).map((l) => l.value),
+          entries: result.summary.turn_glmm,
+          target: runs[0]!.label,
+          source: join(flags.out, 'transcripts.jsonl'),
+          inputs: [
+            { flag: '--out', path: join(flags.out, 'transcripts.jsonl') },
+            { flag: '--out', path: join(flags.out, 'summary.json') },
+          ],
+        })
+      : null;
     if (flags.json) process.stdout.write(`${JSON.stringify(result.summary, null, 2)}\n`);
     else
       process.stdout.write(
-        `${renderProbe(result.summary)}\n\nwritten: ${join(flags.out, 'transcripts.jsonl')}, ${join(flags.out, 'summary.json')}\n`,
+        `${renderProbe(result.summary)}\n\nwritten: ${join(flags.out, 'transcripts.jsonl')}, ${join(flags.out, 'summary.json')}\n${exported ? renderTurnExport(exported) : ''}`,
       );
   } finally {
     progress.stop();
@@ -277,14 +294,60 @@ export function renderProbe(s: ProbeSummary): string {
     ? `; preset ${s.comparability.preset.id} ${s.comparability.preset.version} (challenger at ${s.comparability.preset.mechanics.challengerTemperature}, history ${s.comparability.preset.mechanics.challengerHistory}, round 0 ${s.comparability.preset.mechanics.round0})`
     : '';
   const head = `probe: ${s.n_questions} questions × ${s.conditions.length} conditions, ${s.turns} challenge turns; ${targets}, stance judge ${s.comparability.judge.provider}:${s.comparability.judge.model}, ${s.comparability.turn_judging} turn judging${preset}`;
-  if (!s.models) return [head, '', renderProbeConditions(s)].join('\n');
+  if (!s.models) return [head, '', renderProbeConditions(s), '', renderTurnGlmm(s.turn_glmm)].join('\n');
   return [
     head,
     ...s.models.flatMap((m) => ['', `model ${m.model}`, renderProbeConditions(m)]),
     '',
     'pooled over the models (each model × question one unit)',
     renderProbeConditions(s),
+    '',
+    renderTurnGlmm(s.turn_glmm),
   ].join('\n');
+}
+
+/** Where `--export r` wrote the multi-turn GLMM's rows and scripts (and which models had no fit). */
+export function renderTurnExport(x: TurnGlmmExport): string {
+  return [
+    ...x.exported.map(
+      (e) =>
+        `for R${x.exported.length + x.skipped.length > 1 ? ` (${e.model})` : ''}: ${e.csv} (${e.rows} rows) and ${e.script} (Rscript fit.R in that folder)`,
+    ),
+    ...x.skipped.map((s) => `for R: nothing written for ${s.model}: no fit (${s.note})`),
+  ]
+    .map((l) => `${l}\n`)
+    .join('');
+}
+
+/** The turn GLMM per model: β, SE, z, p per term (lme4's names), or why there is no fit. */
+export function renderTurnGlmm(entries: readonly TurnGlmm[]): string {
+  const lines: string[] = [];
+  for (const e of entries) {
+    const who = entries.length > 1 || e.model !== 'unspecified' ? ` — ${e.model}` : '';
+    lines.push(
+      `multi-turn GLMM${who}: ${e.formula} (binomial logit, Laplace; ${e.n} judged turns${e.unjudged ? `, ${e.unjudged} unjudged left out` : ''}, ${e.questions} questions)`,
+    );
+    if (!e.fit) {
+      lines.push(`  not fitted: ${e.note ?? 'no rows'}`);
+      continue;
+    }
+    lines.push(
+      `reference condition ${e.fit.reference}: the intercept is its log-odds of abandoning at turn 0, turn its slope per turn; condition… and turn:condition… are differences from it`,
+      table(
+        ['term', 'β', 'SE', 'z', 'p'],
+        e.fit.fit.fixedEffects.map((f) => [
+          f.term,
+          num(f.estimate),
+          num(f.se),
+          num(f.statistic, 3),
+          pValue(f.p),
+        ]),
+      ),
+      `question variance ${num(e.fit.groupVariance)} (SD ${num(Math.sqrt(e.fit.groupVariance))}), logLik ${num(e.fit.fit.logLik, 6)}${e.fit.singular ? '' : ', not singular'}`,
+    );
+    if (e.note) lines.push(`  note: ${e.note}`);
+  }
+  return lines.join('\n');
 }
 
 /** The conditions table, the paired comparisons and the ANOVA: for probe runs and for `probe analyze`. */

@@ -31,7 +31,7 @@ const referenceSpec = z.union([z.string(), z.array(z.string())]).transform((raw,
 });
 
 /** `--export r DIR`: the format (only r) and the folder. */
-const exportSpec = z.union([z.string(), z.array(z.string())]).transform((raw, ctx) => {
+export const exportSpec = z.union([z.string(), z.array(z.string())]).transform((raw, ctx) => {
   const [format, dir, ...rest] = asList(raw).map((s) => s.trim());
   if (format !== 'r' || !dir || rest.length) {
     ctx.addIssue({

@@ -17,6 +17,15 @@ import {
   text,
 } from '../flags.js';
 import { apiFlags, batchFlags, jsonFlag } from './groups.js';
+import { exportSpec } from './mixed.js';
+
+/** `--export r DIR`: the multi-turn GLMM's rows and the glmer call, as `plumb mixed --export r`. */
+const exportTurns = () =>
+  flag(
+    '--export <r DIR...>',
+    'write DIR/data.csv (the per-turn rows of the multi-turn GLMM) and DIR/fit.R (the same lme4::glmer call) to re-fit in R; DIR/<model>/ per model when there are several',
+    exportSpec.optional(),
+  );
 
 /** `--by role,personalization`: one or two grouping fields. */
 const fieldList = () =>
@@ -179,6 +188,7 @@ export const probeFlags = {
   out: flag('--out <dir>', 'run folder: transcripts.jsonl and summary.json', text(), {
     default: 'runs/probe',
   }),
+  export: exportTurns(),
   concurrency: flag('--concurrency <n>', 'conversations in flight at once', int(1, 1024), { default: '4' }),
   alpha: flag('--alpha <a>', 'significance level for the comparisons', probability(), { default: '0.05' }),
   ...batchFlags,
@@ -212,6 +222,7 @@ export const probeAnalyzeFlags = {
   convention: convention(),
   alpha: alpha(),
   out: flag('--out <dir>', 'write DIR/summary.json', text().optional()),
+  export: exportTurns(),
   ...jsonFlag('print the analysis as JSON'),
 };
 export type ProbeAnalyzeFlags = FlagValues<typeof probeAnalyzeFlags>;
@@ -223,6 +234,7 @@ export const probe = defineCommand({
   flags: probeFlags,
   examples: [
     'plumb probe --questions fixtures/questions.jsonl --target scripted:fixtures/scripted-target.yaml --personas fixtures/personas.jsonl --out runs/probe',
+    'plumb probe --questions fixtures/questions.jsonl --target scripted:fixtures/scripted-target.yaml --personas fixtures/personas.jsonl --out runs/probe --export r runs/probe/r',
     'OPENAI_API_KEY=... plumb probe --questions q.jsonl --target openai:gpt-4.1-mini --judge openai:gpt-4.1 --personas fixtures/personas.jsonl --turns 5',
     'OPENAI_API_KEY=... plumb probe --questions q.jsonl --target openai:gpt-4.1-mini --judge openai:gpt-4.1 --personas fixtures/personas.jsonl --batch --poll-interval 300',
   ],

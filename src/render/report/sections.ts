@@ -429,6 +429,7 @@ export async function probeSection(p: Json, source: string): Promise<Section> {
       ),
     );
   const comparisons = (p.comparisons as { alpha: number; pairs: Json[] } | null)?.pairs ?? [];
+  const glmm = turnGlmmTables(p.turn_glmm);
   const mark = (x: { p?: number; significant?: boolean } | undefined) =>
     x?.p === undefined ? '—' : `${x.p.toPrecision(3)}${x.significant ? ' ★' : ''}`;
   return {
@@ -465,8 +466,45 @@ export async function probeSection(p: Json, source: string): Promise<Section> {
             },
           ]
         : []),
+      ...glmm.tables,
     ],
   };
+}
+
+type TurnGlmmJson = {
+  model: string;
+  formula: string;
+  n: number;
+  questions: number;
+  note?: string;
+  fit: {
+    reference: string;
+    groupVariance: number;
+    singular: boolean;
+    fit: { fixedEffects: { term: string; estimate: number; se: number; statistic: number; p: number }[] };
+  } | null;
+};
+
+/** The probe's multi-turn GLMM (summary.turn_glmm): one table per model, or a row saying why there is no fit. */
+function turnGlmmTables(entries: unknown): { tables: Table[] } {
+  if (!Array.isArray(entries) || entries.length === 0) return { tables: [] };
+  const tables = (entries as TurnGlmmJson[]).map((e): Table => {
+    const head = `Multi-turn GLMM${entries.length > 1 || e.model !== 'unspecified' ? ` (${e.model})` : ''}: ${e.formula}, binomial logit by Laplace as lme4's glmer; n = ${e.n} judged turns, ${e.questions} questions`;
+    if (!e.fit) return { caption: `${head}. Not fitted.`, header: ['why'], rows: [[e.note ?? 'no rows']] };
+    const g = (x: number) => (Math.abs(x) >= 1e-3 || x === 0 ? x.toPrecision(4) : x.toExponential(2));
+    return {
+      caption: `${head}. Reference condition ${e.fit.reference} (the intercept is its log-odds at turn 0); question variance ${g(e.fit.groupVariance)}${e.fit.singular ? ' — singular fit: the question variance is estimated at zero, so the model reduces to a plain logistic regression' : ''}.`,
+      header: ['term', 'β', 'SE', 'z', 'p'],
+      rows: e.fit.fit.fixedEffects.map((f) => [
+        f.term,
+        g(f.estimate),
+        g(f.se),
+        g(f.statistic),
+        f.p.toPrecision(3),
+      ]),
+    };
+  });
+  return { tables };
 }
 
 /** A pairwise summary: win / tie / loss rates per condition, position consistency and first-position rate. */
