@@ -245,7 +245,7 @@ async function probeStep(c: Context, s: Extract<Step, { kind: 'probe' }>): Promi
   const judge = await createJudge(specAt(c.study, c.study.multiturn?.judge ?? c.study.judge.model), c.rt);
   const runs: ProbeTarget[] = [];
   const mechanics = c.preset ? mechanicsFor(c.preset, arm.follow) : null;
-  for (const spec of c.study.targets) {
+  for (const spec of arm.targets ?? c.study.targets) {
     const profile = profileFor(c.study, spec);
     if (c.preset && mechanics) {
       const agents = await createPresetAgents(
@@ -501,7 +501,7 @@ export async function estimateStudy(
       let targetIn = 0;
       for (let k = 0; k <= T; k++) targetIn += history(k);
       let total = 0;
-      for (const spec of study.targets) {
+      for (const spec of s.arm.targets ?? study.targets) {
         const challenger = s.arm.challenger ?? spec;
         if (!free(spec))
           add(

@@ -48,6 +48,8 @@ export const ArmSchema = z.strictObject({
   turns: z.int().min(1).max(50).default(10),
   /** GoalPref-Bench's own draw of the scenarios (R's set.seed(456); the paper: 100). */
   r_sample: z.int().min(1).optional(),
+  /** Which of the study's targets run this arm (default: all; the paper ran Qwen3 235B only). */
+  targets: z.array(modelSpec).min(1).optional(),
   /** The simulated user (default: the model under test itself, as the paper). */
   challenger: modelSpec.optional(),
   turn_judging: z.enum(['graded', 'binary']).default('binary'),
@@ -185,6 +187,14 @@ export async function loadStudy(file: string): Promise<Study> {
       );
     names.add(d.name);
   }
+  for (const [i, a] of (s.multiturn?.arms ?? []).entries())
+    for (const t of a.targets ?? [])
+      if (!s.targets.includes(t))
+        throw new InputError(
+          file,
+          lineOf(doc, counter, ['multiturn', 'arms', i, 'targets']),
+          `arm '${a.name}': ${t} is not one of the study's targets`,
+        );
   for (const [i, a] of (s.multiturn?.arms ?? []).entries())
     if (!names.has(a.dataset))
       throw new InputError(
