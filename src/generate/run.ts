@@ -87,6 +87,21 @@ export function generateTasks(
   return tasks;
 }
 
+/**
+ * What each reply carries of its question for the judges and the tables: the data set
+ * (`metadata.dataset`) and, for a goal-alignment scenario, the AI agent's goal as released
+ * (`metadata.ai_agent_goal`, which the goal_alignment_pairwise rubric's prompt shows).
+ */
+export function questionContext(q: ProbeQuestion): Record<string, string> {
+  const out: Record<string, string> = {};
+  const dataset = q.metadata?.dataset;
+  if (typeof dataset === 'string' && dataset) out.dataset = dataset;
+  const fields = q.metadata?.scenario_fields as Record<string, unknown> | undefined;
+  const goal = typeof fields?.ai_agent_goal === 'string' ? fields.ai_agent_goal : q.role_goal;
+  if (isGoalQuestion(q) && typeof goal === 'string' && goal) out.ai_agent_goal = goal;
+  return out;
+}
+
 /** A question's role under the preset: its data set's context (metadata.role). */
 export function presetRole(q: ProbeQuestion): string {
   const r = q.metadata?.role;
@@ -186,6 +201,7 @@ export async function runGenerate(o: GenerateOptions) {
           persona: t.condition.personalization === 'none' ? null : (t.persona?.id ?? null),
           question_id: q.id,
           domain: q.domain,
+          ...questionContext(q),
           ...(q.group ? { group: q.group } : {}),
           ...(isGoalQuestion(q) ? { goal: q.goal, preference: q.preference } : {}),
           target: target.stamp,

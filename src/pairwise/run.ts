@@ -145,6 +145,7 @@ export async function runPairwise(o: PairwiseOptions): Promise<PairwiseRunResult
     samples: o.samples,
     notes: o.source.notes,
     seed: o.seed,
+    forcedChoice: isForcedChoice(rubric),
   });
   const writers: AtomicLineWriter[] = [];
   const abandonAll = async () => {

@@ -8,7 +8,8 @@ import { type Share, share } from '../stats/cluster-share.js';
 export type { Share } from '../stats/cluster-share.js';
 
 import type { Order, PairItem } from '../judges/pairwise-types.js';
-import type { PairOutcome } from './combine.js';
+import { type AgainstHalfGroup, type AgainstHalfPair, againstHalf } from './against-half.js';
+import { isUndecided, type PairOutcome } from './combine.js';
 
 export interface Rates {
   /** Pairs with a verdict. */
@@ -27,11 +28,24 @@ export interface PairwiseSummary {
   git?: { commit: string; dirty: boolean } | null;
   rubric: RubricStamp;
   judge: JudgeStamp | JudgeStamp[];
+  /** The rubric forbids ties: every verdict is A or B, and a pair may be left undecided. */
+  forced_choice: boolean;
   orders: 'both' | 'random' | 'ab';
   samples: number;
   input: string;
   output: string | null;
-  n: { total: number; judged: number; unscored: number; unscored_by_kind: Record<string, number> };
+  /**
+   * total = judged (a verdict) + undecided (judged, no verdict: forced choice whose orders or votes
+   * disagree, by reason) + unscored (failures, by kind).
+   */
+  n: {
+    total: number;
+    judged: number;
+    undecided: number;
+    undecided_by_kind: Record<string, number>;
+    unscored: number;
+    unscored_by_kind: Record<string, number>;
+  };
   /** Pairs that were left out of the input (no twin, only in one file), one sentence each. */
   notes: string[];
   usage: Usage;
@@ -55,6 +69,12 @@ export interface PairwiseSummary {
     /** A's share of the points against B per system pair (ties a half), for reading the strengths. */
     matrix: { a: string; b: string; n: number; a_share: number }[];
   };
+  /**
+   * When the pairs contrast a baseline (A) with a treatment (B) (`--contrast FIELD=A,B`): per
+   * model × dataset × role, the share of decided pairs preferring the treatment, tested against
+   * 50 % (Wilson interval, exact binomial test, GLMM intercept with a random intercept per question).
+   */
+  against_half?: AgainstHalfGroup[];
 }
 
 interface Observation {
@@ -91,6 +111,8 @@ export class PairwiseSummaryBuilder {
   private readonly obs: Observation[] = [];
   private total = 0;
   private unscoredByKind: Record<string, number> = {};
+  private undecidedByKind: Record<string, number> = {};
+  private readonly halves: AgainstHalfPair[] = [];
   private usage: Usage = { input_tokens: 0, output_tokens: 0, cost_usd: 0 };
   private requests = 0;
   private grouped = false;
@@ -103,6 +125,7 @@ export class PairwiseSummaryBuilder {
       samples: number;
       notes: string[];
       seed: number;
+      forcedChoice?: boolean;
     },
   ) {}
 
@@ -110,9 +133,18 @@ export class PairwiseSummaryBuilder {
     this.total += 1;
     this.usage = addUsage(this.usage, outcome.usage);
     this.requests += outcome.requests;
+    if (pair.metadata.contrast !== undefined)
+      this.halves.push({
+        id: pair.id,
+        verdict: outcome.verdict,
+        errorKind: outcome.error?.kind ?? null,
+        metadata: pair.metadata,
+        rubric: this.meta.rubric.id,
+      });
     if (outcome.verdict === null) {
       const k = outcome.error?.kind ?? 'unknown';
-      this.unscoredByKind[k] = (this.unscoredByKind[k] ?? 0) + 1;
+      const into = isUndecided(outcome.error) ? this.undecidedByKind : this.unscoredByKind;
+      into[k] = (into[k] ?? 0) + 1;
       return;
     }
     const group = pair.metadata.group;
@@ -146,11 +178,14 @@ export class PairwiseSummaryBuilder {
       o.shown.filter((s) => s !== 'tie').map((s) => ({ s, cluster: o.cluster })),
     );
     const judged = this.obs.length;
+    const undecided = Object.values(this.undecidedByKind).reduce((a, b) => a + b, 0);
+    const halves = againstHalf(this.halves);
     return {
       kind: 'pairwise',
       created_at: new Date().toISOString(),
       rubric: this.meta.rubric,
       judge: this.meta.judge,
+      forced_choice: this.meta.forcedChoice === true,
       orders: this.meta.orders,
       samples: this.meta.samples,
       input: io.input,
@@ -158,7 +193,9 @@ export class PairwiseSummaryBuilder {
       n: {
         total: this.total,
         judged,
-        unscored: this.total - judged,
+        undecided,
+        undecided_by_kind: this.undecidedByKind,
+        unscored: this.total - judged - undecided,
         unscored_by_kind: this.unscoredByKind,
       },
       notes: this.meta.notes,
@@ -180,6 +217,7 @@ export class PairwiseSummaryBuilder {
         ),
       },
       ...this.systems(),
+      ...(halves.length ? { against_half: halves } : {}),
     };
   }
 

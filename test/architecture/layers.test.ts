@@ -27,6 +27,7 @@ const LAYERS = [
   'gate',
   'rate',
   'mixed',
+  'experiments',
   'render',
   'cli',
 ] as const;

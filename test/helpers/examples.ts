@@ -71,7 +71,8 @@ export interface ExampleRun {
 /** Runs the examples that can run here; returns those that ran and those skipped. */
 export async function runExamples(lines: string[]): Promise<{ ran: ExampleRun[]; skipped: string[] }> {
   const cwd = tempDir('plumb-examples-');
-  for (const d of ['fixtures', 'rubrics', 'probe-config']) symlinkSync(join(ROOT, d), join(cwd, d));
+  for (const d of ['fixtures', 'rubrics', 'probe-config', 'studies'])
+    symlinkSync(join(ROOT, d), join(cwd, d));
   const ran: ExampleRun[] = [];
   const skipped: string[] = [];
   for (const line of lines) {

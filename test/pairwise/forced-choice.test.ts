@@ -363,9 +363,17 @@ describe.each(['openai', 'anthropic'] as const)(
           error: { kind: 'orders_disagree' },
           judgements: { AB: { verdict: 'A' }, BA: { verdict: 'B' } },
         });
-      // judged, not failed: the run completes (today's summary files them under unscored_by_kind)
+      // judged, not failed: the run completes, and the summary counts them as undecided
       expect(result.complete).toBe(true);
-      expect(result.summary.n.unscored_by_kind).toEqual({ orders_disagree: 2 });
+      expect(result.summary.forced_choice).toBe(true);
+      expect(result.summary.n).toMatchObject({
+        total: 2,
+        judged: 0,
+        undecided: 2,
+        undecided_by_kind: { orders_disagree: 2 },
+        unscored: 0,
+        unscored_by_kind: {},
+      });
     });
   },
 );

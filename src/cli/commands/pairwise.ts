@@ -7,6 +7,7 @@ import type { PairJudge } from '../../judges/pairwise-types.js';
 import { batchCallers, prepareBatch } from '../../models/batch/rounds.js';
 import { loadPrices } from '../../models/pricing.js';
 import { assertBaseUrlUsed } from '../../models/registry.js';
+import type { AgainstHalfGroup } from '../../pairwise/against-half.js';
 import {
   contrastPairs,
   joinedFiles,
@@ -145,6 +146,44 @@ async function dryRun(
 
 const pct = (e: Share) => fmtEstimate(e);
 
+const fmtP = (p: number) => (p < 0.0001 ? p.toExponential(2) : p.toFixed(4));
+
+/** The test against 50 %: one row per model × dataset × role of a baseline-vs-treatment contrast. */
+export function renderAgainstHalf(groups: AgainstHalfGroup[]): string[] {
+  const g0 = groups[0]!;
+  const keys = (['model', 'dataset', 'role'] as const).filter((k) => groups.some((g) => g[k] !== null));
+  const lines = [
+    `Share preferring ${g0.field} = ${g0.treatment} over ${g0.baseline}, tested against 50 % (decided pairs; undecided pairs excluded and counted; Wilson 95% CI; exact binomial p; GLMM y ~ 1 + (1 | question), Wald z)`,
+    table(
+      [...keys, 'decided', 'undecided', 'share [95% CI]', 'binom p', 'β (SE)', 'z', 'p'],
+      groups.map((g) => [
+        ...keys.map((k) => g[k] ?? '—'),
+        String(g.decided),
+        String(g.undecided.orders_disagree + g.undecided.split_vote),
+        fmtEstimate({ value: g.share, ci: g.wilson95, n: g.decided }),
+        g.binom ? fmtP(g.binom.p) : '—',
+        g.glmm
+          ? `${g.glmm.estimate.toFixed(3)} (${g.glmm.se.toFixed(3)})${g.glmm.model === 'logistic' ? ' †' : ''}`
+          : '—',
+        g.glmm ? g.glmm.z.toFixed(2) : '—',
+        g.glmm ? fmtP(g.glmm.p) : '—',
+      ]),
+    ),
+  ];
+  if (groups.some((g) => g.glmm?.model === 'logistic'))
+    lines.push(
+      '† every question once (or one question): the plain logistic intercept stands in for the GLMM',
+    );
+  for (const g of groups)
+    if (g.glmm?.singular)
+      lines.push(
+        `note: ${keys.map((k) => g[k]).join(' / ') || 'all'}: singular fit — the question variance is estimated at zero, so the GLMM reduces to the plain logistic intercept`,
+      );
+    else if (!g.glmm && g.notes.length)
+      lines.push(`note: ${keys.map((k) => g[k]).join(' / ') || 'all'}: ${g.notes[0]}`);
+  return lines;
+}
+
 function ratesRow(label: string[], r: Rates): string[] {
   return [...label, String(r.n), pct(r.a), pct(r.tie), pct(r.b), String(r.inconsistent)];
 }
@@ -165,8 +204,14 @@ export function renderPairwiseSummary(s: PairwiseSummary): string {
       : 'Wilson 95% CIs';
   const columns = conditionColumns(s);
   const lines = [
-    `rubric ${s.rubric.id}@${s.rubric.version} (sha256 ${s.rubric.hash.slice(0, 12)}…)  judge ${judge}  orders ${s.orders}`,
-    `pairs ${s.n.total}: ${s.n.judged} judged, ${s.n.unscored} unscored${
+    `rubric ${s.rubric.id}@${s.rubric.version} (sha256 ${s.rubric.hash.slice(0, 12)}…)  judge ${judge}  orders ${s.orders}${s.forced_choice ? '  forced choice' : ''}`,
+    `pairs ${s.n.total}: ${s.n.judged} judged${
+      s.n.undecided
+        ? `, ${s.n.undecided} undecided (${Object.entries(s.n.undecided_by_kind)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}; forced choice: no verdict, not a failure)`
+        : ''
+    }, ${s.n.unscored} unscored${
       s.n.unscored
         ? ` (${Object.entries(s.n.unscored_by_kind)
             .map(([k, v]) => `${k} ${v}`)
@@ -198,6 +243,7 @@ export function renderPairwiseSummary(s: PairwiseSummary): string {
       `first-position pick rate ${pct(s.position.first_position)} (decisive verdicts for the response shown first; 0.5 = no position bias, n = ${s.position.first_position.n})`,
     );
   }
+  if (s.against_half?.length) lines.push('', ...renderAgainstHalf(s.against_half));
   if (s.systems) {
     lines.push('', 'Bradley–Terry strengths (log-odds, mean 0; bootstrap 95% CIs)');
     lines.push(

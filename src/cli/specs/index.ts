@@ -9,6 +9,7 @@ import { generate, importCommand, probe, probeAnalyze, probeJudge } from './prob
 import { rate, report } from './rate.js';
 import { rubricsDiff, rubricsList, rubricsShow, rubricsValidate } from './rubrics.js';
 import { merge, score } from './score.js';
+import { studyRun } from './study.js';
 import { view } from './view.js';
 
 /**
@@ -65,6 +66,9 @@ export const COMMANDS: CommandSpec[] = [
   ),
   withRun(demo, async (flags) => (await import('../commands/demo.js')).demoCommand(flags)),
   withRun(mixed, async (flags) => (await import('../commands/mixed.js')).mixedCommand(flags)),
+  withRun(studyRun, async (flags, [file]) =>
+    (await import('../commands/study.js')).studyRunCommand(file!, flags),
+  ),
 ];
 
 /** Commands that only group others: what their --help says. */
@@ -73,4 +77,5 @@ export const GROUPS: Record<string, string> = {
   rubrics: 'list, show, validate and diff rubrics',
   gold: 'human gold ratings: plan how many, pick which',
   baseline: 'manage gate baselines',
+  study: 'whole studies declared in one file (plumb study run STUDY.yaml)',
 };
