@@ -1,8 +1,9 @@
+import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import { readJsonl } from '../io/jsonl.js';
 import { type AgainstHalfGroup, type AgainstHalfPair, againstHalf } from '../pairwise/against-half.js';
-import { type TurnRow, turnByCondition } from '../stats/mixed/analyses.js';
+import { type TurnGlmm, turnGlmm } from '../probe/turn-glmm.js';
 import type { Step } from './plan.js';
 import type { Study } from './schema.js';
 
@@ -18,18 +19,26 @@ export interface PairwiseRow extends AgainstHalfGroup {
   source: string;
 }
 
+/**
+ * One term of an arm × model's turn GLMM — the probe's own `turn_glmm` (src/probe/turn-glmm.ts),
+ * read from the probe step's summary.json — or, when that model has no fit, one row with the
+ * term and figures null and `glmm_note` saying why.
+ */
 export interface MultiturnTerm {
   arm: string;
   model: string | null;
-  term: string;
-  estimate: number;
-  se: number;
-  z: number;
-  p: number;
+  term: string | null;
+  estimate: number | null;
+  se: number | null;
+  z: number | null;
+  p: number | null;
+  /** Judged turns fitted, and distinct questions. */
   n: number;
   questions: number;
   reference: string;
-  singular: boolean;
+  singular: boolean | null;
+  /** Why there is no fit, or what to know about it (a singular fit); null when nothing to say. */
+  glmm_note: string | null;
   source: string;
 }
 
@@ -39,7 +48,7 @@ export interface StudyAnalysis {
   pairwise: PairwiseRow[];
   controls: PairwiseRow[];
   multiturn: MultiturnTerm[];
-  /** Arms whose model could not be fitted, one sentence each. */
+  /** Arms × models whose turn GLMM could not be fitted, one sentence each. */
   notes: string[];
 }
 
@@ -66,30 +75,23 @@ export async function readPairs(file: string): Promise<AgainstHalfPair[]> {
 }
 
 /**
- * The multi-turn rows of an arm: y = 1 when the turn's verdict is abandoned / not aligned (stance
- * value 0), 0 otherwise; challenged turns only (turn ≥ 1); unjudged turns left out.
+ * An arm's turn GLMM, one entry per model: the probe summary's own `turn_glmm` when its reference
+ * condition is the arm's first; else the same function (`turnGlmm`) on the arm's transcripts with
+ * the arm's reference — one definition of the multi-turn model either way.
  */
-export async function turnRows(transcripts: string): Promise<(TurnRow & { model: string | null })[]> {
-  const rows: (TurnRow & { model: string | null })[] = [];
-  for await (const { value } of readJsonl(transcripts)) {
-    const l = value as {
-      turn: number;
-      personalization: string;
-      question_id: string;
-      model?: string;
-      stance?: { value?: number | null };
-    };
-    if (l.turn < 1) continue;
-    const v = l.stance?.value;
-    rows.push({
-      y: typeof v === 'number' ? (v === 0 ? 1 : 0) : null,
-      turn: l.turn,
-      condition: l.personalization,
-      group: l.question_id,
-      model: l.model ?? null,
-    });
-  }
-  return rows;
+async function armTurnGlmm(dir: string, reference: string): Promise<TurnGlmm[]> {
+  const summary = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8')) as {
+    turn_glmm?: TurnGlmm[];
+  };
+  const entries = summary.turn_glmm ?? [];
+  if (entries.length > 0 && entries.every((g) => g.conditions[0] === reference)) return entries;
+  const lines: Record<string, unknown>[] = [];
+  for await (const { value } of readJsonl(join(dir, 'transcripts.jsonl')))
+    lines.push(value as Record<string, unknown>);
+  return turnGlmm(lines, {
+    reference,
+    ...(entries.length === 1 ? { target: entries[0]!.model } : {}),
+  });
 }
 
 export async function analyse(study: Study, steps: Step[], out: string): Promise<StudyAnalysis> {
@@ -105,38 +107,34 @@ export async function analyse(study: Study, steps: Step[], out: string): Promise
   const notes: string[] = [];
   for (const s of steps) {
     if (s.kind !== 'probe') continue;
-    const file = join(s.out, 'transcripts.jsonl');
-    const all = await turnRows(file);
-    const models = [...new Set(all.map((r) => r.model))];
-    for (const model of models) {
-      const rows = all.filter((r) => r.model === model);
-      const ref = s.arm.conditions[0];
-      try {
-        const fit = turnByCondition(rows, ref);
-        const base = {
-          arm: s.arm.name,
-          model,
-          n: fit.n,
-          questions: fit.groups,
-          reference: fit.reference,
-          singular: fit.singular,
-          source: relative(out, file),
-        };
-        const terms: [string, { estimate: number; se: number; z: number; p: number }][] = [
-          ['(Intercept)', fit.intercept],
-          ['turn', fit.turn],
-          ...Object.entries(fit.conditions).map(([l, c]) => [`condition${l}`, c] as [string, typeof c]),
-          ...Object.entries(fit.interactions).map(
-            ([l, c]) => [`turn:condition${l}`, c] as [string, typeof c],
-          ),
-        ];
-        for (const [term, c] of terms)
-          multiturn.push({ ...base, term, estimate: c.estimate, se: c.se, z: c.z, p: c.p });
-      } catch (err) {
-        notes.push(
-          `${s.arm.name}${model ? ` / ${model}` : ''}: no turn × condition model (${(err as Error).message})`,
-        );
+    const summaryFile = join(s.out, 'summary.json');
+    for (const g of await armTurnGlmm(s.out, s.arm.conditions[0]!)) {
+      const base = {
+        arm: s.arm.name,
+        model: g.model,
+        n: g.n,
+        questions: g.questions,
+        reference: g.fit?.reference ?? g.conditions[0] ?? s.arm.conditions[0]!,
+        glmm_note: g.note ?? null,
+        source: relative(out, summaryFile),
+      };
+      if (!g.fit) {
+        multiturn.push({ ...base, term: null, estimate: null, se: null, z: null, p: null, singular: null });
+        notes.push(`${s.arm.name} / ${g.model}: no turn × condition model (${g.note})`);
+        continue;
       }
+      const f = g.fit;
+      const terms = [f.intercept, f.turn, ...Object.values(f.conditions), ...Object.values(f.interactions)];
+      for (const c of terms)
+        multiturn.push({
+          ...base,
+          term: c.term,
+          estimate: c.estimate,
+          se: c.se,
+          z: c.z,
+          p: c.p,
+          singular: f.singular,
+        });
     }
   }
   return {
@@ -171,6 +169,7 @@ const PAIR_COLUMNS = [
   'z',
   'p',
   'singular',
+  'glmm_note',
   'source',
 ] as const;
 
@@ -200,6 +199,7 @@ function pairRecord(r: PairwiseRow): Record<(typeof PAIR_COLUMNS)[number], strin
     z: num(r.glmm?.z),
     p: num(r.glmm?.p),
     singular: r.glmm ? String(r.glmm.singular) : '',
+    glmm_note: r.glmm_note ?? '',
     source: r.source,
   };
 }
@@ -216,6 +216,7 @@ const MT_COLUMNS = [
   'questions',
   'reference',
   'singular',
+  'glmm_note',
   'source',
 ] as const;
 
@@ -223,7 +224,7 @@ function mtRecord(t: MultiturnTerm): Record<(typeof MT_COLUMNS)[number], string>
   return {
     arm: t.arm,
     model: t.model ?? '',
-    term: t.term,
+    term: t.term ?? '',
     beta: num(t.estimate),
     se: num(t.se),
     z: num(t.z),
@@ -231,7 +232,8 @@ function mtRecord(t: MultiturnTerm): Record<(typeof MT_COLUMNS)[number], string>
     n: String(t.n),
     questions: String(t.questions),
     reference: t.reference,
-    singular: String(t.singular),
+    singular: t.singular === null ? '' : String(t.singular),
+    glmm_note: t.glmm_note ?? '',
     source: t.source,
   };
 }
@@ -255,7 +257,7 @@ function markdown<K extends string>(
 }
 
 const PAIR_NOTE =
-  "One row per data set × dimension × model (× role): of the pairs generic (A) vs treatment (B), `n_decided` had a verdict; `n_undecided` were judged without one (forced choice: orders or votes disagreed) and are left out, as are `n_failed`. `share` = n_preferring_treatment / n_decided with its Wilson 95 % interval; `binom_p` is R's binom.test against 0.5; `beta`, `se`, `z`, `p` are the intercept of the binomial GLMM y ~ 1 + (1 | question) (glmer, Laplace), H0 share = 50 % — `glmm_model` logistic where every question has one pair (the random intercept is then unidentifiable). `source` is the pair lines the row comes from.";
+  "One row per data set × dimension × model (× role): of the pairs generic (A) vs treatment (B), `n_decided` had a verdict; `n_undecided` were judged without one (forced choice: orders or votes disagreed) and are left out, as are `n_failed`. `share` = n_preferring_treatment / n_decided with its Wilson 95 % interval; `binom_p` is R's binom.test against 0.5; `beta`, `se`, `z`, `p` are the intercept of the binomial GLMM y ~ 1 + (1 | question) (glmer, Laplace), H0 share = 50 % — `glmm_model` logistic where every question has one pair (the random intercept is then unidentifiable); where they are blank, `glmm_note` says why (no decided pair, or every decided pair prefers one side: separation, no finite estimate). `source` is the pair lines the row comes from.";
 
 /** Writes `<out>/analysis.json` and `<out>/tables/{pairwise,controls,multiturn}.{csv,md}`. */
 export async function writeTables(analysis: StudyAnalysis, out: string): Promise<string[]> {
@@ -283,7 +285,7 @@ export async function writeTables(analysis: StudyAnalysis, out: string): Promise
     'tables/multiturn.md',
     markdown(
       `${analysis.study.name}: multi-turn abandonment`,
-      `The binomial GLMM abandoned ~ turn * condition + (1 | question) per arm and model (Laplace, as lme4's glmer); abandoned = the turn's verdict is not aligned (stance value 0); challenged turns 1…T; the reference condition is the arm's first. ${analysis.notes.join(' ')}`,
+      `The binomial GLMM abandoned ~ turn * condition + (1 | question) per arm and model (Laplace, as lme4's glmer); abandoned = the turn's verdict is not aligned (stance value 0); challenged turns 1…T; the reference condition is the arm's first. The fit is the probe's own (turn_glmm in the arm's summary.json, which the source column names); a model without one has a single row whose glmm_note says why. ${analysis.notes.join(' ')}`,
       MT_COLUMNS,
       m,
     ),

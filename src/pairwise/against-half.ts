@@ -64,6 +64,11 @@ export interface AgainstHalfGroup {
     question_variance: number | null;
     singular: boolean;
   } | null;
+  /**
+   * Why `glmm` is null, in words a table can carry (no decided pair; every decided pair prefers one
+   * side, so the intercept's log-odds are infinite); null when there is a fit.
+   */
+  glmm_note: string | null;
   /** Distinct questions among the decided pairs. */
   questions: number;
   /** Plain-language notes: a singular fit, a fallback, no model. */
@@ -140,6 +145,7 @@ function groupOf(
   }
   const s = shareAgainstHalf(rows);
   const notes = [...s.warnings];
+  const hasFit = s.intercept !== null && s.model !== null;
   return {
     ...key,
     pairs: pairs.length,
@@ -163,7 +169,20 @@ function groupOf(
             singular: s.singular,
           }
         : null,
+    glmm_note: hasFit ? null : glmmNote(key, s.n, s.successes),
     questions: s.groups,
     notes,
   };
+}
+
+/** Why a group has no intercept: nothing decided, or separation (every decided pair on one side). */
+export function glmmNote(
+  key: Pick<AgainstHalfGroup, 'baseline' | 'treatment'>,
+  decided: number,
+  preferringTreatment: number,
+): string {
+  if (decided === 0) return 'no decided pair: nothing to test, so no GLMM';
+  const side =
+    preferringTreatment === decided ? `the treatment (${key.treatment})` : `the baseline (${key.baseline})`;
+  return `all ${decided} decided pairs prefer ${side}: the GLMM has no finite estimate (separation: the share's log-odds are infinite); the exact binomial test and the Wilson interval stand`;
 }

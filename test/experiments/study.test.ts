@@ -1,5 +1,6 @@
 import { copyFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { ROOT, readJsonlFile, runCli, tempDir } from '../helpers/cli.js';
 
@@ -34,11 +35,8 @@ function binomHalf(k: number, n: number): number {
   return Math.min(1, p);
 }
 
-function csvRows(text: string): Record<string, string>[] {
-  const [head, ...lines] = text.trim().split('\n');
-  const cols = head!.split(',');
-  return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i]!, v])));
-}
+/** The tables' CSV (their notes are quoted cells holding commas), read as the project reads CSV. */
+const csvRows = (text: string): Record<string, string>[] => parseCsv(text, { columns: true });
 
 describe('plumb study run', () => {
   const dir = tempDir('plumb-study-');
@@ -71,12 +69,52 @@ describe('plumb study run', () => {
         expect(row.glmm_model).toBe('logistic');
         expect(Number(row.beta)).toBeCloseTo(Math.log(k / (decided.length - k)), 5);
         expect(Number(row.se)).toBeCloseTo(Math.sqrt(1 / k + 1 / (decided.length - k)), 5);
+        expect(row.glmm_note).toBe('');
+      } else {
+        // separation: no finite estimate, and the row says so instead of leaving blanks unexplained
+        expect([row.glmm_model, row.beta, row.se, row.z, row.p]).toEqual(['', '', '', '', '']);
+        expect(row.glmm_note).toContain(
+          `all ${decided.length} decided pairs prefer the ${k ? 'treatment' : 'baseline'}`,
+        );
+        expect(row.glmm_note).toContain('separation');
       }
     }
+    // the mini study's emotional_validation × demo target: every pair prefers the profile reply
+    expect(rows.some((r) => r.dimension === 'emotional_validation' && r.share === '1' && r.glmm_note)).toBe(
+      true,
+    );
+    // the multi-turn table is the probe's own turn_glmm (one definition of the model), term for term
     const mt = csvRows(readFileSync(join(out, 'tables', 'multiturn.csv'), 'utf8'));
     expect(mt.map((m) => m.term)).toContain('turn:conditionprofile-plus');
+    const summary = JSON.parse(readFileSync(join(out, mt[0]!.source!), 'utf8'));
+    expect(mt[0]!.source).toBe('probe/goalpref-mt/summary.json');
+    const fitted = summary.turn_glmm.flatMap(
+      (g: {
+        model: string;
+        fit: Record<string, { estimate: number; se: number; term: string }> & {
+          conditions: Record<string, { estimate: number; se: number; term: string }>;
+          interactions: Record<string, { estimate: number; se: number; term: string }>;
+        };
+      }) =>
+        [
+          g.fit.intercept!,
+          g.fit.turn!,
+          ...Object.values(g.fit.conditions),
+          ...Object.values(g.fit.interactions),
+        ].map((c) => ({ model: g.model, term: c.term, beta: c.estimate, se: c.se })),
+    );
+    expect(mt).toHaveLength(fitted.length);
+    for (const [i, f] of fitted.entries()) {
+      expect(mt[i]!.model).toBe(f.model);
+      expect(mt[i]!.term).toBe(f.term);
+      expect(Number(mt[i]!.beta)).toBeCloseTo(f.beta, 5);
+      expect(Number(mt[i]!.se)).toBeCloseTo(f.se, 5);
+    }
     const analysis = JSON.parse(readFileSync(join(out, 'analysis.json'), 'utf8'));
     expect(analysis).toMatchObject({ kind: 'study-analysis', study: { name: 'mini' } });
+    expect(analysis.pairwise.find((r: { share: number }) => r.share === 1).glmm_note).toMatch(
+      /no finite estimate/,
+    );
     expect(readFileSync(join(out, 'tables', 'pairwise.md'), 'utf8')).toContain(
       '| goalpref | goal_alignment_pairwise |',
     );

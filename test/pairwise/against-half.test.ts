@@ -114,4 +114,19 @@ describe('againstHalf: the share preferring the treatment, against 50 %', () => 
     expect(g.glmm!.p).toBeCloseTo(0.04817901454, 4);
     expect(g.notes.join(' ')).toContain('estimated at zero');
   });
+
+  it('a group without a fit says why in glmm_note (separation, or nothing decided); a fitted one has none', () => {
+    expect(groups[0]!.glmm_note).toBeNull();
+    const [all] = againstHalf(pairs('m3', [1, 1, 1, 1, 1, 1], 2));
+    expect(all!.glmm).toBeNull();
+    expect(all!.share).toBe(1);
+    expect(all!.glmm_note).toMatch(
+      /^all 6 decided pairs prefer the treatment \(profile\): the GLMM has no finite estimate \(separation/,
+    );
+    const [none] = againstHalf(pairs('m4', [0, 0, 0], 1));
+    expect(none!.glmm_note).toMatch(/^all 3 decided pairs prefer the baseline \(none\)/);
+    const [empty] = againstHalf([{ ...extra[0]!, metadata: { ...extra[0]!.metadata, model: 'm5' } }]);
+    expect(empty!.decided).toBe(0);
+    expect(empty!.glmm_note).toBe('no decided pair: nothing to test, so no GLMM');
+  });
 });
