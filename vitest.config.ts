@@ -17,6 +17,7 @@ export const PROCESS_TESTS = [
   'test/rate-browser.test.ts',
   'test/report-browser.test.ts',
   'test/seed-study.test.ts',
+  'test/study-resume.test.ts',
   'test/view-browser.test.ts',
 ];
 
