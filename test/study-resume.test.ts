@@ -1,11 +1,16 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../src/core/canonical.js';
 import { ROOT, runCli, startCli, tempDir, waitFor } from './helpers/cli.js';
 import { providerEnv, schemaOf, validReply } from './helpers/judge-scripts.js';
-import { type FakeAction, type RecordedRequest, startFakeProvider } from './support/fake-provider.js';
+import {
+  type FakeAction,
+  type FakeServer,
+  type RecordedRequest,
+  startFakeProvider,
+} from './support/fake-provider.js';
 
 /**
  * `plumb study run` killed with SIGKILL mid-step and run again (issue 19, "resumes after a kill -9
@@ -92,18 +97,23 @@ describe('plumb study run after kill -9', () => {
     for (const s of servers) await s.close();
   });
 
-  it('resumes without paying twice, and its tables equal an uninterrupted run', async () => {
-    const dir = tempDir('plumb-study-kill-');
-    const file = join(dir, 'study.yaml');
+  const dir = tempDir('plumb-study-kill-');
+  const file = join(dir, 'study.yaml');
+  let ref: FakeServer;
+  let total = 0;
+  beforeAll(async () => {
     writeFileSync(file, study('resume'));
     // the uninterrupted run, on a server of its own
-    const ref = await startFakeProvider('openai', script);
+    ref = await startFakeProvider('openai', script);
     servers.push(ref);
     const whole = await runCli(['study', 'run', file, '--out', join(dir, 'whole')], {
       env: providerEnv('openai', ref.url, 'sk-test-STUDY0123456789'),
     });
     expect(whole.code, whole.stderr).toBe(0);
-    const total = ref.requests.length;
+    total = ref.requests.length;
+  }, 120_000);
+
+  it('resumes without paying twice, and its tables equal an uninterrupted run', async () => {
     // the same study, killed twice — once early (generate or pairwise), once inside the probe — then finished
     const srv = await startFakeProvider('openai', script, { latencyMs: 20 });
     servers.push(srv);
@@ -148,5 +158,25 @@ describe('plumb study run after kill -9', () => {
     const again = await runCli(args, { env });
     expect(again.code, again.stderr).toBe(0);
     expect(srv.requests.length).toBe(n);
+  }, 120_000);
+
+  it('--batch: every call of every step through the batch API, the same tables as a synchronous run', async () => {
+    const srv = await startFakeProvider('openai', script, { batch: { rounds: 1 } });
+    servers.push(srv);
+    const env = providerEnv('openai', srv.url, 'sk-test-STUDY0123456789');
+    const args = ['study', 'run', file, '--out', join(dir, 'batched'), '--batch', '--poll-interval', '0.02'];
+    const r = await runCli(args, { env });
+    expect(r.code, r.stderr).toBe(0);
+    // no synchronous call: generate, pairwise and every probe round went in batches
+    expect(srv.requests.filter((q) => q.path.endsWith('/chat/completions'))).toHaveLength(0);
+    const lines = srv.batches.flatMap((b) => [...b.bodies.values()]);
+    expect(new Set(lines.map((b) => b.model))).toEqual(new Set(['model-a', 'model-b', 'gpt-4o-mini']));
+    expect(lines.length).toBeGreaterThanOrEqual(new Set(ref.requests.map(asked)).size);
+    expect(tables(join(dir, 'batched'))).toEqual(tables(join(dir, 'whole')));
+    // a rerun finds every step done and creates no batch
+    const n = srv.batches.length;
+    const again = await runCli(args, { env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(srv.batches.length).toBe(n);
   }, 120_000);
 });

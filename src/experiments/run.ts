@@ -1,10 +1,12 @@
-import { mkdir, readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { countTokens } from '../core/tokens.js';
 import { generateTasks, runGenerate, targetMessages } from '../generate/run.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { createJudge, parseJudgeSpec } from '../judges/create.js';
+import { batchCallers, prepareBatch, throughBatches } from '../models/batch/rounds.js';
 import { BATCH_DISCOUNT, costOf, loadPrices, type Price, priceOf } from '../models/pricing.js';
 import type { RequestProfile } from '../models/request-profile.js';
 import { type BuiltRuntime, createRuntime } from '../models/runtime.js';
@@ -55,6 +57,24 @@ export interface StudyRunOptions {
   env?: NodeJS.ProcessEnv;
   /** Where the model cache lives (default `<out>/cache`), so a rerun pays nothing twice. */
   cacheDir?: string | null;
+  /**
+   * Send each step's model calls through the providers' batch APIs (half price): the step's calls
+   * are collected, sent in batches answered into the cache, then the step runs from the cache.
+   * Every model must have a batch API (OpenAI, Anthropic); scripted models and the lexicon judge
+   * send nothing. Resumable like the rest: a rerun collects the batches already submitted.
+   */
+  batch?: StudyBatchOptions;
+}
+
+export interface StudyBatchOptions {
+  /** Time between polls of running batches. */
+  pollIntervalMs: number;
+  /** Requests per batch at most (default: the provider's limit). */
+  maxRequests?: number;
+  /** Retries of a batch line that errored or expired. */
+  maxRetries?: number;
+  /** Progress lines of the batches (submissions, waits). */
+  log?: (line: string) => void;
 }
 
 export interface StudyRunResult {
@@ -105,6 +125,8 @@ interface Context {
   study: Study;
   out: string;
   rt: BuiltRuntime;
+  batch: StudyBatchOptions | null;
+  maxCost?: number;
   preset: KelleyRiedl | null;
   roles: Roles;
   personas: Persona[];
@@ -154,6 +176,46 @@ function stopped(
       : (why ?? 'interrupted');
 }
 
+/**
+ * A step's run, through batches when the study runs with `batch` (throughBatches: collecting
+ * passes whose calls the broker records, the batches that answer them into the cache, then the
+ * final pass from the cache), else as it is. A string when it stopped: why.
+ */
+async function throughStepBatches<R>(
+  c: Context,
+  s: Step,
+  models: unknown[],
+  fingerprint: Record<string, unknown>,
+  pass: (final: boolean) => Promise<R>,
+  more: { maxRounds?: number } = {},
+): Promise<R | { stopped: string }> {
+  if (!c.batch) return pass(true);
+  // each step's batch manifest: <out>/batches/<step id>.batches.jsonl (what was submitted, for a resume)
+  await mkdir(resolve(c.out, 'batches'), { recursive: true });
+  const outcome = await throughBatches(
+    {
+      runtime: c.rt,
+      callers: batchCallers(models),
+      out: resolve(c.out, 'batches', s.id.replace(/\//g, '__')),
+      fingerprint: { step: s.id, study: c.study.hash, ...fingerprint },
+      signal: c.signal ?? new AbortController().signal,
+      maxRetries: c.batch.maxRetries ?? 4,
+      maxRequests: c.batch.maxRequests,
+      pollIntervalMs: c.batch.pollIntervalMs,
+      maxCostUsd: c.maxCost,
+      log: c.batch.log ?? (() => {}),
+      ...more,
+    },
+    pass,
+  );
+  return outcome.ok
+    ? outcome.value
+    : { stopped: outcome.stopped === 'interrupted' ? `interrupted (${outcome.message})` : outcome.message };
+}
+
+const isStopped = (r: unknown): r is { stopped: string } =>
+  typeof r === 'object' && r !== null && 'stopped' in r && Object.keys(r).length === 1;
+
 async function generateStep(c: Context, s: Extract<Step, { kind: 'generate' }>): Promise<string | null> {
   const questions = await readQuestions(s.questions);
   const profile = profileFor(c.study, s.target);
@@ -165,8 +227,29 @@ async function generateStep(c: Context, s: Extract<Step, { kind: 'generate' }>):
     { temperature: g.temperature, seed: g.seed, maxTokens },
     { profile },
   );
+  const base = generateBase(c, questions);
+  const collected = await throughStepBatches(
+    c,
+    s,
+    [target.chat],
+    { target: target.stamp, max_tokens: maxTokens, temperature: g.temperature },
+    // the collecting pass asks the target for every reply: the broker records those not in the cache
+    async (final) => {
+      if (final) return true;
+      for (const t of generateTasks(base))
+        await target.reply(await targetMessages(c.roles, t, c.preset), {
+          question: t.question,
+          condition: t.condition,
+          turn: 0,
+          challenges: [],
+          sample: t.sample,
+        });
+      return true;
+    },
+  );
+  if (isStopped(collected)) return collected.stopped;
   const r = await runGenerate({
-    ...generateBase(c, questions),
+    ...base,
     questionsFile: s.questions,
     target,
     targets: [{ label: targetLabel(target), target }],
@@ -195,22 +278,33 @@ async function pairwiseStep(c: Context, s: Extract<Step, { kind: 'pairwise' }>):
     { field: 'personalization', a: 'none', b: s.level },
     DEFAULT_MATCH,
   );
-  const r = await runPairwise({
-    rubric,
-    judges: [judge],
-    source,
-    out: s.out,
-    summaryPath: s.summary,
-    orders: c.study.judge.orders,
-    samples: c.study.judge.samples,
-    seed: c.study.judge.seed,
-    concurrency: c.study.concurrency,
-    signal: c.signal,
-    stopReason: () => (c.rt.circuit.reason ? 'provider' : c.rt.budget?.exhausted ? 'budget' : null),
-    httpRequests: () => c.rt.http.requests,
-    onProgress: (p) =>
-      c.onEvent?.({ kind: 'progress', step: s, done: p.done, total: p.total, failed: p.unscored }),
-  });
+  const r = await throughStepBatches(
+    c,
+    s,
+    [judge],
+    { rubric: rubric.hash, judge: judge.pairStamp() },
+    (final) =>
+      runPairwise({
+        rubric,
+        judges: [judge],
+        source,
+        // a collecting pass writes nothing
+        out: final ? s.out : null,
+        summaryPath: final ? s.summary : null,
+        orders: c.study.judge.orders,
+        samples: c.study.judge.samples,
+        seed: c.study.judge.seed,
+        concurrency: c.study.concurrency,
+        signal: c.signal,
+        stopReason: () => (c.rt.circuit.reason ? 'provider' : c.rt.budget?.exhausted ? 'budget' : null),
+        httpRequests: () => c.rt.http.requests,
+        onProgress: final
+          ? (p) =>
+              c.onEvent?.({ kind: 'progress', step: s, done: p.done, total: p.total, failed: p.unscored })
+          : undefined,
+      }),
+  );
+  if (isStopped(r)) return r.stopped;
   return stopped(r, c);
 }
 
@@ -269,32 +363,66 @@ async function probeStep(c: Context, s: Extract<Step, { kind: 'probe' }>): Promi
       runs.push({ label: targetLabel(target), target, challenger });
     }
   }
-  const r = await runProbe({
-    questions,
-    questionsFile: s.questions,
-    personas: c.personas,
-    target: runs[0]!.target,
+  const stanceRubric = await resolveRubric(questions.every(isGoalQuestion) ? 'goal_alignment' : 'stance');
+  const correctnessRubric = await resolveRubric('correctness');
+  const ladder = await loadLadder();
+  const probeInto = (dir: string, final: boolean) =>
+    runProbe({
+      questions,
+      questionsFile: s.questions,
+      personas: c.personas,
+      target: runs[0]!.target,
+      judge,
+      stanceRubric,
+      correctnessRubric,
+      ladder,
+      roles: c.roles,
+      turns: arm.turns,
+      roleNames: c.study.roles,
+      personalizations: arm.conditions as ProbeCondition['personalization'][],
+      challenger: runs[0]!.challenger ?? null,
+      targets: runs,
+      preset: c.preset && mechanics ? { texts: c.preset, mechanics } : null,
+      turnJudging: arm.turn_judging,
+      questionChallenges: !(c.preset || arm.challenger),
+      ...(personaOverride ? { personaOverride } : {}),
+      seed: c.study.generation.seed,
+      out: dir,
+      concurrency: c.study.concurrency,
+      alpha: 0.05,
+      signal: c.signal,
+      onProgress: final
+        ? (done, total) => c.onEvent?.({ kind: 'progress', step: s, done, total, failed: 0 })
+        : undefined,
+    });
+  const models = [
     judge,
-    stanceRubric: await resolveRubric(questions.every(isGoalQuestion) ? 'goal_alignment' : 'stance'),
-    correctnessRubric: await resolveRubric('correctness'),
-    ladder: await loadLadder(),
-    roles: c.roles,
-    turns: arm.turns,
-    roleNames: c.study.roles,
-    personalizations: arm.conditions as ProbeCondition['personalization'][],
-    challenger: runs[0]!.challenger ?? null,
-    targets: runs,
-    preset: c.preset && mechanics ? { texts: c.preset, mechanics } : null,
-    turnJudging: arm.turn_judging,
-    questionChallenges: !(c.preset || arm.challenger),
-    ...(personaOverride ? { personaOverride } : {}),
-    seed: c.study.generation.seed,
-    out: s.out,
-    concurrency: c.study.concurrency,
-    alpha: 0.05,
-    signal: c.signal,
-    onProgress: (done, total) => c.onEvent?.({ kind: 'progress', step: s, done, total, failed: 0 }),
-  });
+    ...runs.flatMap((r) => [
+      r.target.chat,
+      r.agents?.opener.chat,
+      r.agents && 'chat' in r.agents.challenger ? r.agents.challenger.chat : undefined,
+      r.challenger?.chat,
+    ]),
+  ];
+  // a conversation takes one more step per round (a reply, then its verdicts and the next
+  // challenge): collecting passes go into a scratch folder, the last pass is the ordinary run
+  const r = await throughStepBatches(
+    c,
+    s,
+    [...new Set(models)],
+    { targets: runs.map((x) => x.label), judge: judge.stamp, turns: arm.turns },
+    async (final) => {
+      if (final) return probeInto(s.out, true);
+      const scratch = await mkdtemp(join(tmpdir(), 'plumb-study-probe-collect-'));
+      try {
+        return await probeInto(scratch, false);
+      } finally {
+        await rm(scratch, { recursive: true, force: true });
+      }
+    },
+    { maxRounds: 2 * (arm.turns + 1) + 4 },
+  );
+  if (isStopped(r)) return r.stopped;
   return r.complete ? null : r.failure ? `failed: ${r.failure}` : 'interrupted';
 }
 
@@ -307,10 +435,14 @@ async function context(study: Study, o: StudyRunOptions, out: string): Promise<C
     ...(o.maxCost !== undefined ? { maxCostUsd: o.maxCost } : {}),
     ...(o.env ? { env: o.env } : {}),
   });
+  // checked before anything runs (the cache is where batch answers wait)
+  if (o.batch) prepareBatch(rt, []);
   return {
     study,
     out,
     rt,
+    batch: o.batch ?? null,
+    maxCost: o.maxCost,
     preset: study.preset ? await loadKelleyRiedl() : null,
     roles: await loadRoles(),
     personas: study.personas ? await readPersonas(studyPath(study, study.personas)) : [],
@@ -364,6 +496,9 @@ export async function runStudy(study: Study, o: StudyRunOptions = {}): Promise<S
       continue;
     }
     ev('running');
+    // a fresh broker per step, put in before the step makes its models (they send through it):
+    // a broker settles at the end of its run and answers nothing after
+    if (o.batch) prepareBatch(c.rt, []);
     let why: string | null = null;
     if (s.kind === 'import') await importStep(c, s);
     else if (s.kind === 'generate') why = await generateStep(c, s);

@@ -59,6 +59,15 @@ export async function studyRunCommand(file: string, flags: StudyRunFlags): Promi
     const r = await runStudy(study, {
       out: flags.out,
       maxCost: flags.maxCost,
+      ...(flags.batch
+        ? {
+            batch: {
+              pollIntervalMs: flags.pollInterval * 1000,
+              maxRequests: flags.batchMaxRequests,
+              log: (line: string) => process.stderr.write(`plumb: ${line}\n`),
+            },
+          }
+        : {}),
       signal: interrupt.signal,
       onEvent: (e) => {
         const line = progressLine(e);

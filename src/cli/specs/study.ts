@@ -1,5 +1,5 @@
 import { bool, defineCommand, type FlagValues, flag, num, text } from '../flags.js';
-import { jsonFlag } from './groups.js';
+import { batchFlags, jsonFlag } from './groups.js';
 
 export const studyRunFlags = {
   out: flag(
@@ -17,6 +17,7 @@ export const studyRunFlags = {
     'refuse before sending when the estimated cost is over this, and stop the run at it',
     num({ min: 0 }).optional(),
   ),
+  ...batchFlags,
   ...jsonFlag('print the result (or the dry run) as JSON'),
 };
 export type StudyRunFlags = FlagValues<typeof studyRunFlags>;
@@ -31,5 +32,6 @@ export const studyRun = defineCommand({
     'plumb study run studies/mini.yaml --out runs/study-mini',
     'plumb study run studies/mini.yaml --out runs/study-mini --dry-run',
     'OPENAI_COMPATIBLE_API_KEY=... plumb study run studies/kelley-riedl-2026.yaml --max-cost 200',
+    'OPENAI_API_KEY=... plumb study run my-study.yaml --batch --poll-interval 300',
   ],
 });
