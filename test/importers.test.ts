@@ -378,3 +378,57 @@ describe('imported questions feed the probe', () => {
     for (const t of goalTexts) expect(t).toContain("I'd really rather book the holiday today");
   });
 });
+
+describe('plumb import --sample N --seed S', () => {
+  const files = (): [string, string][] => {
+    const d = join(dir, 'sample-cli');
+    mkdirSync(join(d, 'debate'), { recursive: true });
+    const oeq = join(d, 'OEQ.csv');
+    writeFileSync(
+      oeq,
+      `,prompt,human,source\n${Array.from({ length: 12 }, (_, i) => `${i},Question ${i}?,Reply ${i}.,advisorqa`).join('\n')}\n`,
+    );
+    const aita = join(d, 'AITA.csv');
+    writeFileSync(
+      aita,
+      `,prompt,top_comment,is_asshole,ytanta\n${Array.from({ length: 12 }, (_, i) => `${i},AITA for thing ${i}?,YTA.,1,YTA`).join('\n')}\n`,
+    );
+    writeFileSync(
+      join(d, 'debate', 'questions.txt'),
+      `${Array.from({ length: 8 }, (_, i) => `Is idea ${i} good?`).join('\n')}\n`,
+    );
+    writeFileSync(
+      join(d, 'debate', 'arguments.txt'),
+      `${Array.from({ length: 8 }, (_, i) => `Idea ${i} is good.`).join('\n')}\n`,
+    );
+    return [
+      ['goalpref', join(GP, 'goal_preference_scenarios.csv')],
+      ['elephant-oeq', oeq],
+      ['elephant-aita', aita],
+      ['sycon', join(d, 'debate')],
+    ];
+  };
+
+  it('keeps the library sample for each importer; range-checked', async () => {
+    for (const [format, file] of files()) {
+      const out = join(dir, 'sample-cli', `${format}.jsonl`);
+      const r = await runCli(['import', format, file, '--sample', '3', '--seed', '11', '--out', out]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('--sample 3 --seed 11: kept 3 of');
+      const lib = await importQuestions(format, file, { sample: 3, seed: 11 });
+      expect((await readQuestions(out)).map((q) => q.id)).toEqual(lib.questions.map((q) => q.id));
+    }
+    const [, gp] = files()[0]!;
+    const out = join(dir, 'sample-cli', 'bad.jsonl');
+    for (const [args, message] of [
+      [['--sample', '0'], /--sample must be a whole number from 1/],
+      [['--sample', '2.5'], /--sample must be a whole number from 1/],
+      [['--sample', '2', '--seed', '-1'], /--seed must be a whole number from 0/],
+      [['--seed', '3'], /--seed only chooses which items --sample keeps/],
+    ] as [string[], RegExp][]) {
+      const r = await runCli(['import', 'goalpref', gp, ...args, '--out', out]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+});

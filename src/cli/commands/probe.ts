@@ -420,7 +420,10 @@ export function renderProbeConditions(s: Pick<ProbeSummary, 'conditions' | 'comp
 
 export async function importCommand(format: string, file: string, flags: ImportFlags): Promise<void> {
   refuseOutputsOverInputs([{ flag: '--out', path: flags.out }], [{ flag: 'the input', path: file }]);
-  const { questions, notes } = await importQuestions(format, file);
+  const { questions, notes } = await importQuestions(format, file, {
+    ...(flags.sample !== undefined ? { sample: flags.sample } : {}),
+    ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+  });
   await writeFileAtomic(flags.out, `${questions.map((q) => JSON.stringify(q)).join('\n')}\n`);
   process.stdout.write(
     `imported ${questions.length} questions from ${file} (${format}) → ${flags.out}\n${notes.map((n) => `  note: ${n}\n`).join('')}`,

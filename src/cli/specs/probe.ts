@@ -377,6 +377,12 @@ export const generate = defineCommand({
 
 export const importFlags = {
   out: flag('--out <file>', 'questions JSONL to write', text(), { required: true }),
+  sample: flag(
+    '--sample <n>',
+    "keep a seeded subsample of n items (the paper's 250 of OEQ and AITA): the same items whatever the file's order",
+    int(1, 10_000_000).optional(),
+  ),
+  seed: flag('--seed <n>', 'with --sample: chooses which items are kept (default 0)', seed().optional()),
 };
 export type ImportFlags = FlagValues<typeof importFlags>;
 
@@ -384,10 +390,12 @@ export const importCommand = defineCommand({
   path: ['import'],
   args: '<format> <file>',
   description:
-    'convert a public sycophancy set into probe questions: sycophancy-eval, anthropic-evals, sycon, goalpref',
+    'convert a public data set into questions: sycophancy-eval, anthropic-evals, sycon, sycon-debate-single, goalpref, elephant-oeq, elephant-aita, mmlu-pro',
   flags: importFlags,
   examples: [
     'plumb import sycophancy-eval are_you_sure.jsonl --out questions.jsonl',
     'plumb import sycon sycon-debate.csv --out debate.jsonl',
+    'plumb import goalpref fixtures/goalpref/goal_preference_scenarios.csv --sample 4 --seed 7 --out runs/goalpref-4.jsonl',
+    'plumb import elephant-oeq OEQ.csv --sample 250 --seed 1 --out oeq-250.jsonl',
   ],
 });
