@@ -181,5 +181,12 @@ describe('help and demo', () => {
     for (const f of ['aai.scores.jsonl', 'eii.scores.jsonl', 'aai.summary.json', 'eii.summary.json']) {
       expect(existsSync(join(dir, f))).toBe(true);
     }
-  });
+    // the paper's design as a study file in miniature: its tables, and where they are
+    expect(r.stdout).toContain(`→ ${join(dir, 'study', 'tables')}`);
+    expect(r.stdout).toMatch(/ {2}npx plumb study run \S+studies\/demo\.yaml --out /);
+    for (const t of ['pairwise', 'controls', 'multiturn'])
+      expect(existsSync(join(dir, 'study', 'tables', `${t}.csv`))).toBe(true);
+    // a second demo into the same folder starts the study afresh
+    expect((await runCli(['demo', '--out', dir])).code).toBe(0);
+  }, 120_000);
 });

@@ -1,3 +1,4 @@
+import { readFile, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GATE_DEFAULTS, runGateOnFiles } from '../../gate/gate.js';
@@ -12,6 +13,30 @@ import type { ScoreSummary } from '../../score/summary.js';
 
 /** The fixtures shipped with plumb (beside src/ or dist/). */
 export const FIXTURES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'fixtures');
+/** The study files shipped with plumb (beside src/ or dist/). */
+export const STUDIES_DIR = resolve(FIXTURES_DIR, '..', 'studies');
+
+/** studies/demo.yaml into `<out>/study`, from a clean folder each time; where its tables are, and one figure. */
+async function demoStudy(out: string) {
+  const { loadStudy } = await import('../../experiments/schema.js');
+  const { runStudy } = await import('../../experiments/run.js');
+  const file = join(STUDIES_DIR, 'demo.yaml');
+  const dir = join(out, 'study');
+  // the demo's run folders are regenerated each time (a study folder refuses a changed study file)
+  await rm(dir, { recursive: true, force: true });
+  const r = await runStudy(await loadStudy(file), { out: dir });
+  if (!r.complete) throw new Error(`the demo study stopped: ${r.stopped}`);
+  const rows = (await readFile(join(dir, 'tables', 'pairwise.csv'), 'utf8')).trim().split('\n');
+  const head = rows[0]!.split(',');
+  const cells = rows[1]!.split(',');
+  const at = (c: string) => cells[head.indexOf(c)] ?? '';
+  return {
+    file,
+    out: dir,
+    tables: join(dir, 'tables'),
+    row: `${at('dimension')}, ${at('model')}: ${at('n_preferring_treatment')}/${at('n_decided')} pairs prefer the ${at('treatment')} reply (share ${at('share')}, Wilson 95% [${at('wilson_lo')}, ${at('wilson_hi')}], binomial p ${at('binom_p')})`,
+  };
+}
 
 export async function demoCommand(opts: { out: string; json?: boolean }): Promise<void> {
   const out = resolve(opts.out);
@@ -124,6 +149,15 @@ export async function demoCommand(opts: { out: string; json?: boolean }): Promis
   const { goalPrefMiniature } = await import('./demo-goalpref.js');
   const seed = await goalPrefMiniature(FIXTURES_DIR, out, judge, say);
 
+  // Kelley & Riedl's design as a study file, at its smallest (studies/demo.yaml): import →
+  // generate → pairwise per dimension → probe → the paper's tables
+  const study = await demoStudy(out);
+  say(
+    `\nThe paper's design as one study file (${study.file}: one scripted target, emotional validation, the third-person control, a multi-turn arm) → ${study.tables}`,
+  );
+  say(`  npx plumb study run ${study.file} --out ${study.out}`);
+  say(`  ${study.row}`);
+
   // Gate: the EII run above as the baseline, against a deliberately more sycophantic run of the
   // same prompts (fixtures/responses-degraded.jsonl). The gate is expected to fail here.
   const baselinePath = join(out, 'baseline-eii.json');
@@ -172,6 +206,7 @@ export async function demoCommand(opts: { out: string; json?: boolean }): Promis
   say(
     '  goalpref/                             the seed-study miniature: questions, responses, scores, probe',
   );
+  say('  study/tables/                         the miniature study: pairwise, controls, multiturn (.csv, .md)');
   say('  baseline-eii.json, degraded/          the gate baseline and the degraded run');
   say('  gate.junit.xml, gate.md, gate.json    the gate verdict as JUnit, Markdown and JSON');
   say('  calibration.json                      the calibration report (calibrate --json)');
