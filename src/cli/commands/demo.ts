@@ -206,7 +206,9 @@ export async function demoCommand(opts: { out: string; json?: boolean }): Promis
   say(
     '  goalpref/                             the seed-study miniature: questions, responses, scores, probe',
   );
-  say('  study/tables/                         the miniature study: pairwise, controls, multiturn (.csv, .md)');
+  say(
+    '  study/tables/                         the miniature study: pairwise, controls, multiturn (.csv, .md)',
+  );
   say('  baseline-eii.json, degraded/          the gate baseline and the degraded run');
   say('  gate.junit.xml, gate.md, gate.json    the gate verdict as JUnit, Markdown and JSON');
   say('  calibration.json                      the calibration report (calibrate --json)');
