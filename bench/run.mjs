@@ -280,7 +280,7 @@ if (!only || only === 'coverage') {
 }
 
 if (!only || only === 'prevalence') {
-  // The full-count version of test/prevalence.test.ts: coverage of Lee et al.'s (2026) interval for the
+  // The full-count version of test/calibration/prevalence.test.ts: coverage of Lee et al.'s (2026) interval for the
   // Rogan–Gladen corrected pass rate (calibration/prevalence.ts), as calibrate prints it.
   const { roganGladen } = await import('../dist/calibration/prevalence.js');
   const { seededRandom } = await import('../dist/stats/random.js');
@@ -316,7 +316,7 @@ if (!only || only === 'prevalence') {
 }
 
 if (!only || only === 'audit') {
-  // The full-count version of test/audit.test.ts's simulation: planted biases recovered.
+  // The full-count version of test/audit/audit.test.ts's simulation: planted biases recovered.
   const { createHash } = await import('node:crypto');
   const { runAudit } = await import('../dist/audit/run.js');
   const { loadAuditConfig } = await import('../dist/study/config.js');
