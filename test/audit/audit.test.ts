@@ -82,14 +82,14 @@ function items(n: number) {
 }
 
 describe('audit: a seeded simulation with planted biases', () => {
-  it('recovers each planted effect inside its 95% CI in ≥ 93% of repetitions, and finds an unplanted one at ≤ the nominal rate (CI-sized: 150 repetitions; npm run bench runs more)', async () => {
+  it('recovers each planted effect inside its 95% CI in ≥ 93% of repetitions, and finds an unplanted one at ≤ the nominal rate (CI-sized: 100 repetitions; npm run bench runs more)', async () => {
     const rubric = await resolveRubric('eii');
     const config = await loadAuditConfig();
     const dir = tempDir('plumb-audit-sim-');
     const input = writeJsonl(join(dir, 'in.jsonl'), items(40));
     const covered = { verbosity: 0, positive: 0, self: 0 };
     let falsePositives = 0;
-    const reps = 150;
+    const reps = 100;
     for (let rep = 0; rep < reps; rep++) {
       const { report } = await runAudit({
         rubric,
@@ -256,7 +256,7 @@ describe('position bias: a seeded simulation through plumb pairwise', () => {
       });
       return r.summary.position.first_position;
     };
-    const reps = 150;
+    const reps = 100;
     let covered = 0;
     let rejected = 0;
     for (let rep = 0; rep < reps; rep++) {
