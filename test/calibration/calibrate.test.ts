@@ -24,7 +24,9 @@ import { normalFrom, seededRandom } from '../../src/stats/random.js';
  * scipy 1.10.1, scikit-learn 1.2.1, statsmodels 0.13.5. Scalar expectations are copied inline
  * below; the JSON supplies the larger generated inputs (and holds every output for inspection).
  */
-const REF = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'reference', 'calibration.json'), 'utf8'));
+const REF = JSON.parse(
+  readFileSync(join(import.meta.dirname, '..', 'reference', 'calibration.json'), 'utf8'),
+);
 
 const J = [1, 2, 2, 3, 4, 4, 5, 3, 2, 5, 1, 4];
 const H = [1, 1, 2, 3, 5, 4, 4, 3, 3, 5, 2, 4];
