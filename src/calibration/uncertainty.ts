@@ -149,7 +149,7 @@ export function itemUncertainty(
   const without = u.filter((v) => v === null).length;
   if (without === items.length)
     throw new UsageError(
-      'no item carries an uncertainty signal: score with --samples K (K ≥ 2) or a panel (--judges a,b), or give a pilot gold set (--gold FILE, with --calibration ARTIFACT for a calibrated judge) for the residual spread',
+      'no item carries an uncertainty signal: score with --samples K (K ≥ 2) or a panel (--judges a,b), or give pilot gold (--gold FILE) whose residuals give the judge’s spread by score',
     );
   return { u, counts, without };
 }
