@@ -272,14 +272,12 @@ describe('gold sample --active, then calibrate on the sheet', () => {
     const scores = writeJsonl(join(dir, 'scores.jsonl'), lines);
     const gold = writeJsonl(
       join(dir, 'gold.jsonl'),
-      lines
-        .slice(0, 20)
-        .map((l) => ({
-          id: l.id,
-          rater: 'ana',
-          scores: { quality: truth.get(l.id as string) },
-          design: { design: 'active', stratum_size: 60 },
-        })),
+      lines.slice(0, 20).map((l) => ({
+        id: l.id,
+        rater: 'ana',
+        scores: { quality: truth.get(l.id as string) },
+        design: { design: 'active', stratum_size: 60 },
+      })),
     );
     const c = await runCli([
       'calibrate',
