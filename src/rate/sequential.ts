@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { readUncertaintyItems, uncertaintyOfScores } from '../calibration/active-sample.js';
 import type { GoldRating } from '../calibration/gold.js';
-import { sheetPrefix, writeRatingSheet } from '../calibration/gold-sample.js';
+import { sheetFiles, sheetPrefix, writeRatingSheet } from '../calibration/gold-sample.js';
 import { groupGold, humanValue } from '../calibration/join.js';
 import { InputError, UsageError } from '../core/errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -213,6 +213,11 @@ export async function openSession(
     return { design, created: false, file };
   }
   if (!o.scores) throw new UsageError(`${file} does not exist yet: give --scores FILE to start the session`);
+  const taken = Object.values(sheetFiles(prefix)).filter((f) => existsSync(f));
+  if (taken.length)
+    throw new UsageError(
+      `${taken.join(', ')} already exist${taken.length === 1 ? 's' : ''} and ${taken.length === 1 ? 'is' : 'are'} no active session (no ${file}): a session writes its own sheet — choose another SHEET`,
+    );
   assertNotAnInput(file, 'the session file');
   const floor = o.floor ?? SEQUENTIAL_FLOOR;
   const u =

@@ -29,7 +29,7 @@ describe('uncertainty signals from what plumb writes', () => {
   it('panel: the SD of the members (counted once, not again as samples); failed members left out', () => {
     const line = {
       scores: { a: 3 },
-      spread: { a: { n: 2, sd: 1.4142135623730951, min: 2, max: 4 } },
+      spread: { a: { n: 2, sd: Math.SQRT2, min: 2, max: 4 } },
       panel: { x: { scores: { a: 2 }, overall: 2 }, y: { scores: { a: 4 }, overall: 4 }, z: { error: {} } },
     };
     const s = scoreLineSignals(line, 'a');
@@ -350,5 +350,32 @@ describe('gold plan --active', () => {
     expect(text.stdout).toMatch(
       /active {6}\d+ gold items expected \(gold sample --active --budget \d+\): \d+% fewer/,
     );
+  });
+});
+
+describe('rate --active never writes over a sheet that is not its session', () => {
+  it('refuses an existing sheet without a session file, naming it', async () => {
+    const { openSession } = await import('../../src/rate/sequential.js');
+    const { resolveRubric } = await import('../../src/rubrics/load.js');
+    const dir = tempDir('plumb-active-');
+    const { lines } = population(30, 3);
+    const scores = writeJsonl(join(dir, 'scores.jsonl'), lines);
+    const sheet = join(dir, 'sheet');
+    const r = await runCli(['gold', 'sample', '--scores', scores, '--n', '5', '--out', sheet]);
+    expect(r.code, r.stderr).toBe(0);
+    const before = readFileSync(`${sheet}.jsonl`, 'utf8');
+    await expect(
+      openSession({
+        sheet: `${sheet}.jsonl`,
+        scores,
+        rubric: await resolveRubric('eii'),
+        criterion: 'independence',
+        targetHalfwidth: 0.5,
+        budget: 10,
+        seed: 0,
+        floor: 1,
+      }),
+    ).rejects.toThrow(/already exist.*no active session/);
+    expect(readFileSync(`${sheet}.jsonl`, 'utf8')).toBe(before);
   });
 });
