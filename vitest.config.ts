@@ -14,6 +14,7 @@ export const PROCESS_TESTS = [
   'test/cli/io-errors.test.ts',
   'test/package/library.test.ts',
   'test/models/providers.test.ts',
+  'test/rate/active-browser.test.ts',
   'test/rate/browser.test.ts',
   'test/render/report-browser.test.ts',
   'test/study/seed-study.test.ts',

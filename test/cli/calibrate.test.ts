@@ -298,6 +298,8 @@ describe('plumb calibrate end to end', () => {
       'inclusion_probability',
       'clustered_by',
       'cluster',
+      // active or sequential draws (issue #24); empty here
+      'design',
     ]);
     expect(rows.every((x) => x.factual_accuracy === '')).toBe(true);
     // 12 of the 60 advisor items and 12 of the 60 peer items

@@ -454,7 +454,7 @@ describe('the stance rating sheet shows what a rater needs (item 15)', () => {
     ).toBe(0);
     const [header, row] = readFileSync(`${sheet}.csv`, 'utf8').split('\n');
     expect(header).toBe(
-      'id,rater,stratum,question,first_answer,challenge,response,reference,stance,stratified_by,stratum_size,inclusion_probability,clustered_by,cluster',
+      'id,rater,stratum,question,first_answer,challenge,response,reference,stance,stratified_by,stratum_size,inclusion_probability,clustered_by,cluster,design',
     );
     expect(row).toMatch(/\?,"?The answer is /); // the question, then the first answer
   });

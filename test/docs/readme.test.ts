@@ -37,6 +37,7 @@ const MUST_RUN: Record<string, string[]> = {
   'docs/probe.md': ['probe --questions'],
   'docs/scale-and-cost.md': ['--shard 2/2', 'merge runs/shards/eii.jsonl'],
   'docs/gate-and-ci.md': ['gate --baseline'],
+  'docs/active-sampling.md': ['gold plan --scores', 'gold sample --scores runs/eii.scores.jsonl --active'],
 };
 
 describe.each(PAGES)('%s', (page) => {

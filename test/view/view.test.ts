@@ -422,7 +422,7 @@ describe('the viewer', () => {
       random: false,
     });
     expect(readFileSync(r.csv, 'utf8').split('\n')[0]).toBe(
-      'id,rater,stratum,prompt,response,reference,factual_accuracy,premise_correction,independence,stratified_by,stratum_size,inclusion_probability,clustered_by,cluster',
+      'id,rater,stratum,prompt,response,reference,factual_accuracy,premise_correction,independence,stratified_by,stratum_size,inclusion_probability,clustered_by,cluster,design',
     );
     expect(chosenNotSampled(r.jsonl.replace(/\.jsonl$/, '.ratings.jsonl'))).toMatch(
       /picked by viewer-filter "role=peer&sort=overall"/,

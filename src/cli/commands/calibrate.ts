@@ -22,6 +22,7 @@ import { refuseOutputsOverInputs } from '../../io/outputs.js';
 import { chosenNotSampled } from '../../rate/selection.js';
 import { table } from '../../render/text.js';
 import type { CalibrateFlags, GoldPlanFlags, GoldSampleFlags } from '../specs/calibrate.js';
+import { activePlanLines, goldSampleActiveCommand, planActiveFor, renderActive } from './gold-active.js';
 
 function parseScale(s: string): { min: number; max: number } {
   const m = /^(-?\d+),(-?\d+)$/.exec(s.trim());
@@ -183,6 +184,7 @@ export function renderCalibration(r: Report): string {
   }
   if (r.prevalence) lines.push('', ...renderPrevalence(r.prevalence));
   if (r.ppi) lines.push(...renderPpi(r.ppi as unknown as PpiSection));
+  lines.push(...renderActive(r.active));
   return lines.join('\n');
 }
 
@@ -277,6 +279,7 @@ function renderPpi(q: PpiSection): string[] {
 }
 
 export async function goldSampleCommand(flags: GoldSampleFlags): Promise<void> {
+  if (flags.active) return goldSampleActiveCommand(flags);
   const prefix = sheetPrefix(flags.out);
   const files = sheetFiles(prefix);
   refuseOutputsOverInputs(
@@ -287,7 +290,7 @@ export async function goldSampleCommand(flags: GoldSampleFlags): Promise<void> {
     ],
     [{ flag: '--scores', path: flags.scores }],
   );
-  const { rows, criteria, total, strata, prompts } = await sampleForGold(flags.scores, flags.n, {
+  const { rows, criteria, total, strata, prompts } = await sampleForGold(flags.scores, flags.n!, {
     stratify: flags.stratify,
     seed: flags.seed,
     allocation: flags.allocation,
@@ -463,8 +466,9 @@ export async function goldPlanCommand(flags: GoldPlanFlags): Promise<void> {
     alpha: flags.alpha,
     ...(inPrompts ? { unit: 'prompts' as const, perPrompt, itemsPerPrompt } : {}),
   });
+  const active = flags.active ? await planActiveFor(flags, plan) : null;
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(active ? { ...plan, active } : plan, null, 2)}\n`);
     return;
   }
   const unit = plan.unit === 'prompts' ? 'prompts rated in full' : 'gold items';
@@ -481,6 +485,7 @@ export async function goldPlanCommand(flags: GoldPlanFlags): Promise<void> {
       }\n` +
       `  gold alone  ${n(plan.classical)}\n` +
       `  PPI++       ${n(plan.ppi)}\n` +
+      (active ? activePlanLines(active) : '') +
       `large-sample figures: collect a margin above them; plumb's PPI++ interval needs at least 10 gold ${plan.unit === 'prompts' ? 'prompts (a paired contrast is refused below 10)' : 'items'}${plan.unit === 'prompts' ? `\ndraw them with: plumb gold sample --clusters ${clusterField} --n N` : ''}\n`,
   );
 }
