@@ -390,6 +390,21 @@ describe('whole prompts drawn (gold sample --clusters) and planned (gold plan --
     expect(plan.ppi.n).toBe(10);
   });
 
+  it("a prompt's pilot pair uses its rated items on both sides", () => {
+    // p0: three items, two rated; p1: rated in full; p2: none rated
+    const items = [
+      { judge: 1, human: 2, metadata: { group: 'p0' } },
+      { judge: 3, human: 4, metadata: { group: 'p0' } },
+      { judge: 5, human: undefined, metadata: { group: 'p0' } },
+      { judge: 2, human: 2, metadata: { group: 'p1' } },
+      { judge: 4, human: 5, metadata: { group: 'p1' } },
+      { judge: 3, human: undefined, metadata: { group: 'p2' } },
+    ];
+    const per = perPromptValues(items, 'group');
+    expect(per.judged).toEqual([3, 3, 3]);
+    // p0's judge value over its rated items (1, 3), not all three (1, 3, 5)
+    expect(per.pilot).toEqual({ judge: [2, 3], human: [3, 3.5] });
+  });
 });
 
 describe('no silent drops', () => {

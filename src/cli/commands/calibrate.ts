@@ -443,7 +443,7 @@ export async function goldPlanCommand(flags: GoldPlanFlags): Promise<void> {
     throw new InputError(
       flags.gold!,
       undefined,
-      `only ${pilot.human.length} pilot ${inPrompts ? 'prompt(s) rated in full' : 'item(s)'} match the scores: a pilot needs at least 3`,
+      `only ${pilot.human.length} pilot ${inPrompts ? 'prompt(s) with rated items' : 'item(s)'} match the scores: a pilot needs at least 3`,
     );
   const perPrompt = flags.contrast
     ? `its ${flags.contrast.field} ${flags.contrast.b} − ${flags.contrast.a} (mean over the prompt's items of each)`
