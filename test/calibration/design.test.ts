@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { calibrate } from '../../src/calibration/calibrate.js';
 import { goldOnlyMean, resolveDesign } from '../../src/calibration/design.js';
-import { calibrateFiles } from '../../src/calibration/from-files.js';
+import { calibrateFiles, problemsOf } from '../../src/calibration/from-files.js';
 import {
   type GoldRating,
   type ItemDesign,
@@ -121,6 +121,12 @@ describe('stratified gold (Neyman-like: 6 of 60, 6 of 30, 6 of 10) is estimated 
     });
     expect(binary.prevalence!.corrected).toBeNull();
     expect(binary.prevalence!.reason).toMatch(/unequal rates .* use --ppi/);
+    // the refusal fails a run that did not ask for --ppi; with --ppi the weighted estimate is the answer
+    expect((binary.ppi as unknown as { estimate: number | null }).estimate).not.toBeNull();
+    expect(problemsOf(binary, { ppi: { alpha: 0.05, interval: 'clt' } })).toEqual([]);
+    expect(problemsOf(binary, { ppi: null })).toEqual([
+      `no corrected pass rate of overall: ${binary.prevalence!.reason}`,
+    ]);
   });
 });
 
@@ -180,6 +186,16 @@ describe('gold alone for a random sample of items (goldOnlyMean)', () => {
     const plain = Math.sqrt(ys.reduce((a, v) => a + (v - m) ** 2, 0) / 29 / 30);
     expect(ppi.effective_sample_size_gain).toBeCloseTo((plain / ppi.se) ** 2, 12);
     expect(ppi.classical.se).toBeGreaterThan(plain);
+  });
+
+  it('the design note the PPI++ section carries is printed once, at the top', () => {
+    const items = Array.from({ length: 40 }, (_, i) => item(`n${i}`, 1 + (i % 5)));
+    const gold = items.slice(0, 20).map((it, i) => goldOf(it.id, 1 + ((i + 1) % 5)));
+    const r = calibrate({ ...base, scores: scoresOf(items), gold });
+    const note = r.design.note!;
+    expect(note).toMatch(/treated as a simple random sample/);
+    expect((r.ppi as unknown as { warnings: string[] }).warnings).toContain(note);
+    expect(renderCalibration(r).split(note).length - 1).toBe(1);
   });
 
   it('an item with gold but no human value of the quantity counts as not rated', () => {

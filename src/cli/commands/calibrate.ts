@@ -176,7 +176,12 @@ export function renderCalibration(r: Report): string {
       );
   }
   if (r.prevalence) lines.push('', ...renderPrevalence(r.prevalence));
-  if (r.ppi) lines.push(...renderPpi(r.ppi as unknown as PpiSection));
+  if (r.ppi) {
+    // the design's note and warnings are printed once, at the top
+    const said = new Set([r.design.note, ...r.design.warnings]);
+    const ppi = r.ppi as unknown as PpiSection;
+    lines.push(...renderPpi({ ...ppi, warnings: ppi.warnings.filter((w) => !said.has(w)) }));
+  }
   return lines.join('\n');
 }
 
