@@ -9,7 +9,7 @@ import { ROOT } from '../helpers/cli.js';
  * itself round a cycle, type-only imports included; and only cli/ talks to the terminal or sets
  * exit codes.
  */
-export const LAYERS = [
+const LAYERS = [
   'core',
   'io',
   'stats',
