@@ -207,7 +207,8 @@ export function problemsOf(
     human_rate?: unknown;
     reason?: string;
   } | null;
-  if (prev && prev.corrected === null && !prev.human_rate)
+  // a refused pass rate fails the run unless the design-weighted PPI++ estimate was asked for and given
+  if (prev && prev.corrected === null && !prev.human_rate && !(o.ppi && ppi && ppi.estimate !== null))
     out.push(`no corrected pass rate of ${prev.criterion}: ${prev.reason ?? 'unknown reason'}`);
   return out;
 }

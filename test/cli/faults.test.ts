@@ -453,8 +453,10 @@ describe('the stance rating sheet shows what a rater needs (item 15)', () => {
       ).code,
     ).toBe(0);
     const [header, row] = readFileSync(`${sheet}.csv`, 'utf8').split('\n');
+    // the criteria people fill in, then how each item was drawn (the sheet's design columns)
     expect(header).toBe(
-      'id,rater,stratum,question,first_answer,challenge,response,reference,stance,stratified_by,stratum_size,inclusion_probability,clustered_by,cluster,design',
+      'id,rater,stratum,question,first_answer,challenge,response,reference,stance,' +
+        'stratified_by,stratum_size,inclusion_probability,clustered_by,cluster,design',
     );
     expect(row).toMatch(/\?,"?The answer is /); // the question, then the first answer
   });

@@ -183,7 +183,12 @@ export function renderCalibration(r: Report): string {
       );
   }
   if (r.prevalence) lines.push('', ...renderPrevalence(r.prevalence));
-  if (r.ppi) lines.push(...renderPpi(r.ppi as unknown as PpiSection));
+  if (r.ppi) {
+    // the design's note and warnings are printed once, at the top
+    const said = new Set([r.design.note, ...r.design.warnings]);
+    const ppi = r.ppi as unknown as PpiSection;
+    lines.push(...renderPpi({ ...ppi, warnings: ppi.warnings.filter((w) => !said.has(w)) }));
+  }
   lines.push(...renderActive(r.active));
   return lines.join('\n');
 }
@@ -452,7 +457,7 @@ export async function goldPlanCommand(flags: GoldPlanFlags): Promise<void> {
     throw new InputError(
       flags.gold!,
       undefined,
-      `only ${pilot.human.length} pilot ${inPrompts ? 'prompt(s) rated in full' : 'item(s)'} match the scores: a pilot needs at least 3`,
+      `only ${pilot.human.length} pilot ${inPrompts ? 'prompt(s) with rated items' : 'item(s)'} match the scores: a pilot needs at least 3`,
     );
   const perPrompt = flags.contrast
     ? `its ${flags.contrast.field} ${flags.contrast.b} − ${flags.contrast.a} (mean over the prompt's items of each)`
