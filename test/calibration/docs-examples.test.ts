@@ -29,6 +29,6 @@ describe('docs/calibration.md', () => {
     }
     // the sheets record their design
     const neyman = readFileSync(join(cwd, 'sheets', 'eii-neyman.csv'), 'utf8').split('\n')[0];
-    expect(neyman).toMatch(/stratified_by,stratum_size,inclusion_probability,clustered_by,cluster$/);
+    expect(neyman).toMatch(/stratified_by,stratum_size,inclusion_probability,clustered_by,cluster,design$/m);
   }, 180_000);
 });
