@@ -8,7 +8,7 @@ import {
   type TemplatePart,
 } from '../rubrics/pairwise.js';
 import type { Order, PairItem } from './pairwise-types.js';
-import { blockWriter, goalBlocks, type RenderedPrompt, tagNeutraliser } from './prompt.js';
+import { blockWriter, goalBlocks, neutralisedKey, type RenderedPrompt, tagNeutraliser } from './prompt.js';
 
 /**
  * The version of the pairwise prompt template: part of every pairwise cache key and judge stamp.
@@ -191,7 +191,7 @@ export function templatePrompt(rubric: PairwiseRubric, pair: PairItem, order: Or
 /** What the prompt is made of, without the nonce: the cache key covers this (so answers replay). */
 export function pairwiseContent(pair: PairItem, order: Order): Record<string, unknown> {
   const [first, second] = shownFirst(pair, order);
-  return {
+  const content = {
     messages: pair.messages,
     first,
     second,
@@ -199,4 +199,5 @@ export function pairwiseContent(pair: PairItem, order: Order): Record<string, un
     goal: typeof pair.metadata.goal === 'string' ? pair.metadata.goal : null,
     preference: typeof pair.metadata.preference === 'string' ? pair.metadata.preference : null,
   };
+  return { ...content, ...neutralisedKey(content, neutralise) };
 }
