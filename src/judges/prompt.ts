@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { NONCE_PATTERN, NONCE_RULE } from '../core/nonce.js';
 import type { Message, ResponseItem } from '../core/types.js';
 import type { Rubric } from '../rubrics/schema.js';
 
@@ -174,13 +175,31 @@ export const neutralise = tagNeutraliser(BLOCK_TAGS);
  * advance (or computed from the input line) cannot know the nonce its blocks will carry. The
  * nonce is not part of the cache key (see LlmJudge.cacheKey), so answers still replay.
  */
-const RUN_SECRET = randomBytes(32);
+const RANDOM_SECRET = randomBytes(32);
+let runSecret: Buffer = RANDOM_SECRET;
+
+/**
+ * Pins the secret the block nonces are made from, for an exact replay of a run's requests (the
+ * same items give the same nonces, so the same bytes are sent); `null` returns to this process's
+ * random secret. Anyone who knows a pinned value can write text that carries the right nonce:
+ * pin it only to replay inputs you trust, and keep it out of published material.
+ */
+export function pinNonce(hex: string | null): void {
+  if (hex === null) {
+    runSecret = RANDOM_SECRET;
+    return;
+  }
+  if (!NONCE_PATTERN.test(hex)) throw new RangeError(`nonce ${NONCE_RULE}`);
+  runSecret = Buffer.from(hex.length % 2 ? `0${hex}` : hex, 'hex');
+}
+
+/** The block nonce of one item (or pair): an HMAC of what identifies it under the run's secret. */
+export function nonceOf(...parts: string[]): string {
+  return createHmac('sha256', runSecret).update(parts.join('\u0000')).digest('hex').slice(0, 16);
+}
 
 export function blockNonce(item: Pick<ResponseItem, 'id' | 'response'>): string {
-  return createHmac('sha256', RUN_SECRET)
-    .update(`${item.id}\u0000${item.response}`)
-    .digest('hex')
-    .slice(0, 16);
+  return nonceOf(item.id, item.response);
 }
 
 export interface RenderedPrompt {
