@@ -9,6 +9,7 @@ import { defineConfig } from 'vitest/config';
 export const PROCESS_TESTS = [
   'test/batch.test.ts',
   'test/cli-providers.test.ts',
+  'test/hardening-23-process.test.ts',
   'test/hardening-faults.test.ts',
   'test/hardening-io.test.ts',
   'test/library.test.ts',

@@ -24,7 +24,8 @@ const openaiEnv = (s: FakeServer, extra: Record<string, string> = {}) => ({
 });
 const items = (n: number) =>
   Array.from({ length: n }, (_, i) => ({ id: `i${i}`, prompt: `question ${i}`, response: `answer ${i}.` }));
-const userOf = (req: RecordedRequest) => (req.body.messages as { role: string; content: string }[])[1]!.content;
+const userOf = (req: RecordedRequest) =>
+  (req.body.messages as { role: string; content: string }[])[1]!.content;
 
 let dir: string;
 beforeAll(() => {
