@@ -1,6 +1,11 @@
+import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, scoreArgs, tempDir, writeJsonl } from './helpers/cli.js';
+import { startRatingServer } from '../src/rate/server.js';
+import { readSheet } from '../src/rate/sheet.js';
+import { resolveRubric } from '../src/rubrics/load.js';
+import { runCli, scoreArgs, scoreFixture, tempDir, writeJsonl } from './helpers/cli.js';
 import { good } from './helpers/judge-scripts.js';
 import { type FakeServer, type RecordedRequest, startFakeProvider } from './support/fake-provider.js';
 
@@ -68,5 +73,92 @@ describe('a pinned nonce (item 10)', () => {
     const env = await runCli(scoreArgs(input, join(dir, 'bad.jsonl')), { env: { PLUMB_NONCE: 'xyz' } });
     expect(env.code).toBe(2);
     expect(env.stderr).toMatch(/PLUMB_NONCE must be 16 to 64 hex digits/);
+  });
+});
+
+/** A port on 127.0.0.1 held by another program for the test's length. */
+async function heldPort(): Promise<{ port: number; server: Server }> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { port: (server.address() as { port: number }).port, server };
+}
+
+describe('plumb rate and plumb view at start (items 7 and 20)', () => {
+  let sheet: string;
+  let scores: string;
+  beforeAll(async () => {
+    scores = await scoreFixture(dir);
+    sheet = join(dir, 'sheet');
+    const r = await runCli(['gold', 'sample', '--scores', scores, '--n', '4', '--out', sheet]);
+    expect(r.code, r.stderr).toBe(0);
+  });
+
+  it('a --port in use is one line and exit 2, no stack trace (rate and view)', async () => {
+    const held = await heldPort();
+    try {
+      const rate = await runCli(['rate', `${sheet}.jsonl`, '--rater', 'ana', '--port', String(held.port)]);
+      expect(rate.code).toBe(2);
+      expect(rate.stderr).toMatch(
+        new RegExp(`--port ${held.port}: 127\\.0\\.0\\.1:${held.port} is already in use`),
+      );
+      expect(rate.stderr.trim().split('\n')).toHaveLength(1);
+      expect(rate.stderr).not.toMatch(/internal error|\n\s+at /);
+      const view = await runCli(['view', scores, '--port', String(held.port)]);
+      expect(view.code).toBe(2);
+      expect(view.stderr).toMatch(/is already in use/);
+      expect(view.stderr).not.toMatch(/internal error|\n\s+at /);
+    } finally {
+      held.server.close();
+    }
+  });
+
+  it('a ratings path that is a folder is refused at start, exit 2', async () => {
+    const other = join(dir, 'folder-sheet');
+    expect((await runCli(['gold', 'sample', '--scores', scores, '--n', '2', '--out', other])).code).toBe(0);
+    mkdirSync(`${other}.ratings.jsonl`);
+    const r = await runCli(['rate', `${other}.jsonl`, '--rater', 'ana']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/ratings\.jsonl: is a folder, not a file/);
+  });
+
+  it('the server checks the Host header and limits a request body (the shared guard in src/rate/http.ts)', async () => {
+    const items = await readSheet(`${sheet}.jsonl`);
+    const rubric = await resolveRubric('eii');
+    const server = await startRatingServer({
+      items,
+      rubric,
+      rater: 'ana',
+      ratingsFile: join(dir, 'guard.ratings.jsonl'),
+    });
+    try {
+      const url = new URL(server.url);
+      const token = url.searchParams.get('token')!;
+      const { request } = await import('node:http');
+      const status = (headers: Record<string, string>, body?: string) =>
+        new Promise<number>((resolve, reject) => {
+          const req = request(
+            {
+              host: '127.0.0.1',
+              port: url.port,
+              path: `/api/rate?token=${token}`,
+              method: body ? 'POST' : 'GET',
+              headers,
+            },
+            (res) => {
+              res.resume();
+              resolve(res.statusCode!);
+            },
+          );
+          req.on('error', reject);
+          req.end(body);
+        });
+      expect(await status({ host: `rebind.example:${url.port}` })).toBe(421);
+      const big = JSON.stringify({ pad: 'x'.repeat(70 * 1024) });
+      expect(await status({ host: `127.0.0.1:${url.port}`, 'content-type': 'application/json' }, big)).toBe(
+        413,
+      );
+    } finally {
+      await server.close();
+    }
   });
 });
