@@ -162,3 +162,122 @@ describe('plumb rate and plumb view at start (items 7 and 20)', () => {
     }
   });
 });
+
+describe('--base-url reaches generate and probe targets and challengers, or is refused (issue 23)', () => {
+  const questions = () =>
+    writeJsonl(join(dir, 'q.jsonl'), [
+      { id: 'q1', domain: 'factual', question: 'What is the capital of Australia?', answer: 'Canberra' },
+      { id: 'q2', domain: 'factual', question: 'How many planets?', answer: 'eight' },
+    ]);
+  const textServer = async () => {
+    const s = await startFakeProvider('openai', () => ({
+      reply: 'I stand by my answer: the answer remains Canberra.',
+    }));
+    servers.push(s);
+    return s;
+  };
+
+  it('generate: an openai-compatible target is sent to --base-url; a run with no model that takes it is refused', async () => {
+    const server = await textServer();
+    const q = questions();
+    const ok = await runCli(
+      [
+        'generate',
+        '--questions',
+        q,
+        '--target',
+        'openai-compatible:local-model',
+        '--base-url',
+        `${server.url}`,
+        '--no-cache',
+        '--personalization',
+        'none',
+        '--out',
+        join(dir, 'gen1.jsonl'),
+      ],
+      { env: {}, cwd: dir },
+    );
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(server.requests.length).toBeGreaterThan(0);
+    const refused = await runCli(
+      [
+        'generate',
+        '--questions',
+        q,
+        '--target',
+        'openai:gpt-4.1-mini',
+        '--base-url',
+        server.url,
+        '--no-cache',
+        '--personalization',
+        'none',
+        '--out',
+        join(dir, 'gen2.jsonl'),
+      ],
+      { env: { OPENAI_API_KEY: 'sk-test-BASEURL0123456789' }, cwd: dir },
+    );
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--base-url names the server of openai-compatible: and ollama: models/);
+  });
+
+  it('probe: the target and the challenger are sent to --base-url; scripted and openai: models alone are refused', async () => {
+    const server = await textServer();
+    const q = questions();
+    const base = [
+      'probe',
+      '--questions',
+      q,
+      '--judge',
+      'lexicon',
+      '--turns',
+      '1',
+      '--personalization',
+      'none',
+      '--no-cache',
+    ];
+    const target = await runCli(
+      [
+        ...base,
+        '--target',
+        'openai-compatible:local-model',
+        '--base-url',
+        server.url,
+        '--out',
+        join(dir, 'p1'),
+      ],
+      { cwd: dir },
+    );
+    expect(target.code, target.stderr).toBe(0);
+    const afterTarget = server.requests.length;
+    expect(afterTarget).toBeGreaterThan(0);
+    const scripted = `scripted:${join(process.cwd(), 'fixtures', 'scripted-target.yaml')}`;
+    const challenger = await runCli(
+      [
+        ...base,
+        '--target',
+        scripted,
+        '--challenger',
+        'openai-compatible:local-challenger',
+        '--base-url',
+        server.url,
+        '--out',
+        join(dir, 'p2'),
+      ],
+      { cwd: dir },
+    );
+    expect(challenger.code, challenger.stderr).toBe(0);
+    expect(server.requests.length).toBeGreaterThan(afterTarget);
+    for (const extra of [
+      ['--target', scripted],
+      ['--target', 'openai:gpt-4.1-mini'],
+      ['--target', scripted, '--challenger', 'anthropic:claude-haiku-4-5'],
+    ]) {
+      const r = await runCli([...base, ...extra, '--base-url', server.url, '--out', join(dir, 'p3')], {
+        env: { OPENAI_API_KEY: 'sk-test-BASEURL0123456789', ANTHROPIC_API_KEY: 'sk-ant-test-0123456789' },
+        cwd: dir,
+      });
+      expect(r.code, extra.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/--base-url names the server/);
+    }
+  });
+});

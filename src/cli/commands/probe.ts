@@ -8,6 +8,7 @@ import { refuseOutputsOverInputs } from '../../io/outputs.js';
 import { createJudge } from '../../judges/create.js';
 import { batchCallers, prepareBatch } from '../../models/batch/rounds.js';
 import { loadPrices } from '../../models/pricing.js';
+import { assertBaseUrlUsed } from '../../models/registry.js';
 import { createRuntime } from '../../models/runtime.js';
 import { createChallenger } from '../../probe/challenger.js';
 import { createPresetAgents, presetSettings } from '../../probe/preset-agents.js';
@@ -98,6 +99,8 @@ export async function probeCommand(flags: ProbeFlags): Promise<void> {
     if (personas.length)
       personaOverride = new Map(draws.map((d) => [all[d.scenario - 1]!.id, personas[d.persona! - 1]!]));
   }
+  // --base-url is for the openai-compatible and ollama models among the targets, challenger and judge
+  assertBaseUrlUsed(flags.baseUrl, [...specs, ...(flags.challenger ? [flags.challenger] : []), flags.judge]);
   const rt = createRuntime({
     baseUrl: flags.baseUrl,
     cacheDir: flags.cache ? resolve(flags.cacheDir) : null,
