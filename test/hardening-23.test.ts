@@ -281,3 +281,83 @@ describe('--base-url reaches generate and probe targets and challengers, or is r
     }
   });
 });
+
+describe('metadata.system is calibration’s key, never shown to the judge (item 5)', () => {
+  it('the judge sees metadata.system_prompt and the conversation’s own system turn, not metadata.system', async () => {
+    const server = await serve();
+    const input = writeJsonl(join(dir, 'sys.in.jsonl'), [
+      { id: 'a', prompt: 'q a', response: 'r a', metadata: { system: 'model-xyzzy-7b' } },
+      {
+        id: 'b',
+        prompt: 'q b',
+        response: 'r b',
+        metadata: { system: 'model-xyzzy-7b', system_prompt: 'You are a careful advisor.' },
+      },
+      {
+        id: 'c',
+        messages: [
+          { role: 'system', content: 'You are a debate partner.' },
+          { role: 'user', content: 'q c' },
+        ],
+        response: 'r c',
+        metadata: { system: 'model-plugh-2' },
+      },
+    ]);
+    const r = await runCli(
+      scoreArgs(input, join(dir, 'sys.jsonl'), '--judge', 'openai:gpt-4.1-mini', '--no-cache'),
+      {
+        env: openaiEnv(server),
+      },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const sent = server.requests.map((q) => JSON.stringify(q.body)).join('\n');
+    expect(sent).not.toContain('xyzzy');
+    expect(sent).not.toContain('plugh');
+    expect(sent).toContain('You are a careful advisor.');
+    expect(sent).toContain('You are a debate partner.');
+    expect(r.stderr).not.toMatch(/reads like a system prompt/);
+  });
+
+  it('a file that still has its system prompt in metadata.system is scored, with a warning naming the first line', async () => {
+    const input = writeJsonl(join(dir, 'legacy.in.jsonl'), [
+      { id: 'a', prompt: 'q', response: 'That is a myth.', metadata: { system: 'gpt-4o' } },
+      {
+        id: 'b',
+        prompt: 'q',
+        response: 'That is a myth.',
+        metadata: { system: 'You are an expert advisor.' },
+      },
+    ]);
+    const r = await runCli(scoreArgs(input, join(dir, 'legacy.jsonl')));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(
+      /legacy\.in\.jsonl: 1 line\(s\) \(the first: line 2\) have a metadata\.system that reads like a system prompt/,
+    );
+  });
+
+  it('calibrate --level system keys on metadata.system, or on the field --system-field names', async () => {
+    const scores = await scoreFixture(dir);
+    const gold = join(process.cwd(), 'fixtures', 'gold.jsonl');
+    const base = [
+      'calibrate',
+      '--scores',
+      scores,
+      '--gold',
+      gold,
+      '--level',
+      'system',
+      '--bootstrap',
+      '0',
+      '--json',
+    ];
+    const none = await runCli(base);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/--level system needs metadata\.system/);
+    const byRole = await runCli([...base, '--system-field', 'role']);
+    expect(byRole.code, byRole.stderr).toBe(0);
+    expect(Object.keys(JSON.parse(byRole.stdout).system)).toContain('overall');
+    const stray = await runCli(['calibrate', '--scores', scores, '--gold', gold, '--system-field', 'role']);
+    expect(stray.code).toBe(2);
+    expect(stray.stderr).toMatch(/--system-field names the system for --level system/);
+  });
+});
