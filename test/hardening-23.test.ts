@@ -361,3 +361,51 @@ describe('metadata.system is calibration’s key, never shown to the judge (item
     expect(stray.stderr).toMatch(/--system-field names the system for --level system/);
   });
 });
+
+describe('memory with many metadata.group clusters (item 17)', () => {
+  it('a score summary keeps well under 300 bytes per cluster (245 MB held 1.5 KB each at 10^6 items)', async () => {
+    const { setFlagsFromString } = await import('node:v8');
+    const { runInNewContext } = await import('node:vm');
+    setFlagsFromString('--expose_gc');
+    const gc = runInNewContext('gc') as () => void;
+    const { SummaryBuilder } = await import('../src/score/summary.js');
+    const { resolveRubric } = await import('../src/rubrics/load.js');
+    const rubric = await resolveRubric('eii');
+    const names = rubric.criteria.map((c) => c.name);
+    const roles = ['advisor', 'peer'];
+    const levels = ['none', 'profile', 'filler'];
+    const N = 180_000;
+    const clusters = N / 6;
+    const heapOf = (grouped: boolean) => {
+      gc();
+      const before = process.memoryUsage().heapUsed;
+      // biome-ignore lint/suspicious/noExplicitAny: only the summary's own fields are read
+      const b = new SummaryBuilder(rubric, { rubric: {}, judge: {} } as any);
+      for (let i = 0; i < N; i++) {
+        const scores: Record<string, number> = {};
+        for (const n of names) scores[n] = i % 5;
+        b.add({
+          id: `i${i}`,
+          condition: { role: roles[i % 2]!, personalization: levels[Math.floor(i / 2) % 3]! },
+          group: grouped ? `g${Math.floor(i / 6)}` : null,
+          ok: true,
+          scores,
+          overall: 2,
+          indices: { eii: 0.5 },
+          usage: { input_tokens: 0, output_tokens: 0, cost_usd: 0 },
+          requests: 1,
+        });
+      }
+      gc();
+      const held = process.memoryUsage().heapUsed - before;
+      const summary = b.build({ input: 'x', output: null });
+      expect(summary.n.scored).toBe(N);
+      return { held, summary };
+    };
+    const flat = heapOf(false);
+    const grouped = heapOf(true);
+    expect(grouped.summary.clustered).toEqual({ by: 'metadata.group', clusters });
+    const perCluster = (grouped.held - flat.held) / clusters;
+    expect(perCluster, `${perCluster.toFixed(0)} bytes per cluster`).toBeLessThan(300);
+  }, 120_000);
+});
