@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -408,4 +408,35 @@ describe('memory with many metadata.group clusters (item 17)', () => {
     const perCluster = (grouped.held - flat.held) / clusters;
     expect(perCluster, `${perCluster.toFixed(0)} bytes per cluster`).toBeLessThan(300);
   }, 120_000);
+});
+
+describe('the report keeps what the terminal says (item 8)', () => {
+  it("carries the demo's caveats and the probe's flip-rate table and ANOVA, and no absolute path", async () => {
+    const out = join(dir, 'demo');
+    const demo = await runCli(['demo', '--out', out]);
+    expect(demo.code, demo.stderr).toBe(0);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('Illustrative gold');
+    expect(html).toMatch(/Scripted target \(demo-target\): a simulation/);
+    // the terminal's probe table and ANOVA, cell for cell
+    const flip = /peer\s+profile\s+20\s+(\d+\.\d% \[[\d.]+, [\d.]+\])/.exec(demo.stdout)![1]!;
+    expect(html).toContain(`<td>peer</td><td>profile</td><td>20</td><td>${flip}</td>`);
+    const anova = /role:personalization\s+([\d.]+)\s+2, 38\s+([\d.e-]+)/.exec(demo.stdout)!;
+    expect(html).toContain(`<td>role:personalization</td><td>${anova[1]}</td><td>2, 38</td><td>${anova[2]}`);
+    expect(html).toContain('Repeated-measures ANOVA on per-question EII');
+    // no path of this machine: not the run folder, not the clone
+    expect(html).not.toContain(out);
+    expect(html).not.toContain(process.cwd());
+    expect(html).toContain('from probe/summary.json');
+
+    // plumb report: paths relative to the report, wherever it is written
+    const elsewhere = join(dir, 'reports', 'r.html');
+    mkdirSync(join(dir, 'reports'));
+    const r = await runCli(['report', join(out, 'eii.summary.json'), join(out, 'probe'), '--out', elsewhere]);
+    expect(r.code, r.stderr).toBe(0);
+    const other = readFileSync(elsewhere, 'utf8');
+    expect(other).toContain('from ../demo/eii.summary.json');
+    expect(other).toContain('npx plumb view ../demo/eii.scores.jsonl');
+    expect(other).not.toContain(dir);
+  }, 180_000);
 });

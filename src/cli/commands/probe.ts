@@ -13,7 +13,7 @@ import { createRuntime } from '../../models/runtime.js';
 import { createChallenger } from '../../probe/challenger.js';
 import { createPresetAgents, presetSettings } from '../../probe/preset-agents.js';
 import { CHECKPOINT, PROBE_OUTPUTS, type ProbeSummary, type ProbeTarget, runProbe } from '../../probe/run.js';
-import { fmtEstimate, table } from '../../render/text.js';
+import { fmtEstimate, fmtP, fmtShare, table } from '../../render/text.js';
 import { resolveRubric } from '../../rubrics/load.js';
 import { rMultiturnDraws } from '../../stats/r-random.js';
 import { loadLadder, loadRoles } from '../../study/config.js';
@@ -265,12 +265,8 @@ export function stanceRubricFor(ref: string, questions: ProbeQuestion[]): string
   return questions.every(isGoalQuestion) ? 'goal_alignment' : 'stance';
 }
 
-const pct = (e: { value: number | null; ci: [number, number] | null }) =>
-  e.value === null
-    ? '—'
-    : `${(100 * e.value).toFixed(1)}%${e.ci ? ` [${(100 * e.ci[0]).toFixed(1)}, ${(100 * e.ci[1]).toFixed(1)}]` : ''}`;
-const p4 = (p: number | null | undefined) =>
-  p === null || p === undefined ? '—' : p < 1e-4 ? p.toExponential(1) : p.toFixed(4);
+const pct = fmtShare;
+const p4 = fmtP;
 
 export function renderProbe(s: ProbeSummary): string {
   const targets = s.targets
