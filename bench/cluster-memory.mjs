@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 
 const LIMIT = 1.5;
 const N = Number(process.argv[2] ?? 1_000_000);
-const CLI = resolve(import.meta.dirname, '..', 'dist', 'cli', 'bin.js');
+const CLI = process.env.PLUMB_CLI ?? resolve(import.meta.dirname, '..', 'dist', 'cli', 'bin.js');
 const dir = mkdtempSync(join(tmpdir(), 'plumb-bench-clusters-'));
 const ROLES = ['advisor', 'peer'];
 const PERS = ['none', 'profile', 'filler'];
