@@ -41,6 +41,8 @@ export interface CalibrateOptions {
   scale: Scale;
   criterion?: string;
   level: 'item' | 'group' | 'system';
+  /** The metadata field that names an item's system for `level: 'system'` (default `system`). */
+  systemField?: string;
   rater?: string;
   method: MappingMethod;
   bootstrap: number;
@@ -187,9 +189,10 @@ export function calibrate(opts: CalibrateOptions) {
       if (groups.length === 0) throw new UsageError('--level group needs metadata.group on the scored items');
       levels[c] = groupLevel(groups, boot);
     } else {
-      const systems = pairsBy(pairs, 'system');
+      const field = opts.systemField ?? 'system';
+      const systems = pairsBy(pairs, field);
       if (systems.length === 0)
-        throw new UsageError('--level system needs metadata.system on the scored items');
+        throw new UsageError(`--level system needs metadata.${field} on the scored items`);
       const mean = (x: number[]) => x.reduce((s, v) => s + v, 0) / x.length;
       levels[c] = systemLevel(
         systems.map((s) => ({ judge: mean(s.judge), human: mean(s.human) })),
@@ -534,7 +537,7 @@ function prevalenceOf(
 /** Splits judge/human pairs by a metadata field (items without it are left out). */
 function pairsBy(
   pairs: { it: { metadata: Record<string, unknown> }; j: number; h: number }[],
-  field: 'group' | 'system',
+  field: string,
 ) {
   const by = new Map<string, { judge: number[]; human: number[] }>();
   for (const p of pairs) {

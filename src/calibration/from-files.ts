@@ -17,6 +17,8 @@ export interface CalibrateFilesOptions {
   scale?: { min: number; max: number };
   criterion?: string;
   level: 'item' | 'group' | 'system';
+  /** With level system: the metadata field naming each item's system (default `system`). */
+  systemField?: string;
   rater?: string;
   method: MappingMethod;
   bootstrap: number;
@@ -104,6 +106,7 @@ export async function calibrateFiles(o: CalibrateFilesOptions) {
     scale,
     criterion: o.criterion,
     level: o.level,
+    systemField: o.systemField,
     rater: o.rater,
     method: o.method,
     bootstrap: o.bootstrap,

@@ -39,6 +39,7 @@ export function calibrateOptions(flags: CalibrateFlags): CalibrateFilesOptions {
     scale: flags.scale ? parseScale(flags.scale) : undefined,
     criterion: flags.criterion,
     level: flags.level,
+    systemField: flags.systemField,
     rater: flags.rater,
     method: flags.method,
     bootstrap: flags.bootstrap,
@@ -51,6 +52,10 @@ export function calibrateOptions(flags: CalibrateFlags): CalibrateFilesOptions {
 }
 
 export async function calibrateCommand(flags: CalibrateFlags): Promise<void> {
+  if (flags.systemField !== undefined && flags.level !== 'system')
+    throw new UsageError(
+      '--system-field names the system for --level system: add --level system, or leave it out',
+    );
   const chosen = chosenNotSampled(flags.gold);
   if (chosen)
     process.stderr.write(
@@ -328,6 +333,7 @@ const SCORES_ONLY: [keyof CalibrateFlags, string][] = [
   ['criterion', '--criterion'],
   ['scale', '--scale'],
   ['rater', '--rater'],
+  ['systemField', '--system-field'],
 ];
 
 /** `calibrate` on a pairwise file: the judge's verdicts against people's. */

@@ -62,9 +62,14 @@ export const calibrateFlags = {
   ),
   level: flag(
     '--level <level>',
-    'item, group (within metadata.group) or system (means per metadata.system)',
+    'item, group (within metadata.group) or system (means per metadata.system, or --system-field)',
     oneOf(['item', 'group', 'system']),
     { default: 'item' },
+  ),
+  systemField: flag(
+    '--system-field <name>',
+    "with --level system: the metadata field that names each item's system (default: system)",
+    text().optional(),
   ),
   scale: flag(
     '--scale <min,max>',
