@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { AGREEMENT_COEFFICIENTS } from '../../calibration/metrics.js';
 import { viewAddress } from '../../rate/view/links.js';
-import { fmtEstimate, fmtP, fmtShare } from '../text.js';
+import { fmtEstimate, fmtShare } from '../text.js';
 import { barChart, interactionPlot, intervalPlot, renderSvg, type VegaLiteSpec } from './charts.js';
 
 /** One figure: its SVG and a caption saying what n and which interval. */
