@@ -379,7 +379,6 @@ describe('memory with many metadata.group clusters (item 17)', () => {
     const heapOf = (grouped: boolean) => {
       gc();
       const before = process.memoryUsage().heapUsed;
-      // biome-ignore lint/suspicious/noExplicitAny: only the summary's own fields are read
       const b = new SummaryBuilder(rubric, { rubric: {}, judge: {} } as any);
       for (let i = 0; i < N; i++) {
         const scores: Record<string, number> = {};
