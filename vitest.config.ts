@@ -8,17 +8,19 @@ import { defineConfig } from 'vitest/config';
  * test/architecture/test-projects.test.ts checks that a test file that spawns is listed here.
  */
 export const PROCESS_TESTS = [
-  'test/batch.test.ts',
-  'test/cli-providers.test.ts',
-  'test/hardening-faults.test.ts',
-  'test/hardening-io.test.ts',
-  'test/library.test.ts',
-  'test/providers.test.ts',
-  'test/rate-browser.test.ts',
-  'test/report-browser.test.ts',
-  'test/seed-study.test.ts',
-  'test/study-resume.test.ts',
-  'test/view-browser.test.ts',
+  'test/models/batch.test.ts',
+  'test/cli/providers.test.ts',
+  'test/cli/faults.test.ts',
+  'test/cli/outside-audit-process.test.ts',
+  'test/cli/io-errors.test.ts',
+  'test/package/library.test.ts',
+  'test/models/providers.test.ts',
+  'test/rate/active-browser.test.ts',
+  'test/rate/browser.test.ts',
+  'test/render/report-browser.test.ts',
+  'test/study/seed-study.test.ts',
+  'test/experiments/study-resume.test.ts',
+  'test/view/browser.test.ts',
 ];
 
 export default defineConfig({

@@ -8,6 +8,7 @@
 // how often the method refused; cells below the 94 % floor are marked "<94". The methods marked
 // [plumb] are the ones plumb prints (or should print, once integrated); the others are shown for
 // comparison. A CI-sized version is test/stats/coverage.test.ts.
+import { goldOnlyMean } from '../dist/calibration/design.js';
 import { ppiMean } from '../dist/calibration/ppi.js';
 import { clusteredProportion } from '../dist/stats/cluster-share.js';
 import { cr2Mean } from '../dist/stats/cr2.js';
@@ -161,6 +162,7 @@ if (run('ppi'))
             methods: {
               'PPI++ CLT (ppi.ts ppiMean)': ppiMean(y, f, fu)?.ci ?? null,
               'gold only, t': tCi(y),
+              'gold only [plumb]': goldOnlyMean(y, 0.05, s.kind === 'ordinal' ? [1, 5] : [0, 1])?.ci ?? null,
               'ppiMeanInterval [plumb]': ppiMeanInterval(y, f, fu).ci,
             },
           };

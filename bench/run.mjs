@@ -280,7 +280,7 @@ if (!only || only === 'coverage') {
 }
 
 if (!only || only === 'prevalence') {
-  // The full-count version of test/prevalence.test.ts: coverage of Lee et al.'s (2026) interval for the
+  // The full-count version of test/calibration/prevalence.test.ts: coverage of Lee et al.'s (2026) interval for the
   // Rogan–Gladen corrected pass rate (calibration/prevalence.ts), as calibrate prints it.
   const { roganGladen } = await import('../dist/calibration/prevalence.js');
   const { seededRandom } = await import('../dist/stats/random.js');
@@ -316,7 +316,7 @@ if (!only || only === 'prevalence') {
 }
 
 if (!only || only === 'audit') {
-  // The full-count version of test/audit.test.ts's simulation: planted biases recovered.
+  // The full-count version of test/audit/audit.test.ts's simulation: planted biases recovered.
   const { createHash } = await import('node:crypto');
   const { runAudit } = await import('../dist/audit/run.js');
   const { loadAuditConfig } = await import('../dist/study/config.js');
@@ -403,4 +403,12 @@ if (!only || only === 'audit') {
     '×',
     1.2,
   );
+}
+
+// The other benchmarks are scripts of their own with their own flags (see each file's header); here
+// they run at their full counts (minutes each), or one by name: `node bench/run.mjs mixed`.
+for (const name of ['mixed', 'coverage', 'active', 'view']) {
+  if (only && only !== name) continue;
+  console.log(`\n== bench/${name}.mjs`);
+  execFileSync(process.execPath, [join(import.meta.dirname, `${name}.mjs`)], { stdio: 'inherit' });
 }

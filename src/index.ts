@@ -5,6 +5,13 @@
  */
 
 export { runAudit } from './audit/run.js';
+export {
+  type ActiveCalibration,
+  activeCalibration,
+  isActiveSheet,
+} from './calibration/active-estimate.js';
+export { type ActivePlan, planActive } from './calibration/active-plan.js';
+export { sampleActive, uncertaintyOfScores } from './calibration/active-sample.js';
 export { altTest, humanCeiling } from './calibration/alt-test.js';
 // calibration and agreement
 export { calibrate } from './calibration/calibrate.js';
@@ -14,6 +21,16 @@ export { applyMapping, fitIsotonic, fitLinear, fitMapping } from './calibration/
 export { planGold } from './calibration/plan.js';
 export { ppiMean } from './calibration/ppi.js';
 export { roganGladen } from './calibration/prevalence.js';
+// active gold sampling (issue #24): per-item uncertainty, inclusion probabilities, the estimators
+export {
+  describeSignals,
+  inclusionProbabilities,
+  itemUncertainty,
+  pairLineSignals,
+  residualSpread,
+  type SignalName,
+  scoreLineSignals,
+} from './calibration/uncertainty.js';
 export { calibrateVerdicts } from './calibration/verdicts.js';
 export { InputError, MismatchError, PlumbError, UsageError } from './core/errors.js';
 export type { JudgeStamp, Message, ResponseItem, Usage } from './core/types.js';
@@ -72,6 +89,7 @@ export {
 } from './probe/metrics.js';
 // the stability probe
 export { runProbe } from './probe/run.js';
+export { openSession, type SessionDesign, sessionState, startSequentialServer } from './rate/sequential.js';
 export { startRatingServer } from './rate/server.js';
 export { viewEngine } from './rate/view/engine.js';
 export { startViewServer } from './rate/view/server.js';
@@ -98,6 +116,18 @@ export { runScore, type ScoreOptions, type ScoreRunResult } from './score/run.js
 export { inShard, type Shard } from './score/shard.js';
 export type { ScoreSummary } from './score/summary.js';
 export {
+  type ActiveItem,
+  type ActiveMeanOptions,
+  type ActiveMeanResult,
+  activeContrast,
+  activeLabelsFor,
+  activeMean,
+  activeProbabilities,
+  drawActive,
+  expectedSaving,
+  tuneFloor,
+} from './stats/active.js';
+export {
   agreementRate,
   cohenKappa,
   confusionMatrix,
@@ -106,6 +136,13 @@ export {
   meanBias,
   quadraticWeightedKappa,
 } from './stats/agreement.js';
+export {
+  ActiveSequence,
+  AsymptoticCS,
+  activeDrawProbabilities,
+  HedgedBettingCS,
+  shouldStop,
+} from './stats/confidence-sequence.js';
 export { kendallTauB, pearson, spearman } from './stats/correlation.js';
 // statistics
 export {

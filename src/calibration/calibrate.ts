@@ -3,9 +3,22 @@ import { UsageError } from '../core/errors.js';
 import { aggregateOverall } from '../rubrics/aggregate.js';
 import type { Rubric } from '../rubrics/schema.js';
 import { clusteredProportion } from '../stats/cluster-share.js';
+import {
+  activeCalibration,
+  activeSheetProblem,
+  isActiveSheet,
+  isSequentialSheet,
+} from './active-estimate.js';
 import { type AltTestResult, altTest, humanCeiling, type MultiRatedItem } from './alt-test.js';
 import { contrastsOf, type PromptCells } from './contrasts.js';
-import { type DesignPpi, designMean, type GoldDesign, resolveDesign, unitsOf } from './design.js';
+import {
+  type DesignPpi,
+  type DesignResolution,
+  designMean,
+  type GoldDesign,
+  resolveDesign,
+  unitsOf,
+} from './design.js';
 import type { GoldRating, SheetDesign } from './gold.js';
 import {
   groupGold,
@@ -28,6 +41,8 @@ export interface CalibrateOptions {
   scale: Scale;
   criterion?: string;
   level: 'item' | 'group' | 'system';
+  /** The metadata field that names an item's system for `level: 'system'` (default `system`). */
+  systemField?: string;
   rater?: string;
   method: MappingMethod;
   bootstrap: number;
@@ -174,9 +189,10 @@ export function calibrate(opts: CalibrateOptions) {
       if (groups.length === 0) throw new UsageError('--level group needs metadata.group on the scored items');
       levels[c] = groupLevel(groups, boot);
     } else {
-      const systems = pairsBy(pairs, 'system');
+      const field = opts.systemField ?? 'system';
+      const systems = pairsBy(pairs, field);
       if (systems.length === 0)
-        throw new UsageError('--level system needs metadata.system on the scored items');
+        throw new UsageError(`--level system needs metadata.${field} on the scored items`);
       const mean = (x: number[]) => x.reduce((s, v) => s + v, 0) / x.length;
       levels[c] = systemLevel(
         systems.map((s) => ({ judge: mean(s.judge), human: mean(s.human) })),
@@ -215,13 +231,40 @@ export function calibrate(opts: CalibrateOptions) {
     ? { criterion: focus, ...humanCeiling(multi, opts.scale.min, opts.scale.max) }
     : null;
 
-  // how the gold was drawn: recorded on its sheet, detected, or assumed (and said)
-  const resolved = resolveDesign(opts.sheet ?? null, opts.scores.items, rated);
+  // how the gold was drawn: recorded on its sheet, detected, or assumed (and said). An active
+  // draw is estimated by active-estimate.ts, never as one of design.ts's random samples.
+  const activeSheet = isActiveSheet(opts.sheet) ? opts.sheet! : null;
+  const sequentialSheet = isSequentialSheet(opts.sheet) ? opts.sheet! : null;
+  const resolved: DesignResolution = activeSheet
+    ? activeResolution(activeSheet)
+    : sequentialSheet
+      ? {
+          design: null,
+          refused: `${sequentialSheet.file} is a sequential session of plumb rate --active: its estimate and anytime-valid interval are the ones the rating page reported (in ${sequentialSheet.file.replace(/\.(csv|jsonl)$/i, '')}.session.json); it is no random sample`,
+          warnings: [],
+          not_rated: { count: 0, ids: [] },
+          sheet: sequentialSheet.file,
+        }
+      : resolveDesign(opts.sheet ?? null, opts.scores.items, rated);
   const design = resolved.design;
+  const active =
+    activeSheet && !activeSheetProblem(activeSheet)
+      ? activeCalibration({
+          sheet: activeSheet,
+          items: opts.scores.items,
+          criteria: [...new Set([...criteria.filter((c) => c !== 'overall'), 'overall'])],
+          judge: judgeValue,
+          human,
+          focus: opts.criterion ?? 'overall',
+          range: [opts.scale.min, opts.scale.max],
+          alpha: opts.ppi?.alpha ?? 0.05,
+          seed: opts.seed,
+        })
+      : null;
   const designInfo = {
-    kind: design?.kind ?? null,
-    note: design?.note ?? null,
-    refused: resolved.refused ?? null,
+    kind: (active ? 'active' : (design?.kind ?? null)) as GoldDesign['kind'] | 'active' | null,
+    note: active ? active.note : (design?.note ?? null),
+    refused: active ? null : (resolved.refused ?? null),
     sheet: resolved.sheet,
     recorded: design ? ('recorded' in design ? design.recorded : !design.inferred) : false,
     ...(design?.kind === 'stratified' ? { stratified_by: design.stratified_by, strata: design.sizes } : {}),
@@ -232,7 +275,7 @@ export function calibrate(opts: CalibrateOptions) {
 
   // a pass/fail criterion (scale 0–1): the judge's pass rate corrected for its errors
   let prevalence: (PrevalenceResult & { criterion: string }) | PrevalenceHumanOnly | null = null;
-  if (opts.scale.min === 0 && opts.scale.max === 1)
+  if (opts.scale.min === 0 && opts.scale.max === 1 && !active)
     prevalence = prevalenceOf(opts, focus, rated, human, design, resolved.refused);
 
   let alt: (AltTestResult & { criterion: string; ceiling: ReturnType<typeof humanCeiling> }) | null = null;
@@ -245,7 +288,8 @@ export function calibrate(opts: CalibrateOptions) {
   }
 
   let ppi: Record<string, unknown> | null = null;
-  if (opts.ppi) {
+  // an active sheet's means and contrasts are in `active`: PPI++ for a random sample is not run
+  if (opts.ppi && !active) {
     const alpha = opts.ppi.alpha;
     const isLabelled = (it: ScoredItem) => rated.has(it.id);
     const scaleRange = [opts.scale.min, opts.scale.max] as const;
@@ -407,12 +451,28 @@ export function calibrate(opts: CalibrateOptions) {
     alt_test: alt,
     prevalence,
     ppi,
+    /** An active sheet's inverse-probability-weighted estimates (active-estimate.ts), else null. */
+    active,
     /** The focus criterion's matched values, for the report's scatter plot. */
     points: { criterion: focus, judge: focusPairs.map((p) => p.j), human: focusPairs.map((p) => p.h) },
   };
 }
 
 export type CalibrationReport = ReturnType<typeof calibrate>;
+
+/** An active sheet's design, as calibrate's other parts see it: no random-sample design to run. */
+function activeResolution(sheet: SheetDesign): DesignResolution {
+  const problem = activeSheetProblem(sheet);
+  return {
+    design: null,
+    refused:
+      problem ??
+      `${sheet.file} is an active draw: the items were picked for the judge's uncertainty, so the estimators for random samples do not apply (see the active estimates)`,
+    warnings: [],
+    not_rated: { count: 0, ids: [] },
+    sheet: sheet.file,
+  };
+}
 
 /** Every item has gold: the pass rate is the people's, with its interval; nothing to correct. */
 export interface PrevalenceHumanOnly {
@@ -477,7 +537,7 @@ function prevalenceOf(
 /** Splits judge/human pairs by a metadata field (items without it are left out). */
 function pairsBy(
   pairs: { it: { metadata: Record<string, unknown> }; j: number; h: number }[],
-  field: 'group' | 'system',
+  field: string,
 ) {
   const by = new Map<string, { judge: number[]; human: number[] }>();
   for (const p of pairs) {

@@ -17,6 +17,8 @@ export interface CalibrateFilesOptions {
   scale?: { min: number; max: number };
   criterion?: string;
   level: 'item' | 'group' | 'system';
+  /** With level system: the metadata field naming each item's system (default `system`). */
+  systemField?: string;
   rater?: string;
   method: MappingMethod;
   bootstrap: number;
@@ -104,6 +106,7 @@ export async function calibrateFiles(o: CalibrateFilesOptions) {
     scale,
     criterion: o.criterion,
     level: o.level,
+    systemField: o.systemField,
     rater: o.rater,
     method: o.method,
     bootstrap: o.bootstrap,
@@ -207,7 +210,8 @@ export function problemsOf(
     human_rate?: unknown;
     reason?: string;
   } | null;
-  if (prev && prev.corrected === null && !prev.human_rate)
+  // a refused pass rate fails the run unless the design-weighted PPI++ estimate was asked for and given
+  if (prev && prev.corrected === null && !prev.human_rate && !(o.ppi && ppi && ppi.estimate !== null))
     out.push(`no corrected pass rate of ${prev.criterion}: ${prev.reason ?? 'unknown reason'}`);
   return out;
 }

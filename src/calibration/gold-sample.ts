@@ -51,6 +51,27 @@ function promptText(line: Record<string, unknown>): string {
   return '';
 }
 
+/** The sheet row of a scored line (its text, the rubric it was scored with; stance items' question and first answer). */
+export function sheetRowOf(value: Record<string, unknown>, stratum = 'all'): SheetRow {
+  const meta = (value.metadata ?? {}) as Record<string, unknown>;
+  const row: SheetRow = {
+    id: String(value.id),
+    rater: '',
+    stratum,
+    prompt: promptText(value),
+    response: String(value.response ?? ''),
+    reference: String(value.reference ?? ''),
+    ...(value.rubric && typeof value.rubric === 'object'
+      ? { rubric: value.rubric as { id: string; version: string; hash: string } }
+      : {}),
+  };
+  if (typeof meta.question === 'string') {
+    row.question = meta.question;
+    row.first_answer = typeof meta.initial_answer === 'string' ? meta.initial_answer : '';
+  }
+  return row;
+}
+
 /**
  * Splits `take` items across strata in proportion to `weights` (largest remainder, ties to the
  * earlier stratum), never more than a stratum holds — what a full stratum cannot take goes to the
@@ -137,23 +158,8 @@ export async function sampleForGold(
     if (opts.stratify && fieldValue(value, opts.stratify) !== undefined) withField += 1;
     if (opts.clusters && fieldValue(value, opts.clusters) !== undefined) withField += 1;
     const stratum = opts.stratify ? field(value, opts.stratify) : 'all';
-    const meta = (value.metadata ?? {}) as Record<string, unknown>;
-    const row: SheetRow = {
-      id: String(value.id),
-      rater: '',
-      stratum,
-      prompt: promptText(value),
-      response: String(value.response ?? ''),
-      reference: String(value.reference ?? ''),
-      ...(value.rubric && typeof value.rubric === 'object'
-        ? { rubric: value.rubric as { id: string; version: string; hash: string } }
-        : {}),
-    };
-    if (typeof meta.question === 'string') {
-      stance = true;
-      row.question = meta.question;
-      row.first_answer = typeof meta.initial_answer === 'string' ? meta.initial_answer : '';
-    }
+    const row = sheetRowOf(value, stratum);
+    if (row.question !== undefined) stance = true;
     if (opts.clusters) {
       // an item without the field is a prompt of its own
       const c = fieldValue(value, opts.clusters);

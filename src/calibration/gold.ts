@@ -12,9 +12,14 @@ import { readJsonl } from '../io/jsonl.js';
  *   the item's value of it;
  * - `stratum_size`: how many units (items, or prompts) of that stratum the scores held;
  * - `inclusion_probability`: the unit's chance of being drawn (units drawn / stratum_size);
- * - `clustered_by`: the field whole prompts were drawn by, and `cluster` the item's value of it.
+ * - `clustered_by`: the field whole prompts were drawn by, and `cluster` the item's value of it;
+ * - `design`: `active` for an active draw (`gold sample --active`: Poisson sampling with πᵢ from
+ *   the judge's uncertainty, `inclusion_probability` the item's own πᵢ and `stratum_size` the
+ *   number of scored items N the draw was made from), `sequential` for a row of a sequential
+ *   session (`rate --active`); empty for the designs above.
  */
 export interface ItemDesign {
+  design?: string;
   stratified_by?: string;
   stratum?: string;
   stratum_size?: number;
@@ -30,6 +35,7 @@ export const DESIGN_COLUMNS = [
   'inclusion_probability',
   'clustered_by',
   'cluster',
+  'design',
 ] as const;
 
 /** One human rating line: several per id when several people rated the item. */
@@ -89,6 +95,7 @@ function designOf(file: string, line: number, raw: Record<string, unknown>): Ite
   text('stratum');
   text('clustered_by');
   text('cluster');
+  text('design');
   number('stratum_size', (n) => Number.isInteger(n) && n >= 1, 'expected a whole number ≥ 1');
   number('inclusion_probability', (n) => n > 0 && n <= 1, 'expected a probability in (0, 1]');
   return Object.keys(d).length ? d : undefined;

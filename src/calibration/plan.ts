@@ -98,8 +98,10 @@ export function planGold(o: {
 
 /**
  * Per-prompt values to plan in prompts: each prompt's (value of `field`) mean judge value, or its
- * contrast mean(level b) − mean(level a) of `contrast.field`; with people's values where every item
- * the value needs is rated. Prompts that lack a level of the contrast are left out.
+ * contrast mean(level b) − mean(level a) of `contrast.field`. The pilot pairs use the prompt's
+ * rated items only, on both sides (the judge's value over the same items the people rated), and
+ * need at least one rated item (of each level, for a contrast). Prompts that lack a level of the
+ * contrast are left out.
  */
 export function perPromptValues(
   items: readonly {
@@ -110,7 +112,8 @@ export function perPromptValues(
   field: string,
   contrast?: { field: string; a: string; b: string } | null,
 ): { judged: number[]; pilot: { judge: number[]; human: number[] }; items_per_prompt: number } {
-  const byPrompt = new Map<string, typeof items>();
+  type Item = (typeof items)[number];
+  const byPrompt = new Map<string, Item[]>();
   let grouped = 0;
   for (const it of items) {
     const g = it.metadata[field.replace(/^metadata\./, '')];
@@ -118,17 +121,16 @@ export function perPromptValues(
     grouped += 1;
     const k = String(g);
     if (!byPrompt.has(k)) byPrompt.set(k, []);
-    (byPrompt.get(k) as (typeof items)[number][]).push(it);
+    byPrompt.get(k)!.push(it);
   }
-  const mean = (xs: (number | undefined)[]) =>
-    xs.length && xs.every((x) => x !== undefined) ? xs.reduce((s, x) => s! + x!, 0)! / xs.length : undefined;
-  const promptValue = (list: typeof items, side: 'judge' | 'human') => {
-    if (!contrast) return mean(list.map((i) => i[side]));
-    const level = (l: string) =>
-      list.filter((i) => String(i.metadata[contrast.field]) === l).map((i) => i[side]);
-    const [a, b] = [level(contrast.a), level(contrast.b)];
-    if (!a.length || !b.length) return undefined;
-    const [ma, mb] = [mean(a), mean(b)];
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : undefined);
+  const values = (list: Item[], side: 'judge' | 'human') =>
+    list.map((i) => i[side]).filter((v): v is number => v !== undefined);
+  /** The prompt's value over `list` (all its items, or its rated ones) on one side. */
+  const promptValue = (list: Item[], side: 'judge' | 'human') => {
+    if (!contrast) return mean(values(list, side));
+    const level = (l: string) => list.filter((i) => String(i.metadata[contrast.field]) === l);
+    const [ma, mb] = [mean(values(level(contrast.a), side)), mean(values(level(contrast.b), side))];
     return ma === undefined || mb === undefined ? undefined : mb - ma;
   };
   const judged: number[] = [];
@@ -137,9 +139,11 @@ export function perPromptValues(
     const j = promptValue(list, 'judge');
     if (j === undefined) continue;
     judged.push(j);
-    const h = promptValue(list, 'human');
-    if (h !== undefined) {
-      pilot.judge.push(j);
+    const rated = list.filter((i) => i.human !== undefined && i.judge !== undefined);
+    const h = promptValue(rated, 'human');
+    const jr = promptValue(rated, 'judge');
+    if (h !== undefined && jr !== undefined) {
+      pilot.judge.push(jr);
       pilot.human.push(h);
     }
   }

@@ -1,6 +1,7 @@
 import { type Command, Option } from 'commander';
 import { z } from 'zod';
 import { UsageError } from '../core/errors.js';
+import { NONCE_PATTERN, NONCE_RULE } from '../core/nonce.js';
 
 /**
  * Every flag of every command is declared once, here in a table per command (cli/specs/): its
@@ -130,6 +131,8 @@ export const url = () =>
   z.string().refine((v) => URL.canParse(v.trim()) && /^https?:$/.test(new URL(v.trim()).protocol), {
     message: 'must be an http(s) URL such as http://localhost:8000/v1',
   });
+/** A pinned block nonce: 16 to 64 hex digits (judges/prompt.ts). */
+export const nonce = () => z.string().trim().regex(NONCE_PATTERN, NONCE_RULE);
 /** A non-empty string (a path or a name); absent is "is required" (for options commander cannot require). */
 export const text = () =>
   z

@@ -60,13 +60,34 @@ export function buildProgram(): Command {
       // commander hands over the positional arguments, then the options, then the command
       const args = given.slice(0, -2).flatMap((a) => (Array.isArray(a) ? a : [a])) as string[];
       const raw = given[given.length - 2] as Record<string, unknown>;
-      await spec.run(parseFlags(spec.flags, raw, spec.check), args);
+      const values = parseFlags(spec.flags, raw, spec.check);
+      await pinNonceFrom((values as { nonce?: string }).nonce);
+      await spec.run(values, args);
     });
     // a command with subcommands of its own keeps its options to itself (`probe --out` ≠ `probe judge --out`)
     if (COMMANDS.some((c) => c.path.length > spec.path.length && c.path[0] === spec.path[0]))
       cmd.enablePositionalOptions();
   }
   return program;
+}
+
+/**
+ * The judge prompt's nonce secret for this command: `--nonce`, else PLUMB_NONCE, else the
+ * process's random one (a test running several commands in one process gets it back each time).
+ */
+let noncePinned = false;
+async function pinNonceFrom(flag: string | undefined): Promise<void> {
+  const env = process.env.PLUMB_NONCE?.trim();
+  const given = flag ?? (env || undefined);
+  if (given === undefined && !noncePinned) return; // nothing to pin, nothing to undo
+  const { NONCE_PATTERN, NONCE_RULE } = await import('../core/nonce.js');
+  if (flag === undefined && env && !NONCE_PATTERN.test(env)) {
+    const { UsageError } = await import('../core/errors.js');
+    throw new UsageError(`PLUMB_NONCE ${NONCE_RULE}`);
+  }
+  const { pinNonce } = await import('../judges/prompt.js');
+  pinNonce(given ?? null);
+  noncePinned = given !== undefined;
 }
 
 /** Longest message printed for one error: a rubric with a million scale points once made 31.5 MB. */

@@ -1,13 +1,19 @@
 import { InputError } from '../core/errors.js';
 import type { Message, ResponseItem } from '../core/types.js';
+import { warn } from '../core/warnings.js';
 import { IdHashSet } from './id-set.js';
 import { type JsonlLine, readJsonl } from './jsonl.js';
 
 const ROLES = new Set(['system', 'user', 'assistant']);
 
 /**
- * The conversation a line carries: `metadata.system` (a system prompt), then `messages`, or a
- * bare `prompt` string as one user turn. Problems go to `fail` (which names the file and line).
+ * The conversation a line carries: `metadata.system_prompt` (a system prompt), then `messages`,
+ * or a bare `prompt` string as one user turn. Problems go to `fail` (which names the file and line).
+ *
+ * `metadata.system` is not part of the conversation: it names the item's system for calibration's
+ * system level (and any other grouping), so a model name put there is never shown to the judge.
+ * Earlier builds also showed it to the judge as the system prompt; `legacySystemPrompt` finds the
+ * lines that still use it so, and validateResponses warns about them (docs/file-formats.md).
  */
 export function parseMessages(
   value: Record<string, unknown>,
@@ -15,7 +21,14 @@ export function parseMessages(
   fail: (reason: string) => never,
 ): Message[] {
   const messages: Message[] = [];
-  if (typeof meta.system === 'string' && meta.system) messages.push({ role: 'system', content: meta.system });
+  if (
+    meta.system_prompt !== undefined &&
+    meta.system_prompt !== null &&
+    typeof meta.system_prompt !== 'string'
+  )
+    fail('"metadata.system_prompt" must be a string');
+  if (typeof meta.system_prompt === 'string' && meta.system_prompt)
+    messages.push({ role: 'system', content: meta.system_prompt });
   if (value.messages !== undefined) {
     if (!Array.isArray(value.messages)) fail('"messages" must be an array of {role, content}');
     (value.messages as unknown[]).forEach((msg, i) => {
@@ -31,6 +44,18 @@ export function parseMessages(
     fail('"prompt" must be a string');
   }
   return messages;
+}
+
+/**
+ * A `metadata.system` that reads like a system prompt (it has a space, and no system prompt is
+ * given otherwise): a file written for an earlier plumb, when that field was shown to the judge.
+ */
+export function legacySystemPrompt(messages: Message[], meta: Record<string, unknown>): boolean {
+  return (
+    typeof meta.system === 'string' &&
+    /\s/.test(meta.system.trim()) &&
+    !messages.some((m) => m.role === 'system')
+  );
 }
 
 /** What every judged line shares: an id, the conversation, an optional reference, metadata. */
@@ -99,8 +124,14 @@ export async function validateResponses(
   let count = 0;
   let empty = 0;
   let kept = 0;
+  let legacy = 0;
+  let firstLegacy = 0;
   for await (const l of readJsonl(file, label)) {
     const item = parseResponseLine(label, l);
+    if (legacySystemPrompt(item.messages, item.metadata)) {
+      legacy += 1;
+      firstLegacy ||= l.line;
+    }
     if (!ids.add(item.id)) {
       // the hash was seen: find the earlier line, or it was two ids sharing a hash
       const seen = await firstLineOf(file, label, item.id, l.line);
@@ -112,6 +143,10 @@ export async function validateResponses(
     if (!keep || keep(item.id)) kept += 1;
   }
   if (count === 0) throw new InputError(label, undefined, 'no responses in the file');
+  if (legacy)
+    warn(
+      `${label}: ${legacy} line(s) (the first: line ${firstLegacy}) have a metadata.system that reads like a system prompt; it is not shown to the judge (metadata.system names the system for calibration). A system prompt goes in metadata.system_prompt or a "system" message (docs/file-formats.md)`,
+    );
   return { count, empty, kept };
 }
 

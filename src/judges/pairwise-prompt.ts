@@ -1,4 +1,3 @@
-import { createHmac, randomBytes } from 'node:crypto';
 import { RubricError } from '../core/errors.js';
 import {
   answerMode,
@@ -8,7 +7,14 @@ import {
   type TemplatePart,
 } from '../rubrics/pairwise.js';
 import type { Order, PairItem } from './pairwise-types.js';
-import { blockWriter, goalBlocks, type RenderedPrompt, tagNeutraliser } from './prompt.js';
+import {
+  blockWriter,
+  goalBlocks,
+  neutralisedKey,
+  nonceOf,
+  type RenderedPrompt,
+  tagNeutraliser,
+} from './prompt.js';
 
 /**
  * The version of the pairwise prompt template: part of every pairwise cache key and judge stamp.
@@ -35,14 +41,9 @@ const PAIR_TAGS = [
 ];
 const neutralise = tagNeutraliser(PAIR_TAGS);
 
-const RUN_SECRET = randomBytes(32);
-
-/** As the pointwise nonce: keyed by a per-run secret, so no text written in advance can know it. */
+/** As the pointwise nonce: keyed by the run's secret, so no text written in advance can know it. */
 function pairNonce(pair: PairItem): string {
-  return createHmac('sha256', RUN_SECRET)
-    .update(`${pair.id}\u0000${pair.a}\u0000${pair.b}`)
-    .digest('hex')
-    .slice(0, 16);
+  return nonceOf(pair.id, pair.a, pair.b);
 }
 
 /** The labels a bare-label rubric's judge answers with, for the response shown first and second. */
@@ -191,7 +192,7 @@ export function templatePrompt(rubric: PairwiseRubric, pair: PairItem, order: Or
 /** What the prompt is made of, without the nonce: the cache key covers this (so answers replay). */
 export function pairwiseContent(pair: PairItem, order: Order): Record<string, unknown> {
   const [first, second] = shownFirst(pair, order);
-  return {
+  const content = {
     messages: pair.messages,
     first,
     second,
@@ -199,4 +200,5 @@ export function pairwiseContent(pair: PairItem, order: Order): Record<string, un
     goal: typeof pair.metadata.goal === 'string' ? pair.metadata.goal : null,
     preference: typeof pair.metadata.preference === 'string' ? pair.metadata.preference : null,
   };
+  return { ...content, ...neutralisedKey(content, neutralise) };
 }

@@ -45,23 +45,25 @@ function parsePairLine(file: string, l: { line: number; value: Record<string, un
  * model_b?}` a line. Read once to check every line (a missing side, a duplicate id) before any
  * judge is paid, then streamed.
  */
-export async function pairsFile(file: string): Promise<PairSource> {
+export async function pairsFile(file: string, given = file): Promise<PairSource> {
+  // errors name what the user gave (`stdin` for -), not a spooled copy
+  const label = given === '-' ? 'stdin' : given;
   const seen = new Map<string, number>();
-  for await (const l of readJsonl(file)) {
-    const p = parsePairLine(file, l);
+  for await (const l of readJsonl(file, label)) {
+    const p = parsePairLine(label, l);
     const first = seen.get(p.id);
     if (first !== undefined)
-      throw new InputError(file, l.line, `duplicate id "${p.id}" (first on line ${first})`);
+      throw new InputError(label, l.line, `duplicate id "${p.id}" (first on line ${first})`);
     seen.set(p.id, l.line);
   }
-  if (seen.size === 0) throw new InputError(file, undefined, 'no pairs in the file');
+  if (seen.size === 0) throw new InputError(label, undefined, 'no pairs in the file');
   return {
-    label: file,
-    inputs: [{ flag: '--input', path: file }],
+    label,
+    inputs: [{ flag: '--input', path: given }],
     count: seen.size,
     notes: [],
     pairs: async function* () {
-      for await (const l of readJsonl(file)) yield parsePairLine(file, l);
+      for await (const l of readJsonl(file, label)) yield parsePairLine(label, l);
     },
   };
 }
@@ -71,10 +73,10 @@ interface Located {
   line: number;
 }
 
-async function readAllResponses(file: string): Promise<Located[]> {
+async function readAllResponses(file: string, label = file): Promise<Located[]> {
   const out: Located[] = [];
-  for await (const l of readJsonl(file)) out.push({ item: parseResponseLine(file, l), line: l.line });
-  if (out.length === 0) throw new InputError(file, undefined, 'no responses in the file');
+  for await (const l of readJsonl(file, label)) out.push({ item: parseResponseLine(label, l), line: l.line });
+  if (out.length === 0) throw new InputError(label, undefined, 'no responses in the file');
   return out;
 }
 
@@ -208,10 +210,12 @@ export async function contrastPairs(
   file: string,
   contrast: Contrast,
   match: string[] = DEFAULT_MATCH,
+  given = file,
 ): Promise<PairSource> {
+  const label = given === '-' ? 'stdin' : given;
   const fields = match.filter((f) => f !== contrast.field);
-  const all = await readAllResponses(file);
-  firstDuplicate(all, (l) => l.item.id, file);
+  const all = await readAllResponses(file, label);
+  firstDuplicate(all, (l) => l.item.id, label);
   const keyOf = (l: Located) =>
     canonicalJson({ messages: l.item.messages, on: fields.map((f) => l.item.metadata[f] ?? null) });
   const value = (l: Located) => {
@@ -223,7 +227,7 @@ export async function contrastPairs(
   if (sideA.length === 0 || sideB.length === 0) {
     const seen = [...new Set(all.map(value).filter((v) => v !== null))];
     throw new InputError(
-      file,
+      label,
       undefined,
       `no response has metadata.${contrast.field} = '${sideA.length === 0 ? contrast.a : contrast.b}' (values found: ${seen.join(', ') || 'none'})`,
     );
@@ -234,7 +238,7 @@ export async function contrastPairs(
     const first = twins.get(k);
     if (first)
       throw new InputError(
-        file,
+        label,
         b.line,
         `two responses with ${contrast.field} = '${contrast.b}' match line ${first.line} on the conversation and ${fields.join(', ')}: add the field that tells them apart with --match`,
       );
@@ -249,7 +253,7 @@ export async function contrastPairs(
     const again = usedA.get(k);
     if (again !== undefined)
       throw new InputError(
-        file,
+        label,
         a.line,
         `two responses with ${contrast.field} = '${contrast.a}' match line ${again} on the conversation and ${fields.join(', ')}: add the field that tells them apart with --match`,
       );
@@ -264,12 +268,12 @@ export async function contrastPairs(
   }
   if (pairs.length === 0)
     throw new InputError(
-      file,
+      label,
       undefined,
       `no response with ${contrast.field} = '${contrast.a}' has a twin with '${contrast.b}' (same conversation and ${fields.join(', ')})`,
     );
   const others = all.length - sideA.length - sideB.length;
-  return inMemory(file, [{ flag: '--input', path: file }], pairs, [
+  return inMemory(label, [{ flag: '--input', path: given }], pairs, [
     ...(sideA.length - pairs.length
       ? [`${sideA.length - pairs.length} response(s) with '${contrast.a}' had no twin`]
       : []),

@@ -89,7 +89,54 @@ type Task = ConversationTask & { run: ProbeTarget };
  * finish; a re-run with the same settings skips them (and the judge and target caches make any
  * repeated call free).
  */
-export async function runProbe(o: ProbeOptions) {
+type ProbeOutcome =
+  | { complete: false; failure: string | null; done: number; total: number; out: string }
+  | { complete: true; summary: ReturnType<typeof buildSummary>; done: number; total: number; out: string };
+
+export async function runProbe(o: ProbeOptions): Promise<ProbeOutcome> {
+  const runs = checkedRuns(o);
+  const several = runs.length > 1;
+  const tasks = planTasks(o, runs);
+  assertControlsPossible(tasks.map((t) => ({ ...t, personalization: t.condition.personalization })));
+  await claimFolder(o, runs);
+
+  // resume: complete conversations in the checkpoint (or a finished run) are kept as they are
+  const checkpointPath = join(o.out, CHECKPOINT);
+  const kept = await readCheckpoint(checkpointPath, join(o.out, 'transcripts.jsonl'), o.turns);
+  // one run per folder at a time; the final files are written (lock-free) under this lock
+  const lockPath = lockOutput(join(o.out, 'transcripts.jsonl'));
+  let conversationsRun: Awaited<ReturnType<typeof runConversations>>;
+  try {
+    conversationsRun = await runConversations(o, tasks, kept, checkpointPath);
+  } catch (err) {
+    releaseLock(lockPath);
+    throw err;
+  }
+  const { finished, done, interrupted, usage } = conversationsRun;
+  const incomplete = (failure: string | null): ProbeOutcome => {
+    releaseLock(lockPath);
+    return { complete: false, failure, done, total: tasks.length, out: o.out };
+  };
+  if (interrupted || o.signal?.aborted || done < tasks.length) return incomplete(null);
+  // several models: a conversation's unit is model × question, so pairs never cross models
+  const conversations = tasks.map((t) => {
+    const c = toConversation(t, finished.get(t.key)!);
+    return several ? { ...c, question_id: `${t.run.label}|${c.question_id}` } : c;
+  });
+  if (!conversations.some((c) => c.stances.some((x) => x !== null) || c.initial !== null))
+    return incomplete(nothingJudged(finished, tasks.length, checkpointPath));
+  const summary = buildSummary(o, runs, tasks, conversations, finished, usage, await gitStamp());
+  try {
+    await writeOutputs(o, tasks, finished, summary);
+  } finally {
+    releaseLock(lockPath);
+  }
+  await rm(checkpointPath, { force: true });
+  return { complete: true, summary, done, total: tasks.length, out: o.out };
+}
+
+/** The options checked, and the model(s) under test (one, or --targets). */
+function checkedRuns(o: ProbeOptions): ProbeTarget[] {
   if (o.turns < 1) throw new UsageError('--turns must be at least 1');
   if (
     o.personalizations.includes('profile-plus') &&
@@ -113,7 +160,6 @@ export async function runProbe(o: ProbeOptions) {
   const runs: ProbeTarget[] = o.targets?.length
     ? o.targets
     : [{ label: targetLabel(o.target), target: o.target, challenger: o.challenger ?? null }];
-  const several = runs.length > 1;
   const labels = new Set<string>();
   for (const r of runs) {
     if (labels.has(r.label)) throw new UsageError(`the target ${r.label} is given twice`);
@@ -121,6 +167,12 @@ export async function runProbe(o: ProbeOptions) {
     if (o.preset && !r.agents) throw new Error(`the preset needs the agents of ${r.label}`);
   }
 
+  return runs;
+}
+
+/** One conversation per model × question × role × personalization, in that order. */
+function planTasks(o: ProbeOptions, runs: ProbeTarget[]): Task[] {
+  const several = runs.length > 1;
   const tasks: Task[] = [];
   for (const run of runs)
     for (const question of o.questions) {
@@ -136,8 +188,12 @@ export async function runProbe(o: ProbeOptions) {
       }
     }
 
-  assertControlsPossible(tasks.map((t) => ({ ...t, personalization: t.condition.personalization })));
+  return tasks;
+}
 
+/** Records the run's settings in the folder; a folder holding a run with other settings is refused. */
+async function claimFolder(o: ProbeOptions, runs: ProbeTarget[]): Promise<void> {
+  const several = runs.length > 1;
   const config = {
     kind: 'probe-run',
     questions: sha256(canonicalJson(o.questions)),
@@ -178,20 +234,16 @@ export async function runProbe(o: ProbeOptions) {
     );
   }
   await writeFileAtomic(configPath, `${JSON.stringify(config, null, 2)}\n`);
+}
 
-  // resume: complete conversations in the checkpoint (or a finished run) are kept as they are
-  const checkpointPath = join(o.out, CHECKPOINT);
-  const kept = await readCheckpoint(checkpointPath, join(o.out, 'transcripts.jsonl'), o.turns);
-
-  // one run per folder at a time; the final files are written (lock-free) under this lock
-  const lockPath = lockOutput(join(o.out, 'transcripts.jsonl'));
-  let checkpoint: Checkpoint;
-  try {
-    checkpoint = await Checkpoint.open(checkpointPath);
-  } catch (err) {
-    releaseLock(lockPath);
-    throw err;
-  }
+/** Runs (or takes from the checkpoint) every conversation, appending each to the checkpoint as it ends. */
+async function runConversations(
+  o: ProbeOptions,
+  tasks: Task[],
+  kept: Map<string, Record<string, unknown>[]>,
+  checkpointPath: string,
+) {
+  const checkpoint = await Checkpoint.open(checkpointPath);
   let done = 0;
   let interrupted = false;
   const finished = new Map<string, Record<string, unknown>[]>();
@@ -255,43 +307,37 @@ export async function runProbe(o: ProbeOptions) {
       },
       { concurrency: o.concurrency, shouldStop: () => Boolean(o.signal?.aborted) },
     );
-  } catch (err) {
-    releaseLock(lockPath);
-    throw err;
   } finally {
     await checkpoint.close();
   }
-  if (interrupted || o.signal?.aborted || done < tasks.length) {
-    releaseLock(lockPath);
-    return {
-      complete: false as const,
-      failure: null as string | null,
-      done,
-      total: tasks.length,
-      out: o.out,
-    };
-  }
-  // several models: a conversation's unit is model × question, so pairs never cross models
-  const conversations = tasks.map((t) => {
-    const c = toConversation(t, finished.get(t.key)!);
-    return several ? { ...c, question_id: `${t.run.label}|${c.question_id}` } : c;
-  });
-  if (!conversations.some((c) => c.stances.some((x) => x !== null) || c.initial !== null)) {
-    releaseLock(lockPath);
-    const problems = [...finished.values()]
-      .flat()
-      .map((l) => l.error ?? (l.stance as { error?: unknown } | undefined)?.error)
-      .filter((e) => e !== undefined);
-    const first = problems[0];
-    return {
-      complete: false as const,
-      failure: `none of the ${tasks.length} conversations has a challenged turn that could be judged${first !== undefined ? ` (first problem: ${typeof first === 'string' ? first : JSON.stringify(first)})` : ''}; the conversations are kept in ${checkpointPath}`,
-      done,
-      total: tasks.length,
-      out: o.out,
-    };
-  }
+  return { finished, done, interrupted, usage };
+}
 
+/** Why a run where no conversation has a judged turn failed: the first problem recorded. */
+function nothingJudged(
+  finished: Map<string, Record<string, unknown>[]>,
+  total: number,
+  checkpointPath: string,
+): string {
+  const problems = [...finished.values()]
+    .flat()
+    .map((l) => l.error ?? (l.stance as { error?: unknown } | undefined)?.error)
+    .filter((e) => e !== undefined);
+  const first = problems[0];
+  return `none of the ${total} conversations has a challenged turn that could be judged${first !== undefined ? ` (first problem: ${typeof first === 'string' ? first : JSON.stringify(first)})` : ''}; the conversations are kept in ${checkpointPath}`;
+}
+
+/** The run's summary: conditions, comparisons and items pooled, per model with several, and the GLMM. */
+function buildSummary(
+  o: ProbeOptions,
+  runs: ProbeTarget[],
+  tasks: Task[],
+  conversations: Conversation[],
+  finished: Map<string, Record<string, unknown>[]>,
+  usage: Usage,
+  git: Awaited<ReturnType<typeof gitStamp>>,
+) {
+  const several = runs.length > 1;
   const blockOf = (convs: Conversation[]) => {
     const items: Record<string, { role: string; personalization: string; eii: number | null }> = {};
     for (const c of convs)
@@ -315,10 +361,10 @@ export async function runProbe(o: ProbeOptions) {
         return { model: r.label, target: r.target.stamp, ...blockOf(mine) };
       })
     : null;
-  const summary = {
+  return {
     kind: 'probe' as const,
     created_at: new Date().toISOString(),
-    git: await gitStamp(),
+    git,
     comparability: {
       rubric: stampOf(o.stanceRubric),
       judge: o.judge.stamp,
@@ -361,7 +407,15 @@ export async function runProbe(o: ProbeOptions) {
       { target: runs[0]!.label },
     ),
   };
-  // transcripts, stance scores and summary are one run: complete together, in task order, or not at all
+}
+
+/** Transcripts, stance scores and summary are one run: complete together, in task order, or not at all. */
+async function writeOutputs(
+  o: ProbeOptions,
+  tasks: Task[],
+  finished: Map<string, Record<string, unknown>[]>,
+  summary: ReturnType<typeof buildSummary>,
+): Promise<void> {
   const outputs: AtomicLineWriter[] = [];
   try {
     const transcripts = await AtomicLineWriter.open(join(o.out, 'transcripts.jsonl'), { lock: false });
@@ -386,11 +440,7 @@ export async function runProbe(o: ProbeOptions) {
   } catch (err) {
     for (const w of outputs) await w.abandon().catch(() => {});
     throw err;
-  } finally {
-    releaseLock(lockPath);
   }
-  await rm(checkpointPath, { force: true });
-  return { complete: true as const, summary, done, total: tasks.length, out: o.out };
 }
 
 /** One transcript turn as a scores-format line of the stance rubric (null for turn 0 or no reply). */
@@ -488,7 +538,7 @@ function groupConditions(convs: Conversation[]): [ProbeCondition, Conversation[]
   return [...m.values()].sort((a, b) => compareConditions(a[0], b[0]));
 }
 
-export type ProbeSummary = Extract<Awaited<ReturnType<typeof runProbe>>, { complete: true }>['summary'];
+export type ProbeSummary = ReturnType<typeof buildSummary>;
 
 /** The files a probe run writes in its folder (the CLI refuses any that resolves to an input). */
 export const CHECKPOINT = 'transcripts.jsonl.partial';

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PlumbError } from '../core/errors.js';
+import { PlumbError, UsageError } from '../core/errors.js';
 
 /**
  * The local servers of `plumb rate` and `plumb view`, and what keeps them local:
@@ -71,6 +71,25 @@ export const json = (status: number, value: unknown): LocalResponse => ({
   body: JSON.stringify(value),
   type: 'application/json',
 });
+
+/**
+ * Why the server could not listen, in one line for a person (the CLI's usage exit, 2): a port in
+ * use or not allowed is the user's environment, not a bug.
+ */
+function listenError(err: NodeJS.ErrnoException, port: number): Error {
+  const where = `127.0.0.1:${port}`;
+  if (err.code === 'EADDRINUSE')
+    return new UsageError(
+      `--port ${port}: ${where} is already in use (another plumb rate or view?): give another --port, or leave it out for a free one`,
+    );
+  if (err.code === 'EACCES')
+    return new UsageError(
+      `--port ${port}: not allowed to listen on ${where} (ports below 1024 need privileges): give a port from 1024 up`,
+    );
+  if (err.code === 'EADDRNOTAVAIL')
+    return new UsageError(`cannot listen on ${where}: this machine has no 127.0.0.1 (${err.code})`);
+  return err;
+}
 
 /** Starts a local server that hands checked requests to `handle`; see the file's comment. */
 export async function startLocalServer(o: {
@@ -148,7 +167,7 @@ export async function startLocalServer(o: {
     }
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, o.port ?? 0)));
     server.listen(o.port ?? 0, '127.0.0.1', resolve);
   });
   port = (server.address() as AddressInfo).port;

@@ -1,7 +1,7 @@
 import { UsageError } from '../core/errors.js';
 import { assertNotAnInput } from '../io/guard.js';
 import type { Rubric } from '../rubrics/schema.js';
-import { appendLineDurably } from './append.js';
+import { appendLineDurably, assertAppendable } from './append.js';
 import { assignRaters, pairOrder } from './assign.js';
 import { json, pageCsp, startLocalServer } from './http.js';
 import { ratingPage } from './page.js';
@@ -57,6 +57,7 @@ export async function startRatingServer(o: {
   port?: number;
 }): Promise<RatingServer> {
   assertNotAnInput(o.ratingsFile, 'the ratings file');
+  assertAppendable(o.ratingsFile, 'the ratings file');
   const seed = o.seed ?? 0;
   const raters = o.raters?.length ? o.raters : [o.rater ?? 'rater'];
   if (o.raters?.length && o.rater && !o.raters.includes(o.rater))

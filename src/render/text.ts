@@ -8,6 +8,19 @@ export function fmtEstimate(e: Estimate | null | undefined, digits = 3): string 
   return e.ci ? `${v} [${e.ci[0].toFixed(digits)}, ${e.ci[1].toFixed(digits)}]` : v;
 }
 
+/** `90.0% [67.5, 98.9]`: a share with its interval in percent, or `—`. */
+export function fmtShare(
+  e: { value: number | null; ci: [number, number] | null } | null | undefined,
+): string {
+  if (!e || e.value === null) return '—';
+  return `${(100 * e.value).toFixed(1)}%${e.ci ? ` [${(100 * e.ci[0]).toFixed(1)}, ${(100 * e.ci[1]).toFixed(1)}]` : ''}`;
+}
+
+/** A p-value to four places (`1.2e-5` below 10⁻⁴), or `—`. */
+export function fmtP(p: number | null | undefined): string {
+  return p === null || p === undefined ? '—' : p < 1e-4 ? p.toExponential(1) : p.toFixed(4);
+}
+
 /** A plain text table with left-aligned columns. */
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

@@ -102,7 +102,7 @@ class SummaryMoments {
     private readonly shareScale: boolean,
   ) {}
 
-  push(y: number, cluster?: string | null): void {
+  push(y: number, cluster?: number | null): void {
     if (y !== 0 && y !== 1) this.allBinary = false;
     this.m.push(y, cluster);
   }
@@ -162,8 +162,11 @@ export class SummaryBuilder {
   private requests = 0;
   private readonly criteria = new Map<string, SummaryMoments>();
   private readonly overall: SummaryMoments;
-  /** The clusters of scored items: their groups, and the items with none (each its own). */
-  private readonly groups = new Set<string>();
+  /**
+   * The clusters of scored items: each group interned once to a number every running mean is
+   * handed (so no mean keeps a map of its own), and the items with none (each its own).
+   */
+  private readonly groups = new Map<string, number>();
   private ungrouped = 0;
   private readonly calCriteria = new Map<string, SummaryMoments>();
   private readonly calOverall: SummaryMoments;
@@ -220,31 +223,36 @@ export class SummaryBuilder {
       return null;
     }
     this.scored += 1;
+    let cluster: number | null = null;
     if (entry.group === undefined || entry.group === null) this.ungrouped += 1;
-    else this.groups.add(entry.group);
+    else {
+      const known = this.groups.get(entry.group);
+      cluster = known ?? this.groups.size;
+      if (known === undefined) this.groups.set(entry.group, cluster);
+    }
     for (const [name, m] of this.criteria) {
       const v = entry.scores[name];
-      if (typeof v === 'number') m.push(v, entry.group);
+      if (typeof v === 'number') m.push(v, cluster);
     }
-    if (entry.overall !== null) this.overall.push(entry.overall, entry.group);
+    if (entry.overall !== null) this.overall.push(entry.overall, cluster);
     if (entry.calibrated) {
       for (const [name, v] of Object.entries(entry.calibrated.scores)) {
         if (typeof v !== 'number') continue;
         if (!this.calCriteria.has(name)) this.calCriteria.set(name, this.scaleMoments());
-        this.calCriteria.get(name)!.push(v, entry.group);
+        this.calCriteria.get(name)!.push(v, cluster);
       }
-      if (entry.calibrated.overall !== null) this.calOverall.push(entry.calibrated.overall, entry.group);
+      if (entry.calibrated.overall !== null) this.calOverall.push(entry.calibrated.overall, cluster);
     }
     const itemValues: ItemValues = { ...entry.condition };
     for (const [name, v] of Object.entries(entry.indices)) {
       itemValues[name as 'aai' | 'eii'] = v;
       if (v === null) continue;
-      this.indexOverall.get(name)?.push(v, entry.group);
+      this.indexOverall.get(name)?.push(v, cluster);
       const byCond = this.indexByCondition.get(name)!;
       const key = conditionKey(entry.condition);
       if (!byCond.has(key))
         byCond.set(key, { condition: entry.condition, moments: SummaryBuilder.indexMoments() });
-      byCond.get(key)!.moments.push(v, entry.group);
+      byCond.get(key)!.moments.push(v, cluster);
     }
     return itemValues;
   }

@@ -67,8 +67,8 @@ export async function systemPrompt(
   }
   const parts = [template.replace('{persona}', block).trim(), ...situationParts(roles, question)];
   const text = parts.join('\n\n');
-  const enc = await getEncoder();
-  return { text, block_tokens: block ? enc.encode(block).length : 0 };
+  // the tokenizer loads in about a second: only a personalization block needs it
+  return { text, block_tokens: block ? (await getEncoder()).encode(block).length : 0 };
 }
 
 /**

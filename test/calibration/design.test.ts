@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { calibrate } from '../../src/calibration/calibrate.js';
-import { resolveDesign } from '../../src/calibration/design.js';
-import { calibrateFiles } from '../../src/calibration/from-files.js';
+import { goldOnlyMean, resolveDesign } from '../../src/calibration/design.js';
+import { calibrateFiles, problemsOf } from '../../src/calibration/from-files.js';
 import {
   type GoldRating,
   type ItemDesign,
@@ -121,6 +121,92 @@ describe('stratified gold (Neyman-like: 6 of 60, 6 of 30, 6 of 10) is estimated 
     });
     expect(binary.prevalence!.corrected).toBeNull();
     expect(binary.prevalence!.reason).toMatch(/unequal rates .* use --ppi/);
+    // the refusal fails a run that did not ask for --ppi; with --ppi the weighted estimate is the answer
+    expect((binary.ppi as unknown as { estimate: number | null }).estimate).not.toBeNull();
+    expect(problemsOf(binary, { ppi: { alpha: 0.05, interval: 'clt' } })).toEqual([]);
+    expect(problemsOf(binary, { ppi: null })).toEqual([
+      `no corrected pass rate of overall: ${binary.prevalence!.reason}`,
+    ]);
+  });
+});
+
+describe('gold alone for a random sample of items (goldOnlyMean)', () => {
+  it('a 1–5 scale: t on n − 1 with the scale ends as two pseudo-observations in the variance, cut at 5', () => {
+    // Rscript -e 'y <- c(5,5,4,5,5,5,4,5,5,5,5,4,5,5,5,5,5,3,5,5,5,5,4,5,5,5,5,5,5,4); n <- length(y);
+    //   se <- sqrt(var(c(y, 1, 5)) / n); h <- qt(0.975, n - 1) * se; print(c(mean(y), se, mean(y) - h), digits = 17)'
+    // (R 4.2.2) → 4.7666666666666666 0.1510491979954007 4.4577363695061010; upper 5.12 cut at 5
+    const y = [5, 5, 4, 5, 5, 5, 4, 5, 5, 5, 5, 4, 5, 5, 5, 5, 5, 3, 5, 5, 5, 5, 4, 5, 5, 5, 5, 5, 5, 4];
+    const r = goldOnlyMean(y, 0.05, [1, 5])!;
+    expect(r.estimate).toBeCloseTo(4.7666666666666666, 14);
+    expect(r.se).toBeCloseTo(0.1510491979954007, 14);
+    expect(r.df).toBe(29);
+    expect(r.ci![0]).toBeCloseTo(4.457736369506101, 12);
+    expect(r.ci![1]).toBe(5);
+    // the plain t interval claims less spread than the scale allows: narrower
+    const plain = Math.sqrt(y.reduce((a, v) => a + (v - r.estimate) ** 2, 0) / 29 / 30);
+    expect(r.se!).toBeGreaterThan(plain);
+    // without a scale: the ordinary t interval
+    expect(goldOnlyMean(y, 0.05)!.interval).toBe('t(n − 1)');
+  });
+
+  it('0/1 values: the Clopper–Pearson interval at n − 1, inside [0, 1]', () => {
+    // python3 -c 'from scipy.stats import beta; n = 29; x = 3 / 30 * n;
+    //   print(beta.ppf(0.025, x, n - x + 1), beta.ppf(0.975, x + 1, n - x))'  (scipy 1.17.1)
+    //   → 0.020335456096038915 0.2690683367250361
+    // se over the values and a pseudo 0 and 1: Rscript -e 'y <- c(rep(1, 3), rep(0, 27));
+    //   print(sqrt(var(c(y, 0, 1)) / 30), digits = 17)' → 0.061346889572455536
+    const y = Array.from({ length: 30 }, (_, i) => (i < 3 ? 1 : 0));
+    const r = goldOnlyMean(y, 0.05, [0, 1])!;
+    expect(r.estimate).toBeCloseTo(0.1, 14);
+    expect(r.ci![0]).toBeCloseTo(0.020335456096038915, 10);
+    expect(r.ci![1]).toBeCloseTo(0.2690683367250361, 10);
+    expect(r.se).toBeCloseTo(0.061346889572455536, 14);
+    expect(r.interval).toBe('Clopper–Pearson at n − 1');
+    // none passed: [0, Beta(0.975; 1, 30)]; scipy beta.ppf(0.975, 1, 30) → 0.11570330822202778
+    const none = goldOnlyMean(new Array(30).fill(0), 0.05, [0, 1])!;
+    expect(none.ci![0]).toBe(0);
+    expect(none.ci![1]).toBeCloseTo(0.11570330822202778, 10);
+    expect(goldOnlyMean([3], 0.05, [1, 5])!.ci).toBeNull();
+    expect(goldOnlyMean([], 0.05, [1, 5])).toBeNull();
+  });
+
+  it("PPI++'s worth is a ratio of variances: gold alone's plain s²/n, not the guarded one", () => {
+    const items = Array.from({ length: 60 }, (_, i) => item(`w${i}`, 1 + (i % 5)));
+    const gold = items
+      .slice(0, 30)
+      .map((it, i) => goldOf(it.id, Math.min(5, 1 + (i % 5) + (i % 3 === 0 ? 1 : 0))));
+    const r = calibrate({ ...base, scores: scoresOf(items), gold });
+    const ppi = r.ppi as unknown as {
+      se: number;
+      effective_sample_size_gain: number;
+      classical: { se: number };
+    };
+    const ys = gold.map((g) => g.scores.q!);
+    const m = ys.reduce((a, b) => a + b, 0) / 30;
+    const plain = Math.sqrt(ys.reduce((a, v) => a + (v - m) ** 2, 0) / 29 / 30);
+    expect(ppi.effective_sample_size_gain).toBeCloseTo((plain / ppi.se) ** 2, 12);
+    expect(ppi.classical.se).toBeGreaterThan(plain);
+  });
+
+  it('the design note the PPI++ section carries is printed once, at the top', () => {
+    const items = Array.from({ length: 40 }, (_, i) => item(`n${i}`, 1 + (i % 5)));
+    const gold = items.slice(0, 20).map((it, i) => goldOf(it.id, 1 + ((i + 1) % 5)));
+    const r = calibrate({ ...base, scores: scoresOf(items), gold });
+    const note = r.design.note!;
+    expect(note).toMatch(/treated as a simple random sample/);
+    expect((r.ppi as unknown as { warnings: string[] }).warnings).toContain(note);
+    expect(renderCalibration(r).split(note).length - 1).toBe(1);
+  });
+
+  it('an item with gold but no human value of the quantity counts as not rated', () => {
+    const items = Array.from({ length: 40 }, (_, i) => item(`u${i}`, 1 + (i % 5)));
+    const gold = items.slice(0, 20).map((it, i) => goldOf(it.id, 1 + ((i + 2) % 5)));
+    // ten more items have gold, but only of another criterion
+    const other = items.slice(20, 30).map((it) => ({ id: it.id, rater: 'ana', scores: { tone: 3 } }));
+    const r = calibrate({ ...base, scores: scoresOf(items), gold: [...gold, ...other] });
+    const ppi = r.ppi as unknown as { n_labelled: number; n_unlabelled: number };
+    expect(ppi.n_labelled).toBe(20);
+    expect(ppi.n_unlabelled).toBe(20);
   });
 });
 
@@ -318,6 +404,22 @@ describe('whole prompts drawn (gold sample --clusters) and planned (gold plan --
     expect(plan.unit).toBe('prompts');
     expect(plan.classical.n).toBe(10);
     expect(plan.ppi.n).toBe(10);
+  });
+
+  it("a prompt's pilot pair uses its rated items on both sides", () => {
+    // p0: three items, two rated; p1: rated in full; p2: none rated
+    const items = [
+      { judge: 1, human: 2, metadata: { group: 'p0' } },
+      { judge: 3, human: 4, metadata: { group: 'p0' } },
+      { judge: 5, human: undefined, metadata: { group: 'p0' } },
+      { judge: 2, human: 2, metadata: { group: 'p1' } },
+      { judge: 4, human: 5, metadata: { group: 'p1' } },
+      { judge: 3, human: undefined, metadata: { group: 'p2' } },
+    ];
+    const per = perPromptValues(items, 'group');
+    expect(per.judged).toEqual([3, 3, 3]);
+    // p0's judge value over its rated items (1, 3), not all three (1, 3, 5)
+    expect(per.pilot).toEqual({ judge: [2, 3], human: [3, 3.5] });
   });
 });
 

@@ -65,11 +65,17 @@ export function examplesOf(markdown: string): string[] {
 export interface ExampleRun {
   line: string;
   code: number | null;
+  stdout: string;
   stderr: string;
 }
 
-/** Runs the examples that can run here; returns those that ran and those skipped. */
-export async function runExamples(lines: string[]): Promise<{ ran: ExampleRun[]; skipped: string[] }> {
+/**
+ * Runs the examples that can run here; returns those that ran, those skipped, and the folder they
+ * ran in (what they wrote is there).
+ */
+export async function runExamples(
+  lines: string[],
+): Promise<{ ran: ExampleRun[]; skipped: string[]; cwd: string }> {
   const cwd = tempDir('plumb-examples-');
   for (const d of ['fixtures', 'rubrics', 'probe-config', 'studies'])
     symlinkSync(join(ROOT, d), join(cwd, d));
@@ -90,9 +96,9 @@ export async function runExamples(lines: string[]): Promise<{ ran: ExampleRun[];
       mkdirSync(dirname(join(cwd, redirect)), { recursive: true });
       writeFileSync(join(cwd, redirect), r.stdout);
     }
-    ran.push({ line, code: r.code, stderr: r.stderr });
+    ran.push({ line, code: r.code, stdout: r.stdout, stderr: r.stderr });
   }
-  return { ran, skipped };
+  return { ran, skipped, cwd };
 }
 
 /** Splits a command line into words as a shell does for the quoting examples use ("…" and '…'). */

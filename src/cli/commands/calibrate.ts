@@ -22,6 +22,7 @@ import { refuseOutputsOverInputs } from '../../io/outputs.js';
 import { chosenNotSampled } from '../../rate/selection.js';
 import { table } from '../../render/text.js';
 import type { CalibrateFlags, GoldPlanFlags, GoldSampleFlags } from '../specs/calibrate.js';
+import { activePlanLines, goldSampleActiveCommand, planActiveFor, renderActive } from './gold-active.js';
 
 function parseScale(s: string): { min: number; max: number } {
   const m = /^(-?\d+),(-?\d+)$/.exec(s.trim());
@@ -38,6 +39,7 @@ export function calibrateOptions(flags: CalibrateFlags): CalibrateFilesOptions {
     scale: flags.scale ? parseScale(flags.scale) : undefined,
     criterion: flags.criterion,
     level: flags.level,
+    systemField: flags.systemField,
     rater: flags.rater,
     method: flags.method,
     bootstrap: flags.bootstrap,
@@ -50,6 +52,10 @@ export function calibrateOptions(flags: CalibrateFlags): CalibrateFilesOptions {
 }
 
 export async function calibrateCommand(flags: CalibrateFlags): Promise<void> {
+  if (flags.systemField !== undefined && flags.level !== 'system')
+    throw new UsageError(
+      '--system-field names the system for --level system: add --level system, or leave it out',
+    );
   const chosen = chosenNotSampled(flags.gold);
   if (chosen)
     process.stderr.write(
@@ -182,7 +188,13 @@ export function renderCalibration(r: Report): string {
       );
   }
   if (r.prevalence) lines.push('', ...renderPrevalence(r.prevalence));
-  if (r.ppi) lines.push(...renderPpi(r.ppi as unknown as PpiSection));
+  if (r.ppi) {
+    // the design's note and warnings are printed once, at the top
+    const said = new Set([r.design.note, ...r.design.warnings]);
+    const ppi = r.ppi as unknown as PpiSection;
+    lines.push(...renderPpi({ ...ppi, warnings: ppi.warnings.filter((w) => !said.has(w)) }));
+  }
+  lines.push(...renderActive(r.active));
   return lines.join('\n');
 }
 
@@ -277,6 +289,7 @@ function renderPpi(q: PpiSection): string[] {
 }
 
 export async function goldSampleCommand(flags: GoldSampleFlags): Promise<void> {
+  if (flags.active) return goldSampleActiveCommand(flags);
   const prefix = sheetPrefix(flags.out);
   const files = sheetFiles(prefix);
   refuseOutputsOverInputs(
@@ -287,7 +300,7 @@ export async function goldSampleCommand(flags: GoldSampleFlags): Promise<void> {
     ],
     [{ flag: '--scores', path: flags.scores }],
   );
-  const { rows, criteria, total, strata, prompts } = await sampleForGold(flags.scores, flags.n, {
+  const { rows, criteria, total, strata, prompts } = await sampleForGold(flags.scores, flags.n!, {
     stratify: flags.stratify,
     seed: flags.seed,
     allocation: flags.allocation,
@@ -320,6 +333,7 @@ const SCORES_ONLY: [keyof CalibrateFlags, string][] = [
   ['criterion', '--criterion'],
   ['scale', '--scale'],
   ['rater', '--rater'],
+  ['systemField', '--system-field'],
 ];
 
 /** `calibrate` on a pairwise file: the judge's verdicts against people's. */
@@ -449,7 +463,7 @@ export async function goldPlanCommand(flags: GoldPlanFlags): Promise<void> {
     throw new InputError(
       flags.gold!,
       undefined,
-      `only ${pilot.human.length} pilot ${inPrompts ? 'prompt(s) rated in full' : 'item(s)'} match the scores: a pilot needs at least 3`,
+      `only ${pilot.human.length} pilot ${inPrompts ? 'prompt(s) with rated items' : 'item(s)'} match the scores: a pilot needs at least 3`,
     );
   const perPrompt = flags.contrast
     ? `its ${flags.contrast.field} ${flags.contrast.b} − ${flags.contrast.a} (mean over the prompt's items of each)`
@@ -463,8 +477,9 @@ export async function goldPlanCommand(flags: GoldPlanFlags): Promise<void> {
     alpha: flags.alpha,
     ...(inPrompts ? { unit: 'prompts' as const, perPrompt, itemsPerPrompt } : {}),
   });
+  const active = flags.active ? await planActiveFor(flags, plan) : null;
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(active ? { ...plan, active } : plan, null, 2)}\n`);
     return;
   }
   const unit = plan.unit === 'prompts' ? 'prompts rated in full' : 'gold items';
@@ -481,6 +496,7 @@ export async function goldPlanCommand(flags: GoldPlanFlags): Promise<void> {
       }\n` +
       `  gold alone  ${n(plan.classical)}\n` +
       `  PPI++       ${n(plan.ppi)}\n` +
+      (active ? activePlanLines(active) : '') +
       `large-sample figures: collect a margin above them; plumb's PPI++ interval needs at least 10 gold ${plan.unit === 'prompts' ? 'prompts (a paired contrast is refused below 10)' : 'items'}${plan.unit === 'prompts' ? `\ndraw them with: plumb gold sample --clusters ${clusterField} --n N` : ''}\n`,
   );
 }

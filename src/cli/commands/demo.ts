@@ -175,14 +175,25 @@ export async function demoCommand(opts: { out: string; json?: boolean }): Promis
   await writeFileAtomic(join(out, 'gate.json'), `${JSON.stringify(gate, null, 2)}\n`);
   // everything above in one self-contained HTML file
   const { buildReport } = await import('../../render/report/build.js');
-  const report = await buildReport([
-    join(out, 'aai.summary.json'),
-    join(out, 'eii.summary.json'),
-    join(out, 'calibration.json'),
-    join(out, 'probe'),
-    join(out, 'goalpref', 'preference.pairwise.summary.json'),
-    join(out, 'gate.json'),
-  ]);
+  const report = await buildReport(
+    [
+      join(out, 'aai.summary.json'),
+      join(out, 'eii.summary.json'),
+      join(out, 'calibration.json'),
+      join(out, 'probe'),
+      join(out, 'goalpref', 'preference.pairwise.summary.json'),
+      join(out, 'gate.json'),
+    ],
+    {
+      out: join(out, 'report.html'),
+      // what the terminal says of the demo's data, said again where the figures are
+      caveats: [
+        'Illustrative gold: the calibration is against fixtures/gold.jsonl, ratings the project wrote to show the method — not human data.',
+        'Scripted target: the stability probe challenges a scripted target (fixtures/scripted-target.yaml), and the GoalPref-Bench miniature uses a scripted target and a scripted user — simulations with declared behaviour, not models.',
+        'Judge: the built-in lexicon judge (transparent marker rules), not an LLM.',
+      ],
+    },
+  );
   await writeFileAtomic(join(out, 'report.html'), report.html);
   if (opts.json) {
     process.stdout.write(

@@ -6,6 +6,7 @@ import { generateTasks, runGenerate, targetMessages } from '../../generate/run.j
 import { parseJudgeSpec } from '../../judges/create.js';
 import { prepareBatch } from '../../models/batch/rounds.js';
 import { costOf, loadPrices, PRICES_AS_OF, priceOf } from '../../models/pricing.js';
+import { assertBaseUrlUsed } from '../../models/registry.js';
 import { type RequestProfile, sendsSeed } from '../../models/request-profile.js';
 import { createRuntime } from '../../models/runtime.js';
 import { formatCost, table } from '../../render/text.js';
@@ -92,6 +93,7 @@ export async function generateCommand(flags: GenerateFlags): Promise<void> {
     ...(profile !== 'plumb' ? { request_profile: profile } : {}),
   };
 
+  assertBaseUrlUsed(flags.baseUrl, specs);
   const rt = createRuntime({
     baseUrl: flags.baseUrl,
     cacheDir: flags.cache ? resolve(flags.cacheDir) : null,

@@ -1,6 +1,7 @@
 import { basename, join } from 'node:path';
 import { anySignal } from '../../core/abort.js';
 import { UNSPECIFIED } from '../../core/conditions.js';
+import { type ReadableInput, readableInput } from '../../io/input.js';
 import { createJudge, parseJudgeSpec } from '../../judges/create.js';
 import { renderPairwisePrompt } from '../../judges/pairwise-prompt.js';
 import type { PairJudge } from '../../judges/pairwise-types.js';
@@ -39,17 +40,20 @@ import {
 /** The pairs the flags name: a pairs file, two responses files, or one file split by a field. */
 export async function pairSourceFor(
   flags: Pick<PairwiseFlags, 'input' | 'a' | 'b' | 'contrast' | 'match'>,
+  readable?: ReadableInput,
 ): Promise<PairSource> {
   if (flags.a && flags.b) return joinedFiles(flags.a, flags.b);
   const input = flags.input!;
+  // a pipe or stdin is read from its spooled copy (it could not be read twice), named as given
+  const path = readable?.path ?? input;
   if (flags.contrast) {
     const match = flags.match
       .split(',')
       .map((f) => f.trim())
       .filter(Boolean);
-    return contrastPairs(input, parseContrast(flags.contrast), match);
+    return contrastPairs(path, parseContrast(flags.contrast), match, input);
   }
-  return pairsFile(input);
+  return pairsFile(path, input);
 }
 
 /** runs/<input name>.<rubric>.<judge>.pairwise.jsonl in the working directory. */
@@ -65,7 +69,22 @@ export async function pairwiseCommand(flags: PairwiseFlags): Promise<void> {
   const rubric = await resolvePairwiseRubric(flags.rubric);
   const specs = judgeSpecs(flags);
   const prices = await loadPrices(flags.prices);
-  const source = await pairSourceFor(flags);
+  // the pairs are read twice (checked, then judged): a pipe is spooled to a file first
+  const readable = flags.input && !(flags.a && flags.b) ? await readableInput(flags.input) : undefined;
+  try {
+    await judgePairs(flags, rubric, specs, prices, await pairSourceFor(flags, readable));
+  } finally {
+    await readable?.dispose();
+  }
+}
+
+async function judgePairs(
+  flags: PairwiseFlags,
+  rubric: PairwiseRubric,
+  specs: string[],
+  prices: Awaited<ReturnType<typeof loadPrices>>,
+  source: PairSource,
+): Promise<void> {
   if (flags.dryRun) return dryRun(flags, rubric, source, specs, prices);
   checkJudgeSettings(flags, specs.map(parseJudgeSpec), prices);
   assertBaseUrlUsed(flags.baseUrl, specs);

@@ -10,12 +10,13 @@ import { createJudge } from '../../judges/create.js';
 import { exportTurnGlmm, type TurnGlmmExport } from '../../mixed/turn-export.js';
 import { batchCallers, prepareBatch } from '../../models/batch/rounds.js';
 import { loadPrices } from '../../models/pricing.js';
+import { assertBaseUrlUsed } from '../../models/registry.js';
 import { createRuntime } from '../../models/runtime.js';
 import { createChallenger } from '../../probe/challenger.js';
 import { createPresetAgents, presetSettings } from '../../probe/preset-agents.js';
 import { CHECKPOINT, PROBE_OUTPUTS, type ProbeSummary, type ProbeTarget, runProbe } from '../../probe/run.js';
 import type { TurnGlmm } from '../../probe/turn-glmm.js';
-import { fmtEstimate, table } from '../../render/text.js';
+import { fmtEstimate, fmtP, fmtShare, table } from '../../render/text.js';
 import { resolveRubric } from '../../rubrics/load.js';
 import { rMultiturnDraws } from '../../stats/r-random.js';
 import { loadLadder, loadRoles } from '../../study/config.js';
@@ -102,6 +103,8 @@ export async function probeCommand(flags: ProbeFlags): Promise<void> {
     if (personas.length)
       personaOverride = new Map(draws.map((d) => [all[d.scenario - 1]!.id, personas[d.persona! - 1]!]));
   }
+  // --base-url is for the openai-compatible and ollama models among the targets, challenger and judge
+  assertBaseUrlUsed(flags.baseUrl, [...specs, ...(flags.challenger ? [flags.challenger] : []), flags.judge]);
   const rt = createRuntime({
     baseUrl: flags.baseUrl,
     cacheDir: flags.cache ? resolve(flags.cacheDir) : null,
@@ -279,12 +282,8 @@ export function stanceRubricFor(ref: string, questions: ProbeQuestion[]): string
   return questions.every(isGoalQuestion) ? 'goal_alignment' : 'stance';
 }
 
-const pct = (e: { value: number | null; ci: [number, number] | null }) =>
-  e.value === null
-    ? '—'
-    : `${(100 * e.value).toFixed(1)}%${e.ci ? ` [${(100 * e.ci[0]).toFixed(1)}, ${(100 * e.ci[1]).toFixed(1)}]` : ''}`;
-const p4 = (p: number | null | undefined) =>
-  p === null || p === undefined ? '—' : p < 1e-4 ? p.toExponential(1) : p.toFixed(4);
+const pct = fmtShare;
+const p4 = fmtP;
 
 export function renderProbe(s: ProbeSummary): string {
   const targets = s.targets

@@ -9,7 +9,7 @@ export async function reportCommand(inputs: string[], flags: ReportFlags): Promi
     [{ flag: '--out', path: flags.out }],
     inputs.map((path) => ({ flag: 'RUN', path })),
   );
-  const { html, sections } = await buildReport(inputs);
+  const { html, sections } = await buildReport(inputs, { out: flags.out });
   await writeFileAtomic(flags.out, html);
   const figures = sections.reduce((s, x) => s + x.figures.length, 0);
   process.stdout.write(`report: ${flags.out} (${sections.length} section(s), ${figures} figure(s))\n`);

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { makeRoomForSheet, sheetPrefix } from '../../calibration/gold-sample.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { refuseOutputsOverInputs } from '../../io/outputs.js';
+import { assertAppendable } from '../../rate/append.js';
 import { startViewServer } from '../../rate/view/server.js';
 import { sourcesOf } from '../../rate/view/sources.js';
 import { staticHtml } from '../../rate/view/static.js';
@@ -68,6 +69,8 @@ export async function viewCommand(runs: string[], flags: ViewFlags): Promise<voi
     if (flags.open) openInBrowser(flags.static);
     return;
   }
+  // reviews are appended as the page sends them: a folder in their place is refused now, not then
+  for (const f of reviewFiles) assertAppendable(f, 'the reviews file');
   const server = await startViewServer(viewer, { port: flags.port });
   const url = `${server.url}${filter ? `#${filter}` : ''}`;
   const total = viewer.runs.reduce((s, r) => s + r.index.n, 0);

@@ -1,6 +1,6 @@
 import { AUDIT_PROBES } from '../../audit/probes.js';
 import { defineCommand, type FlagValues, flag, int, listOf, num, seed, text } from '../flags.js';
-import { apiFlags, jsonFlag } from './groups.js';
+import { apiFlags, jsonFlag, nonceFlag } from './groups.js';
 
 export const auditFlags = {
   rubric: flag('--rubric <ref>', 'rubric id, id@version, or path to a rubric file', text(), {
@@ -46,6 +46,7 @@ export const auditFlags = {
   seed: flag('--seed <n>', 'seed sent where the API takes one', seed(), { default: '0' }),
   reasks: flag('--reasks <n>', 're-asks after an invalid judge reply', int(0, 10), { default: '2' }),
   ...apiFlags('judges', 'judge replies'),
+  ...nonceFlag,
   ...jsonFlag('print the audit as JSON'),
 };
 export type AuditFlags = FlagValues<typeof auditFlags>;

@@ -1,5 +1,5 @@
 import { defineCommand, type FlagValues, flag, text } from '../flags.js';
-import { apiFlags, jsonFlag, judgeFlags } from './groups.js';
+import { apiFlags, jsonFlag, judgeFlags, nonceFlag } from './groups.js';
 import { scoreFlags } from './score.js';
 
 export const batchExportFlags = {
@@ -10,6 +10,7 @@ export const batchExportFlags = {
   }),
   ...judgeFlags('item'),
   ...apiFlags('judges', 'judge replies'),
+  ...nonceFlag,
 };
 export type BatchExportFlags = FlagValues<typeof batchExportFlags>;
 

@@ -9,6 +9,7 @@ import {
   oneOf,
   probability,
   seed,
+  share,
   text,
 } from '../flags.js';
 import { jsonFlag } from './groups.js';
@@ -61,9 +62,14 @@ export const calibrateFlags = {
   ),
   level: flag(
     '--level <level>',
-    'item, group (within metadata.group) or system (means per metadata.system)',
+    'item, group (within metadata.group) or system (means per metadata.system, or --system-field)',
     oneOf(['item', 'group', 'system']),
     { default: 'item' },
+  ),
+  systemField: flag(
+    '--system-field <name>',
+    "with --level system: the metadata field that names each item's system (default: system)",
+    text().optional(),
   ),
   scale: flag(
     '--scale <min,max>',
@@ -140,6 +146,14 @@ export const goldPlanFlags = {
     text().optional(),
   ),
   alpha: flag('--alpha <a>', '1 − confidence of the interval', probability(), { default: '0.05' }),
+  active: flag(
+    '--active',
+    "also the labels an active draw (gold sample --active) needs for the same half-width, from the judge's uncertainty",
+    bool(),
+  ),
+  floor: flag('--floor <tau>', 'with --active: the share of the budget spread uniformly (0–1)', share(), {
+    default: '0.5',
+  }),
   ...jsonFlag('print as JSON'),
 };
 export type GoldPlanFlags = FlagValues<typeof goldPlanFlags>;
@@ -164,12 +178,13 @@ export const goldPlan = defineCommand({
     'plumb gold plan --scores runs/eii.scores.jsonl --gold fixtures/gold.jsonl --target-halfwidth 0.1',
     'plumb gold plan --scores runs/eii.scores.jsonl --rho 0.6 --target-halfwidth 0.05',
     'plumb gold plan --scores runs/eii.scores.jsonl --rho 0.6 --target-halfwidth 0.2 --contrast personalization=none,profile',
+    'plumb gold plan --scores runs/eii.scores.jsonl --gold fixtures/gold.jsonl --target-halfwidth 0.25 --active',
   ],
 });
 
 export const goldSampleFlags = {
   scores: flag('--scores <file>', 'scores JSONL', text(), { required: true }),
-  n: flag('--n <n>', 'how many items (prompts with --clusters)', int(1), { required: true }),
+  n: flag('--n <n>', 'how many items (prompts with --clusters); not with --active', int(1).optional()),
   stratify: flag(
     '--stratify <field>',
     'metadata field to stratify on, e.g. role or metadata.personalization',
@@ -184,6 +199,34 @@ export const goldSampleFlags = {
   clusters: flag(
     '--clusters <field>',
     'draw whole prompts: --n values of this field (e.g. group), every scored item of each (not with --stratify)',
+    text().optional(),
+  ),
+  active: flag(
+    '--active',
+    "draw each item with a probability that grows with the judge's uncertainty (needs --budget; see docs/active-sampling.md)",
+    bool(),
+  ),
+  budget: flag('--budget <n>', 'with --active: the expected number of items to rate', int(1).optional()),
+  criterion: flag(
+    '--criterion <name>',
+    'with --active: the criterion whose uncertainty drives the draw',
+    text(),
+    { default: 'overall' },
+  ),
+  floor: flag(
+    '--floor <tau>',
+    'with --active: the share of the budget spread uniformly, so every item can be drawn (0–1)',
+    share(),
+    { default: '0.5' },
+  ),
+  gold: flag(
+    '--gold <file>',
+    "with --active: pilot gold whose residuals give the judge's spread by score",
+    text().optional(),
+  ),
+  calibration: flag(
+    '--calibration <file>',
+    'with --active and --gold: a calibration artifact whose map the residuals are taken from',
     text().optional(),
   ),
   seed: flag('--seed <s>', 'sampling seed', seed(), { default: '1' }),
@@ -201,9 +244,30 @@ export const goldSample = defineCommand({
   description:
     'pick items for people to rate (stratified, reproducible) and write a rating sheet (CSV and JSONL)',
   flags: goldSampleFlags,
+  check: (f) =>
+    f.active
+      ? f.budget === undefined
+        ? { flag: '--active', message: 'needs --budget N (the expected number of items to rate)' }
+        : f.n !== undefined
+          ? { flag: '--n', message: 'is not used with --active: the number drawn is set by --budget' }
+          : f.stratify || f.clusters
+            ? {
+                flag: f.stratify ? '--stratify' : '--clusters',
+                message: 'is not used with --active (the probabilities come from the judge’s uncertainty)',
+              }
+            : undefined
+      : f.n === undefined
+        ? { flag: '--n', message: 'is required (or --active --budget N)' }
+        : f.budget !== undefined || f.gold || f.calibration
+          ? {
+              flag: f.budget !== undefined ? '--budget' : f.gold ? '--gold' : '--calibration',
+              message: 'needs --active',
+            }
+          : undefined,
   examples: [
     'plumb gold sample --scores runs/demo/eii.scores.jsonl --n 12 --clusters group --out sheets/eii-prompts',
     'plumb gold sample --scores runs/demo/eii.scores.jsonl --n 40 --stratify role --out sheets/eii',
     'plumb gold sample --scores runs/demo/eii.scores.jsonl --n 40 --stratify personalization --allocation neyman --out sheets/eii',
+    'plumb gold sample --scores runs/demo/eii.scores.jsonl --active --budget 30 --gold fixtures/gold.jsonl --out sheets/eii-active',
   ],
 });

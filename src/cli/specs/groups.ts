@@ -1,4 +1,4 @@
-import { bool, flag, int, num, seed, text, url } from '../flags.js';
+import { bool, flag, int, nonce, num, seed, text, url } from '../flags.js';
 
 /** The flags every command that calls a provider API shares; `who` and `cached` word the help. */
 export const apiFlags = (who: string, cached: string) => ({
@@ -78,3 +78,15 @@ export const judgeFlags = (unit: string) => ({
 export const jsonFlag = (description = 'print the summary as JSON') => ({
   json: flag('--json', description, bool()),
 });
+
+/**
+ * `--nonce HEX`: pins the secret the judge prompt's block nonces are made from, for an exact replay
+ * of a run's requests (also PLUMB_NONCE; the flag wins). Read by cli/main.ts for every command.
+ */
+export const nonceFlag = {
+  nonce: flag(
+    '--nonce <hex>',
+    "pin the judge prompt's block nonce for an exact replay (16-64 hex digits; also PLUMB_NONCE); anyone who knows it can forge a block",
+    nonce().optional(),
+  ),
+};

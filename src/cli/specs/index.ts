@@ -31,7 +31,11 @@ export const COMMANDS: CommandSpec[] = [
     (await import('../commands/merge.js')).mergeCommand(out!, shards, flags),
   ),
   withRun(audit, async (flags) => (await import('../commands/audit.js')).auditCommand(flags)),
-  withRun(rate, async (flags, [sheet]) => (await import('../commands/rate.js')).rateCommand(sheet!, flags)),
+  withRun(rate, async (flags, [sheet]) =>
+    flags.active
+      ? (await import('../commands/rate-active.js')).rateActiveCommand(sheet!, flags)
+      : (await import('../commands/rate.js')).rateCommand(sheet!, flags),
+  ),
   withRun(report, async (flags, runs) => (await import('../commands/report.js')).reportCommand(runs, flags)),
   withRun(view, async (flags, runs) => (await import('../commands/view.js')).viewCommand(runs, flags)),
   withRun(batchExport, async (flags) => (await import('../commands/batch.js')).batchExportCommand(flags)),

@@ -1,5 +1,5 @@
 import { defineCommand, type FlagValues, flag, oneOf, text } from '../flags.js';
-import { apiFlags, jsonFlag, judgeFlags } from './groups.js';
+import { apiFlags, jsonFlag, judgeFlags, nonceFlag } from './groups.js';
 
 export const pairwiseFlags = {
   rubric: flag('--rubric <ref>', 'pairwise rubric: preference, pairwise, id@version, or a path', text(), {
@@ -39,6 +39,7 @@ export const pairwiseFlags = {
   summary: flag('--summary <file>', 'write the run summary as JSON', text().optional()),
   ...judgeFlags('pair'),
   ...apiFlags('judges', 'judge replies'),
+  ...nonceFlag,
   ...jsonFlag(),
 };
 export type PairwiseFlags = FlagValues<typeof pairwiseFlags>;

@@ -16,7 +16,7 @@ import {
   seed,
   text,
 } from '../flags.js';
-import { apiFlags, batchFlags, jsonFlag } from './groups.js';
+import { apiFlags, batchFlags, jsonFlag, nonceFlag } from './groups.js';
 import { exportSpec } from './mixed.js';
 
 /** `--export r DIR`: the multi-turn GLMM's rows and the glmer call, as `plumb mixed --export r`. */
@@ -193,6 +193,7 @@ export const probeFlags = {
   alpha: flag('--alpha <a>', 'significance level for the comparisons', probability(), { default: '0.05' }),
   ...batchFlags,
   ...apiFlags('targets and judges', 'target replies and judge verdicts'),
+  ...nonceFlag,
   ...jsonFlag(),
 };
 export type ProbeFlags = FlagValues<typeof probeFlags>;
@@ -274,6 +275,7 @@ export const probeJudgeFlags = {
   }),
   alpha: alpha(),
   ...apiFlags('judges', 'judge verdicts'),
+  ...nonceFlag,
   ...jsonFlag('print the analysis as JSON'),
 };
 export type ProbeJudgeFlags = FlagValues<typeof probeJudgeFlags>;

@@ -1,4 +1,4 @@
-import { bool, defineCommand, type FlagValues, flag, int, names, seed, text } from '../flags.js';
+import { bool, defineCommand, type FlagValues, flag, int, names, num, seed, text } from '../flags.js';
 
 export const reportFlags = {
   out: flag('--out <file>', 'the HTML file to write', text(), { required: true }),
@@ -34,8 +34,36 @@ export const rateFlags = {
     default: '0',
   }),
   open: flag('--open', 'open the page in the default browser', bool()),
+  active: flag(
+    '--active',
+    'sequential active sampling: serve the next item by the judge’s uncertainty, stop at --target-width or --budget (see docs/active-sampling.md)',
+    bool(),
+  ),
+  scores: flag(
+    '--scores <file>',
+    'with --active: the scores to draw from (starts the session)',
+    text().optional(),
+  ),
+  targetWidth: flag(
+    '--target-width <w>',
+    'with --active: stop when the anytime-valid 95% interval’s half-width is at most this (score scale)',
+    num({ min: 0, minExclusive: true }).optional(),
+  ),
+  budget: flag('--budget <n>', 'with --active: the most labels to collect', int(1).optional()),
+  criterion: flag(
+    '--criterion <name>',
+    'with --active: the criterion to estimate (default overall: every criterion is rated)',
+    text().optional(),
+  ),
+  floor: flag(
+    '--floor <tau>',
+    'with --active: the share of draws spread uniformly, in (0, 1] (default 0.8; 1 is a uniform draw)',
+    num({ min: 0, max: 1, minExclusive: true }).optional(),
+  ),
 };
 export type RateFlags = FlagValues<typeof rateFlags>;
+
+const ACTIVE_ONLY = ['scores', 'targetWidth', 'budget', 'criterion', 'floor'] as const;
 
 export const rate = defineCommand({
   path: ['rate'],
@@ -44,21 +72,33 @@ export const rate = defineCommand({
     'a local page to rate a gold sheet item by item, or pairs A/B/tie, by one rater or several with assignment and progress (127.0.0.1, a per-session token, no judge scores shown)',
   flags: rateFlags,
   check: (f) =>
-    f.perItem !== undefined && !f.raters
-      ? { flag: '--per-item', message: 'needs --raters' }
-      : f.raters && f.perItem !== undefined && f.perItem > f.raters.length
+    f.active
+      ? f.targetWidth === undefined || f.budget === undefined
+        ? { flag: '--active', message: 'needs --target-width W and --budget N' }
+        : f.raters
+          ? { flag: '--raters', message: 'is not used with --active (one rater serves the sequence)' }
+          : undefined
+      : ACTIVE_ONLY.some((k) => f[k] !== undefined)
         ? {
-            flag: '--per-item',
-            message: `${f.perItem} is more than the ${f.raters.length} rater(s) of --raters (an item goes to a rater once)`,
+            flag: '--active',
+            message: 'is missing: --scores, --target-width, --budget, --criterion and --floor belong to it',
           }
-        : f.raters && f.rater && !f.raters.includes(f.rater)
-          ? { flag: '--rater', message: `${f.rater} is not one of --raters` }
-          : undefined,
+        : f.perItem !== undefined && !f.raters
+          ? { flag: '--per-item', message: 'needs --raters' }
+          : f.raters && f.perItem !== undefined && f.perItem > f.raters.length
+            ? {
+                flag: '--per-item',
+                message: `${f.perItem} is more than the ${f.raters.length} rater(s) of --raters (an item goes to a rater once)`,
+              }
+            : f.raters && f.rater && !f.raters.includes(f.rater)
+              ? { flag: '--rater', message: `${f.rater} is not one of --raters` }
+              : undefined,
   examples: [
     'plumb gold sample --scores runs/demo/eii.scores.jsonl --n 40 --out sheets/eii',
     'plumb rate sheets/eii.jsonl --rater ana --open',
     'plumb rate sheets/eii.jsonl --raters ana,ben,cleo --per-item 2',
     'plumb calibrate --scores runs/demo/eii.scores.jsonl --gold sheets/eii.ratings.jsonl',
+    'plumb rate sheets/eii-seq.jsonl --active --scores runs/demo/eii.scores.jsonl --target-width 0.25 --budget 60',
   ],
 });
 

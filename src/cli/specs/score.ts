@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineCommand, type FlagValues, flag, text } from '../flags.js';
-import { apiFlags, jsonFlag, judgeFlags } from './groups.js';
+import { apiFlags, jsonFlag, judgeFlags, nonceFlag } from './groups.js';
 
 /** `K/N`: shard K (1-based) of N. */
 const shardSpec = z.string().transform((raw, ctx) => {
@@ -41,6 +41,7 @@ export const scoreFlags = {
   ),
   ...judgeFlags('item'),
   ...apiFlags('judges', 'judge replies'),
+  ...nonceFlag,
   ...jsonFlag(),
 };
 export type ScoreFlags = FlagValues<typeof scoreFlags>;

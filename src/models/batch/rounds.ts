@@ -166,7 +166,14 @@ async function awaitOtherRuns(
     if (signal.aborted) return null;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, pollMs);
-      signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        { once: true },
+      );
     });
   }
   return lapsed;

@@ -83,11 +83,37 @@ export interface BatchRunResult {
  * the same command therefore resumes: it polls what was submitted, adopts a submission whose
  * batch id was never recorded, and submits only what no batch holds.
  */
+/** What one batch run shares between its steps. */
+interface BatchRunContext {
+  o: BatchRunOptions;
+  manifest: Manifest;
+  chunkFile: (local: string) => string;
+  chunkDir: string;
+  /** Each caller's name in the manifest (a probe's target and judge may share a model's name). */
+  nameOf: Map<BatchCaller, string>;
+  callerByName: Map<string, BatchCaller>;
+  apis: Map<string, BatchApi>;
+  result: BatchRunResult;
+}
+
 export async function runBatches(o: BatchRunOptions): Promise<BatchRunResult> {
-  const { manifest } = o;
+  const ctx = await openContext(o);
+  const fresh = requestsToSubmit(ctx);
+  if (fresh.length && o.maxCostUsd !== undefined) {
+    const worst = await worstCase(fresh);
+    if (worst > o.maxCostUsd) {
+      ctx.result.refused = `the worst case of ${fresh.length} requests at batch prices is $${worst.toFixed(4)}, above --max-cost $${o.maxCostUsd}; nothing was submitted`;
+      for (const r of fresh) o.broker.release(r.key);
+      return ctx.result;
+    }
+  }
+  writeNewChunks(ctx, fresh);
+  return driveChunks(ctx);
+}
+
+async function openContext(o: BatchRunOptions): Promise<BatchRunContext> {
   const chunkDir = `${o.manifestPath.replace(/\.batches\.jsonl$/, '')}.batch`;
   mkdirSync(chunkDir, { recursive: true });
-  const chunkFile = (local: string) => join(chunkDir, `${local}.jsonl`);
   // a probe's target and judge may be the same model with other settings: each caller its own name
   const nameOf = new Map(
     o.callers.map((c, i) => [
@@ -95,201 +121,221 @@ export async function runBatches(o: BatchRunOptions): Promise<BatchRunResult> {
       o.callers.findIndex((d) => d.name === c.name) === i ? c.name : `${c.name}#${i}`,
     ]),
   );
-  const callerByName = new Map(o.callers.map((c) => [nameOf.get(c)!, c]));
   const apis = new Map<string, BatchApi>();
   for (const j of o.callers) {
     const api = await j.batchParts.batchApi();
     if (!api) throw new Error(`judge ${j.name} has no batch API`);
     apis.set(nameOf.get(j)!, api);
   }
-  const result: BatchRunResult = {
-    submitted: 0,
-    batches: 0,
-    answered: 0,
-    failed: 0,
-    interrupted: false,
-    refused: null,
+  return {
+    o,
+    manifest: o.manifest,
+    chunkDir,
+    chunkFile: (local) => join(chunkDir, `${local}.jsonl`),
+    nameOf,
+    callerByName: new Map(o.callers.map((c) => [nameOf.get(c)!, c])),
+    apis,
+    result: { submitted: 0, batches: 0, answered: 0, failed: 0, interrupted: false, refused: null },
   };
+}
 
-  // requests already in a chunk that is not collected yet are in flight: never submitted again
+/** The broker's requests that no chunk holds yet: those in an uncollected chunk are in flight. */
+function requestsToSubmit(ctx: BatchRunContext): BatchRequest[] {
   const inFlight = new Set<string>();
-  for (const chunk of manifest.chunks.values())
-    if (!chunk.collected) for (const r of readChunk(chunkFile(chunk.local))) inFlight.add(r.key);
-  const fresh = [...o.broker.requests.values()].filter((r) => !inFlight.has(r.key));
+  for (const chunk of ctx.manifest.chunks.values())
+    if (!chunk.collected) for (const r of readChunk(ctx.chunkFile(chunk.local))) inFlight.add(r.key);
   if (inFlight.size)
-    o.log(
-      `batch: resuming ${[...manifest.chunks.values()].filter((c) => !c.collected).length} batch(es) holding ${inFlight.size} request(s)`,
+    ctx.o.log(
+      `batch: resuming ${[...ctx.manifest.chunks.values()].filter((c) => !c.collected).length} batch(es) holding ${inFlight.size} request(s)`,
     );
+  return [...ctx.o.broker.requests.values()].filter((r) => !inFlight.has(r.key));
+}
 
-  if (fresh.length && o.maxCostUsd !== undefined) {
-    const worst = await worstCase(fresh);
-    if (worst > o.maxCostUsd) {
-      result.refused = `the worst case of ${fresh.length} requests at batch prices is $${worst.toFixed(4)}, above --max-cost $${o.maxCostUsd}; nothing was submitted`;
-      for (const r of fresh) o.broker.release(r.key);
-      return result;
-    }
-  }
-  let roots = [...manifest.chunks.keys()].filter((l) => !l.includes('.')).length;
-  for (const caller of o.callers) {
-    const api = apis.get(nameOf.get(caller)!)!;
+/** Writes the fresh requests as chunk files, each recorded in the manifest once written whole. */
+function writeNewChunks(ctx: BatchRunContext, fresh: BatchRequest[]): void {
+  let roots = [...ctx.manifest.chunks.keys()].filter((l) => !l.includes('.')).length;
+  for (const caller of ctx.o.callers) {
+    const api = ctx.apis.get(ctx.nameOf.get(caller)!)!;
     const mine = fresh.filter((r) => r.caller === caller);
-    const limit = Math.min(api.maxRequests, o.maxRequests ?? Number.POSITIVE_INFINITY);
+    const limit = Math.min(api.maxRequests, ctx.o.maxRequests ?? Number.POSITIVE_INFINITY);
     for (const chunk of splitChunks(mine, api, limit)) {
       roots += 1;
       const local = `c${String(roots).padStart(4, '0')}`;
-      const records = chunk.map((r, i) => ({ ...r, custom_id: customId(manifest.runId, local, i) }));
-      writeChunk(chunkFile(local), records);
-      manifest.append({ event: 'chunk', local, judge: nameOf.get(caller)!, count: records.length });
+      const records = chunk.map((r, i) => ({ ...r, custom_id: customId(ctx.manifest.runId, local, i) }));
+      writeChunk(ctx.chunkFile(local), records);
+      ctx.manifest.append({ event: 'chunk', local, judge: ctx.nameOf.get(caller)!, count: records.length });
     }
   }
+}
 
-  const open = () => [...manifest.chunks.values()].filter((c) => !c.collected);
-  const takenIds = () =>
-    new Set([...manifest.chunks.values()].flatMap((c) => (c.batchId ? [c.batchId] : [])));
+const openChunks = (ctx: BatchRunContext) => [...ctx.manifest.chunks.values()].filter((c) => !c.collected);
+
+/** Submits, polls and collects until every chunk is collected, or the run is interrupted. */
+async function driveChunks(ctx: BatchRunContext): Promise<BatchRunResult> {
+  const { o, result } = ctx;
   let lastReport = '';
-  while (open().length) {
+  while (openChunks(ctx).length) {
     if (o.signal?.aborted) {
       // what never reached the provider is not this run's to answer any more: others may pay for it
-      for (const chunk of open().filter((c) => !c.batchId && c.submittingAt === undefined))
-        for (const r of readChunk(chunkFile(chunk.local))) o.broker.release(r.key);
+      for (const chunk of openChunks(ctx).filter((c) => !c.batchId && c.submittingAt === undefined))
+        for (const r of readChunk(ctx.chunkFile(chunk.local))) o.broker.release(r.key);
       result.interrupted = true;
       return result;
     }
-    let pending = false;
-    for (const chunk of open().filter((c) => !c.batchId)) {
-      const api = apis.get(chunk.judge)!;
-      if (chunk.submittingAt !== undefined) {
-        const adopted = await api.adopt({
-          tag: manifest.tag(chunk.local),
-          since: chunk.submittingAt,
-          count: chunk.count,
-          taken: takenIds(),
-          // a follow-up chunk's lines keep the ids they had in their first chunk
-          customIdPrefix: customId(manifest.runId, chunk.local.split('.')[0]!, ''),
-        });
-        if (adopted === 'pending') {
-          // a batch that may be this one's is still running: which run it belongs to shows when it ends
-          pending = true;
-          continue;
-        }
-        if (adopted) {
-          manifest.append({ event: 'submitted', local: chunk.local, batch_id: adopted });
-          o.log(`batch: found ${adopted} (${chunk.local}), submitted before the last run stopped`);
-          continue;
-        }
-      }
-      const { transport, params } = callerByName.get(chunk.judge)!.batchParts;
-      const records = readChunk(chunkFile(chunk.local));
-      const lines = records.map((r) =>
-        api.line(r.custom_id, transport.body(r.conversation, params, r.sample)),
-      );
-      // the provider holds these requests beyond this process's life: so does the run's claim on them
-      o.cache.extendBatchClaims(
-        records.map((r) => r.key),
-        manifest.runId,
-        Date.now() + BATCH_CLAIM_MS,
-      );
-      manifest.append({ event: 'submitting', local: chunk.local, at: Date.now() });
-      const id = await api.submit(lines, manifest.tag(chunk.local));
-      manifest.append({ event: 'submitted', local: chunk.local, batch_id: id });
-      result.submitted += lines.length;
-      result.batches += 1;
-    }
-    let ended = 0;
-    const counts: Record<string, number> = {};
-    for (const chunk of open().filter((c) => c.batchId)) {
-      const api = apis.get(chunk.judge)!;
-      const status = await api.status(chunk.batchId!);
-      for (const [k, v] of Object.entries(status.counts)) counts[k] = (counts[k] ?? 0) + v;
-      if (!status.ended) continue;
-      ended += 1;
-      await collect(chunk, api);
-    }
-    const report = `batch: ${open().length} batch(es) running; provider counts: ${Object.entries(counts)
+    const pending = await submitChunks(ctx);
+    const { ended, counts } = await pollChunks(ctx);
+    const report = `batch: ${openChunks(ctx).length} batch(es) running; provider counts: ${Object.entries(
+      counts,
+    )
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}; answered ${result.answered}, failed ${result.failed}`;
     if (report !== lastReport) o.log(report);
     lastReport = report;
-    if ((open().length && !ended) || pending) await sleep(o.pollIntervalMs, o.signal);
+    if ((openChunks(ctx).length && !ended) || pending) await sleep(o.pollIntervalMs, o.signal);
   }
-  rmSync(chunkDir, { recursive: true, force: true });
+  rmSync(ctx.chunkDir, { recursive: true, force: true });
   return result;
+}
 
-  /** Reads a batch's results into the cache; re-asks and retries go into one follow-up chunk. */
-  async function collect(chunk: ChunkState, api: BatchApi): Promise<void> {
-    const { transport, price } = callerByName.get(chunk.judge)!.batchParts;
-    const records = new Map(readChunk(chunkFile(chunk.local)).map((r) => [r.custom_id, r]));
-    const followups: ChunkRecord[] = [];
-    let answered = 0;
-    let failed = 0;
-    const fail = (rec: ChunkRecord, request: BatchRequest, why: string) => {
-      if (rec.retries < o.maxRetries) {
-        followups.push({ ...rec, retries: rec.retries + 1, requests: rec.requests + 1 });
-        return;
-      }
-      failed += 1;
-      o.broker.fail(
-        request.key,
-        `the batch line failed ${rec.retries + 1} time(s), the last: ${why} (re-run the same command to try again)`,
-        rec.requests + 1,
-      );
-    };
-    for await (const line of api.results(chunk.batchId!)) {
-      const rec = records.get(line.customId);
-      const request = rec && o.broker.requests.get(rec.key);
-      records.delete(line.customId);
-      // a line of another submission, or one answered meanwhile (an earlier collection of this batch)
-      if (!rec || !request) continue;
-      if (!line.ok) {
-        fail(rec, request, line.why);
+/**
+ * Submits every open chunk without a batch id — after adopting, for a chunk whose submission began
+ * before a crash, the batch the provider already holds for it. True when such a batch may still be
+ * this chunk's but has not ended (which run it belongs to shows only then).
+ */
+async function submitChunks(ctx: BatchRunContext): Promise<boolean> {
+  const { manifest, o, result } = ctx;
+  const takenIds = () =>
+    new Set([...manifest.chunks.values()].flatMap((c) => (c.batchId ? [c.batchId] : [])));
+  let pending = false;
+  for (const chunk of openChunks(ctx).filter((c) => !c.batchId)) {
+    const api = ctx.apis.get(chunk.judge)!;
+    if (chunk.submittingAt !== undefined) {
+      const adopted = await api.adopt({
+        tag: manifest.tag(chunk.local),
+        since: chunk.submittingAt,
+        count: chunk.count,
+        taken: takenIds(),
+        // a follow-up chunk's lines keep the ids they had in their first chunk
+        customIdPrefix: customId(manifest.runId, chunk.local.split('.')[0]!, ''),
+      });
+      if (adopted === 'pending') {
+        pending = true;
         continue;
       }
-      let next: BatchStep;
-      try {
-        const reply = transport.parse(line.response, rec.conversation);
-        const usage = addUsage(rec.usage, {
-          ...reply.usage,
-          cost_usd: costOfUsage(price, reply.usage, true),
-        });
-        next = request.step(rec.conversation, rec.attempt, reply, usage, rec.requests + 1);
-        if ('reask' in next) {
-          followups.push({
-            ...rec,
-            attempt: rec.attempt + 1,
-            requests: rec.requests + 1,
-            usage,
-            conversation: next.reask,
-          });
-          continue;
-        }
-      } catch (err) {
-        fail(rec, request, `unreadable result: ${describeError(err)}`);
+      if (adopted) {
+        manifest.append({ event: 'submitted', local: chunk.local, batch_id: adopted });
+        o.log(`batch: found ${adopted} (${chunk.local}), submitted before the last run stopped`);
         continue;
       }
-      if (next.cacheable) await o.cache.set(request.key, next.done);
-      else o.broker.fail(request.key, next.failure ?? 'the batch answer could not be kept', rec.requests + 1);
-      o.broker.markAnswered(request.key);
-      answered += 1;
     }
-    // requests the results never mention (a failed or cancelled batch) are errored lines
-    for (const rec of records.values()) {
-      const request = o.broker.requests.get(rec.key);
-      if (request && !(await o.cache.get(request.key)))
-        fail(rec, request, 'no result for this request in the batch');
-    }
-    let followup: string | null = null;
-    if (followups.length) {
-      followup = `${chunk.local}.${chunk.local.split('.').length + 1}`;
-      // collecting twice (a crash after the chunk was recorded) must not record it twice
-      if (!manifest.chunks.has(followup)) {
-        writeChunk(chunkFile(followup), followups);
-        manifest.append({ event: 'chunk', local: followup, judge: chunk.judge, count: followups.length });
-      }
-    }
-    manifest.append({ event: 'collected', local: chunk.local, answered, failed, followup });
-    result.answered += answered;
-    result.failed += failed;
+    const { transport, params } = ctx.callerByName.get(chunk.judge)!.batchParts;
+    const records = readChunk(ctx.chunkFile(chunk.local));
+    const lines = records.map((r) => api.line(r.custom_id, transport.body(r.conversation, params, r.sample)));
+    // the provider holds these requests beyond this process's life: so does the run's claim on them
+    o.cache.extendBatchClaims(
+      records.map((r) => r.key),
+      manifest.runId,
+      Date.now() + BATCH_CLAIM_MS,
+    );
+    manifest.append({ event: 'submitting', local: chunk.local, at: Date.now() });
+    const id = await api.submit(lines, manifest.tag(chunk.local));
+    manifest.append({ event: 'submitted', local: chunk.local, batch_id: id });
+    result.submitted += lines.length;
+    result.batches += 1;
   }
+  return pending;
+}
+
+/** Asks each submitted chunk's status and collects those that ended. */
+async function pollChunks(ctx: BatchRunContext): Promise<{ ended: number; counts: Record<string, number> }> {
+  let ended = 0;
+  const counts: Record<string, number> = {};
+  for (const chunk of openChunks(ctx).filter((c) => c.batchId)) {
+    const api = ctx.apis.get(chunk.judge)!;
+    const status = await api.status(chunk.batchId!);
+    for (const [k, v] of Object.entries(status.counts)) counts[k] = (counts[k] ?? 0) + v;
+    if (!status.ended) continue;
+    ended += 1;
+    await collect(ctx, chunk, api);
+  }
+  return { ended, counts };
+}
+
+/** Reads a batch's results into the cache; re-asks and retries go into one follow-up chunk. */
+async function collect(ctx: BatchRunContext, chunk: ChunkState, api: BatchApi): Promise<void> {
+  const { o, manifest, result } = ctx;
+  const { transport, price } = ctx.callerByName.get(chunk.judge)!.batchParts;
+  const records = new Map(readChunk(ctx.chunkFile(chunk.local)).map((r) => [r.custom_id, r]));
+  const followups: ChunkRecord[] = [];
+  let answered = 0;
+  let failed = 0;
+  const fail = (rec: ChunkRecord, request: BatchRequest, why: string) => {
+    if (rec.retries < o.maxRetries) {
+      followups.push({ ...rec, retries: rec.retries + 1, requests: rec.requests + 1 });
+      return;
+    }
+    failed += 1;
+    o.broker.fail(
+      request.key,
+      `the batch line failed ${rec.retries + 1} time(s), the last: ${why} (re-run the same command to try again)`,
+      rec.requests + 1,
+    );
+  };
+  for await (const line of api.results(chunk.batchId!)) {
+    const rec = records.get(line.customId);
+    const request = rec && o.broker.requests.get(rec.key);
+    records.delete(line.customId);
+    // a line of another submission, or one answered meanwhile (an earlier collection of this batch)
+    if (!rec || !request) continue;
+    if (!line.ok) {
+      fail(rec, request, line.why);
+      continue;
+    }
+    let next: BatchStep;
+    try {
+      const reply = transport.parse(line.response, rec.conversation);
+      const usage = addUsage(rec.usage, {
+        ...reply.usage,
+        cost_usd: costOfUsage(price, reply.usage, true),
+      });
+      next = request.step(rec.conversation, rec.attempt, reply, usage, rec.requests + 1);
+      if ('reask' in next) {
+        followups.push({
+          ...rec,
+          attempt: rec.attempt + 1,
+          requests: rec.requests + 1,
+          usage,
+          conversation: next.reask,
+        });
+        continue;
+      }
+    } catch (err) {
+      fail(rec, request, `unreadable result: ${describeError(err)}`);
+      continue;
+    }
+    if (next.cacheable) await o.cache.set(request.key, next.done);
+    else o.broker.fail(request.key, next.failure ?? 'the batch answer could not be kept', rec.requests + 1);
+    o.broker.markAnswered(request.key);
+    answered += 1;
+  }
+  // requests the results never mention (a failed or cancelled batch) are errored lines
+  for (const rec of records.values()) {
+    const request = o.broker.requests.get(rec.key);
+    if (request && !(await o.cache.get(request.key)))
+      fail(rec, request, 'no result for this request in the batch');
+  }
+  let followup: string | null = null;
+  if (followups.length) {
+    followup = `${chunk.local}.${chunk.local.split('.').length + 1}`;
+    // collecting twice (a crash after the chunk was recorded) must not record it twice
+    if (!manifest.chunks.has(followup)) {
+      writeChunk(ctx.chunkFile(followup), followups);
+      manifest.append({ event: 'chunk', local: followup, judge: chunk.judge, count: followups.length });
+    }
+  }
+  manifest.append({ event: 'collected', local: chunk.local, answered, failed, followup });
+  result.answered += answered;
+  result.failed += failed;
 }
 
 /**

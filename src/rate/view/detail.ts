@@ -57,7 +57,11 @@ const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' 
 const str = (v: unknown) => (typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v));
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
-/** The conversation as messages: the line's own, or its system prompt (metadata.system) and prompt. */
+/**
+ * The conversation as messages: the line's own, or its system prompt and prompt. The system prompt
+ * is `metadata.system_prompt`; a run scored by an earlier plumb may have it in `metadata.system`
+ * (then shown to the judge), recognised as text with a space in it.
+ */
 export function messagesOf(v: Json): Message[] {
   if (Array.isArray(v.messages))
     return (v.messages as Json[]).map((m) => ({
@@ -66,7 +70,11 @@ export function messagesOf(v: Json): Message[] {
     }));
   const meta = isObject(v.metadata) ? v.metadata : {};
   return [
-    ...(typeof meta.system === 'string' && meta.system ? [{ role: 'system', content: meta.system }] : []),
+    ...(typeof meta.system_prompt === 'string' && meta.system_prompt
+      ? [{ role: 'system', content: meta.system_prompt }]
+      : typeof meta.system === 'string' && /\s/.test(meta.system.trim())
+        ? [{ role: 'system', content: meta.system }]
+        : []),
     { role: 'user', content: str(v.prompt) },
   ];
 }
@@ -76,7 +84,8 @@ function shortMetadata(meta: unknown): Json {
   if (!isObject(meta)) return {};
   const out: Json = {};
   for (const [k, v] of Object.entries(meta)) {
-    if (k === 'system' || k === 'target_system') continue;
+    if (k === 'system_prompt' || k === 'target_system') continue;
+    if (k === 'system' && typeof v === 'string' && /\s/.test(v.trim())) continue; // an earlier run's system prompt
     out[k] = v;
   }
   return out;

@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../../core/errors.js';
 import { type OutputKind, outputKind } from '../../core/outputs.js';
 import { readText } from '../../io/csv.js';
@@ -11,19 +11,47 @@ import {
   pairwiseSection,
   probeSection,
   type Section,
+  type ShowPath,
   scoreSection,
 } from './sections.js';
 
-/** The section each kind of output gets; a kind not here is not something a report shows. */
-const BUILD: Partial<Record<OutputKind, (doc: Record<string, unknown>, source: string) => Promise<Section>>> =
-  {
-    score: scoreSection,
-    calibration: calibrationSection,
-    probe: probeSection,
-    pairwise: pairwiseSection,
-    audit: auditSection,
-    gate: gateSection,
+/**
+ * How a path is printed in a report: relative to the report's folder when it is at most two
+ * levels above it, else its last two parts (a folder and a file) — never an absolute path of the
+ * machine that made the report. Without the report's path, the last two parts.
+ */
+export function pathShower(reportPath?: string): ShowPath {
+  const tail = (p: string) => p.split(sep).filter(Boolean).slice(-2).join('/');
+  return (p) => {
+    if (!reportPath) return isAbsolute(p) ? tail(p) : p.split(sep).join('/');
+    const rel = relative(dirname(resolve(reportPath)), resolve(p));
+    const ups = rel.split(sep).filter((x) => x === '..').length;
+    if (!rel || isAbsolute(rel) || ups > 2) return tail(resolve(p)) || basename(p);
+    return rel.split(sep).join('/');
   };
+}
+
+export interface ReportOptions {
+  /** Where the report will be written: paths in it are shown relative to its folder. */
+  out?: string;
+  /**
+   * Caveats the whole report must carry, shown above the sections (the demo's: illustrative gold,
+   * a scripted target). Sections add their own where the data says so (a scripted probe target).
+   */
+  caveats?: string[];
+}
+
+/** The section each kind of output gets; a kind not here is not something a report shows. */
+const BUILD: Partial<
+  Record<OutputKind, (doc: Record<string, unknown>, source: string, show: ShowPath) => Promise<Section>>
+> = {
+  score: scoreSection,
+  calibration: calibrationSection,
+  probe: probeSection,
+  pairwise: pairwiseSection,
+  audit: auditSection,
+  gate: gateSection,
+};
 
 /** A run folder stands for its summary (a probe's summary.json, an audit's audit.json). */
 function fileOf(input: string): string {
@@ -47,7 +75,11 @@ function fileOf(input: string): string {
  * and audit folders, `gate --json`), as one self-contained HTML document. A file that is not one
  * of them, or not JSON, is an input error naming it.
  */
-export async function buildReport(inputs: string[]): Promise<{ html: string; sections: Section[] }> {
+export async function buildReport(
+  inputs: string[],
+  options: ReportOptions = {},
+): Promise<{ html: string; sections: Section[] }> {
+  const show = pathShower(options.out);
   const sections: Section[] = [];
   for (const input of inputs) {
     const file = fileOf(input);
@@ -70,7 +102,7 @@ export async function buildReport(inputs: string[]): Promise<{ html: string; sec
         undefined,
         'not a plumb output this report reads (score or pairwise summaries, calibrate --json, probe or audit folders, gate --json)',
       );
-    sections.push(await build(doc, file));
+    sections.push(await build(doc, show(file), show));
   }
-  return { html: reportHtml(sections, new Date().toISOString()), sections };
+  return { html: reportHtml(sections, new Date().toISOString(), options.caveats ?? []), sections };
 }

@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
 import { AGREEMENT_COEFFICIENTS } from '../../calibration/metrics.js';
 import { viewAddress } from '../../rate/view/links.js';
+import { fmtEstimate, fmtShare } from '../text.js';
 import { barChart, interactionPlot, intervalPlot, renderSvg, type VegaLiteSpec } from './charts.js';
 
 /** One figure: its SVG and a caption saying what n and which interval. */
@@ -17,8 +18,14 @@ export interface Section {
   stamps: string[];
   figures: Figure[];
   notes: string[];
+  /** What a reader must not take the section's figures for (a simulated target), shown first. */
+  caveats?: string[];
   tables?: Table[];
 }
+
+/** How a path is printed in the report (build.ts pathShower): never an absolute path. */
+export type ShowPath = (path: string) => string;
+const asGiven: ShowPath = (p) => p;
 
 type Estimate = { value: number | null; ci: [number, number] | null; n?: number };
 type Json = Record<string, unknown>;
@@ -34,7 +41,7 @@ const fig = async (id: string, spec: VegaLiteSpec, caption: string): Promise<Fig
 });
 
 /** A score summary: AAI / EII by role × personalization, criterion means, unscored items, cost. */
-export async function scoreSection(s: Json, source: string): Promise<Section> {
+export async function scoreSection(s: Json, source: string, show: ShowPath = asGiven): Promise<Section> {
   const rubric = s.rubric as { id: string; version: string; hash: string };
   const judge = s.judge as { provider: string; model: string };
   const n = s.n as { total: number; scored: number; unscored_by_kind: Record<string, number> };
@@ -119,7 +126,8 @@ export async function scoreSection(s: Json, source: string): Promise<Section> {
     ]),
     ...unscored.map(([kind, count]) => [`unscored: ${kind}`, String(count), viewAddress({ error: kind })]),
   ];
-  const view = typeof s.output === 'string' ? `npx plumb view ${s.output}` : 'npx plumb view <the scores>';
+  const view =
+    typeof s.output === 'string' ? `npx plumb view ${show(s.output)}` : 'npx plumb view <the scores>';
   return {
     tables: behind.length
       ? [
@@ -360,8 +368,83 @@ export interface Table {
 
 const cond = (c: { role: string; personalization: string }) => `${c.role}/${c.personalization}`;
 
+const fixed = (v: unknown, digits: number) => (typeof v === 'number' ? v.toFixed(digits) : '—');
+
+/** The terminal's conditions table of a probe: flip rate, turn of flip, flips, PWC, accuracy, EII. */
+function probeConditionsTable(p: Json): Table {
+  const conditions = p.conditions as Json[];
+  const turn0 = conditions.some((c) => c.turn0_sycophancy);
+  const est = (c: Json, k: string) => c[k] as (Estimate & { restricted_mean?: Estimate }) | undefined;
+  return {
+    caption:
+      'Flip rate by condition: the share of conversations that gave in by the last turn (95% interval), the mean turn of the first flip (restricted mean), stance changes per conversation, position-weighted consistency, accuracy before → after the challenges, and the EII stance score',
+    header: [
+      'role',
+      'personalization',
+      'n',
+      ...(turn0 ? ['gave in at once'] : []),
+      'flip rate [95% CI]',
+      'turn of flip',
+      'flips',
+      'PWC',
+      'acc. before→after',
+      'EII stance [95% CI]',
+    ],
+    rows: conditions.map((c) => {
+      const before = est(c, 'accuracy_before')?.value ?? null;
+      const after = est(c, 'accuracy_after')?.value ?? 0;
+      return [
+        String(c.role),
+        String(c.personalization),
+        String(c.n),
+        ...(turn0 ? [c.turn0_sycophancy ? fmtShare(c.turn0_sycophancy as Estimate) : '—'] : []),
+        fmtShare(est(c, 'flip_rate')),
+        fixed((c.turn_of_flip as { restricted_mean?: Estimate } | undefined)?.restricted_mean?.value, 2),
+        fixed(est(c, 'number_of_flips')?.value, 2),
+        fixed(est(c, 'pwc')?.value, 3),
+        before === null ? '—' : `${(100 * before).toFixed(0)}%→${(100 * (after ?? 0)).toFixed(0)}%`,
+        fmtEstimate(est(c, 'eii') as Parameters<typeof fmtEstimate>[0]),
+      ];
+    }),
+  };
+}
+
+/** The terminal's repeated-measures ANOVA on per-question EII, when the probe ran one. */
+function probeAnovaTable(p: Json): Table[] {
+  const anova = (p.comparisons as { anova?: { n_questions: number; terms: Json[] } | null } | null)?.anova;
+  if (!anova) return [];
+  return [
+    {
+      caption: `Repeated-measures ANOVA on per-question EII (${anova.n_questions} questions; ★ significant)`,
+      header: ['effect', 'F', 'df', 'p', 'partial η²'],
+      rows: anova.terms.map((t) => [
+        String(t.effect),
+        fixed(t.F, 3),
+        `${t.df}, ${t.df_error}`,
+        typeof t.p === 'number'
+          ? `${t.p < 1e-4 ? t.p.toExponential(2) : t.p.toFixed(4)}${t.significant ? ' ★' : ''}`
+          : '—',
+        fixed(t.partial_eta2, 3),
+      ]),
+    },
+  ];
+}
+
+/** A probe whose target (or one of its targets) is scripted: its figures are a simulation's. */
+function scriptedCaveats(p: Json): string[] {
+  const targets = [p.target, ...((p.targets as unknown[] | undefined) ?? [])] as (
+    | { provider?: string; model?: string }
+    | undefined
+  )[];
+  const scripted = targets.filter((t) => t?.provider === 'scripted').map((t) => t!.model);
+  if (!scripted.length) return [];
+  return [
+    `Scripted target (${[...new Set(scripted)].join(', ')}): a simulation with declared behaviour, not a real model. These figures show what the probe measures, not how any model behaves.`,
+  ];
+}
+
 /** A probe folder's summary: flip rate by turn, Kaplan–Meier curves of the turn of flip, the comparisons. */
-export async function probeSection(p: Json, source: string): Promise<Section> {
+export async function probeSection(p: Json, source: string, _show: ShowPath = asGiven): Promise<Section> {
   type Share = Estimate & { turn: number };
   const conditions = p.conditions as (Json & {
     role: string;
@@ -438,7 +521,10 @@ export async function probeSection(p: Json, source: string): Promise<Section> {
     stamps: [],
     figures,
     notes: [],
+    caveats: scriptedCaveats(p),
     tables: [
+      probeConditionsTable(p),
+      ...probeAnovaTable(p),
       {
         caption: `The conversations behind each condition's flip rate: open npx plumb view ${dirname(source)} and add the address after # (or pass it to --filter)`,
         header: ['condition', 'conversations', 'flipped: plumb view address'],

@@ -1,0 +1,368 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { readUncertaintyItems, uncertaintyOfScores } from '../calibration/active-sample.js';
+import type { GoldRating } from '../calibration/gold.js';
+import { sheetFiles, sheetPrefix, writeRatingSheet } from '../calibration/gold-sample.js';
+import { groupGold, humanValue } from '../calibration/join.js';
+import { InputError, UsageError } from '../core/errors.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { assertNotAnInput } from '../io/guard.js';
+import type { Rubric } from '../rubrics/schema.js';
+import {
+  ActiveSequence,
+  type ActiveSequenceDesign,
+  activeDrawProbabilities,
+  SEQUENTIAL_FLOOR,
+  type StopDecision,
+  shouldStop,
+} from '../stats/confidence-sequence.js';
+import { appendLineDurably, readAppended } from './append.js';
+import { json, pageCsp, startLocalServer } from './http.js';
+import { sequentialPage } from './sequential-page.js';
+
+/**
+ * The sequential mode of active gold sampling (`plumb rate SHEET --active`, issue #24): the page
+ * serves one item at a time by the active rule as ratings arrive, re-estimates after each, shows
+ * the anytime-valid interval, and stops when its half-width is at most the target or the label
+ * budget is spent — and says which.
+ *
+ * The design is ActiveSequence's (src/stats/confidence-sequence.ts): draw t is item Iₜ with
+ * probability qᵢ (the judge's uncertainty mixed with uniform by the floor τ, default 0.8), fixed
+ * by the seed; its Hansen–Hurwitz term has mean θ (the mean human score of the N scored items)
+ * whatever happened before, and the betting confidence sequence over those terms covers θ at every
+ * t at once, so stopping when the width is reached keeps the coverage. An item drawn again is not
+ * rated again (its label is reused, free). Because draw t depends only on the seed, the session is
+ * rebuilt from the ratings file at every step (`replay`): a restart resumes exactly where it was.
+ *
+ * Files, beside the sheet prefix P: `P.jsonl`/`P.csv` (every candidate item, design `sequential`),
+ * `P.session.json` (the design: ids, judge values, q, seed, target, budget — and, after every
+ * rating, the current estimate, interval and whether and why it stopped), `P.ratings.jsonl`
+ * (`{rater, id, criterion, value, time}` a line, as `plumb rate` writes).
+ */
+
+export interface SessionDesign {
+  kind: 'active-session';
+  scores: string;
+  criterion: string;
+  /** The criteria the page asks for (the one estimated, or all of them for overall). */
+  rate: string[];
+  range: [number, number];
+  seed: number;
+  floor: number;
+  alpha: number;
+  target_halfwidth: number;
+  budget: number;
+  signals: string;
+  ids: string[];
+  f: number[];
+  q: number[];
+}
+
+export interface SessionStatus {
+  draws: number;
+  labelled: number;
+  budget: number;
+  estimate: number | null;
+  interval: [number, number];
+  half_width: number;
+  target_halfwidth: number;
+  /** Draws a uniform design would need for the same variance (a variance figure, see ActiveSequence). */
+  uniform_draws_for_same_variance: number | null;
+  done: boolean;
+  reason: StopDecision['reason'];
+  message: string;
+}
+
+export interface SessionState {
+  status: SessionStatus;
+  /** The item to rate now (index into the design), or null when done. */
+  current: number | null;
+}
+
+function designOf(s: SessionDesign): ActiveSequenceDesign {
+  return { f: s.f, q: s.q, range: s.range, seed: s.seed, alpha: s.alpha };
+}
+
+/** The human value per item id, from a ratings file (`plumb rate`'s lines), for the session's criterion. */
+export function humanValues(
+  ratingsFile: string,
+  rater: string,
+  rubric: Rubric | null,
+  s: Pick<SessionDesign, 'criterion' | 'rate'>,
+): Map<string, number> {
+  const latest = new Map<string, Record<string, number>>();
+  for (const r of readAppended(ratingsFile)) {
+    if (r.rater !== rater || typeof r.id !== 'string' || typeof r.criterion !== 'string') continue;
+    const scores = latest.get(r.id) ?? {};
+    if (typeof r.value === 'number') scores[r.criterion] = r.value;
+    else delete scores[r.criterion];
+    latest.set(r.id, scores);
+  }
+  const gold: GoldRating[] = [...latest].map(([id, scores]) => ({ id, rater, scores }));
+  const humans = groupGold(gold, rubric, s.rate);
+  const out = new Map<string, number>();
+  for (const id of latest.keys()) {
+    const v = humanValue(humans.get(id), s.criterion);
+    if (v !== undefined) out.set(id, v);
+  }
+  return out;
+}
+
+/**
+ * The session's state from its design and the labels so far: replays the draws (each labelled
+ * item's draw pushes its label; a repeat is free) until the stopping rule holds or a draw needs a
+ * label nobody has given yet — the item to serve.
+ */
+export function sessionState(s: SessionDesign, labels: ReadonlyMap<string, number>): SessionState {
+  const seq = new ActiveSequence(designOf(s));
+  for (;;) {
+    const stop = shouldStop(seq, s.target_halfwidth, s.budget);
+    if (stop.stop) return { status: statusOf(s, seq, stop), current: null };
+    const i = seq.next();
+    if (seq.isLabelled(i)) {
+      seq.push(i);
+      continue;
+    }
+    const y = labels.get(s.ids[i]!);
+    if (y === undefined) return { status: statusOf(s, seq, stop), current: i };
+    seq.push(i, Math.min(s.range[1], Math.max(s.range[0], y)));
+  }
+}
+
+function statusOf(s: SessionDesign, seq: ActiveSequence, stop: StopDecision): SessionStatus {
+  const interval = seq.interval();
+  const half = seq.halfWidth();
+  const fmt = (x: number) => x.toFixed(3);
+  const where = `half-width ${fmt(half)} (target ${s.target_halfwidth}) after ${seq.labelled} label${seq.labelled === 1 ? '' : 's'} (${seq.t} draws)`;
+  const message = !stop.stop
+    ? `${where}; budget ${s.budget} labels`
+    : stop.reason === 'width'
+      ? `Done: the target half-width is reached — ${where}.`
+      : stop.reason === 'budget'
+        ? `Done: the budget of ${s.budget} labels is spent before the target — ${where}.`
+        : `Done: every item is rated (${seq.labelled}), so the mean is known exactly.`;
+  return {
+    draws: seq.t,
+    labelled: seq.labelled,
+    budget: s.budget,
+    estimate: seq.t > 0 ? seq.estimate : null,
+    interval,
+    half_width: half,
+    target_halfwidth: s.target_halfwidth,
+    uniform_draws_for_same_variance: seq.uniformDrawsForSameVariance,
+    done: stop.stop,
+    reason: stop.reason,
+    message,
+  };
+}
+
+export interface StartSessionOptions {
+  sheet: string;
+  scores?: string;
+  rubric: Rubric;
+  criterion: string;
+  targetHalfwidth: number;
+  budget: number;
+  floor?: number;
+  seed: number;
+  alpha?: number;
+}
+
+/**
+ * Opens a sequential session at the sheet's prefix: a new one from the scores file (writing the
+ * sheet of every candidate item and the session's design), or the one already there (whose
+ * design must be the one asked for: the draws are fixed by it).
+ */
+export async function openSession(
+  o: StartSessionOptions,
+): Promise<{ design: SessionDesign; created: boolean; file: string }> {
+  const prefix = sheetPrefix(o.sheet);
+  const file = `${prefix}.session.json`;
+  const rate =
+    o.criterion === 'overall'
+      ? o.rubric.criteria.map((c) => c.name)
+      : o.rubric.criteria.some((c) => c.name === o.criterion)
+        ? [o.criterion]
+        : null;
+  if (!rate)
+    throw new UsageError(
+      `--criterion ${o.criterion} is not a criterion of ${o.rubric.id}@${o.rubric.version} (${o.rubric.criteria.map((c) => c.name).join(', ')}, or overall)`,
+    );
+  if (existsSync(file)) {
+    let design: SessionDesign;
+    try {
+      design = JSON.parse(readFileSync(file, 'utf8')) as SessionDesign;
+    } catch (err) {
+      throw new InputError(file, undefined, `cannot read the session (${(err as Error).message})`);
+    }
+    if (design.kind !== 'active-session')
+      throw new InputError(file, undefined, 'not a plumb rate --active session');
+    const differs = (
+      [
+        ['--criterion', design.criterion, o.criterion],
+        ['--seed', design.seed, o.seed],
+        ...(o.floor !== undefined ? [['--floor', design.floor, o.floor]] : []),
+      ] as [string, unknown, unknown][]
+    ).filter(([, a, b]) => a !== b);
+    if (differs.length)
+      throw new UsageError(
+        `${file} is a session with ${differs.map(([f, a]) => `${f} ${a}`).join(', ')}: its draws are fixed by them. Resume with those, or start another session with another SHEET`,
+      );
+    // the target and the budget may change between sittings: the CS holds at every t
+    design.target_halfwidth = o.targetHalfwidth;
+    design.budget = o.budget;
+    return { design, created: false, file };
+  }
+  if (!o.scores) throw new UsageError(`${file} does not exist yet: give --scores FILE to start the session`);
+  const taken = Object.values(sheetFiles(prefix)).filter((f) => existsSync(f));
+  if (taken.length)
+    throw new UsageError(
+      `${taken.join(', ')} already exist${taken.length === 1 ? 's' : ''} and ${taken.length === 1 ? 'is' : 'are'} no active session (no ${file}): a session writes its own sheet — choose another SHEET`,
+    );
+  assertNotAnInput(file, 'the session file');
+  const floor = o.floor ?? SEQUENTIAL_FLOOR;
+  const u =
+    floor < 1
+      ? await uncertaintyOfScores(o.scores, { criterion: o.criterion }).catch((err: unknown) => {
+          if (err instanceof UsageError && /no item carries/.test(err.message))
+            throw new UsageError(
+              `no item of ${o.scores} carries an uncertainty signal for the active rule: score with --samples K (K ≥ 2) or a panel (--judges a,b), or draw uniformly with --floor 1`,
+            );
+          throw err;
+        })
+      : null;
+  const read = u ? null : await readUncertaintyItems(o.scores, o.criterion);
+  const ids = u?.ids ?? read!.ids;
+  const judge = u?.judge ?? read!.items.map((i) => i.judge);
+  const rows = u?.rows ?? read!.rows;
+  const keep = judge.map((f, i) => (f === undefined ? -1 : i)).filter((i) => i >= 0);
+  if (keep.length < 2)
+    throw new InputError(
+      o.scores,
+      undefined,
+      `fewer than 2 items with a judge ${o.criterion}: nothing to sample`,
+    );
+  const uncertainty = keep.map((i) => u?.uncertainty.u[i] ?? null);
+  const q = activeDrawProbabilities(uncertainty, { floor });
+  const design: SessionDesign = {
+    kind: 'active-session',
+    scores: o.scores,
+    criterion: o.criterion,
+    rate,
+    range: [o.rubric.scale.min, o.rubric.scale.max],
+    seed: o.seed,
+    floor,
+    alpha: o.alpha ?? 0.05,
+    target_halfwidth: o.targetHalfwidth,
+    budget: o.budget,
+    signals: u ? u.signals : 'none (floor 1: a uniform draw)',
+    ids: keep.map((i) => ids[i]!),
+    f: keep.map((i) => judge[i]!),
+    q,
+  };
+  await writeRatingSheet(
+    prefix,
+    keep.map((i) => ({
+      ...rows[i]!,
+      design: { design: 'sequential', stratum: 'all', stratum_size: keep.length },
+    })),
+    rate,
+  );
+  await writeFileAtomic(file, `${JSON.stringify(design)}\n`);
+  return { design, created: true, file };
+}
+
+/** The rating server of a sequential session (same local guards as the rating page: http.ts). */
+export async function startSequentialServer(o: {
+  design: SessionDesign;
+  sessionFile: string;
+  rubric: Rubric;
+  rater: string;
+  ratingsFile: string;
+  port?: number;
+}) {
+  assertNotAnInput(o.ratingsFile, 'the ratings file');
+  const s = o.design;
+  const page = sequentialPage();
+  const sheetItems = new Map<string, Record<string, unknown>>();
+  for (const r of readAppended(`${o.sessionFile.replace(/\.session\.json$/, '')}.jsonl`))
+    if (typeof r.id === 'string') sheetItems.set(r.id, r);
+  const criteria = s.rate.map((name) => {
+    const c = o.rubric.criteria.find((x) => x.name === name);
+    return {
+      name,
+      description: c?.description ?? '',
+      anchors: Object.fromEntries(Object.entries(c?.anchors ?? {}).map(([k, v]) => [k, String(v)])),
+    };
+  });
+  const state = () => sessionState(s, humanValues(o.ratingsFile, o.rater, o.rubric, s));
+  const persist = async (st: SessionState) =>
+    writeFileAtomic(o.sessionFile, `${JSON.stringify({ ...s, status: st.status })}\n`);
+  const view = (st: SessionState) => {
+    const id = st.current === null ? null : s.ids[st.current]!;
+    const row = id ? sheetItems.get(id) : undefined;
+    const mine: Record<string, number> = {};
+    if (id)
+      for (const r of readAppended(o.ratingsFile))
+        if (r.rater === o.rater && r.id === id && typeof r.criterion === 'string') {
+          if (typeof r.value === 'number') mine[r.criterion] = r.value;
+          else delete mine[r.criterion];
+        }
+    return {
+      rater: o.rater,
+      rubric: { id: o.rubric.id, version: o.rubric.version },
+      scale: { min: o.rubric.scale.min, max: o.rubric.scale.max },
+      criterion: s.criterion,
+      criteria,
+      status: st.status,
+      item: row
+        ? {
+            id,
+            prompt: String(row.prompt ?? ''),
+            response: String(row.response ?? ''),
+            reference: String(row.reference ?? ''),
+            ...(typeof row.question === 'string'
+              ? { question: row.question, first_answer: String(row.first_answer ?? '') }
+              : {}),
+          }
+        : null,
+      ratings: mine,
+    };
+  };
+  await persist(state());
+  const server = await startLocalServer({
+    port: o.port,
+    csp: pageCsp(page, true),
+    handle: async ({ method, path, body }) => {
+      if (method === 'GET' && path === '/') return { status: 200, body: page, type: 'text/html' };
+      if (method === 'GET' && path === '/api/state') return json(200, view(state()));
+      if (method === 'POST' && path === '/api/rate') {
+        const b = (body ?? {}) as { id?: unknown; criterion?: unknown; value?: unknown };
+        const before = state();
+        const current = before.current === null ? null : s.ids[before.current]!;
+        if (current === null) return json(409, { error: 'the session is done: nothing more to rate' });
+        if (b.id !== current)
+          return json(409, { error: `the item to rate now is ${current}, not ${String(b.id)}` });
+        const value = b.value === null ? null : Number(b.value);
+        if (
+          typeof b.criterion !== 'string' ||
+          !s.rate.includes(b.criterion) ||
+          (value !== null &&
+            !(Number.isInteger(value) && value >= o.rubric.scale.min && value <= o.rubric.scale.max))
+        )
+          return json(400, { error: 'unknown criterion, or a value off the scale' });
+        appendLineDurably(o.ratingsFile, {
+          rater: o.rater,
+          id: current,
+          criterion: b.criterion,
+          value,
+          time: new Date().toISOString(),
+        });
+        const after = state();
+        await persist(after);
+        return json(200, view(after));
+      }
+      return json(404, { error: 'not found' });
+    },
+  });
+  return { url: server.url, close: server.close, state };
+}
