@@ -26,7 +26,7 @@ const INPUT_FLAGS = [
   '--data',
 ];
 /** A rating sheet people fill in first, or a page that waits for them. */
-const NEEDS_PEOPLE = /--gold sheets\/|npx plumb (rate|view) /;
+const NEEDS_PEOPLE = /--gold sheets\/|npx plumb rate |npx plumb view (?!.*--(static|sheet) )/;
 
 function inputsOf(args: string[]): string[] {
   const files: string[] = [];

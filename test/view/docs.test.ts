@@ -1,7 +1,8 @@
-import { existsSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, runCli, tempDir } from '../helpers/cli.js';
+import { ROOT } from '../helpers/cli.js';
+import { runExamples } from '../helpers/examples.js';
 
 /**
  * docs/viewer-and-rating.md: every `npx plumb …` example in its sh blocks runs offline from a
@@ -10,11 +11,6 @@ import { ROOT, runCli, tempDir } from '../helpers/cli.js';
  */
 const doc = readFileSync(join(ROOT, 'docs', 'viewer-and-rating.md'), 'utf8');
 const MARK = '# starts a local server; Ctrl-C to stop';
-
-/** The words of a command line, with '…' quoting (the only quoting the doc uses). */
-function words(line: string): string[] {
-  return [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!);
-}
 
 function examples(): { line: string; server: boolean }[] {
   const out: { line: string; server: boolean }[] = [];
@@ -38,15 +34,11 @@ describe('docs/viewer-and-rating.md', () => {
     const all = examples();
     const servers = all.filter((e) => e.server);
     expect(servers.map((e) => e.line.split(' ')[2])).toEqual(['view', 'rate', 'rate', 'rate']);
-    const cwd = tempDir('plumb-docs-view-');
-    for (const d of ['fixtures', 'rubrics']) symlinkSync(join(ROOT, d), join(cwd, d));
-    const ran: string[] = [];
-    for (const { line, server } of all) {
-      if (server) continue;
-      const r = await runCli(words(line).slice(2), { cwd });
-      expect(r.code, `${line}\n${r.stderr.slice(0, 800)}`).toBe(0);
-      ran.push(line);
-    }
+    // the shared runner (test/helpers/examples.ts) runs the rest, in order, as a shell would
+    const { ran: runs, skipped, cwd } = await runExamples(all.filter((e) => !e.server).map((e) => e.line));
+    expect(skipped).toEqual([]);
+    for (const r of runs) expect(r.code, `${r.line}\n${r.stderr.slice(0, 800)}`).toBe(0);
+    const ran = runs.map((r) => r.line);
     expect(ran.some((l) => l.includes('--static'))).toBe(true);
     expect(ran.some((l) => l.includes('--sheet'))).toBe(true);
     expect(existsSync(join(cwd, 'runs', 'view', 'peer.html'))).toBe(true);
