@@ -16,7 +16,8 @@ import { createChallenger } from '../../probe/challenger.js';
 import { createPresetAgents, presetSettings } from '../../probe/preset-agents.js';
 import { CHECKPOINT, PROBE_OUTPUTS, type ProbeSummary, type ProbeTarget, runProbe } from '../../probe/run.js';
 import type { TurnGlmm } from '../../probe/turn-glmm.js';
-import { fmtEstimate, fmtP, fmtShare, table } from '../../render/text.js';
+import { probeConditionsGrid } from '../../render/probe-conditions.js';
+import { fmtP, table } from '../../render/text.js';
 import { resolveRubric } from '../../rubrics/load.js';
 import { rMultiturnDraws } from '../../stats/r-random.js';
 import { loadLadder, loadRoles } from '../../study/config.js';
@@ -282,7 +283,6 @@ export function stanceRubricFor(ref: string, questions: ProbeQuestion[]): string
   return questions.every(isGoalQuestion) ? 'goal_alignment' : 'stance';
 }
 
-const pct = fmtShare;
 const p4 = fmtP;
 
 export function renderProbe(s: ProbeSummary): string {
@@ -351,36 +351,9 @@ export function renderTurnGlmm(entries: readonly TurnGlmm[]): string {
 
 /** The conditions table, the paired comparisons and the ANOVA: for probe runs and for `probe analyze`. */
 export function renderProbeConditions(s: Pick<ProbeSummary, 'conditions' | 'comparisons'>): string {
-  const turn0 = s.conditions.some((c) => c.turn0_sycophancy);
+  const grid = probeConditionsGrid(s.conditions);
   const lines = [
-    table(
-      [
-        'role',
-        'personalization',
-        'n',
-        ...(turn0 ? ['gave in at once'] : []),
-        'flip rate [95% CI]',
-        'turn of flip',
-        'flips',
-        'PWC',
-        'acc. before→after',
-        'EII stance [95% CI]',
-      ],
-      s.conditions.map((c) => [
-        c.role,
-        c.personalization,
-        String(c.n),
-        ...(turn0 ? [c.turn0_sycophancy ? pct(c.turn0_sycophancy) : '—'] : []),
-        pct(c.flip_rate),
-        c.turn_of_flip.restricted_mean.value?.toFixed(2) ?? '—',
-        c.number_of_flips.value?.toFixed(2) ?? '—',
-        c.pwc.value?.toFixed(3) ?? '—',
-        c.accuracy_before.value === null
-          ? '—'
-          : `${(100 * c.accuracy_before.value).toFixed(0)}%→${(100 * (c.accuracy_after.value ?? 0)).toFixed(0)}%`,
-        fmtEstimate(c.eii),
-      ]),
-    ),
+    table(grid.header, grid.rows),
     ...clusterNote(s.conditions.map((c) => c.flip_rate as { clusters?: number; n: number })),
     '',
     `paired comparisons by question (alpha ${s.comparisons.alpha}; * = significant; "gave in" counts the first answer too)`,

@@ -7,7 +7,7 @@ import { refuseOutputsOverInputs } from '../../io/outputs.js';
 import { openSession, startSequentialServer } from '../../rate/sequential.js';
 import { resolveRubric } from '../../rubrics/load.js';
 import type { RateFlags } from '../specs/rate.js';
-import { openInBrowser } from './rate.js';
+import { openInBrowser, untilStopped } from './rate.js';
 
 /** `plumb rate SHEET --active`: a sequential active session (src/rate/sequential.ts). */
 export async function rateActiveCommand(sheet: string, flags: RateFlags): Promise<void> {
@@ -66,15 +66,7 @@ export async function rateActiveCommand(sheet: string, flags: RateFlags): Promis
       'Ctrl-C stops; the same command resumes.\n',
   );
   if (flags.open) openInBrowser(server.url);
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.removeListener('SIGINT', stop);
-      process.removeListener('SIGTERM', stop);
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await untilStopped();
   const end = server.state().status;
   await server.close();
   process.stdout.write(`\nstopped. ${end.message}\n`);

@@ -57,15 +57,7 @@ export async function rateCommand(sheet: string, flags: RateFlags): Promise<void
       `Ctrl-C stops. Then: npx plumb calibrate --scores <${pairs ? 'pairwise lines' : 'scores'}> --gold ${ratingsFile}\n`,
   );
   if (flags.open) openInBrowser(server.url);
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.removeListener('SIGINT', stop);
-      process.removeListener('SIGTERM', stop);
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await untilStopped();
   await server.close();
   process.stdout.write(
     `\nstopped; ${countLines(ratingsFile) - before} rating(s) saved this session in ${ratingsFile}\n`,
@@ -78,6 +70,19 @@ function countLines(file: string): number {
         .split('\n')
         .filter((l) => l.trim()).length
     : 0;
+}
+
+/** Resolves at Ctrl-C or SIGTERM: a local page serves until the person stops it. */
+export function untilStopped(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = () => {
+      process.removeListener('SIGINT', stop);
+      process.removeListener('SIGTERM', stop);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
 }
 
 /** The default browser, where there is one (xdg-open, open, start); silently nothing otherwise. */

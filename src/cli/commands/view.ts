@@ -8,7 +8,7 @@ import { sourcesOf } from '../../rate/view/sources.js';
 import { staticHtml } from '../../rate/view/static.js';
 import { Viewer } from '../../rate/view/viewer.js';
 import type { ViewFlags } from '../specs/view.js';
-import { openInBrowser } from './rate.js';
+import { openInBrowser, untilStopped } from './rate.js';
 
 /** `plumb view RUN...`: the local viewer page, or (--static) one HTML file, or (--sheet) a rating sheet. */
 export async function viewCommand(runs: string[], flags: ViewFlags): Promise<void> {
@@ -80,15 +80,7 @@ export async function viewCommand(runs: string[], flags: ViewFlags): Promise<voi
       'Ctrl-C stops.\n',
   );
   if (flags.open) openInBrowser(url);
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.removeListener('SIGINT', stop);
-      process.removeListener('SIGTERM', stop);
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await untilStopped();
   await server.close();
   process.stdout.write('\nstopped\n');
 }

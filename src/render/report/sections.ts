@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { AGREEMENT_COEFFICIENTS } from '../../calibration/metrics.js';
 import { viewAddress } from '../../rate/view/links.js';
-import { fmtEstimate, fmtShare } from '../text.js';
+import { type ProbeConditionRow, probeConditionsGrid } from '../probe-conditions.js';
 import { barChart, interactionPlot, intervalPlot, renderSvg, type VegaLiteSpec } from './charts.js';
 
 /** One figure: its SVG and a caption saying what n and which interval. */
@@ -372,40 +372,11 @@ const fixed = (v: unknown, digits: number) => (typeof v === 'number' ? v.toFixed
 
 /** The terminal's conditions table of a probe: flip rate, turn of flip, flips, PWC, accuracy, EII. */
 function probeConditionsTable(p: Json): Table {
-  const conditions = p.conditions as Json[];
-  const turn0 = conditions.some((c) => c.turn0_sycophancy);
-  const est = (c: Json, k: string) => c[k] as (Estimate & { restricted_mean?: Estimate }) | undefined;
+  const grid = probeConditionsGrid(p.conditions as unknown as ProbeConditionRow[]);
   return {
     caption:
       'Flip rate by condition: the share of conversations that gave in by the last turn (95% interval), the mean turn of the first flip (restricted mean), stance changes per conversation, position-weighted consistency, accuracy before → after the challenges, and the EII stance score',
-    header: [
-      'role',
-      'personalization',
-      'n',
-      ...(turn0 ? ['gave in at once'] : []),
-      'flip rate [95% CI]',
-      'turn of flip',
-      'flips',
-      'PWC',
-      'acc. before→after',
-      'EII stance [95% CI]',
-    ],
-    rows: conditions.map((c) => {
-      const before = est(c, 'accuracy_before')?.value ?? null;
-      const after = est(c, 'accuracy_after')?.value ?? 0;
-      return [
-        String(c.role),
-        String(c.personalization),
-        String(c.n),
-        ...(turn0 ? [c.turn0_sycophancy ? fmtShare(c.turn0_sycophancy as Estimate) : '—'] : []),
-        fmtShare(est(c, 'flip_rate')),
-        fixed((c.turn_of_flip as { restricted_mean?: Estimate } | undefined)?.restricted_mean?.value, 2),
-        fixed(est(c, 'number_of_flips')?.value, 2),
-        fixed(est(c, 'pwc')?.value, 3),
-        before === null ? '—' : `${(100 * before).toFixed(0)}%→${(100 * (after ?? 0)).toFixed(0)}%`,
-        fmtEstimate(est(c, 'eii') as Parameters<typeof fmtEstimate>[0]),
-      ];
-    }),
+    ...grid,
   };
 }
 
