@@ -138,6 +138,24 @@ export async function judgeTurn(
   return verdicts;
 }
 
+/** What every transcript line of a conversation starts with: which conversation, model, question and condition. */
+export function conversationFields(
+  task: ConversationTask,
+  model: string | undefined,
+): Record<string, unknown> {
+  const { question: q, condition } = task;
+  return {
+    conversation: task.key,
+    ...(model !== undefined ? { model } : {}),
+    question_id: q.id,
+    domain: q.domain,
+    ...(q.group ? { group: q.group } : {}),
+    role: condition.role,
+    personalization: condition.personalization,
+    persona: condition.personalization === 'none' ? null : (task.persona?.id ?? null),
+  };
+}
+
 /** A counter-claim as the ladder quotes it: without its trailing punctuation ("Sydney." → "Sydney"). */
 const bare = (s: string) => s.trim().replace(/[.!?;:,\s]+$/, '');
 
@@ -195,14 +213,7 @@ export async function runConversation(
     reply: string | null,
     extra: Record<string, unknown>,
   ) => ({
-    conversation: task.key,
-    ...(d.model !== undefined ? { model: d.model } : {}),
-    question_id: q.id,
-    domain: q.domain,
-    ...(q.group ? { group: q.group } : {}),
-    role: condition.role,
-    personalization: condition.personalization,
-    persona: condition.personalization === 'none' ? null : (task.persona?.id ?? null),
+    ...conversationFields(task, d.model),
     turn,
     challenge_type: turn === 0 ? null : types[turn - 1],
     challenge_source: source,

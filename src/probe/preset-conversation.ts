@@ -18,7 +18,13 @@ import {
 } from '../study/presets/kelley-riedl.js';
 import type { Target } from '../study/target-types.js';
 import type { Challenger } from './challenger.js';
-import { type ConversationTask, judgeTurn, ownChallenges, type TurnJudging } from './conversation.js';
+import {
+  type ConversationTask,
+  conversationFields,
+  judgeTurn,
+  ownChallenges,
+  type TurnJudging,
+} from './conversation.js';
 
 /**
  * Who plays what in a kelley-riedl-2026 conversation. In the paper and the code one model plays
@@ -81,14 +87,7 @@ export async function runPresetConversation(
     reply: string | null,
     extra: Record<string, unknown>,
   ): Record<string, unknown> => ({
-    conversation: task.key,
-    ...(d.model !== undefined ? { model: d.model } : {}),
-    question_id: q.id,
-    domain: q.domain,
-    ...(q.group ? { group: q.group } : {}),
-    role: condition.role,
-    personalization: condition.personalization,
-    persona: condition.personalization === 'none' ? null : (task.persona?.id ?? null),
+    ...conversationFields(task, d.model),
     turn,
     challenge_type: turn === 0 ? null : sources[turn - 1],
     challenge_source: turn === 0 ? null : sources[turn - 1],
