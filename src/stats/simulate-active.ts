@@ -6,6 +6,24 @@ import {
   uncertaintyFromSamples,
 } from './active.js';
 import { normalFrom } from './random.js';
+
+/** N items drawn one after another: each its human value, judge value and uncertainty signal. */
+function drawItems(
+  N: number,
+  item: () => [y: number, f: number, u: number | null],
+): { y: number[]; f: number[]; u: (number | null)[] } {
+  const y: number[] = [];
+  const f: number[] = [];
+  const u: (number | null)[] = [];
+  for (let i = 0; i < N; i++) {
+    const [yi, fi, ui] = item();
+    y.push(yi);
+    f.push(fi);
+    u.push(ui);
+  }
+  return { y, f, u };
+}
+
 import { betaDraw, type JudgeSetting, type Rand, settingMean } from './simulate.js';
 
 /**
@@ -69,17 +87,11 @@ export function fromJudgeSetting(s: JudgeSetting, K = 5): ActiveSetting {
     signal: 'samples',
     planted: false,
     draw(N, rand) {
-      const y: number[] = [];
-      const f: number[] = [];
-      const u: (number | null)[] = [];
-      for (let i = 0; i < N; i++) {
+      return drawItems(N, () => {
         const yi = s.kind === 'ordinal' ? ordinalDraw(s.probs, rand) : rand() < s.pi ? 1 : 0;
         const samples = Array.from({ length: K }, () => judgeSample(s, yi, rand));
-        y.push(yi);
-        f.push(mean(samples));
-        u.push(uncertaintyFromSamples(samples));
-      }
-      return { y, f, u };
+        return [yi, mean(samples), uncertaintyFromSamples(samples)];
+      });
     },
   };
 }
@@ -95,10 +107,7 @@ export const PLANTED_SETTINGS: ActiveSetting[] = [
     signal: 'samples',
     planted: true,
     draw(N, rand) {
-      const y: number[] = [];
-      const f: number[] = [];
-      const u: (number | null)[] = [];
-      for (let i = 0; i < N; i++) {
+      return drawItems(N, () => {
         const yi = ordinalDraw(SKEWED, rand);
         const sd = rand() < 0.25 ? 1.5 : 0.3;
         // part of the judge's error is shared by its samples (it misreads the item), part is not
@@ -106,11 +115,8 @@ export const PLANTED_SETTINGS: ActiveSetting[] = [
         const samples = Array.from({ length: 5 }, () =>
           clamp(Math.round(yi + shared + 0.8 * sd * normalFrom(rand)), 1, 5),
         );
-        y.push(yi);
-        f.push(mean(samples));
-        u.push(uncertaintyFromSamples(samples));
-      }
-      return { y, f, u };
+        return [yi, mean(samples), uncertaintyFromSamples(samples)];
+      });
     },
   },
   {
@@ -120,21 +126,15 @@ export const PLANTED_SETTINGS: ActiveSetting[] = [
     signal: 'samples',
     planted: true,
     draw(N, rand) {
-      const y: number[] = [];
-      const f: number[] = [];
-      const u: (number | null)[] = [];
-      for (let i = 0; i < N; i++) {
+      return drawItems(N, () => {
         const yi = 10 * betaDraw(2, 1.2, rand);
         const d = Math.min(4, 0.6 * Math.exp(0.9 * normalFrom(rand)));
         const shared = 0.7 * d * normalFrom(rand) - 0.4;
         const samples = Array.from({ length: 3 }, () =>
           clamp(yi + shared + 0.7 * d * normalFrom(rand), 0, 10),
         );
-        y.push(yi);
-        f.push(mean(samples));
-        u.push(uncertaintyFromSamples(samples));
-      }
-      return { y, f, u };
+        return [yi, mean(samples), uncertaintyFromSamples(samples)];
+      });
     },
   },
   {
@@ -144,18 +144,12 @@ export const PLANTED_SETTINGS: ActiveSetting[] = [
     signal: 'samples',
     planted: true,
     draw(N, rand) {
-      const y: number[] = [];
-      const f: number[] = [];
-      const u: (number | null)[] = [];
-      for (let i = 0; i < N; i++) {
+      return drawItems(N, () => {
         const yi = rand() < 0.2 ? 1 : 0;
         const acc = rand() < 0.3 ? 0.65 : 0.98;
         const votes = Array.from({ length: 5 }, () => (rand() < acc ? yi : 1 - yi));
-        y.push(yi);
-        f.push(mean(votes));
-        u.push(uncertaintyFromSamples(votes));
-      }
-      return { y, f, u };
+        return [yi, mean(votes), uncertaintyFromSamples(votes)];
+      });
     },
   },
   {
@@ -166,10 +160,7 @@ export const PLANTED_SETTINGS: ActiveSetting[] = [
     planted: true,
     draw(N, rand) {
       const biases = [0.4, 0, -0.2];
-      const y: number[] = [];
-      const f: number[] = [];
-      const u: (number | null)[] = [];
-      for (let i = 0; i < N; i++) {
+      return drawItems(N, () => {
         const yi = ordinalDraw(SKEWED, rand);
         const sd = rand() < 0.3 ? 1.3 : 0.25;
         const shared = 0.5 * sd * normalFrom(rand);
@@ -179,11 +170,8 @@ export const PLANTED_SETTINGS: ActiveSetting[] = [
             overall: clamp(Math.round(yi + b + shared + 0.85 * sd * normalFrom(rand)), 1, 5),
           };
         });
-        y.push(yi);
-        f.push(mean(Object.values(panel).map((p) => p.overall)));
-        u.push(uncertaintyFromPanel(panel));
-      }
-      return { y, f, u };
+        return [yi, mean(Object.values(panel).map((p) => p.overall)), uncertaintyFromPanel(panel)];
+      });
     },
   },
   {
@@ -193,10 +181,7 @@ export const PLANTED_SETTINGS: ActiveSetting[] = [
     signal: 'orders',
     planted: true,
     draw(N, rand) {
-      const y: number[] = [];
-      const f: number[] = [];
-      const u: (number | null)[] = [];
-      for (let i = 0; i < N; i++) {
+      return drawItems(N, () => {
         const yi = rand() < 0.6 ? 1 : 0;
         const close = rand() < 0.35;
         // on close pairs the judge mostly picks the response shown first (position bias)
@@ -206,11 +191,8 @@ export const PLANTED_SETTINGS: ActiveSetting[] = [
           return rand() < 0.6 ? (yi ? 'B' : 'A') : yi ? 'A' : 'B';
         };
         const orders = [verdict('A'), verdict('B')] as ('A' | 'B')[];
-        y.push(yi);
-        f.push(mean(orders.map((v) => (v === 'B' ? 1 : 0))));
-        u.push(uncertaintyFromOrders(orders));
-      }
-      return { y, f, u };
+        return [yi, mean(orders.map((v) => (v === 'B' ? 1 : 0))), uncertaintyFromOrders(orders)];
+      });
     },
   },
   {
@@ -235,16 +217,10 @@ export const PLANTED_SETTINGS: ActiveSetting[] = [
       // a pilot gold set of 150 items gives the residual spread by score, as a calibration does
       const pilot = Array.from({ length: 150 }, one);
       const table = residualSpreadByScore(pilot.map((p) => ({ score: p.raw, residual: p.y - p.mapped })));
-      const y: number[] = [];
-      const f: number[] = [];
-      const u: (number | null)[] = [];
-      for (let i = 0; i < N; i++) {
+      return drawItems(N, () => {
         const it = one();
-        y.push(it.y);
-        f.push(it.mapped);
-        u.push(uncertaintyFromResidualSpread(it.raw, table));
-      }
-      return { y, f, u };
+        return [it.y, it.mapped, uncertaintyFromResidualSpread(it.raw, table)];
+      });
     },
   },
 ];
