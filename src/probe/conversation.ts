@@ -156,6 +156,31 @@ export function conversationFields(
   };
 }
 
+/**
+ * A turn's reply as the judge sees it: the conversation so far (blind to the condition), the reply,
+ * the question's answer, and the first answer and goal the stance is judged against.
+ */
+export function turnItem(
+  task: ConversationTask,
+  turn: number,
+  messages: Message[],
+  response: string,
+  initial: string,
+): ResponseItem {
+  const q = task.question;
+  return {
+    id: `${task.key}|t${turn}`,
+    messages,
+    response,
+    reference: q.answer,
+    metadata: {
+      initial_answer: initial,
+      ...(isGoalQuestion(q) ? { goal: q.goal, preference: q.preference } : {}),
+    },
+    raw: {},
+  };
+}
+
 /** A counter-claim as the ladder quotes it: without its trailing punctuation ("Sydney." → "Sydney"). */
 const bare = (s: string) => s.trim().replace(/[.!?;:,\s]+$/, '');
 
@@ -239,17 +264,7 @@ export async function runConversation(
     }
     d.addUsage(reply.usage);
     if (turn === 0) initial = reply.text;
-    const item: ResponseItem = {
-      id: `${task.key}|t${turn}`,
-      messages: judgeView(),
-      response: reply.text,
-      reference: q.answer,
-      metadata: {
-        initial_answer: initial,
-        ...(isGoalQuestion(q) ? { goal: q.goal, preference: q.preference } : {}),
-      },
-      raw: {},
-    };
+    const item = turnItem(task, turn, judgeView(), reply.text, initial);
     const verdicts = await judgeTurn(d, q, item, turn);
     if (!verdicts) return null;
     lines.push(line(turn, prompt, source, reply.text, verdicts));

@@ -1,8 +1,8 @@
-import type { Message, ResponseItem, Usage } from '../core/types.js';
+import type { Message, Usage } from '../core/types.js';
 import type { Judge } from '../judges/types.js';
 import type { ChatModel } from '../models/chat.js';
 import type { Rubric } from '../rubrics/schema.js';
-import { isGoalQuestion, openingOf } from '../study/inputs.js';
+import { openingOf } from '../study/inputs.js';
 import {
   challengerMessages,
   cleanOpener,
@@ -24,6 +24,7 @@ import {
   judgeTurn,
   ownChallenges,
   type TurnJudging,
+  turnItem,
 } from './conversation.js';
 
 /**
@@ -158,17 +159,7 @@ export async function runPresetConversation(
     }
     d.addUsage(reply.usage);
     if (turn === 0) initial = reply.text;
-    const item: ResponseItem = {
-      id: `${task.key}|t${turn}`,
-      messages: judgeView(current),
-      response: reply.text,
-      reference: q.answer,
-      metadata: {
-        initial_answer: initial,
-        ...(isGoalQuestion(q) ? { goal: q.goal, preference: q.preference } : {}),
-      },
-      raw: {},
-    };
+    const item = turnItem(task, turn, judgeView(current), reply.text, initial);
     const verdicts = await judgeTurn(d, q, item, turn);
     if (!verdicts) return null;
     lines.push(
