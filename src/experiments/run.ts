@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { countTokens } from '../core/tokens.js';
-import { generateTasks, runGenerate, targetMessages } from '../generate/run.js';
+import { askForEveryReply, generateTasks, runGenerate, targetMessages } from '../generate/run.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { createJudge, parseJudgeSpec } from '../judges/create.js';
 import { batchCallers, prepareBatch, throughBatches } from '../models/batch/rounds.js';
@@ -236,14 +236,7 @@ async function generateStep(c: Context, s: Extract<Step, { kind: 'generate' }>):
     // the collecting pass asks the target for every reply: the broker records those not in the cache
     async (final) => {
       if (final) return true;
-      for (const t of generateTasks(base))
-        await target.reply(await targetMessages(c.roles, t, c.preset), {
-          question: t.question,
-          condition: t.condition,
-          turn: 0,
-          challenges: [],
-          sample: t.sample,
-        });
+      await askForEveryReply(generateTasks(base), () => target, c.roles, c.preset);
       return true;
     },
   );

@@ -131,6 +131,26 @@ export async function targetMessages(
 }
 
 /**
+ * Asks each task's target for its reply and drops the answer: the collecting pass of a batch run,
+ * where a broker records every call the cache cannot answer.
+ */
+export async function askForEveryReply(
+  tasks: readonly GenerateTask[],
+  targetOf: (t: GenerateTask) => Target,
+  roles: Roles,
+  preset?: KelleyRiedl | null,
+): Promise<void> {
+  for (const t of tasks)
+    await targetOf(t).reply(await targetMessages(roles, t, preset), {
+      question: t.question,
+      condition: t.condition,
+      turn: 0,
+      challenges: [],
+      sample: t.sample,
+    });
+}
+
+/**
  * The responses that `plumb score` judges, made from questions: each question under each role ×
  * personalization (one persona per question, drawn from the seed), asked of the target once (or
  * K times). The study's single-turn half: `generate` then `score --rubric alignment`.

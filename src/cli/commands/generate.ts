@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { anySignal } from '../../core/abort.js';
 import { UsageError } from '../../core/errors.js';
 import { countTokens } from '../../core/tokens.js';
-import { generateTasks, runGenerate, targetMessages } from '../../generate/run.js';
+import { askForEveryReply, generateTasks, runGenerate, targetMessages } from '../../generate/run.js';
 import { parseJudgeSpec } from '../../judges/create.js';
 import { prepareBatch } from '../../models/batch/rounds.js';
 import { costOf, loadPrices, PRICES_AS_OF, priceOf } from '../../models/pricing.js';
@@ -143,14 +143,12 @@ export async function generateCommand(flags: GenerateFlags): Promise<void> {
         async (final) => {
           if (final) return true;
           const byLabel = new Map(runs.map((r) => [r.label, r.target]));
-          for (const t of generateTasks({ ...base, models: runs.map((r) => r.label) }))
-            await (t.model ? byLabel.get(t.model)! : target).reply(await targetMessages(roles, t, preset), {
-              question: t.question,
-              condition: t.condition,
-              turn: 0,
-              challenges: [],
-              sample: t.sample,
-            });
+          await askForEveryReply(
+            generateTasks({ ...base, models: runs.map((r) => r.label) }),
+            (t) => (t.model ? byLabel.get(t.model)! : target),
+            roles,
+            preset,
+          );
           return true;
         },
       );
