@@ -68,4 +68,6 @@ export interface JudgeStamp {
   base_url?: string;
   /** The judge prompt template version (LLM judges): a changed template is a different judge. */
   prompt?: string;
+  /** What the request bodies hold when it is not plumb's own (models/request-profile.ts): another body is another call. */
+  request_profile?: string;
 }

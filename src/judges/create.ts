@@ -1,6 +1,7 @@
 import type { JudgeStamp } from '../core/types.js';
 import { DEFAULT_PRICES, priceOf } from '../models/pricing.js';
 import { createProviderClient, parseModelSpec, transportFor } from '../models/registry.js';
+import type { RequestProfile } from '../models/request-profile.js';
 import type { ModelRuntime } from '../models/runtime.js';
 import type { LlmParams } from '../models/transport.js';
 import { LexiconJudge } from './lexicon.js';
@@ -16,16 +17,26 @@ export function parseJudgeSpec(spec: string) {
   return parseModelSpec(spec, ['lexicon'], 'judge');
 }
 
-/** Makes the judge a `provider:model` string names, checking its configuration before any work starts. */
-export async function createJudge(spec: string, rt: ModelRuntime = {}): Promise<Judge & PairJudge> {
+/**
+ * Makes the judge a `provider:model` string names, checking its configuration before any work
+ * starts. `profile` goalpref-r sends the released GoalPref-Bench judge's bodies (a bare-label
+ * rubric only: models/request-profile.ts); the lexicon judge sends nothing and ignores it.
+ */
+export async function createJudge(
+  spec: string,
+  rt: ModelRuntime = {},
+  options: { profile?: RequestProfile } = {},
+): Promise<Judge & PairJudge> {
   if (parseJudgeSpec(spec).provider === 'lexicon') return new LexiconJudge();
   const pc = await createProviderClient(spec, rt);
   const { LlmJudge } = await import('./llm.js');
+  const profile = options.profile ?? 'plumb';
   const stamp: JudgeStamp = {
     provider: pc.provider,
     model: pc.model,
     base_url: pc.publicURL,
     prompt: PROMPT_VERSION,
+    ...(profile !== 'plumb' ? { request_profile: profile } : {}),
   };
   return new LlmJudge({
     name: spec,
@@ -37,7 +48,7 @@ export async function createJudge(spec: string, rt: ModelRuntime = {}): Promise<
     limiter: rt.limiter ?? null,
     circuit: rt.circuit ?? null,
     broker: rt.broker ?? null,
-    transport: await transportFor(pc, stamp),
+    transport: await transportFor(pc, stamp, profile),
     batchApi: () => pc.descriptor.batchApi?.(pc.client) ?? Promise.resolve(null),
   });
 }

@@ -1,3 +1,4 @@
+import { UsageError } from '../core/errors.js';
 import { redactMessage } from '../core/secrets.js';
 import { countTokens } from '../core/tokens.js';
 import {
@@ -20,7 +21,7 @@ import { sendOnce } from '../models/request.js';
 import type { LlmParams, Transport, TransportReply } from '../models/transport.js';
 import type { JudgeOutput } from '../rubrics/output-schema.js';
 import { judgeJsonSchema } from '../rubrics/output-schema.js';
-import type { PairwiseRubric } from '../rubrics/pairwise.js';
+import { answerMode, type PairwiseRubric } from '../rubrics/pairwise.js';
 import type { Rubric } from '../rubrics/schema.js';
 import { PAIRWISE_PROMPT_VERSION, PAIRWISE_TEMPLATE_VERSION } from './pairwise-prompt.js';
 import { pairwiseTask } from './pairwise-task.js';
@@ -88,7 +89,13 @@ export class LlmJudge implements Judge, PairJudge {
     this.name = o.name;
   }
 
-  assertSupports(_rubric: Rubric): void {}
+  /** A pointwise rubric always answers through the JSON schema, which the goalpref-r body never carries. */
+  assertSupports(rubric: Rubric): void {
+    if (this.stamp.request_profile === 'goalpref-r')
+      throw new UsageError(
+        `${this.name} sends the goalpref-r request profile (the R code's bare-answer bodies), but ${rubric.id}@${rubric.version} answers through a JSON schema: use --request-profile plumb`,
+      );
+  }
 
   /**
    * The cache key: the judge (provider, model, public base URL), the task's own part (rubric
@@ -141,7 +148,13 @@ export class LlmJudge implements Judge, PairJudge {
     return { ...this.stamp, prompt };
   }
 
-  assertSupportsPairwise(_rubric: PairwiseRubric): void {}
+  /** The goalpref-r body has no schema: only a rubric answered with a bare label can go in it. */
+  assertSupportsPairwise(rubric: PairwiseRubric): void {
+    if (this.stamp.request_profile === 'goalpref-r' && answerMode(rubric) !== 'label')
+      throw new UsageError(
+        `${this.name} sends the goalpref-r request profile (the R code's bare-answer bodies), but ${rubric.id}@${rubric.version} answers through a JSON schema: use a rubric with answer: label (goal_alignment_pairwise, emotional_validation, hedging, framing_acceptance, openness, responsibility) or --request-profile plumb`,
+      );
+  }
 
   async judgePair({ rubric, pair, order, sample }: PairRequest, signal?: AbortSignal): Promise<PairResult> {
     const result = await this.ask(pairwiseTask(rubric, pair, order), sample, signal);

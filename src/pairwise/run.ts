@@ -10,6 +10,7 @@ import { isForcedChoice, type PairwiseRubric } from '../rubrics/pairwise.js';
 import { stampOf } from '../rubrics/schema.js';
 import { describeFailures, runJobs } from '../runs/job-loop.js';
 import { countHttp } from '../score/summary.js';
+import { R_JUDGE_SEED, RRandom, rAbOrder } from '../stats/r-random.js';
 import {
   type CombineRules,
   combineOrder,
@@ -22,7 +23,7 @@ import {
 import type { PairSource } from './inputs.js';
 import { type PairwiseSummary, PairwiseSummaryBuilder } from './summary.js';
 
-export type OrdersMode = 'both' | 'random' | 'ab';
+export type OrdersMode = PairwiseSummary['orders'];
 
 export interface PairwiseOptions {
   rubric: PairwiseRubric;
@@ -52,16 +53,32 @@ export interface PairwiseRunResult {
 }
 
 /**
- * The orders a pair is shown in: both (AB and BA: position bias cancels and is measured), one
- * drawn at random per pair from the seed (GoalPref-Bench's own design: cheaper, bias averages out
- * over pairs but is not measured), or always AB (for inputs already randomised upstream).
+ * The orders pairs are shown in, pair after pair: both (AB and BA: position bias cancels and is
+ * measured), one drawn at random per pair from the seed (cheaper: the bias averages out over pairs
+ * but is not measured), one per pair as GoalPref-Bench's judge draws it (`r-sample`), or always
+ * AB (for inputs already randomised upstream).
+ *
+ * `random` hashes the seed with the pair's id, so a pair gets the same order whatever else is in
+ * the run. `r-sample` is the released R code's draw, byte for byte: `set.seed(456)` once, then
+ * `sample(c("generic_is_A", "personalized_is_A"), 1)` for each pair in input order
+ * (evaluate_alignment.R 29 and 152–154) — side A is the generic reply, so "generic_is_A" is AB.
+ * It depends on the pair's position in the input (0-based `index`), not on when it is asked.
  */
-export function ordersFor(pair: PairItem, mode: OrdersMode, seed: number): Order[] {
-  if (mode === 'both') return ['AB', 'BA'];
-  if (mode === 'ab') return ['AB'];
-  // a hash of the seed and the id: the same pair gets the same order whatever else is in the run
-  const byte = createHash('sha256').update(`${seed}\u0000${pair.id}`).digest()[0]!;
-  return [byte & 1 ? 'BA' : 'AB'];
+export function orderDrawer(mode: OrdersMode, seed: number): (pair: PairItem, index: number) => Order[] {
+  if (mode === 'both') return () => ['AB', 'BA'];
+  if (mode === 'ab') return () => ['AB'];
+  if (mode === 'r-sample') {
+    const r = new RRandom(R_JUDGE_SEED);
+    const drawn: Order[] = [];
+    return (_pair, index) => {
+      while (drawn.length <= index) drawn.push(rAbOrder(r) === 'generic_is_A' ? 'AB' : 'BA');
+      return [drawn[index]!];
+    };
+  }
+  return (pair) => {
+    const byte = createHash('sha256').update(`${seed}\u0000${pair.id}`).digest()[0]!;
+    return [byte & 1 ? 'BA' : 'AB'];
+  };
 }
 
 /** The stamp on pairwise lines: one judge, or a panel (the rubric names its prompt's path). */
@@ -161,8 +178,18 @@ export async function runPairwise(o: PairwiseOptions): Promise<PairwiseRunResult
   const writer = o.out ? writers[0]! : null;
   const summaryWriter = o.summaryPath ? writers[writers.length - 1]! : null;
 
+  const drawOrders = orderDrawer(o.orders, o.seed);
+  // each pair's position in the input, for the orders that depend on it
+  const position = new WeakMap<PairItem, number>();
+  const numbered = async function* () {
+    let i = 0;
+    for await (const pair of o.source.pairs()) {
+      position.set(pair, i++);
+      yield pair;
+    }
+  };
   const judgePair = async (pair: PairItem): Promise<PairOutcome> => {
-    const orders = ordersFor(pair, o.orders, o.seed);
+    const orders = drawOrders(pair, position.get(pair)!);
     const empty = emptySide(pair);
     if (empty)
       return combinePair(
@@ -193,7 +220,7 @@ export async function runPairwise(o: PairwiseOptions): Promise<PairwiseRunResult
   };
 
   const loop = await runJobs({
-    items: o.source.pairs(),
+    items: numbered(),
     total: o.source.count,
     unit: 'pairs',
     work: judgePair,

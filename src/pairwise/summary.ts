@@ -30,7 +30,8 @@ export interface PairwiseSummary {
   judge: JudgeStamp | JudgeStamp[];
   /** The rubric forbids ties: every verdict is A or B, and a pair may be left undecided. */
   forced_choice: boolean;
-  orders: 'both' | 'random' | 'ab';
+  /** How the orders were chosen (pairwise/run.ts orderDrawer). */
+  orders: 'both' | 'random' | 'r-sample' | 'ab';
   samples: number;
   input: string;
   output: string | null;

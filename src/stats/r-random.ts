@@ -140,6 +140,13 @@ export class RRandom {
 
 /** R's names for the judge's two orders (evaluate_alignment.R line 29). */
 export type RAbOrder = 'generic_is_A' | 'personalized_is_A';
+const AB_ORDERS: readonly RAbOrder[] = ['generic_is_A', 'personalized_is_A'];
+
+/** GoalPref-Bench's judge seed: `random_seed = 456` (evaluate_alignment.R 152). */
+export const R_JUDGE_SEED = 456;
+
+/** The next judged row's order: `sample(c("generic_is_A", "personalized_is_A"), 1)`. */
+export const rAbOrder = (r: RRandom): RAbOrder => r.sample(AB_ORDERS, 1)[0]!;
 
 /**
  * The A/B orders GoalPref-Bench's judge draws: `set.seed(seed)` once (evaluate_alignment.R
@@ -147,10 +154,9 @@ export type RAbOrder = 'generic_is_A' | 'personalized_is_A';
  * the order of the responses file (a row skipped for a missing `ai_agent_goal` draws nothing).
  * Element i is the order of the i-th judged row.
  */
-export function rAbOrders(rows: number, seed = 456): RAbOrder[] {
+export function rAbOrders(rows: number, seed = R_JUDGE_SEED): RAbOrder[] {
   const r = new RRandom(seed);
-  const orders: RAbOrder[] = ['generic_is_A', 'personalized_is_A'];
-  return Array.from({ length: rows }, () => r.sample(orders, 1)[0]!);
+  return Array.from({ length: rows }, () => rAbOrder(r));
 }
 
 /** One conversation of GoalPref-Bench's multi-turn runs, in run order. */

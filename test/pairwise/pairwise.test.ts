@@ -209,7 +209,7 @@ describe('plumb pairwise offline', () => {
     expect(r.stderr).toContain('--b is required with the other side');
     r = await runCli(['pairwise', '--rubric', 'preference', '--input', a, '--orders', 'twice']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--orders must be one of both, random, ab');
+    expect(r.stderr).toContain('--orders must be one of both, random, r-sample, ab');
 
     r = await runCli([
       'score',

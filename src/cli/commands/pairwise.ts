@@ -1,6 +1,7 @@
 import { basename, join } from 'node:path';
 import { anySignal } from '../../core/abort.js';
 import { UNSPECIFIED } from '../../core/conditions.js';
+import { UsageError } from '../../core/errors.js';
 import { type ReadableInput, readableInput } from '../../io/input.js';
 import { createJudge, parseJudgeSpec } from '../../judges/create.js';
 import { renderPairwisePrompt } from '../../judges/pairwise-prompt.js';
@@ -8,6 +9,7 @@ import type { PairJudge } from '../../judges/pairwise-types.js';
 import { batchCallers, prepareBatch } from '../../models/batch/rounds.js';
 import { loadPrices } from '../../models/pricing.js';
 import { assertBaseUrlUsed } from '../../models/registry.js';
+import type { RequestProfile } from '../../models/request-profile.js';
 import type { AgainstHalfGroup } from '../../pairwise/against-half.js';
 import {
   contrastPairs,
@@ -16,7 +18,7 @@ import {
   pairsFile,
   parseContrast,
 } from '../../pairwise/inputs.js';
-import { ordersFor, runPairwise } from '../../pairwise/run.js';
+import { type OrdersMode, orderDrawer, runPairwise } from '../../pairwise/run.js';
 import type { PairwiseSummary, Rates, Share } from '../../pairwise/summary.js';
 import { fmtEstimate, fmtUsage, table } from '../../render/text.js';
 import { resolvePairwiseRubric } from '../../rubrics/load.js';
@@ -26,6 +28,7 @@ import { runThroughBatches } from '../batch.js';
 import { onInterrupt } from '../interrupt.js';
 import { createProgress } from '../progress.js';
 import type { PairwiseFlags } from '../specs/pairwise.js';
+import { requestProfileFor } from './generate.js';
 import {
   checkJudgeSettings,
   dryRunJudges,
@@ -57,7 +60,7 @@ export async function pairSourceFor(
 }
 
 /** runs/<input name>.<rubric>.<judge>.pairwise.jsonl in the working directory. */
-function defaultOut(flags: PairwiseFlags, rubricId: string, specs: string[]): string {
+function defaultOut(flags: RunFlags, rubricId: string, specs: string[]): string {
   const from = flags.input ?? `${basename(flags.a!).replace(/\.jsonl$/, '')}-vs-${basename(flags.b!)}`;
   return join(
     'runs',
@@ -65,9 +68,33 @@ function defaultOut(flags: PairwiseFlags, rubricId: string, specs: string[]): st
   );
 }
 
-export async function pairwiseCommand(flags: PairwiseFlags): Promise<void> {
+/** The flags with what --preset chooses filled in: a rubric, an orders mode, a request profile. */
+type RunFlags = PairwiseFlags & { rubric: string; orders: OrdersMode; requestProfile: RequestProfile };
+
+/**
+ * `--preset kelley-riedl-2026` is the released judge: the goal-alignment rubric as released, R's
+ * order draw and the R code's bodies — each one still the flag's when given. Under R's draw with
+ * the R bodies nothing would read `--seed` (no order is drawn from it, no body carries it), so a
+ * seed given there is refused rather than ignored.
+ */
+function withPreset(flags: PairwiseFlags, specs: string[]): RunFlags {
+  const resolved: RunFlags = {
+    ...flags,
+    rubric: flags.rubric ?? 'goal_alignment_pairwise',
+    orders: flags.orders ?? (flags.preset ? 'r-sample' : 'both'),
+    requestProfile: requestProfileFor(specs, flags),
+  };
+  if (resolved.orders === 'r-sample' && resolved.requestProfile === 'goalpref-r' && flags.seed !== 0)
+    throw new UsageError(
+      `--seed ${flags.seed} would be ignored: --orders r-sample draws with R's set.seed(456), as the released judge, and the goalpref-r bodies send no seed (--orders random draws from --seed)`,
+    );
+  return resolved;
+}
+
+export async function pairwiseCommand(given: PairwiseFlags): Promise<void> {
+  const specs = judgeSpecs(given);
+  const flags = withPreset(given, specs);
   const rubric = await resolvePairwiseRubric(flags.rubric);
-  const specs = judgeSpecs(flags);
   const prices = await loadPrices(flags.prices);
   // the pairs are read twice (checked, then judged): a pipe is spooled to a file first
   const readable = flags.input && !(flags.a && flags.b) ? await readableInput(flags.input) : undefined;
@@ -79,7 +106,7 @@ export async function pairwiseCommand(flags: PairwiseFlags): Promise<void> {
 }
 
 async function judgePairs(
-  flags: PairwiseFlags,
+  flags: RunFlags,
   rubric: PairwiseRubric,
   specs: string[],
   prices: Awaited<ReturnType<typeof loadPrices>>,
@@ -91,7 +118,7 @@ async function judgePairs(
   const runtime = runtimeFor(flags, prices);
   if (flags.batch) prepareBatch(runtime, [flags.input, flags.a, flags.b]);
   const judges: PairJudge[] = [];
-  for (const spec of specs) judges.push(await createJudge(spec, runtime));
+  for (const spec of specs) judges.push(await createJudge(spec, runtime, { profile: flags.requestProfile }));
   const out = flags.out ?? defaultOut(flags, rubric.id, specs);
 
   const interrupt = onInterrupt('finishing what is in flight and keeping what is done…');
@@ -142,16 +169,17 @@ async function judgePairs(
 }
 
 async function dryRun(
-  flags: PairwiseFlags,
+  flags: RunFlags,
   rubric: PairwiseRubric,
   source: PairSource,
   specs: string[],
   prices: Awaited<ReturnType<typeof loadPrices>>,
 ) {
+  const drawOrders = orderDrawer(flags.orders, flags.seed);
   const prompts = (async function* () {
+    let index = 0;
     for await (const pair of source.pairs())
-      for (const order of ordersFor(pair, flags.orders, flags.seed))
-        yield renderPairwisePrompt(rubric, pair, order);
+      for (const order of drawOrders(pair, index++)) yield renderPairwisePrompt(rubric, pair, order);
   })();
   const judges = await estimatePrompts(prompts, dryRunJudges(specs), flags.samples, prices);
   const perPair = flags.orders === 'both' ? 2 : 1;

@@ -1,4 +1,6 @@
-import { bool, flag, int, nonce, num, seed, text, url } from '../flags.js';
+import { REQUEST_PROFILES } from '../../models/request-profile.js';
+import { PRESETS } from '../../study/presets/kelley-riedl.js';
+import { bool, flag, int, nonce, num, oneOf, seed, text, url } from '../flags.js';
 
 /** The flags every command that calls a provider API shares; `who` and `cached` word the help. */
 export const apiFlags = (who: string, cached: string) => ({
@@ -90,3 +92,17 @@ export const nonceFlag = {
     nonce().optional(),
   ),
 };
+
+/** `--preset kelley-riedl-2026` (generate, probe, pairwise); `what` says what it sends there. */
+export const presetFlag = (what: string) => ({
+  preset: flag('--preset <name>', `kelley-riedl-2026: ${what}`, oneOf(PRESETS).optional()),
+});
+
+/** `--request-profile`: whose request bodies the models (`who`) are sent. */
+export const requestProfileFlag = (who: string) => ({
+  requestProfile: flag(
+    '--request-profile <name>',
+    `plumb (plumb's request bodies) or goalpref-r (the R code's {model, messages, max_tokens, temperature}, no seed; OpenAI-wire ${who}); default goalpref-r under --preset, else plumb`,
+    oneOf(REQUEST_PROFILES).optional(),
+  ),
+});

@@ -1,10 +1,12 @@
 import { defineCommand, type FlagValues, flag, oneOf, text } from '../flags.js';
-import { apiFlags, jsonFlag, judgeFlags, nonceFlag } from './groups.js';
+import { apiFlags, jsonFlag, judgeFlags, nonceFlag, presetFlag, requestProfileFlag } from './groups.js';
 
 export const pairwiseFlags = {
-  rubric: flag('--rubric <ref>', 'pairwise rubric: preference, pairwise, id@version, or a path', text(), {
-    required: true,
-  }),
+  rubric: flag(
+    '--rubric <ref>',
+    'pairwise rubric: preference, pairwise, id@version, or a path (required; goal_alignment_pairwise under --preset)',
+    text().optional(),
+  ),
   input: flag(
     '--input <file>',
     'pairs JSONL {id, prompt|messages, response_a, response_b, model_a?, model_b?, metadata?}',
@@ -27,9 +29,8 @@ export const pairwiseFlags = {
   ),
   orders: flag(
     '--orders <mode>',
-    'both (AB and BA), random (one per pair, from --seed) or ab',
-    oneOf(['both', 'random', 'ab']),
-    { default: 'both' },
+    "both (AB and BA), random (one per pair, from --seed), r-sample (one per pair in input order, as GoalPref-Bench's judge draws it: R's set.seed(456), then sample() per pair; side A is the generic reply) or ab; default both, r-sample under --preset",
+    oneOf(['both', 'random', 'r-sample', 'ab']).optional(),
   ),
   out: flag(
     '--out <file>',
@@ -37,6 +38,10 @@ export const pairwiseFlags = {
     text().optional(),
   ),
   summary: flag('--summary <file>', 'write the run summary as JSON', text().optional()),
+  ...presetFlag(
+    "the released GoalPref-Bench judge (evaluate_alignment.R): rubric goal_alignment_pairwise unless --rubric names another bare-label rubric, --orders r-sample, the R code's request bodies (docs/kelley-riedl-2026.md)",
+  ),
+  ...requestProfileFlag('judges'),
   ...judgeFlags('pair'),
   ...apiFlags('judges', 'judge replies'),
   ...nonceFlag,
@@ -49,6 +54,8 @@ export const pairwise = defineCommand({
   description: 'compare two responses to the same prompt with a pairwise rubric, in both orders',
   flags: pairwiseFlags,
   check: (f) => {
+    if (!f.rubric && !f.preset)
+      return { flag: '--rubric', message: 'is required (or --preset kelley-riedl-2026)' };
     if (f.input && (f.a || f.b))
       return { flag: '--input', message: 'and --a/--b are two ways to give the pairs: use one' };
     if (!f.input && !(f.a && f.b))
@@ -64,5 +71,6 @@ export const pairwise = defineCommand({
     'plumb pairwise --rubric preference --input runs/goalpref/responses.jsonl --contrast personalization=none,profile',
     'OPENAI_API_KEY=... plumb pairwise --rubric pairwise --a runs/model-x.jsonl --b runs/model-y.jsonl --judge openai:gpt-4.1-mini',
     'plumb pairwise --rubric pairwise --input pairs.jsonl --judge anthropic:claude-sonnet-4-5 --orders random --seed 7',
+    'OPENAI_COMPATIBLE_API_KEY=... plumb pairwise --preset kelley-riedl-2026 --input runs/goalpref/responses.jsonl --contrast personalization=none,profile --judge openai-compatible:openai/gpt-4o-mini --base-url https://openrouter.ai/api/v1',
   ],
 });

@@ -1,8 +1,6 @@
 import { z } from 'zod';
-import { REQUEST_PROFILES } from '../../models/request-profile.js';
 import { TURN_JUDGING } from '../../probe/conversation.js';
 import { GENERATE_PERSONALIZATIONS, PERSONALIZATIONS } from '../../study/personalization.js';
-import { PRESETS } from '../../study/presets/kelley-riedl.js';
 import {
   defineCommand,
   type FlagValues,
@@ -16,7 +14,7 @@ import {
   seed,
   text,
 } from '../flags.js';
-import { apiFlags, batchFlags, jsonFlag, nonceFlag } from './groups.js';
+import { apiFlags, batchFlags, jsonFlag, nonceFlag, presetFlag, requestProfileFlag } from './groups.js';
 import { exportSpec } from './mixed.js';
 
 /** `--export r DIR`: the multi-turn GLMM's rows and the glmer call, as `plumb mixed --export r`. */
@@ -53,21 +51,15 @@ const fieldList = () =>
 
 /** The flags `generate` and `probe` share: the preset, several targets, the request profile. */
 const studyFlags = (what: string) => ({
-  preset: flag(
-    '--preset <name>',
-    `kelley-riedl-2026: the paper's ${what} with the released R code's prompts and settings (docs/kelley-riedl-2026.md); no role prompt — the role is each question's metadata.role`,
-    oneOf(PRESETS).optional(),
+  ...presetFlag(
+    `the paper's ${what} with the released R code's prompts and settings (docs/kelley-riedl-2026.md); no role prompt — the role is each question's metadata.role`,
   ),
   targets: flag(
     '--targets <list>',
     'several models under test in one run, comma-separated (instead of --target); metadata.model on every line, a block per model in the summary',
     names('target').optional(),
   ),
-  requestProfile: flag(
-    '--request-profile <name>',
-    "plumb (plumb's request bodies) or goalpref-r (the R code's {model, messages, max_tokens, temperature}, no seed; OpenAI-wire targets); default goalpref-r under --preset, else plumb",
-    oneOf(REQUEST_PROFILES).optional(),
-  ),
+  ...requestProfileFlag('targets'),
 });
 
 export const probeFlags = {

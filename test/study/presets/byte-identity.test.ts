@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import { importQuestions } from '../../../src/study/importers/index.js';
 import { readPersonas } from '../../../src/study/inputs.js';
 import { loadKelleyRiedl, mechanicsFor } from '../../../src/study/presets/kelley-riedl.js';
 import { createTarget, targetLabel } from '../../../src/study/targets.js';
+import { runCli } from '../../helpers/cli.js';
 import { good } from '../../helpers/judge-scripts.js';
 import { type FakeServer, startFakeProvider } from '../../support/fake-provider.js';
 import * as R from './expected-bodies.js';
@@ -88,6 +89,66 @@ describe('kelley-riedl-2026 requests equal the released R code byte for byte', (
       expect(srv.requests.every((q) => q.path === '/api/v1/chat/completions')).toBe(true);
     } finally {
       await srv.close();
+    }
+  });
+
+  it('the goal-alignment judge: plumb pairwise --preset (evaluate_alignment.R), R order row 1', async () => {
+    const gen = await startRawServer((_b, n) => `<<CANNED REPLY ${n}>>`);
+    const judge = await startRawServer(() => 'A');
+    try {
+      const { questions, personas, roles, preset } = await inputs();
+      const responses = join(dir, 'judge-responses.jsonl');
+      const target = await createTarget(
+        'openai-compatible:openai/gpt-4o',
+        runtime(gen.url),
+        { temperature: 0.7, maxTokens: preset.settings.single_turn.max_tokens },
+        { profile: 'goalpref-r' },
+      );
+      await runGenerate({
+        questions,
+        questionsFile: join(DATA, 'goal_preference_scenarios.csv'),
+        personas,
+        target,
+        roles,
+        roleNames: [],
+        personalizations: ['none', 'profile'],
+        samples: 1,
+        seed: 0,
+        settings: {},
+        out: responses,
+        concurrency: 1,
+        preset,
+      });
+      const out = join(dir, 'judged.jsonl');
+      const r = await runCli(
+        [
+          'pairwise',
+          '--preset',
+          'kelley-riedl-2026',
+          '--input',
+          responses,
+          '--contrast',
+          'personalization=none,profile',
+          '--judge',
+          'openai-compatible:openai/gpt-4o-mini',
+          '--base-url',
+          judge.url,
+          '--no-cache',
+          '--out',
+          out,
+        ],
+        { env: { OPENAI_COMPATIBLE_API_KEY: 'sk-test' } },
+      );
+      expect(r.code, r.stderr).toBe(0);
+      expect(judge.requests.map((q) => q.body.toString('utf8'))).toEqual([R.JUDGE]);
+      expect(judge.requests[0]!.path).toBe('/api/v1/chat/completions');
+      const line = JSON.parse(readFileSync(out, 'utf8'));
+      // 'A' with the generic reply shown first: the generic reply is preferred (R's more_aligned "generic")
+      expect(line).toMatchObject({ orders: 'r-sample', verdict: 'A', judgements: { AB: { shown: 'A' } } });
+      expect(line.judge).toMatchObject({ request_profile: 'goalpref-r', model: 'openai/gpt-4o-mini' });
+    } finally {
+      await gen.close();
+      await judge.close();
     }
   });
 
