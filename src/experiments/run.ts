@@ -8,6 +8,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { createJudge, parseJudgeSpec } from '../judges/create.js';
 import { batchCallers, prepareBatch, throughBatches } from '../models/batch/rounds.js';
 import { BATCH_DISCOUNT, costOf, loadPrices, type Price, priceOf } from '../models/pricing.js';
+import { PROVIDERS, parseModelSpec } from '../models/registry.js';
 import type { RequestProfile } from '../models/request-profile.js';
 import { type BuiltRuntime, createRuntime } from '../models/runtime.js';
 import { contrastPairs, DEFAULT_MATCH } from '../pairwise/inputs.js';
@@ -16,6 +17,7 @@ import { createChallenger } from '../probe/challenger.js';
 import { createPresetAgents, presetSettings } from '../probe/preset-agents.js';
 import { type ProbeTarget, runProbe } from '../probe/run.js';
 import { resolvePairwiseRubric, resolveRubric } from '../rubrics/load.js';
+import { answerMode } from '../rubrics/pairwise.js';
 import { rMultiturnDraws } from '../stats/r-random.js';
 import { loadLadder, loadRoles, type Roles } from '../study/config.js';
 import { importQuestions } from '../study/importers/index.js';
@@ -113,13 +115,50 @@ function checkState(state: StudyState | null, study: Study, out: string): StudyS
   return state ?? { kind: 'study-state', study: { file: study.path, hash: study.hash }, steps: {} };
 }
 
-/** The request profile of a target: the R code's bodies under the preset (not for anthropic:), else plumb's. */
 /** A model spec of the study file: a scripted file's path is resolved from the study's folder. */
 const specAt = (study: Study, spec: string) =>
   spec.startsWith('scripted:') ? `scripted:${studyPath(study, spec.slice('scripted:'.length))}` : spec;
 
+/** The request profile of a model: the R code's bodies under the preset (not for anthropic:), else plumb's. */
 const profileFor = (study: Study, spec: string): RequestProfile =>
   study.preset && !spec.startsWith('anthropic:') ? 'goalpref-r' : 'plumb';
+
+/** Every model the study sends requests to (lexicon and scripted ones send none). */
+function apiModels(study: Study): string[] {
+  const all = [
+    ...study.targets,
+    study.judge.model,
+    ...(study.multiturn?.judge ? [study.multiturn.judge] : []),
+    ...(study.multiturn?.arms ?? []).flatMap((a) => (a.challenger ? [a.challenger] : [])),
+  ];
+  return [...new Set(all)].filter((m) => m !== 'lexicon' && !m.startsWith('scripted:'));
+}
+
+/**
+ * What would fail partway is refused before anything is sent: `--batch` with a model whose
+ * provider has no batch API (OpenRouter and other OpenAI-compatible servers, ollama), and, under
+ * the preset, a dimension whose rubric answers through a JSON schema the R code's judge body
+ * cannot carry.
+ */
+async function checkStudy(study: Study, batch: boolean): Promise<void> {
+  if (batch) {
+    const without = apiModels(study).filter((m) => !PROVIDERS[parseModelSpec(m).provider]?.batchApi);
+    if (without.length)
+      throw new UsageError(
+        `--batch: ${without.join(', ')} ${without.length === 1 ? 'has' : 'have'} no batch API (openai: and anthropic: do; OpenAI-compatible servers such as OpenRouter, and ollama, do not): run the study without --batch`,
+      );
+  }
+  const judge = study.judge.model;
+  if (!apiModels(study).includes(judge) || profileFor(study, judge) !== 'goalpref-r') return;
+  for (const d of study.datasets)
+    for (const dim of d.dimensions) {
+      const rubric = await resolvePairwiseRubric(dim);
+      if (answerMode(rubric) !== 'label')
+        throw new UsageError(
+          `${study.path}: data set '${d.name}', dimension ${dim}: under the preset the judge is sent the R code's bare-answer body, but ${rubric.id}@${rubric.version} answers through a JSON schema — use a rubric with answer: label, or an anthropic: judge (plumb's bodies)`,
+        );
+    }
+}
 
 interface Context {
   study: Study;
@@ -265,7 +304,10 @@ async function generateStep(c: Context, s: Extract<Step, { kind: 'generate' }>):
 
 async function pairwiseStep(c: Context, s: Extract<Step, { kind: 'pairwise' }>): Promise<string | null> {
   const rubric = await resolvePairwiseRubric(s.dimension);
-  const judge = await createJudge(specAt(c.study, c.study.judge.model), c.rt);
+  // under the preset, the released judge's bodies (an anthropic: judge keeps plumb's)
+  const judge = await createJudge(specAt(c.study, c.study.judge.model), c.rt, {
+    profile: profileFor(c.study, c.study.judge.model),
+  });
   const source = await contrastPairs(
     s.responses,
     { field: 'personalization', a: 'none', b: s.level },
@@ -458,6 +500,7 @@ function outputsOf(s: Step): string[] {
  * runs again, answered from the model cache for every call already made.
  */
 export async function runStudy(study: Study, o: StudyRunOptions = {}): Promise<StudyRunResult> {
+  await checkStudy(study, Boolean(o.batch));
   const out = outOf(study, o);
   await mkdir(out, { recursive: true });
   const state = checkState(await readState(out), study, out);
@@ -556,6 +599,7 @@ export async function estimateStudy(
   o: Pick<StudyRunOptions, 'out'> = {},
 ): Promise<StudyEstimate> {
   const out = outOf(study, o);
+  await checkStudy(study, false);
   const steps = planStudy(study, out);
   const prices = await loadPrices(study.prices ? studyPath(study, study.prices) : undefined);
   const preset = study.preset ? await loadKelleyRiedl() : null;

@@ -93,12 +93,16 @@ export const StudySchema = z.strictObject({
   judge: z
     .strictObject({
       model: modelSpec,
-      /** random: one order per pair (the paper's design); both: AB and BA. */
-      orders: z.enum(['random', 'both', 'ab']).default('random'),
+      /**
+       * One order per pair: r-sample (R's set.seed(456) draw in the responses' order, as the
+       * released judge; the default under the preset) or random (from seed; the default
+       * otherwise); both: AB and BA; ab: as given.
+       */
+      orders: z.enum(['r-sample', 'random', 'both', 'ab']).optional(),
       samples: z.int().min(1).max(20).default(1),
       seed: z.int().default(456),
     })
-    .default({ model: 'lexicon', orders: 'random', samples: 1, seed: 456 }),
+    .default({ model: 'lexicon', samples: 1, seed: 456 }),
   multiturn: z
     .strictObject({
       judge: modelSpec.optional(),
@@ -114,7 +118,9 @@ export type DatasetSpec = z.infer<typeof DatasetSchema>;
 export type ArmSpec = z.infer<typeof ArmSchema>;
 
 /** A loaded study: the spec with its file, its folder, and the hash of its bytes. */
-export interface Study extends StudySpec {
+export interface Study extends Omit<StudySpec, 'judge'> {
+  /** The judge, with the orders the preset implies when the file names none. */
+  judge: StudySpec['judge'] & { orders: NonNullable<StudySpec['judge']['orders']> };
   path: string;
   /** The study file's folder: relative paths in it are resolved from here. */
   dir: string;
@@ -211,7 +217,14 @@ export async function loadStudy(file: string): Promise<Study> {
       lineOf(doc, counter, ['personalization']),
       'personalization levels and controls need personas: FILE',
     );
-  return { ...s, path: resolve(file), dir: dirname(resolve(file)), hash: sha256(text) };
+  const orders = s.judge.orders ?? (s.preset ? 'r-sample' : 'random');
+  return {
+    ...s,
+    judge: { ...s.judge, orders },
+    path: resolve(file),
+    dir: dirname(resolve(file)),
+    hash: sha256(text),
+  };
 }
 
 /** A path of the study file, resolved from its folder. */

@@ -197,12 +197,13 @@ export function parseContrast(raw: string): Contrast {
 }
 
 /** The fields `plumb generate` writes that tell two replies apart other than the contrasted one. */
-export const DEFAULT_MATCH = ['question_id', 'role', 'personalization', 'sample'];
+/** What `plumb generate` writes to tell replies apart; a field no line has matches everywhere. */
+export const DEFAULT_MATCH = ['question_id', 'model', 'role', 'personalization', 'sample'];
 
 /**
  * Pairs within one responses file (`--contrast FIELD=A,B`): each response whose `metadata.FIELD`
  * is A is paired with the one whose value is B and that has the same conversation and the same
- * values of the `match` fields (by default those `plumb generate` writes: question, role,
+ * values of the `match` fields (by default those `plumb generate` writes: question, model, role,
  * personalization, sample — less the contrasted one). For GoalPref-Bench's comparison of generic
  * and personalized replies: `--contrast personalization=none,profile`.
  */

@@ -62,7 +62,8 @@ export interface PairwiseRunResult {
  * the run. `r-sample` is the released R code's draw, byte for byte: `set.seed(456)` once, then
  * `sample(c("generic_is_A", "personalized_is_A"), 1)` for each pair in input order
  * (evaluate_alignment.R 29 and 152–154) — side A is the generic reply, so "generic_is_A" is AB.
- * It depends on the pair's position in the input (0-based `index`), not on when it is asked.
+ * It depends on the pair's position (0-based `index`) among the pairs of its model, not on when it
+ * is asked: R judges one responses file per model, each from `set.seed(456)`.
  */
 export function orderDrawer(mode: OrdersMode, seed: number): (pair: PairItem, index: number) => Order[] {
   if (mode === 'both') return () => ['AB', 'BA'];
@@ -78,6 +79,17 @@ export function orderDrawer(mode: OrdersMode, seed: number): (pair: PairItem, in
   return (pair) => {
     const byte = createHash('sha256').update(`${seed}\u0000${pair.id}`).digest()[0]!;
     return [byte & 1 ? 'BA' : 'AB'];
+  };
+}
+
+/** Numbers pairs 0, 1, 2, … within each `metadata.model` (one count when no pair names a model). */
+export function positionsByModel(): (pair: PairItem) => number {
+  const seen = new Map<string, number>();
+  return (pair) => {
+    const model = String(pair.metadata.model ?? '');
+    const n = seen.get(model) ?? 0;
+    seen.set(model, n + 1);
+    return n;
   };
 }
 
@@ -179,12 +191,12 @@ export async function runPairwise(o: PairwiseOptions): Promise<PairwiseRunResult
   const summaryWriter = o.summaryPath ? writers[writers.length - 1]! : null;
 
   const drawOrders = orderDrawer(o.orders, o.seed);
-  // each pair's position in the input, for the orders that depend on it
+  // each pair's position among its model's pairs, for the orders that depend on it
   const position = new WeakMap<PairItem, number>();
   const numbered = async function* () {
-    let i = 0;
+    const next = positionsByModel();
     for await (const pair of o.source.pairs()) {
-      position.set(pair, i++);
+      position.set(pair, next(pair));
       yield pair;
     }
   };

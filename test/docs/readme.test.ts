@@ -43,6 +43,7 @@ const MUST_RUN: Record<string, string[]> = {
     'generate --preset kelley-riedl-2026',
     'probe --preset kelley-riedl-2026 --questions',
     'probe --preset kelley-riedl-2026 --follow code',
+    'pairwise --preset kelley-riedl-2026',
   ],
 };
 

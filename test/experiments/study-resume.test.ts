@@ -3,7 +3,8 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../src/core/canonical.js';
-import { ROOT, runCli, startCli, tempDir, waitFor } from '../helpers/cli.js';
+import { rAbOrders } from '../../src/stats/r-random.js';
+import { ROOT, readJsonlFile, runCli, startCli, tempDir, waitFor } from '../helpers/cli.js';
 import { providerEnv, schemaOf, validReply } from '../helpers/judge-scripts.js';
 import {
   type FakeAction,
@@ -37,8 +38,7 @@ targets: [openai:model-a, openai:model-b]
 personas: ${GP}/personas-with-demographics.json
 personalization: [profile]
 judge:
-  model: openai:gpt-4o-mini
-  orders: random
+  model: openai:gpt-4o-mini # orders: the preset's r-sample, the bodies goalpref-r
 multiturn:
   arms:
     - name: goalpref-mt
@@ -112,6 +112,30 @@ describe('plumb study run after kill -9', () => {
     expect(whole.code, whole.stderr).toBe(0);
     total = ref.requests.length;
   }, 120_000);
+
+  it("judges as the released judge: the R code's bodies, R's set.seed(456) order per pair in file order", () => {
+    const judged = ref.requests.filter((q) => q.body.max_tokens === 10);
+    expect(judged.length).toBeGreaterThan(0);
+    for (const q of judged)
+      expect(Object.keys(q.body)).toEqual(['model', 'messages', 'max_tokens', 'temperature']);
+    const lines = readJsonlFile(
+      readFileSync(
+        join(
+          dir,
+          'whole',
+          'pairwise',
+          'goalpref',
+          'openai_model-a',
+          'emotional_validation.none-vs-profile.jsonl',
+        ),
+        'utf8',
+      ),
+    );
+    expect(lines.map((l) => l.orders)).toEqual(lines.map(() => 'r-sample'));
+    expect(lines.map((l) => Object.keys(l.judgements as object)[0])).toEqual(
+      rAbOrders(lines.length).map((o) => (o === 'generic_is_A' ? 'AB' : 'BA')),
+    );
+  });
 
   it('resumes without paying twice, and its tables equal an uninterrupted run', async () => {
     // the same study, killed twice — once early (generate or pairwise), once inside the probe — then finished

@@ -1,4 +1,4 @@
-import { copyFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
@@ -160,7 +160,8 @@ describe('plumb study run', () => {
 });
 
 describe('studies/kelley-riedl-2026.yaml', () => {
-  it('validates: a dry run on small files in the released layouts, requests and cost per model', async () => {
+  /** The shipped study file beside small files in the released layouts of its five data sets. */
+  function krStudy(): string {
     const dir = tempDir('plumb-kr-study-');
     const data = join(dir, 'data');
     mkdirSync(join(data, 'sycon-debate', 'topics'), { recursive: true });
@@ -195,6 +196,11 @@ describe('studies/kelley-riedl-2026.yaml', () => {
       join(ROOT, 'fixtures', 'goalpref', 'personas-with-demographics.json'),
       join(data, 'all_personas_first_person.json'),
     );
+    return dir;
+  }
+
+  it('validates: a dry run on small files in the released layouts, requests and cost per model', async () => {
+    const dir = krStudy();
     const r = await runCli(['study', 'run', join(dir, 'kelley-riedl-2026.yaml'), '--dry-run', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const e = JSON.parse(r.stdout);
@@ -208,4 +214,25 @@ describe('studies/kelley-riedl-2026.yaml', () => {
     const text = await runCli(['study', 'run', join(dir, 'kelley-riedl-2026.yaml'), '--dry-run']);
     expect(text.stdout).toContain('batch price');
   }, 120_000);
+
+  it('refuses up front what would fail partway: --batch through OpenRouter, a schema rubric under the R body', async () => {
+    const dir = krStudy();
+    const file = join(dir, 'kelley-riedl-2026.yaml');
+    const batch = await runCli(['study', 'run', file, '--batch', '--out', join(dir, 'out')], {
+      env: { OPENAI_COMPATIBLE_API_KEY: 'sk-test' },
+    });
+    expect(batch.code).toBe(2);
+    expect(batch.stderr).toMatch(
+      /--batch: openai-compatible:deepseek\/deepseek-chat-v3\.1, .* have no batch API/,
+    );
+    // nothing was started: no output folder
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace('dimensions: [openness]', 'dimensions: [preference]'),
+    );
+    const schema = await runCli(['study', 'run', file, '--dry-run']);
+    expect(schema.code).toBe(2);
+    expect(schema.stderr).toMatch(/data set 'debate', dimension preference: .*answers through a JSON schema/);
+  }, 60_000);
 });

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PairItem } from '../../src/judges/pairwise-types.js';
-import { orderDrawer } from '../../src/pairwise/run.js';
+import { orderDrawer, positionsByModel } from '../../src/pairwise/run.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { startRawServer } from '../study/presets/raw-server.js';
 
@@ -46,6 +46,14 @@ describe('--orders r-sample', () => {
     expect(again(pair(1), 0)).toEqual([ours[0]]);
     // 129 of R's 250 rows show the generic reply first
     expect(ours.filter((o) => o === 'AB')).toHaveLength(129);
+  });
+
+  it("starts R's draw again for each model, as R judges one responses file per model", () => {
+    const position = positionsByModel();
+    const withModel = (model: string | undefined) =>
+      ({ ...pair(0), metadata: model === undefined ? {} : { model } }) as PairItem;
+    const seq = ['m1', 'm2', 'm1', 'm1', 'm2', undefined, 'm2', undefined].map((m) => position(withModel(m)));
+    expect(seq).toEqual([0, 0, 1, 2, 1, 0, 2, 1]);
   });
 });
 

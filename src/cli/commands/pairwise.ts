@@ -18,7 +18,7 @@ import {
   pairsFile,
   parseContrast,
 } from '../../pairwise/inputs.js';
-import { type OrdersMode, orderDrawer, runPairwise } from '../../pairwise/run.js';
+import { type OrdersMode, orderDrawer, positionsByModel, runPairwise } from '../../pairwise/run.js';
 import type { PairwiseSummary, Rates, Share } from '../../pairwise/summary.js';
 import { fmtEstimate, fmtUsage, table } from '../../render/text.js';
 import { resolvePairwiseRubric } from '../../rubrics/load.js';
@@ -177,9 +177,9 @@ async function dryRun(
 ) {
   const drawOrders = orderDrawer(flags.orders, flags.seed);
   const prompts = (async function* () {
-    let index = 0;
+    const position = positionsByModel();
     for await (const pair of source.pairs())
-      for (const order of drawOrders(pair, index++)) yield renderPairwisePrompt(rubric, pair, order);
+      for (const order of drawOrders(pair, position(pair))) yield renderPairwisePrompt(rubric, pair, order);
   })();
   const judges = await estimatePrompts(prompts, dryRunJudges(specs), flags.samples, prices);
   const perPair = flags.orders === 'both' ? 2 : 1;

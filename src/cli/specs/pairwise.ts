@@ -24,7 +24,7 @@ export const pairwiseFlags = {
     'with --contrast: metadata fields twins share besides the conversation',
     text(),
     {
-      default: 'question_id,role,personalization,sample',
+      default: 'question_id,model,role,personalization,sample',
     },
   ),
   orders: flag(

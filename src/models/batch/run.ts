@@ -10,6 +10,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { UsageError } from '../../core/errors.js';
 import { countTokens } from '../../core/tokens.js';
 import { addUsage, type Usage, ZERO_USAGE } from '../../core/types.js';
 import type { JudgeCache } from '../cache.js';
@@ -124,7 +125,7 @@ async function openContext(o: BatchRunOptions): Promise<BatchRunContext> {
   const apis = new Map<string, BatchApi>();
   for (const j of o.callers) {
     const api = await j.batchParts.batchApi();
-    if (!api) throw new Error(`judge ${j.name} has no batch API`);
+    if (!api) throw new UsageError(`--batch: ${j.name} has no batch API (openai: and anthropic: do)`);
     apis.set(nameOf.get(j)!, api);
   }
   return {
