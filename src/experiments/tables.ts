@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import { readJsonl } from '../io/jsonl.js';
-import { type AgainstHalfGroup, type AgainstHalfPair, againstHalf } from '../pairwise/against-half.js';
+import { type AgainstHalfGroup, againstHalf } from '../pairwise/against-half.js';
+import { readPairs } from '../pairwise/pair-lines.js';
 import { type TurnGlmm, turnGlmm } from '../probe/turn-glmm.js';
 import type { Step } from './plan.js';
 import type { Study } from './schema.js';
@@ -50,28 +51,6 @@ export interface StudyAnalysis {
   multiturn: MultiturnTerm[];
   /** Arms × models whose turn GLMM could not be fitted, one sentence each. */
   notes: string[];
-}
-
-/** The pair lines of one pairwise step, as the test against 50 % reads them. */
-export async function readPairs(file: string): Promise<AgainstHalfPair[]> {
-  const out: AgainstHalfPair[] = [];
-  for await (const { value } of readJsonl(file)) {
-    const v = value as {
-      id: string;
-      verdict: AgainstHalfPair['verdict'];
-      error?: { kind?: string };
-      metadata?: Record<string, unknown>;
-      rubric?: { id?: string };
-    };
-    out.push({
-      id: v.id,
-      verdict: v.verdict,
-      errorKind: v.error?.kind ?? null,
-      metadata: v.metadata ?? {},
-      rubric: v.rubric?.id ?? 'unknown',
-    });
-  }
-  return out;
 }
 
 /**

@@ -138,13 +138,15 @@ export function rFormula(formula: string): string {
   return out;
 }
 
-const rString = (s: string) => JSON.stringify(s);
+/** A string as an R literal. */
+export const rString = (s: string) => JSON.stringify(s);
 const rVector = (xs: readonly string[]) => `c(${xs.map(rString).join(', ')})`;
 const rNumbers = (xs: readonly number[]) =>
   `c(${xs.map((x) => (Number.isFinite(x) ? String(x) : 'NA')).join(', ')})`;
 const shellQuote = (s: string) => (/^[\w./=:-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`);
 
-const version = (): string => {
+/** plumb's version, for the scripts' headers. */
+export const version = (): string => {
   try {
     return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
   } catch {

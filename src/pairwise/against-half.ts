@@ -93,16 +93,24 @@ export function questionOf(p: AgainstHalfPair): string {
 
 const compare = (a: string | null, b: string | null) => (a ?? '').localeCompare(b ?? '');
 
+/** What a group of pairs shares: the key of one row of the test against 50 %. */
+export type AgainstHalfKey = Pick<
+  AgainstHalfGroup,
+  'model' | 'dataset' | 'role' | 'rubric' | 'field' | 'baseline' | 'treatment'
+>;
+
 /**
- * One group per model × dataset × role × rubric × contrast, in that sort order. Pairs that are
- * not baseline-vs-treatment contrasts are left out (an empty result).
+ * The pairs by model × dataset × role × rubric × contrast, in the tables' order (dataset, rubric,
+ * model, role, treatment). Pairs that are not baseline-vs-treatment contrasts are left out.
  */
-export function againstHalf(pairs: Iterable<AgainstHalfPair>): AgainstHalfGroup[] {
-  const groups = new Map<string, { key: Omit<AgainstHalfGroup, 'pairs'>; pairs: AgainstHalfPair[] }>();
+export function groupPairs(
+  pairs: Iterable<AgainstHalfPair>,
+): { key: AgainstHalfKey; pairs: AgainstHalfPair[] }[] {
+  const groups = new Map<string, { key: AgainstHalfKey; pairs: AgainstHalfPair[] }>();
   for (const p of pairs) {
     const c = contrastOf(p.metadata);
     if (!c) continue;
-    const key = {
+    const key: AgainstHalfKey = {
       model: str(p.metadata.model),
       dataset: str(p.metadata.dataset),
       role: str(p.metadata.role),
@@ -112,38 +120,45 @@ export function againstHalf(pairs: Iterable<AgainstHalfPair>): AgainstHalfGroup[
       treatment: c.b,
     };
     const k = JSON.stringify(key);
-    if (!groups.has(k)) groups.set(k, { key: key as Omit<AgainstHalfGroup, 'pairs'>, pairs: [] });
+    if (!groups.has(k)) groups.set(k, { key, pairs: [] });
     groups.get(k)!.pairs.push(p);
   }
-  return [...groups.values()]
-    .map(({ key, pairs }) => groupOf(key, pairs))
-    .sort(
-      (x, y) =>
-        compare(x.dataset, y.dataset) ||
-        compare(x.rubric, y.rubric) ||
-        compare(x.model, y.model) ||
-        compare(x.role, y.role) ||
-        compare(x.treatment, y.treatment),
-    );
+  return [...groups.values()].sort(
+    ({ key: x }, { key: y }) =>
+      compare(x.dataset, y.dataset) ||
+      compare(x.rubric, y.rubric) ||
+      compare(x.model, y.model) ||
+      compare(x.role, y.role) ||
+      compare(x.treatment, y.treatment),
+  );
 }
 
-function groupOf(
-  key: Pick<AgainstHalfGroup, 'model' | 'dataset' | 'role' | 'rubric' | 'field' | 'baseline' | 'treatment'>,
-  pairs: AgainstHalfPair[],
-): AgainstHalfGroup {
+/** The decided pairs as the test's rows: y = 1 when the treatment side was chosen, clustered by question. */
+export function decidedRows(pairs: readonly AgainstHalfPair[]): (ShareRow & { id: string })[] {
+  return pairs.flatMap((p) =>
+    p.verdict === 'A' || p.verdict === 'B'
+      ? [{ y: p.verdict === 'B' ? (1 as const) : (0 as const), group: questionOf(p), id: p.id }]
+      : [],
+  );
+}
+
+/** One group per model × dataset × role × rubric × contrast, in that sort order. */
+export function againstHalf(pairs: Iterable<AgainstHalfPair>): AgainstHalfGroup[] {
+  return groupPairs(pairs).map(({ key, pairs }) => groupOf(key, pairs));
+}
+
+function groupOf(key: AgainstHalfKey, pairs: AgainstHalfPair[]): AgainstHalfGroup {
   const undecided = Object.fromEntries(UNDECIDED_KINDS.map((k) => [k, 0])) as Record<UndecidedKind, number>;
   let ties = 0;
   let failed = 0;
-  const rows: ShareRow[] = [];
   for (const p of pairs) {
-    if (p.verdict === 'A' || p.verdict === 'B')
-      rows.push({ y: p.verdict === 'B' ? 1 : 0, group: questionOf(p) });
-    else if (p.verdict === 'tie') ties += 1;
+    if (p.verdict === 'A' || p.verdict === 'B') continue;
+    if (p.verdict === 'tie') ties += 1;
     else if (p.errorKind && (UNDECIDED_KINDS as readonly string[]).includes(p.errorKind))
       undecided[p.errorKind as UndecidedKind] += 1;
     else failed += 1;
   }
-  const s = shareAgainstHalf(rows);
+  const s = shareAgainstHalf(decidedRows(pairs));
   const notes = [...s.warnings];
   const hasFit = s.intercept !== null && s.model !== null;
   return {

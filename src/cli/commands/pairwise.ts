@@ -6,6 +6,7 @@ import { type ReadableInput, readableInput } from '../../io/input.js';
 import { createJudge, parseJudgeSpec } from '../../judges/create.js';
 import { renderPairwisePrompt } from '../../judges/pairwise-prompt.js';
 import type { PairJudge } from '../../judges/pairwise-types.js';
+import { exportAgainstHalf } from '../../mixed/share-export.js';
 import { batchCallers, prepareBatch } from '../../models/batch/rounds.js';
 import { loadPrices } from '../../models/pricing.js';
 import { assertBaseUrlUsed } from '../../models/registry.js';
@@ -18,8 +19,10 @@ import {
   pairsFile,
   parseContrast,
 } from '../../pairwise/inputs.js';
+import { readPairs } from '../../pairwise/pair-lines.js';
 import { type OrdersMode, orderDrawer, positionsByModel, runPairwise } from '../../pairwise/run.js';
 import type { PairwiseSummary, Rates, Share } from '../../pairwise/summary.js';
+import { renderRExport } from '../../render/r-export.js';
 import { fmtEstimate, fmtUsage, table } from '../../render/text.js';
 import { resolvePairwiseRubric } from '../../rubrics/load.js';
 import type { PairwiseRubric } from '../../rubrics/pairwise.js';
@@ -156,12 +159,31 @@ async function judgePairs(
     progress.stop();
     if (!result) return;
     if (reportIncomplete(result, runtime, flags, `${result.summary.n.total} pairs`)) return;
+    const exported = flags.export
+      ? await exportAgainstHalf({
+          dir: flags.export.dir,
+          pairs: await readPairs(result.outPath!),
+          source: result.outPath!,
+          inputs: [
+            ...source.inputs,
+            { flag: '--out', path: result.outPath! },
+            ...(flags.summary ? [{ flag: '--summary', path: flags.summary }] : []),
+          ],
+        })
+      : null;
     if (flags.json) {
       process.stdout.write(`${JSON.stringify(result.summary, null, 2)}\n`);
       return;
     }
     process.stdout.write(`${renderPairwiseSummary(result.summary)}\n`);
     process.stdout.write(`\npairs: ${result.outPath}${flags.summary ? `\nsummary: ${flags.summary}` : ''}\n`);
+    if (exported)
+      process.stdout.write(
+        renderRExport(
+          exported.exported.map((e) => ({ ...e, label: e.group })),
+          exported.skipped.map((s) => ({ label: s.group, note: s.note })),
+        ),
+      );
   } finally {
     progress.stop();
     interrupt.dispose();

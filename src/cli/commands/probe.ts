@@ -17,6 +17,7 @@ import { createPresetAgents, presetSettings } from '../../probe/preset-agents.js
 import { CHECKPOINT, PROBE_OUTPUTS, type ProbeSummary, type ProbeTarget, runProbe } from '../../probe/run.js';
 import type { TurnGlmm } from '../../probe/turn-glmm.js';
 import { probeConditionsGrid } from '../../render/probe-conditions.js';
+import { renderRExport } from '../../render/r-export.js';
 import { fmtP, table } from '../../render/text.js';
 import { resolveRubric } from '../../rubrics/load.js';
 import { rMultiturnDraws } from '../../stats/r-random.js';
@@ -307,15 +308,10 @@ export function renderProbe(s: ProbeSummary): string {
 
 /** Where `--export r` wrote the multi-turn GLMM's rows and scripts (and which models had no fit). */
 export function renderTurnExport(x: TurnGlmmExport): string {
-  return [
-    ...x.exported.map(
-      (e) =>
-        `for R${x.exported.length + x.skipped.length > 1 ? ` (${e.model})` : ''}: ${e.csv} (${e.rows} rows) and ${e.script} (Rscript fit.R in that folder)`,
-    ),
-    ...x.skipped.map((s) => `for R: nothing written for ${s.model}: no fit (${s.note})`),
-  ]
-    .map((l) => `${l}\n`)
-    .join('');
+  return renderRExport(
+    x.exported.map((e) => ({ ...e, label: e.model })),
+    x.skipped.map((s) => ({ label: s.model, note: `no fit (${s.note})` })),
+  );
 }
 
 /** The turn GLMM per model: β, SE, z, p per term (lme4's names), or why there is no fit. */

@@ -1,5 +1,6 @@
 import { defineCommand, type FlagValues, flag, oneOf, text } from '../flags.js';
 import { apiFlags, jsonFlag, judgeFlags, nonceFlag, presetFlag, requestProfileFlag } from './groups.js';
+import { exportSpec } from './mixed.js';
 
 export const pairwiseFlags = {
   rubric: flag(
@@ -38,6 +39,11 @@ export const pairwiseFlags = {
     text().optional(),
   ),
   summary: flag('--summary <file>', 'write the run summary as JSON', text().optional()),
+  export: flag(
+    '--export <r DIR...>',
+    "with --contrast: write the test against 50 % for R — DIR/data.csv (the decided pairs: y, question) and DIR/fit.R (prop.test, binom.test and the lme4::glmer intercept beside plumb's); DIR/<group>/ per group when there are several",
+    exportSpec.optional(),
+  ),
   ...presetFlag(
     "the released GoalPref-Bench judge (evaluate_alignment.R): rubric goal_alignment_pairwise unless --rubric names another bare-label rubric, --orders r-sample, the R code's request bodies (docs/kelley-riedl-2026.md)",
   ),
@@ -65,10 +71,17 @@ export const pairwise = defineCommand({
       };
     if (f.contrast && !f.input)
       return { flag: '--contrast', message: 'pairs the responses of one --input file' };
+    if (f.export && !f.contrast)
+      return {
+        flag: '--export',
+        message: 'writes the test against 50 % of a --contrast run: give --contrast FIELD=A,B',
+      };
+    if (f.export && f.dryRun) return { flag: '--export', message: 'needs judged pairs: not with --dry-run' };
     return undefined;
   },
   examples: [
     'plumb pairwise --rubric preference --input runs/goalpref/responses.jsonl --contrast personalization=none,profile',
+    'plumb pairwise --rubric emotional_validation --input runs/goalpref/responses.jsonl --contrast personalization=none,profile --export r runs/goalpref/r',
     'OPENAI_API_KEY=... plumb pairwise --rubric pairwise --a runs/model-x.jsonl --b runs/model-y.jsonl --judge openai:gpt-4.1-mini',
     'plumb pairwise --rubric pairwise --input pairs.jsonl --judge anthropic:claude-sonnet-4-5 --orders random --seed 7',
     'OPENAI_COMPATIBLE_API_KEY=... plumb pairwise --preset kelley-riedl-2026 --input runs/goalpref/responses.jsonl --contrast personalization=none,profile --judge openai-compatible:openai/gpt-4o-mini --base-url https://openrouter.ai/api/v1',
