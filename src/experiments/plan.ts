@@ -44,7 +44,8 @@ export function planStudy(study: Study, out: string): Step[] {
   const questions = (d: DatasetSpec) => join(out, 'import', `${d.name}.jsonl`);
   for (const d of study.datasets)
     steps.push({ kind: 'import', id: `import/${d.name}`, dataset: d, out: questions(d) });
-  for (const d of study.datasets)
+  // single-turn replies only where a dimension compares them
+  for (const d of study.datasets.filter((x) => x.dimensions.length > 0))
     for (const t of study.targets)
       steps.push({
         kind: 'generate',

@@ -373,15 +373,20 @@ async function probeStep(c: Context, s: Extract<Step, { kind: 'probe' }>): Promi
   const { questions, personaOverride } = armQuestions(arm, await readQuestions(s.questions), c.personas);
   const judge = await createJudge(specAt(c.study, c.study.multiturn?.judge ?? c.study.judge.model), c.rt);
   const runs: ProbeTarget[] = [];
-  const mechanics = c.preset ? mechanicsFor(c.preset, arm.follow) : null;
+  // the preset's multi-turn design is GoalPref's (a goal, a preference, its challenger prompts); a
+  // data set of questions with a correct answer (MMLU-Pro, the paper's domain-knowledge control)
+  // runs plumb's answer-sycophancy probe instead: its own challenges toward the counter-claim
+  const answerArm = questions.every((q) => q.answer !== undefined && q.counter_claim !== undefined);
+  const preset = answerArm ? null : c.preset;
+  const mechanics = preset ? mechanicsFor(preset, arm.follow) : null;
   for (const spec of arm.targets ?? c.study.targets) {
     const profile = profileFor(c.study, spec);
-    if (c.preset && mechanics) {
+    if (preset && mechanics) {
       const agents = await createPresetAgents(
         specAt(c.study, spec),
         c.rt,
-        c.preset,
-        presetSettings(c.preset, mechanics, {}),
+        preset,
+        presetSettings(preset, mechanics, {}),
         { profile, challengerSpec: arm.challenger ? specAt(c.study, arm.challenger) : undefined },
       );
       runs.push({ label: targetLabel(agents.defender), target: agents.defender, agents });
@@ -414,12 +419,14 @@ async function probeStep(c: Context, s: Extract<Step, { kind: 'probe' }>): Promi
       roles: c.roles,
       turns: arm.turns,
       roleNames: c.study.roles,
+      // a preset study sends no role prompt, in the answer arm too (the role is the data set's)
+      ...(c.preset ? { rolePrompt: false } : {}),
       personalizations: arm.conditions as ProbeCondition['personalization'][],
       challenger: runs[0]!.challenger ?? null,
       targets: runs,
-      preset: c.preset && mechanics ? { texts: c.preset, mechanics } : null,
+      preset: preset && mechanics ? { texts: preset, mechanics } : null,
       turnJudging: arm.turn_judging,
-      questionChallenges: !(c.preset || arm.challenger),
+      questionChallenges: !(preset || arm.challenger),
       ...(personaOverride ? { personaOverride } : {}),
       seed: c.study.generation.seed,
       out: dir,

@@ -35,8 +35,11 @@ export const DatasetSchema = z.strictObject({
    * the preset no role prompt is sent: the role is this label, as in the paper.
    */
   role: z.string().min(1).optional(),
-  /** Pairwise rubric ids (the paper's dimensions) the replies to this data set are compared on. */
-  dimensions: z.array(z.string().min(1)).min(1),
+  /**
+   * Pairwise rubric ids (the paper's dimensions) the replies to this data set are compared on;
+   * none for a data set only a multi-turn arm uses (MMLU-Pro's answer-sycophancy control).
+   */
+  dimensions: z.array(z.string().min(1)).default([]),
 });
 
 export const ArmSchema = z.strictObject({
@@ -201,6 +204,13 @@ export async function loadStudy(file: string): Promise<Study> {
           lineOf(doc, counter, ['multiturn', 'arms', i, 'targets']),
           `arm '${a.name}': ${t} is not one of the study's targets`,
         );
+  for (const [i, d] of s.datasets.entries())
+    if (d.dimensions.length === 0 && !(s.multiturn?.arms ?? []).some((a) => a.dataset === d.name))
+      throw new InputError(
+        file,
+        lineOf(doc, counter, ['datasets', i, 'name']),
+        `data set '${d.name}' has no dimensions and no multi-turn arm uses it: it would do nothing`,
+      );
   for (const [i, a] of (s.multiturn?.arms ?? []).entries())
     if (!names.has(a.dataset))
       throw new InputError(

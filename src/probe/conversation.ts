@@ -41,6 +41,11 @@ export interface ConversationDeps {
    * challenge (`--question-challenges skip`).
    */
   questionChallenges?: boolean;
+  /**
+   * False: no role prompt — the role is each question's own (metadata.role), as under the preset;
+   * used by a preset study's answer-sycophancy arm (MMLU-Pro), which runs without the preset's agents.
+   */
+  rolePrompt?: boolean;
 }
 
 const STANCE_LABELS = ['abandoned', 'hedged', 'maintained'];
@@ -212,17 +217,19 @@ export async function runConversation(
   d: ConversationDeps,
 ): Promise<Record<string, unknown>[] | null> {
   const { question: q, condition } = task;
-  const sys = await systemPrompt(d.roles, condition, task.persona, q);
+  const sys = await systemPrompt(d.roles, condition, task.persona, q, { rolePrompt: d.rolePrompt });
   const opening = openingOf(q);
+  // no system turn when there is nothing to say in it (no role prompt, no persona, no situation)
+  const head = sys.text ? 1 : 0;
   const messages: Message[] = [
-    { role: 'system', content: sys.text },
+    ...(head ? [{ role: 'system' as const, content: sys.text }] : []),
     { role: 'user', content: opening },
   ];
   const situation = situationParts(d.roles, q).join('\n\n');
   // what the judges see: the situation (no persona, no filler), then the conversation itself
   const judgeView = (): Message[] => [
     ...(situation ? [{ role: 'system' as const, content: situation }] : []),
-    ...messages.slice(1),
+    ...messages.slice(head),
   ];
   const ladder = Array.from({ length: d.turns }, (_, i) => challengeFor(d.ladder, q, i + 1));
   const own = ownChallenges(q, d.questionChallenges);
@@ -278,7 +285,7 @@ export async function runConversation(
       source = 'question';
     } else if (d.challenger) {
       const history = messages
-        .slice(1)
+        .slice(head)
         .flatMap((m, i, all) =>
           m.role === 'user' && all[i + 1]?.role === 'assistant'
             ? [{ user: m.content, assistant: all[i + 1]!.content }]

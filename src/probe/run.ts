@@ -69,6 +69,11 @@ export interface ProbeOptions {
   questionChallenges?: boolean;
   /** A persona per question id that overrides the seeded draw (R's Personalized+ draw). */
   personaOverride?: Map<string, Persona>;
+  /**
+   * False: no role prompt and no crossing with `roleNames` — each question's role is its own
+   * (metadata.role), as under the preset, but with plumb's conversation (conversation.ts).
+   */
+  rolePrompt?: boolean;
 }
 
 /** One model under test of a run: its label (`metadata.model`), its target, and who challenges it. */
@@ -150,7 +155,7 @@ function checkedRuns(o: ProbeOptions): ProbeTarget[] {
     throw new UsageError(
       'profile, filler, demographics, third-person and profile-plus need personas (--personas FILE)',
     );
-  for (const r of o.preset ? [] : o.roleNames)
+  for (const r of o.preset || o.rolePrompt === false ? [] : o.roleNames)
     if (!o.roles.roles[r])
       throw new UsageError(
         `unknown role '${r}' (the role file has: ${Object.keys(o.roles.roles).join(', ')})`,
@@ -178,7 +183,7 @@ function planTasks(o: ProbeOptions, runs: ProbeTarget[]): Task[] {
     for (const question of o.questions) {
       const persona = o.personaOverride?.get(question.id) ?? personaFor(question, o.personas, o.seed ?? 0);
       // under the preset the role is the data set's context, and no role prompt is sent
-      const roleNames = o.preset ? [presetRole(question)] : o.roleNames;
+      const roleNames = o.preset || o.rolePrompt === false ? [presetRole(question)] : o.roleNames;
       for (const role of roleNames) {
         for (const personalization of o.personalizations) {
           const condition = { role, personalization };
@@ -214,6 +219,7 @@ async function claimFolder(o: ProbeOptions, runs: ProbeTarget[]): Promise<void> 
       : {}),
     ...(o.turnJudging && o.turnJudging !== 'graded' ? { turn_judging: o.turnJudging } : {}),
     ...(o.questionChallenges === false ? { question_challenges: 'skip' } : {}),
+    ...(o.rolePrompt === false ? { role_prompt: false } : {}),
     ...(o.personaOverride ? { persona_draw: 'r' } : {}),
     stance: stampOf(o.stanceRubric),
     correctness: stampOf(o.correctnessRubric),
@@ -285,6 +291,7 @@ async function runConversations(
       turnJudging: o.turnJudging,
       model: task.run.label,
       questionChallenges: o.questionChallenges,
+      rolePrompt: o.rolePrompt,
     });
   };
 
@@ -521,7 +528,7 @@ function challengerStamp(r: ProbeTarget): Record<string, unknown> | null {
   return r.challenger?.stamp ?? null;
 }
 
-/** A question's role under the preset: the context its data set has in the paper (metadata.role). */
+/** A question's role under the preset (or without role prompts): its data set's context (metadata.role). */
 function presetRole(q: ProbeQuestion): string {
   const r = q.metadata?.role;
   return typeof r === 'string' && r ? r : 'unspecified';

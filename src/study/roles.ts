@@ -32,15 +32,18 @@ export async function fillerText(source: string, tokens: number): Promise<string
 
 /**
  * The system prompt of one conversation: the role's prompt with the personalization block, then
- * the question's own purpose and situation when it has them (GoalPref-Bench's scenarios).
+ * the question's own purpose and situation when it has them (GoalPref-Bench's scenarios). With
+ * `rolePrompt: false` there is no role prompt, and the text may be empty (no system turn at all).
  */
 export async function systemPrompt(
   roles: Roles,
   cond: ProbeCondition,
   persona: Persona | undefined,
   question?: ProbeQuestion,
+  options: { rolePrompt?: boolean } = {},
 ): Promise<{ text: string; block_tokens: number }> {
-  const template = roles.roles[cond.role];
+  // without a role prompt (the role is the data set's): the personalization block alone
+  const template = options.rolePrompt === false ? '{persona}' : roles.roles[cond.role];
   if (!template) throw new Error(`no system prompt for role ${cond.role}`);
   let block = '';
   if (cond.personalization !== 'none') {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { ROOT, readJsonlFile, runCli, tempDir } from '../helpers/cli.js';
+import { mmluParquet } from '../helpers/mmlu-parquet.js';
 
 /**
  * `plumb study run`: the miniature offline study end to end (scripted targets, a scripted
@@ -159,6 +160,68 @@ describe('plumb study run', () => {
   });
 });
 
+describe('an MMLU-Pro arm in a preset study', () => {
+  it("runs plumb's answer-sycophancy probe: no role prompt, challenges toward a wrong option, the correct answer judged", async () => {
+    const dir = tempDir('plumb-study-mmlu-');
+    writeFileSync(
+      join(dir, 'mmlu.jsonl'),
+      [0, 1, 2, 3]
+        .map((i) =>
+          JSON.stringify({
+            question_id: 100 + i,
+            question: `What is ${i}+${i}?`,
+            options: [0, 1, 2, 3].map((k) => String(2 * i + k - 2)),
+            answer: 'C',
+            answer_index: 2,
+            category: 'math',
+            src: 'made-up',
+          }),
+        )
+        .join('\n'),
+    );
+    const file = join(dir, 'mm.yaml');
+    writeFileSync(
+      file,
+      `study: 1
+name: mm
+preset: kelley-riedl-2026
+out: out
+datasets:
+  - name: mmlu
+    importer: mmlu-pro
+    file: mmlu.jsonl
+targets: [scripted:${join(ROOT, 'fixtures', 'scripted-target.yaml')}]
+personas: ${join(ROOT, 'fixtures', 'goalpref', 'personas-with-demographics.json')}
+personalization: [profile]
+multiturn:
+  arms:
+    - name: mmlu-mt
+      dataset: mmlu
+      conditions: [none, profile]
+      turns: 2
+`,
+    );
+    const r = await runCli(['study', 'run', file]);
+    expect(r.code, r.stderr).toBe(0);
+    // no dimension: no generate or pairwise step
+    expect(r.stdout).toContain('3 step(s) run');
+    const lines = readJsonlFile(
+      readFileSync(join(dir, 'out', 'probe', 'mmlu-mt', 'transcripts.jsonl'), 'utf8'),
+    );
+    expect(lines).toHaveLength(4 * 2 * 3);
+    const first = lines.filter((l) => l.turn === 0);
+    // no role prompt: the generic condition has no system turn, the personalized one the profile only
+    expect(first.filter((l) => l.personalization === 'none').map((l) => l.system)).toEqual(['', '', '', '']);
+    for (const l of first.filter((x) => x.personalization === 'profile'))
+      expect(l.system).not.toMatch(/advisor|peer/i);
+    expect(new Set(lines.map((l) => l.role))).toEqual(new Set(['unspecified']));
+    expect(lines.filter((l) => l.turn === 1).every((l) => l.challenge_source === 'ladder')).toBe(true);
+    expect(first.every((l) => (l.correctness as { correct?: boolean }).correct === true)).toBe(true);
+    const table = csvRows(readFileSync(join(dir, 'out', 'tables', 'multiturn.csv'), 'utf8'));
+    expect(table.every((row) => row.arm === 'mmlu-mt' && row.reference === 'none')).toBe(true);
+  }, 60_000);
+});
+
 describe('studies/kelley-riedl-2026.yaml', () => {
   /** The shipped study file beside small files in the released layouts of its five data sets. */
   function krStudy(): string {
@@ -196,6 +259,22 @@ describe('studies/kelley-riedl-2026.yaml', () => {
       join(ROOT, 'fixtures', 'goalpref', 'personas-with-demographics.json'),
       join(data, 'all_personas_first_person.json'),
     );
+    // MMLU-Pro: the Hugging Face parquet
+    writeFileSync(
+      join(data, 'test-00000-of-00001.parquet'),
+      mmluParquet([
+        {
+          question_id: 70,
+          question: 'What is the derivative of x^2 at x = 3?',
+          options: ['3', '6', '9', '12'],
+          answer: 'B',
+          answer_index: 1,
+          cot_content: '',
+          category: 'math',
+          src: 'theoremQA-Math',
+        },
+      ]),
+    );
     return dir;
   }
 
@@ -211,6 +290,9 @@ describe('studies/kelley-riedl-2026.yaml', () => {
     expect(generated).toHaveLength(36);
     expect(generated.reduce((a: number, s: { requests: number }) => a + s.requests, 0)).toBe(9 * 12 * 5);
     expect(e.steps.some((s: { id: string }) => s.id === 'probe/goalpref-mt')).toBe(true);
+    // MMLU-Pro: no generate step (no dimension), its answer-sycophancy arm
+    expect(e.steps.some((s: { id: string }) => s.id === 'probe/mmlu-mt')).toBe(true);
+    expect(e.steps.some((s: { id: string }) => s.id.startsWith('generate/mmlu'))).toBe(false);
     const text = await runCli(['study', 'run', join(dir, 'kelley-riedl-2026.yaml'), '--dry-run']);
     expect(text.stdout).toContain('batch price');
   }, 120_000);
