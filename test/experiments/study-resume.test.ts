@@ -2,10 +2,9 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../src/core/canonical.js';
 import { rAbOrders } from '../../src/stats/r-random.js';
 import { ROOT, readJsonlFile, runCli, startCli, tempDir, waitFor } from '../helpers/cli.js';
-import { providerEnv, schemaOf, validReply } from '../helpers/judge-scripts.js';
+import { askedBody, providerEnv, schemaOf, validReply } from '../helpers/judge-scripts.js';
 import {
   type FakeAction,
   type FakeServer,
@@ -49,13 +48,7 @@ multiturn:
 concurrency: ${CONCURRENCY}
 `;
 
-/**
- * A request body without the judge's per-process block nonce (src/judges/prompt.ts: an HMAC under
- * a secret drawn at start-up, left out of the cache key): what a request *asks*, the same in every
- * process — so a replayed question is recognised as the same request, and answered the same way.
- */
-const asked = (req: RecordedRequest) =>
-  canonicalJson(req.body).replace(/id=\\"[0-9a-f]{16}\\"/g, 'id=\\"N\\"');
+const asked = askedBody;
 const hash = (s: string) => createHash('sha256').update(s).digest()[0]!;
 
 /** Every reply a function of the request body: the same body always gets the same answer. */

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../../src/core/canonical.js';
 import type { FakeAction, RecordedRequest } from '../support/fake-provider.js';
 
 type Json = Record<string, unknown>;
@@ -72,3 +73,11 @@ export function providerEnv(
     ? { OPENAI_API_KEY: key, OPENAI_BASE_URL: url }
     : { ANTHROPIC_API_KEY: key, ANTHROPIC_BASE_URL: url.replace(/\/v1$/, '') };
 }
+
+/**
+ * A request body without the judge's per-process block nonce (src/judges/prompt.ts: an HMAC under
+ * a secret drawn at start-up, left out of the cache key): what a request *asks*, the same in every
+ * process — so a question asked again after a restart is recognised as the same request.
+ */
+export const askedBody = (req: RecordedRequest) =>
+  canonicalJson(req.body).replace(/id=\\"[0-9a-f]{16}\\"/g, 'id=\\"N\\"');
