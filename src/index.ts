@@ -10,6 +10,7 @@ export {
   activeCalibration,
   isActiveSheet,
 } from './calibration/active-estimate.js';
+export { activeVerdictCalibration } from './calibration/active-pairs.js';
 export { type ActivePlan, planActive } from './calibration/active-plan.js';
 export { sampleActive, uncertaintyOfScores } from './calibration/active-sample.js';
 export { altTest, humanCeiling } from './calibration/alt-test.js';
@@ -21,11 +22,18 @@ export { applyMapping, fitIsotonic, fitLinear, fitMapping } from './calibration/
 export { planGold } from './calibration/plan.js';
 export { ppiMean } from './calibration/ppi.js';
 export { roganGladen } from './calibration/prevalence.js';
+export {
+  type SequentialCalibration,
+  type SessionDesign,
+  sequentialCalibration,
+  sessionState,
+} from './calibration/sequential-session.js';
 // active gold sampling (issue #24): per-item uncertainty, inclusion probabilities, the estimators
 export {
   describeSignals,
   inclusionProbabilities,
   itemUncertainty,
+  pairJudgeValue,
   pairLineSignals,
   residualSpread,
   type SignalName,
@@ -89,7 +97,7 @@ export {
 } from './probe/metrics.js';
 // the stability probe
 export { runProbe } from './probe/run.js';
-export { openSession, type SessionDesign, sessionState, startSequentialServer } from './rate/sequential.js';
+export { openSession, startSequentialServer } from './rate/sequential.js';
 export { startRatingServer } from './rate/server.js';
 export { viewEngine } from './rate/view/engine.js';
 export { startViewServer } from './rate/view/server.js';

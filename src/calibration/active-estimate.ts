@@ -62,7 +62,7 @@ export interface ActiveCalibration {
   contrasts: ActiveContrastEstimate[];
 }
 
-/** Why a design of a sheet cannot be honoured by the active estimator, or null. */
+/** Why a design of a sheet cannot be honoured by the active estimator (its file named), or null. */
 export function activeSheetProblem(sheet: SheetDesign): string | null {
   const rows = [...sheet.items.entries()];
   const mixed = rows.filter(([, d]) => d.design !== 'active');
@@ -92,6 +92,8 @@ export function activeCalibration(o: {
   range: [number, number];
   alpha: number;
   seed: number;
+  /** What the drawn items' other figures are (default: calibrate's agreement metrics and mapping). */
+  others?: string;
 }): ActiveCalibration {
   const warnings: string[] = [];
   const design = o.sheet.items;
@@ -119,7 +121,7 @@ export function activeCalibration(o: {
       `${outside} rated item(s) were not drawn by this sheet: their ratings are left out of the active estimate (they have no inclusion probability)`,
     );
   warnings.push(
-    'the agreement metrics and the mapping above describe the drawn items, which the active rule picked for the judge’s uncertainty: not a random sample of the run',
+    `${o.others ?? 'the agreement metrics and the mapping above'} describe the drawn items, which the active rule picked for the judge’s uncertainty: not a random sample of the run`,
   );
   const itemsFor = (list: readonly ScoredItem[], criterion: string) => {
     const out: (ActiveItem & { condition: string })[] = [];

@@ -4,14 +4,16 @@ import { drawActive } from '../stats/active.js';
 import { readArtifact } from './artifact.js';
 import { rubricOfScores } from './from-files.js';
 import { checkGold, readGold } from './gold.js';
-import { type SheetRow, sheetRowOf } from './gold-sample.js';
+import { PAIR_CRITERIA, pairSheetRowOf, type SheetRow, sheetRowOf } from './gold-sample.js';
 import { groupGold, humanValue, judgeValue, readScores } from './join.js';
 import type { Mapping } from './mapping.js';
 import {
   describeSignals,
   type ItemUncertainty,
   inclusionProbabilities,
+  isPairLine,
   itemUncertainty,
+  pairJudgeValue,
   pairLineSignals,
   residualSpread,
   scoreLineSignals,
@@ -67,7 +69,11 @@ export async function readPilot(scoresFile: string, goldFile: string, criterion:
   return pilot;
 }
 
-/** Each scored item's id, sheet row, judge value and signals (score lines or pairwise lines). */
+/**
+ * Each item's id, sheet row, judge value, signals and metadata: score lines (the criterion's
+ * value, samples and panel signals) or pairwise lines (the pair's value on the "B is better"
+ * scale and the orders signal; rated by `verdict`). A file of both is refused.
+ */
 export async function readUncertaintyItems(
   scoresFile: string,
   criterion: string,
@@ -75,6 +81,7 @@ export async function readUncertaintyItems(
   ids: string[];
   rows: SheetRow[];
   items: UncertaintyItem[];
+  metadata: Record<string, unknown>[];
   criteria: string[];
   lines: number;
   pairs: number;
@@ -82,27 +89,42 @@ export async function readUncertaintyItems(
   const ids: string[] = [];
   const rows: SheetRow[] = [];
   const items: UncertaintyItem[] = [];
+  const metadata: Record<string, unknown>[] = [];
   const criteria = new Set<string>();
   let lines = 0;
   let pairs = 0;
-  for await (const { value } of readJsonl(scoresFile)) {
+  let scored = 0;
+  for await (const { line, value } of readJsonl(scoresFile)) {
     lines += 1;
+    const meta = (value.metadata && typeof value.metadata === 'object' ? value.metadata : {}) as Record<
+      string,
+      unknown
+    >;
     if (value.scores && typeof value.scores === 'object') {
+      scored += 1;
       for (const k of Object.keys(value.scores as object)) criteria.add(k);
       const scores = value.scores as Record<string, unknown>;
       const v = criterion === 'overall' ? value.overall : scores[criterion];
       ids.push(String(value.id));
       rows.push(sheetRowOf(value));
+      metadata.push(meta);
       items.push({
         judge: typeof v === 'number' ? v : undefined,
         signals: scoreLineSignals(value, criterion),
       });
-    } else if (value.orders && typeof value.orders === 'object') {
+    } else if (isPairLine(value)) {
       pairs += 1;
       ids.push(String(value.id));
-      rows.push(sheetRowOf(value));
-      items.push({ judge: undefined, signals: pairLineSignals(value) });
+      rows.push(pairSheetRowOf(value));
+      metadata.push(meta);
+      items.push({ judge: pairJudgeValue(value), signals: pairLineSignals(value) });
     }
+    if (pairs && scored)
+      throw new InputError(
+        scoresFile,
+        line,
+        'scored items and pairwise lines in one file: draw from each file on its own (they are rated differently)',
+      );
   }
   if (items.length === 0)
     throw new InputError(
@@ -110,9 +132,17 @@ export async function readUncertaintyItems(
       undefined,
       lines === 0
         ? 'the file is empty'
-        : `none of its ${lines} lines is a scored item (a responses file? score it first with plumb score)`,
+        : `none of its ${lines} lines is a scored item or a judged pair (a responses file? score it first with plumb score, or judge pairs with plumb pairwise)`,
     );
-  return { ids, rows, items, criteria: [...criteria], lines, pairs };
+  return {
+    ids,
+    rows,
+    items,
+    metadata,
+    criteria: pairs ? [...PAIR_CRITERIA] : [...criteria],
+    lines,
+    pairs,
+  };
 }
 
 /** The uncertainty of every item of a scores file, with the residual spread of a pilot when given. */
@@ -122,6 +152,9 @@ export async function uncertaintyOfScores(
 ): Promise<{
   ids: string[];
   rows: SheetRow[];
+  metadata: Record<string, unknown>[];
+  /** The items are pairs (pairwise lines), rated by `verdict`. */
+  pairs: boolean;
   criteria: string[];
   judge: (number | undefined)[];
   uncertainty: ItemUncertainty;
@@ -133,11 +166,13 @@ export async function uncertaintyOfScores(
       '--calibration needs --gold: the residual spread of the fitted map is read from gold items (the pilot it was fitted on, or another)',
     );
   const read = await readUncertaintyItems(scoresFile, o.criterion);
-  if (read.pairs)
-    throw new InputError(
-      scoresFile,
-      undefined,
-      'pairwise lines: a sheet of pairs is made with plumb view --sheet, and calibrate compares verdicts without a sampling design; gold sample --active draws scored items (the orders signal of pairs is in the library, pairLineSignals)',
+  if (read.pairs && o.pilotGold)
+    throw new UsageError(
+      `${scoresFile} holds pairwise lines: their signal is the disagreement of the two orders (and of their votes); the residual spread of pilot gold (--gold, --calibration) is for scored items`,
+    );
+  if (read.pairs && o.criterion !== 'overall' && o.criterion !== 'verdict')
+    throw new UsageError(
+      `${scoresFile} holds pairwise lines, rated by their verdict: --criterion ${o.criterion} applies to scored items`,
     );
   let pilot: Pilot | null = null;
   let table = null;
@@ -167,6 +202,8 @@ export async function uncertaintyOfScores(
   return {
     ids: read.ids,
     rows: read.rows,
+    metadata: read.metadata,
+    pairs: read.pairs > 0,
     criteria: read.criteria,
     judge: read.items.map((i) => i.judge),
     uncertainty,
@@ -200,8 +237,11 @@ export async function sampleActive(scoresFile: string, o: ActiveSampleOptions) {
   }));
   return {
     rows,
+    pairs: u.pairs,
     criteria: u.criteria,
     total: N,
+    /** Every item's spread is 0 (or none has one): the draw is a uniform one. */
+    uniform: u.uncertainty.u.every((v) => v === null || v === 0),
     expected: Math.min(o.budget, N),
     signals: u.signals,
     floor: o.floor ?? 0.5,

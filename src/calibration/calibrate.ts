@@ -33,6 +33,7 @@ import { evaluateMapping, type MappingMethod } from './mapping.js';
 import { groupLevel, itemLevel, type Scale, systemLevel } from './metrics.js';
 import { type PpiInterval, ppiMean } from './ppi.js';
 import { type PrevalenceResult, roganGladen } from './prevalence.js';
+import { type SessionFile, sequentialCalibration } from './sequential-session.js';
 
 export interface CalibrateOptions {
   scores: ScoresFile;
@@ -54,6 +55,10 @@ export interface CalibrateOptions {
   compare?: string[] | null;
   /** How the gold was drawn, from the rating sheet it belongs to (gold.ts readSheetDesign). */
   sheet?: SheetDesign | null;
+  /** A sequential sheet's session (`P.session.json`), read beside it (from-files.ts). */
+  session?: { file: string; data: SessionFile } | null;
+  /** The scores file's name, for the session's warning when it was drawn from another. */
+  scoresFile?: string;
 }
 
 export function criteriaOf(opts: Pick<CalibrateOptions, 'rubric' | 'scores' | 'criterion'>): string[] {
@@ -235,12 +240,28 @@ export function calibrate(opts: CalibrateOptions) {
   // draw is estimated by active-estimate.ts, never as one of design.ts's random samples.
   const activeSheet = isActiveSheet(opts.sheet) ? opts.sheet! : null;
   const sequentialSheet = isSequentialSheet(opts.sheet) ? opts.sheet! : null;
+  // a sequential session is replayed from its design and ratings (sequential-session.ts)
+  const sequential =
+    sequentialSheet && opts.session
+      ? sequentialCalibration({
+          session: opts.session.data,
+          file: opts.session.file,
+          gold: opts.gold,
+          rubric: opts.rubric,
+          ...(opts.rater !== undefined ? { rater: opts.rater } : {}),
+          ...(opts.scoresFile !== undefined ? { scoresFile: opts.scoresFile } : {}),
+        })
+      : null;
   const resolved: DesignResolution = activeSheet
     ? activeResolution(activeSheet)
     : sequentialSheet
       ? {
           design: null,
-          refused: `${sequentialSheet.file} is a sequential session of plumb rate --active: its estimate and anytime-valid interval are the ones the rating page reported (in ${sequentialSheet.file.replace(/\.(csv|jsonl)$/i, '')}.session.json); it is no random sample`,
+          refused: `${sequentialSheet.file} is a sequential session of plumb rate --active: ${
+            sequential
+              ? 'the estimators for random samples do not apply (see the sequential estimate)'
+              : `its session file (${sequentialSheet.file.replace(/\.(csv|jsonl)$/i, '')}.session.json) is missing, so its design cannot be replayed`
+          }; it is no random sample`,
           warnings: [],
           not_rated: { count: 0, ids: [] },
           sheet: sequentialSheet.file,
@@ -262,20 +283,24 @@ export function calibrate(opts: CalibrateOptions) {
         })
       : null;
   const designInfo = {
-    kind: (active ? 'active' : (design?.kind ?? null)) as GoldDesign['kind'] | 'active' | null,
-    note: active ? active.note : (design?.note ?? null),
-    refused: active ? null : (resolved.refused ?? null),
+    kind: (active ? 'active' : sequential ? 'sequential' : (design?.kind ?? null)) as
+      | GoldDesign['kind']
+      | 'active'
+      | 'sequential'
+      | null,
+    note: active ? active.note : sequential ? sequential.note : (design?.note ?? null),
+    refused: active || sequential ? null : (resolved.refused ?? null),
     sheet: resolved.sheet,
     recorded: design ? ('recorded' in design ? design.recorded : !design.inferred) : false,
     ...(design?.kind === 'stratified' ? { stratified_by: design.stratified_by, strata: design.sizes } : {}),
     ...(design?.kind === 'clusters' ? { clustered_by: design.clustered_by } : {}),
     not_rated: resolved.not_rated,
-    warnings: resolved.warnings,
+    warnings: sequential ? sequential.warnings : resolved.warnings,
   };
 
   // a pass/fail criterion (scale 0–1): the judge's pass rate corrected for its errors
   let prevalence: (PrevalenceResult & { criterion: string }) | PrevalenceHumanOnly | null = null;
-  if (opts.scale.min === 0 && opts.scale.max === 1 && !active)
+  if (opts.scale.min === 0 && opts.scale.max === 1 && !active && !sequential)
     prevalence = prevalenceOf(opts, focus, rated, human, design, resolved.refused);
 
   let alt: (AltTestResult & { criterion: string; ceiling: ReturnType<typeof humanCeiling> }) | null = null;
@@ -289,7 +314,7 @@ export function calibrate(opts: CalibrateOptions) {
 
   let ppi: Record<string, unknown> | null = null;
   // an active sheet's means and contrasts are in `active`: PPI++ for a random sample is not run
-  if (opts.ppi && !active) {
+  if (opts.ppi && !active && !sequential) {
     const alpha = opts.ppi.alpha;
     const isLabelled = (it: ScoredItem) => rated.has(it.id);
     const scaleRange = [opts.scale.min, opts.scale.max] as const;
@@ -453,6 +478,8 @@ export function calibrate(opts: CalibrateOptions) {
     ppi,
     /** An active sheet's inverse-probability-weighted estimates (active-estimate.ts), else null. */
     active,
+    /** A sequential session's replayed estimate and anytime-valid interval (sequential-session.ts), else null. */
+    sequential,
     /** The focus criterion's matched values, for the report's scatter plot. */
     points: { criterion: focus, judge: focusPairs.map((p) => p.j), human: focusPairs.map((p) => p.h) },
   };

@@ -1,13 +1,16 @@
+import { readFile } from 'node:fs/promises';
 import { InputError, UsageError } from '../core/errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { refuseOutputsOverInputs } from '../io/outputs.js';
 import { resolveRubric } from '../rubrics/load.js';
 import type { Rubric } from '../rubrics/schema.js';
+import { isSequentialSheet } from './active-estimate.js';
 import { buildArtifact, defaultArtifactName } from './artifact.js';
 import { calibrate } from './calibrate.js';
 import { checkGold, readGold, readSheetDesign } from './gold.js';
 import { readScores, type ScoresFile } from './join.js';
 import type { MappingMethod } from './mapping.js';
+import type { SessionFile } from './sequential-session.js';
 
 /** What `calibrateFiles` reads and how it calibrates: `plumb calibrate`'s flags, as a program gives them. */
 export interface CalibrateFilesOptions {
@@ -55,6 +58,40 @@ export async function rubricOfScores(scores: ScoresFile): Promise<{ rubric: Rubr
   return { rubric: found, why: '' };
 }
 
+/** The session file beside a sequential sheet (`P.jsonl` → `P.session.json`), or null when there is none. */
+async function readSession(sheetFile: string): Promise<{ file: string; data: SessionFile } | null> {
+  const file = `${sheetFile.replace(/\.(csv|jsonl)$/i, '')}.session.json`;
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return null;
+  }
+  let data: SessionFile;
+  try {
+    data = JSON.parse(text) as SessionFile;
+  } catch (err) {
+    throw new InputError(file, undefined, `cannot read the session (${(err as Error).message})`);
+  }
+  const ok =
+    data?.kind === 'active-session' &&
+    Array.isArray(data.ids) &&
+    Array.isArray(data.f) &&
+    Array.isArray(data.q) &&
+    data.ids.length === data.f.length &&
+    data.ids.length === data.q.length &&
+    Array.isArray(data.rate) &&
+    Array.isArray(data.range) &&
+    typeof data.seed === 'number';
+  if (!ok)
+    throw new InputError(
+      file,
+      undefined,
+      'not a plumb rate --active session (kind, ids, f, q, rate, range and seed are needed to replay it)',
+    );
+  return { file, data };
+}
+
 /**
  * Calibrates a scores file against a gold file: reads and checks both (every problem named by
  * file and line), resolves the rubric the scores were made with, runs `calibrate`, and saves the
@@ -99,12 +136,15 @@ export async function calibrateFiles(o: CalibrateFilesOptions) {
       `no rating of "${flags.criterion}" in the gold (it rates: ${goldCriteria.join(', ')})`,
     );
   const sheet = await readSheetDesign(flags.gold, gold);
+  const session = isSequentialSheet(sheet) ? await readSession(sheet!.file) : null;
+  // a session estimates one criterion: the one reported unless another is asked for
+  const criterion = o.criterion ?? session?.data.criterion;
   const report = calibrate({
     scores,
     gold,
     rubric,
     scale,
-    criterion: o.criterion,
+    criterion,
     level: o.level,
     systemField: o.systemField,
     rater: o.rater,
@@ -115,6 +155,8 @@ export async function calibrateFiles(o: CalibrateFilesOptions) {
     ppi: o.ppi,
     compare: o.compare,
     sheet,
+    session,
+    scoresFile: flags.scores,
   });
   const renamed = report.join.unknown_columns.length
     ? ` The gold has ${report.join.unknown_columns.length === 1 ? 'a column' : 'columns'} ${report.join.unknown_columns.map((c) => `"${c}"`).join(', ')} that ${report.join.unknown_columns.length === 1 ? 'is' : 'are'} no criterion of the scores (they have: ${scoredCriteria.join(', ')}, overall): renamed?`
@@ -141,7 +183,7 @@ export async function calibrateFiles(o: CalibrateFilesOptions) {
   }
   // a criterion left with no pairs is an error that says why, not a table of n = 0
   const empty = Object.entries(report.join.criteria).filter(([, c]) => c.n === 0);
-  const focus = o.criterion ?? 'overall';
+  const focus = criterion ?? 'overall';
   const fatal = empty.filter(([c]) => c === focus || renamed);
   if (fatal.length) {
     const why = (c: string) =>

@@ -19,6 +19,9 @@ export interface SheetRow {
   /** For stance items: the question and the model's first answer, which the challenge was about. */
   question?: string;
   first_answer?: string;
+  /** A pair's two responses (JSONL sheet only): `plumb rate` shows them side by side, rated by `verdict`. */
+  response_a?: string;
+  response_b?: string;
   /** The rubric the item was scored with (JSONL sheet only): what `plumb rate` shows the criteria of. */
   rubric?: { id: string; version: string; hash: string };
   /** How the item was drawn: what `calibrate` estimates with (gold.ts ItemDesign). */
@@ -45,8 +48,11 @@ function field(line: Record<string, unknown>, name: string): string {
 function promptText(line: Record<string, unknown>): string {
   if (typeof line.prompt === 'string') return line.prompt;
   if (Array.isArray(line.messages))
-    return (line.messages as { role: string; content: string }[])
-      .map((m) => `${m.role}: ${m.content}`)
+    return (line.messages as { role?: unknown; content?: unknown }[])
+      .map(
+        (m) =>
+          `${String(m.role ?? '')}: ${typeof m.content === 'string' ? m.content : JSON.stringify(m.content)}`,
+      )
       .join('\n');
   return '';
 }
@@ -70,6 +76,32 @@ export function sheetRowOf(value: Record<string, unknown>, stratum = 'all'): She
     row.first_answer = typeof meta.initial_answer === 'string' ? meta.initial_answer : '';
   }
   return row;
+}
+
+/** The criterion a pair is rated by on a sheet: A, B or tie. */
+export const PAIR_CRITERIA = ['verdict'];
+
+/**
+ * The sheet row of a pairwise line (`plumb pairwise`): the conversation, both responses (as
+ * `response_a`/`response_b`, and together in `response` for the CSV), rated by `verdict`.
+ */
+export function pairSheetRowOf(value: Record<string, unknown>, stratum = 'all'): SheetRow {
+  const text = (v: unknown) => (typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v));
+  const a = text(value.response_a);
+  const b = text(value.response_b);
+  return {
+    id: text(value.id),
+    rater: '',
+    stratum,
+    prompt: promptText(value),
+    response: `A:\n${a}\n\nB:\n${b}`,
+    reference: text(value.reference),
+    response_a: a,
+    response_b: b,
+    ...(value.rubric && typeof value.rubric === 'object'
+      ? { rubric: value.rubric as { id: string; version: string; hash: string } }
+      : {}),
+  };
 }
 
 /**

@@ -190,19 +190,46 @@ export async function readSheetDesign(
   goldFile: string,
   gold: readonly GoldRating[],
 ): Promise<SheetDesign | null> {
-  const ratings = /\.ratings\.jsonl$/i.exec(goldFile);
-  if (ratings) {
-    const prefix = goldFile.slice(0, ratings.index);
-    for (const sheet of [`${prefix}.jsonl`, `${prefix}.csv`]) {
-      if (!(await stat(sheet).catch(() => null))) continue;
-      return designOfRows(sheet, await readGold(sheet));
-    }
-    return null;
-  }
+  if (RATINGS.test(goldFile)) return readSheetDesignOf(goldFile);
   return designOfRows(goldFile, gold);
 }
 
-function designOfRows(file: string, rows: readonly GoldRating[]): SheetDesign | null {
+const RATINGS = /\.ratings\.jsonl$/i;
+
+/**
+ * The design of the sheet a gold file belongs to, read from the design fields alone (not the
+ * ratings): also for a sheet of pairs, whose verdicts (A, B, tie) are no scores. For the ratings
+ * `plumb rate` appends, the sheet beside them; null when there is no sheet or it records no design.
+ */
+export async function readSheetDesignOf(goldFile: string): Promise<SheetDesign | null> {
+  const ratings = RATINGS.exec(goldFile);
+  if (!ratings) return designOfRows(goldFile, await readDesignRows(goldFile));
+  const prefix = goldFile.slice(0, ratings.index);
+  for (const sheet of [`${prefix}.jsonl`, `${prefix}.csv`]) {
+    if (!(await stat(sheet).catch(() => null))) continue;
+    return designOfRows(sheet, await readDesignRows(sheet));
+  }
+  return null;
+}
+
+/** Each row's id and design (CSV cells or a JSONL `design` object), bad design values named by line. */
+async function readDesignRows(file: string): Promise<Pick<GoldRating, 'id' | 'design'>[]> {
+  const out: Pick<GoldRating, 'id' | 'design'>[] = [];
+  const add = (line: number, id: unknown, raw: unknown) => {
+    if (id === undefined || id === null || id === '') return;
+    const design =
+      raw && typeof raw === 'object' && !Array.isArray(raw)
+        ? designOf(file, line, raw as Record<string, unknown>)
+        : undefined;
+    out.push({ id: String(id), ...(design ? { design } : {}) });
+  };
+  if (extname(file).toLowerCase() === '.csv')
+    for (const { line, row } of await readCsvRows(file)) add(line, row.id, { ...row });
+  else for await (const { line, value } of readJsonl(file)) add(line, value.id, value.design);
+  return out;
+}
+
+function designOfRows(file: string, rows: readonly Pick<GoldRating, 'id' | 'design'>[]): SheetDesign | null {
   if (!rows.some((r) => r.design)) return null;
   const items = new Map<string, ItemDesign>();
   for (const r of rows) if (!items.has(r.id)) items.set(r.id, r.design ?? {});

@@ -2,6 +2,7 @@ import { UsageError } from '../core/errors.js';
 import {
   activeProbabilities,
   combineUncertainty,
+  orderValues,
   type PairVerdict,
   type ResidualSpreadLevel,
   residualSpreadByScore,
@@ -78,22 +79,49 @@ export function scoreLineSignals(line: Record<string, unknown>, criterion: strin
   return out;
 }
 
-/** The `orders` signal of a pairwise line: how far its two orders (and their votes) disagree. */
-export function pairLineSignals(line: Record<string, unknown>): ItemSignals {
-  const out: ItemSignals = { samples: null, panel: null, orders: null, residual: null };
-  const orders = record(line.orders);
-  if (!orders) return out;
-  const verdicts = Object.values(orders).map((o) => {
+/**
+ * The verdicts of a pairwise line's orders, as `uncertaintyFromOrders` takes them: from the
+ * `judgements` object `plumb pairwise` writes (order → `{verdict, votes?}` or `{error, votes?}`),
+ * or from an in-memory outcome's `orders` object (order → `{ok, verdict, votes?}`). An order's
+ * votes (its samples', or its panel members') stand for it when it has them, also when they split
+ * (a forced-choice order without a verdict); an order that failed without votes counts as none.
+ */
+function pairOrders(line: Record<string, unknown>) {
+  const orders = record(line.judgements) ?? record(line.orders);
+  if (!orders) return null;
+  return Object.values(orders).map((o) => {
     const r = record(o);
     if (!r) return null;
     const votes = record(r.votes);
     if (votes) return { votes: votes as Partial<Record<PairVerdict, number>> };
-    return r.ok === true && (r.verdict === 'A' || r.verdict === 'B' || r.verdict === 'tie')
+    return r.ok !== false && !r.error && (r.verdict === 'A' || r.verdict === 'B' || r.verdict === 'tie')
       ? (r.verdict as PairVerdict)
       : null;
   });
-  out.orders = uncertaintyFromOrders(verdicts);
+}
+
+/** Whether a line is a pair `plumb pairwise` judged (its orders' judgements), not a scored item. */
+export function isPairLine(line: Record<string, unknown>): boolean {
+  return !record(line.scores) && (record(line.judgements) !== null || record(line.orders) !== null);
+}
+
+/** The `orders` signal of a pairwise line: how far its two orders (and their votes) disagree. */
+export function pairLineSignals(line: Record<string, unknown>): ItemSignals {
+  const out: ItemSignals = { samples: null, panel: null, orders: null, residual: null };
+  const orders = pairOrders(line);
+  if (orders) out.orders = uncertaintyFromOrders(orders);
   return out;
+}
+
+/**
+ * The judge's value of a pair on the "B is better" scale (A → 0, tie → ½, B → 1): the mean over
+ * the verdicts (or votes) of its orders — the order-consistent verdict when they agree, ½ when
+ * they contradict each other. The predictor the active estimate corrects with people's verdicts;
+ * undefined when no order has a verdict.
+ */
+export function pairJudgeValue(line: Record<string, unknown>): number | undefined {
+  const values = orderValues(pairOrders(line) ?? []);
+  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : undefined;
 }
 
 /**

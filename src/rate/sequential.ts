@@ -2,19 +2,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readUncertaintyItems, uncertaintyOfScores } from '../calibration/active-sample.js';
 import type { GoldRating } from '../calibration/gold.js';
 import { sheetFiles, sheetPrefix, writeRatingSheet } from '../calibration/gold-sample.js';
-import { groupGold, humanValue } from '../calibration/join.js';
+import {
+  type SessionDesign,
+  type SessionState,
+  sessionLabels,
+  sessionState,
+} from '../calibration/sequential-session.js';
 import { InputError, UsageError } from '../core/errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { assertNotAnInput } from '../io/guard.js';
 import type { Rubric } from '../rubrics/schema.js';
-import {
-  ActiveSequence,
-  type ActiveSequenceDesign,
-  activeDrawProbabilities,
-  SEQUENTIAL_FLOOR,
-  type StopDecision,
-  shouldStop,
-} from '../stats/confidence-sequence.js';
+import { activeDrawProbabilities, SEQUENTIAL_FLOOR } from '../stats/confidence-sequence.js';
 import { appendLineDurably, readAppended } from './append.js';
 import { json, pageCsp, startLocalServer } from './http.js';
 import { sequentialPage } from './sequential-page.js';
@@ -39,49 +37,6 @@ import { sequentialPage } from './sequential-page.js';
  * (`{rater, id, criterion, value, time}` a line, as `plumb rate` writes).
  */
 
-export interface SessionDesign {
-  kind: 'active-session';
-  scores: string;
-  criterion: string;
-  /** The criteria the page asks for (the one estimated, or all of them for overall). */
-  rate: string[];
-  range: [number, number];
-  seed: number;
-  floor: number;
-  alpha: number;
-  target_halfwidth: number;
-  budget: number;
-  signals: string;
-  ids: string[];
-  f: number[];
-  q: number[];
-}
-
-export interface SessionStatus {
-  draws: number;
-  labelled: number;
-  budget: number;
-  estimate: number | null;
-  interval: [number, number];
-  half_width: number;
-  target_halfwidth: number;
-  /** Draws a uniform design would need for the same variance (a variance figure, see ActiveSequence). */
-  uniform_draws_for_same_variance: number | null;
-  done: boolean;
-  reason: StopDecision['reason'];
-  message: string;
-}
-
-export interface SessionState {
-  status: SessionStatus;
-  /** The item to rate now (index into the design), or null when done. */
-  current: number | null;
-}
-
-function designOf(s: SessionDesign): ActiveSequenceDesign {
-  return { f: s.f, q: s.q, range: s.range, seed: s.seed, alpha: s.alpha };
-}
-
 /** The human value per item id, from a ratings file (`plumb rate`'s lines), for the session's criterion. */
 export function humanValues(
   ratingsFile: string,
@@ -98,61 +53,7 @@ export function humanValues(
     latest.set(r.id, scores);
   }
   const gold: GoldRating[] = [...latest].map(([id, scores]) => ({ id, rater, scores }));
-  const humans = groupGold(gold, rubric, s.rate);
-  const out = new Map<string, number>();
-  for (const id of latest.keys()) {
-    const v = humanValue(humans.get(id), s.criterion);
-    if (v !== undefined) out.set(id, v);
-  }
-  return out;
-}
-
-/**
- * The session's state from its design and the labels so far: replays the draws (each labelled
- * item's draw pushes its label; a repeat is free) until the stopping rule holds or a draw needs a
- * label nobody has given yet — the item to serve.
- */
-export function sessionState(s: SessionDesign, labels: ReadonlyMap<string, number>): SessionState {
-  const seq = new ActiveSequence(designOf(s));
-  for (;;) {
-    const stop = shouldStop(seq, s.target_halfwidth, s.budget);
-    if (stop.stop) return { status: statusOf(s, seq, stop), current: null };
-    const i = seq.next();
-    if (seq.isLabelled(i)) {
-      seq.push(i);
-      continue;
-    }
-    const y = labels.get(s.ids[i]!);
-    if (y === undefined) return { status: statusOf(s, seq, stop), current: i };
-    seq.push(i, Math.min(s.range[1], Math.max(s.range[0], y)));
-  }
-}
-
-function statusOf(s: SessionDesign, seq: ActiveSequence, stop: StopDecision): SessionStatus {
-  const interval = seq.interval();
-  const half = seq.halfWidth();
-  const fmt = (x: number) => x.toFixed(3);
-  const where = `half-width ${fmt(half)} (target ${s.target_halfwidth}) after ${seq.labelled} label${seq.labelled === 1 ? '' : 's'} (${seq.t} draws)`;
-  const message = !stop.stop
-    ? `${where}; budget ${s.budget} labels`
-    : stop.reason === 'width'
-      ? `Done: the target half-width is reached — ${where}.`
-      : stop.reason === 'budget'
-        ? `Done: the budget of ${s.budget} labels is spent before the target — ${where}.`
-        : `Done: every item is rated (${seq.labelled}), so the mean is known exactly.`;
-  return {
-    draws: seq.t,
-    labelled: seq.labelled,
-    budget: s.budget,
-    estimate: seq.t > 0 ? seq.estimate : null,
-    interval,
-    half_width: half,
-    target_halfwidth: s.target_halfwidth,
-    uniform_draws_for_same_variance: seq.uniformDrawsForSameVariance,
-    done: stop.stop,
-    reason: stop.reason,
-    message,
-  };
+  return sessionLabels(gold, rater, rubric, s);
 }
 
 export interface StartSessionOptions {
@@ -231,6 +132,10 @@ export async function openSession(
         })
       : null;
   const read = u ? null : await readUncertaintyItems(o.scores, o.criterion);
+  if (u?.pairs || read?.pairs)
+    throw new UsageError(
+      `${o.scores} holds pairwise lines: a sequential session estimates a mean score; draw pairs with plumb gold sample --active --budget N and rate that sheet`,
+    );
   const ids = u?.ids ?? read!.ids;
   const judge = u?.judge ?? read!.items.map((i) => i.judge);
   const rows = u?.rows ?? read!.rows;
@@ -255,6 +160,7 @@ export async function openSession(
     target_halfwidth: o.targetHalfwidth,
     budget: o.budget,
     signals: u ? u.signals : 'none (floor 1: a uniform draw)',
+    rubric: { id: o.rubric.id, version: o.rubric.version, hash: o.rubric.hash },
     ids: keep.map((i) => ids[i]!),
     f: keep.map((i) => judge[i]!),
     q,
@@ -296,7 +202,8 @@ export async function startSequentialServer(o: {
   });
   const state = () => sessionState(s, humanValues(o.ratingsFile, o.rater, o.rubric, s));
   const persist = async (st: SessionState) =>
-    writeFileAtomic(o.sessionFile, `${JSON.stringify({ ...s, status: st.status })}\n`);
+    // whose ratings the page follows and what it showed: what calibrate replays and checks against
+    writeFileAtomic(o.sessionFile, `${JSON.stringify({ ...s, rater: o.rater, status: st.status })}\n`);
   const view = (st: SessionState) => {
     const id = st.current === null ? null : s.ids[st.current]!;
     const row = id ? sheetItems.get(id) : undefined;

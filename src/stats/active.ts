@@ -77,7 +77,23 @@ export function uncertaintyFromPanel(
 }
 
 export type PairVerdict = 'A' | 'B' | 'tie';
-const VERDICT_VALUE: Record<PairVerdict, number> = { A: 0, tie: 0.5, B: 1 };
+/** A pair's verdict on the "B is better" scale: A → 0, tie → ½, B → 1. */
+export const VERDICT_VALUE: Readonly<Record<PairVerdict, number>> = { A: 0, tie: 0.5, B: 1 };
+
+/** The values of the verdicts (and votes) of a pair's orders on the "B is better" scale. */
+export function orderValues(
+  orders: readonly (PairVerdict | { votes: Partial<Record<PairVerdict, number>> } | null | undefined)[],
+): number[] {
+  const values: number[] = [];
+  for (const o of orders) {
+    if (o === null || o === undefined) continue;
+    if (typeof o === 'string') values.push(VERDICT_VALUE[o]);
+    else
+      for (const v of ['A', 'B', 'tie'] as const)
+        for (let k = 0; k < (o.votes[v] ?? 0); k++) values.push(VERDICT_VALUE[v]);
+  }
+  return values;
+}
 
 /**
  * Disagreement between the two presentation orders of a pair (pairwise lines): each verdict on
@@ -90,14 +106,7 @@ const VERDICT_VALUE: Record<PairVerdict, number> = { A: 0, tie: 0.5, B: 1 };
 export function uncertaintyFromOrders(
   orders: readonly (PairVerdict | { votes: Partial<Record<PairVerdict, number>> } | null | undefined)[],
 ): number | null {
-  const values: number[] = [];
-  for (const o of orders) {
-    if (o === null || o === undefined) continue;
-    if (typeof o === 'string') values.push(VERDICT_VALUE[o]);
-    else
-      for (const v of ['A', 'B', 'tie'] as const)
-        for (let k = 0; k < (o.votes[v] ?? 0); k++) values.push(VERDICT_VALUE[v]);
-  }
+  const values = orderValues(orders);
   return values.length < 2 ? null : sampleSd(values);
 }
 

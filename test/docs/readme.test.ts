@@ -37,7 +37,11 @@ const MUST_RUN: Record<string, string[]> = {
   'docs/probe.md': ['probe --questions'],
   'docs/scale-and-cost.md': ['--shard 2/2', 'merge runs/shards/eii.jsonl'],
   'docs/gate-and-ci.md': ['gate --baseline'],
-  'docs/active-sampling.md': ['gold plan --scores', 'gold sample --scores runs/eii.scores.jsonl --active'],
+  'docs/active-sampling.md': [
+    'gold plan --scores',
+    'gold sample --scores runs/eii.scores.jsonl --active',
+    'gold sample --scores runs/goalpref/preference.pairwise.jsonl --active',
+  ],
   'docs/kelley-riedl-2026.md': [
     'import goalpref',
     'generate --preset kelley-riedl-2026',

@@ -1,6 +1,13 @@
+import {
+  type ActiveCalibration,
+  activeSheetProblem,
+  isActiveSheet,
+  isSequentialSheet,
+} from '../../calibration/active-estimate.js';
+import { activeVerdictCalibration } from '../../calibration/active-pairs.js';
 import type { calibrate } from '../../calibration/calibrate.js';
 import { type CalibrateFilesOptions, calibrateFiles, rubricOfScores } from '../../calibration/from-files.js';
-import { checkGold, readGold } from '../../calibration/gold.js';
+import { checkGold, readGold, readSheetDesignOf } from '../../calibration/gold.js';
 import {
   makeRoomForSheet,
   sampleForGold,
@@ -22,7 +29,13 @@ import { refuseOutputsOverInputs } from '../../io/outputs.js';
 import { chosenNotSampled } from '../../rate/selection.js';
 import { table } from '../../render/text.js';
 import type { CalibrateFlags, GoldPlanFlags, GoldSampleFlags } from '../specs/calibrate.js';
-import { activePlanLines, goldSampleActiveCommand, planActiveFor, renderActive } from './gold-active.js';
+import {
+  activePlanLines,
+  goldSampleActiveCommand,
+  planActiveFor,
+  renderActive,
+  renderSequential,
+} from './gold-active.js';
 
 function parseScale(s: string): { min: number; max: number } {
   const m = /^(-?\d+),(-?\d+)$/.exec(s.trim());
@@ -194,7 +207,7 @@ export function renderCalibration(r: Report): string {
     const ppi = r.ppi as unknown as PpiSection;
     lines.push(...renderPpi({ ...ppi, warnings: ppi.warnings.filter((w) => !said.has(w)) }));
   }
-  lines.push(...renderActive(r.active));
+  lines.push(...renderActive(r.active), ...renderSequential(r.sequential));
   return lines.join('\n');
 }
 
@@ -363,8 +376,24 @@ async function calibratePairwise(flags: CalibrateFlags): Promise<void> {
         .map((i) => JSON.stringify(i))
         .join(', ')})`,
     );
+  // pairs drawn by the active rule: the people's verdict under the design (active-pairs.ts)
+  const sheet = await readSheetDesignOf(flags.gold);
+  let active: ActiveCalibration | null = null;
+  if (isSequentialSheet(sheet))
+    throw new InputError(sheet!.file, undefined, 'a sequential session of scored items, not of pairs');
+  if (sheet && isActiveSheet(sheet)) {
+    const problem = activeSheetProblem(sheet);
+    if (problem) throw new UsageError(`${problem}: refused rather than treated as a random sample`);
+    active = await activeVerdictCalibration({
+      pairsFile: flags.scores,
+      sheet,
+      gold,
+      alpha: flags.alpha,
+      seed: flags.seed,
+    });
+  }
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ ...report, active }, null, 2)}\n`);
     return;
   }
   const a = report.agreement;
@@ -401,6 +430,14 @@ async function calibratePairwise(flags: CalibrateFlags): Promise<void> {
       `alternative-annotator test, accuracy form (ε=${t.epsilon}, BY q=${t.q}): winning rate ${t.winning_rate?.toFixed(2) ?? '—'}, advantage probability ${t.advantage_probability?.toFixed(3) ?? '—'} — ${t.verdict}`,
     );
   }
+  if (active)
+    lines.splice(
+      1,
+      0,
+      `gold design: ${active.note}`,
+      'the agreement figures below describe the drawn pairs, picked for the judge’s order disagreement: not a random sample of the run (the active estimates at the end are)',
+    );
+  lines.push(...renderActive(active));
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

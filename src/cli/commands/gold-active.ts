@@ -8,6 +8,7 @@ import {
   writeRatingSheet,
 } from '../../calibration/gold-sample.js';
 import type { GoldPlan } from '../../calibration/plan.js';
+import type { SequentialCalibration } from '../../calibration/sequential-session.js';
 import { UsageError } from '../../core/errors.js';
 import { refuseOutputsOverInputs } from '../../io/outputs.js';
 import { table } from '../../render/text.js';
@@ -37,13 +38,18 @@ export async function goldSampleActiveCommand(flags: GoldSampleFlags): Promise<v
   const moved = await makeRoomForSheet(prefix, flags.force === true);
   const { csv, jsonl } = await writeRatingSheet(prefix, s.rows, s.criteria);
   for (const [from, to] of moved) process.stdout.write(`kept the old ${from} as ${to}\n`);
+  const what = s.pairs ? 'judged pairs' : 'scored items';
+  const then = s.pairs
+    ? `rate the pairs (A, B or tie) with\n  npx plumb rate ${jsonl}\nthen:\n  npx plumb calibrate --scores ${flags.scores} --gold ${sheetFiles(prefix).ratings}\n`
+    : `fill in the rater column and one score per criterion (${s.criteria.join(', ')}), then:\n  npx plumb calibrate --scores ${flags.scores} --gold ${csv}\n`;
   process.stdout.write(
-    `drew ${s.rows.length} of ${s.total} scored items by the active rule (budget ${s.expected} expected; Poisson sampling, so the count varies by about ±${Math.round(Math.sqrt(s.expected))})\n` +
-      `  uncertainty of ${flags.criterion}: ${s.signals}\n` +
-      `  inclusion probabilities ${s.pi.min.toFixed(3)}–${s.pi.max.toFixed(3)} (floor τ = ${s.floor}: every item could be drawn)\n` +
+    `drew ${s.rows.length} of ${s.total} ${what} by the active rule (budget ${s.expected} expected; Poisson sampling, so the count varies by about ±${Math.round(Math.sqrt(s.expected))})\n` +
+      `  uncertainty of ${s.pairs ? 'each pair' : flags.criterion}: ${s.signals}\n` +
+      (s.uniform
+        ? `  every ${s.pairs ? 'pair’s orders agree' : 'item’s spread is 0'}: the probabilities are equal, a uniform draw (${s.pi.min.toFixed(3)})\n`
+        : `  inclusion probabilities ${s.pi.min.toFixed(3)}–${s.pi.max.toFixed(3)} (floor τ = ${s.floor}: every item could be drawn)\n`) +
       'the sheet records design: active and each item’s inclusion probability: calibrate weights each rating by its inverse. Rate every drawn item: a skipped one biases the estimate\n' +
-      `rating sheet: ${csv} and ${jsonl}\nfill in the rater column and one score per criterion (${s.criteria.join(', ')}), then:\n` +
-      `  npx plumb calibrate --scores ${flags.scores} --gold ${csv}\n`,
+      `rating sheet: ${csv} and ${jsonl}\n${then}`,
   );
 }
 
@@ -88,6 +94,34 @@ export function renderActive(a: ActiveCalibration | null | undefined): string[] 
     ...a.warnings.map((w) => `  note: ${w}`),
   );
   return lines;
+}
+
+/** The sequential section of calibrate's text report: the session replayed, as its page showed it. */
+export function renderSequential(s: SequentialCalibration | null | undefined): string[] {
+  if (!s) return [];
+  const conf = `${Math.round(100 * (1 - s.alpha))}%`;
+  const u = s.uniform_labels_for_same_variance;
+  return [
+    '',
+    `sequential estimate (${conf} anytime-valid interval: a betting confidence sequence, valid at the session's stop; replayed from ${s.rater}'s ratings):`,
+    table(
+      ['criterion', 'estimate [CI]', 'half-width', 'labels/items', 'draws', 'uniform draws needs'],
+      [
+        [
+          s.criterion,
+          s.estimate === null ? '— (no rating yet)' : `${s.estimate.toFixed(3)} ${ci(s.interval)}`,
+          `${s.half_width.toFixed(3)} (target ${s.target_halfwidth})`,
+          `${s.labelled}/${s.items}`,
+          String(s.draws),
+          u === null
+            ? '—'
+            : `≈ ${Math.round(s.uniform_draws_for_same_variance!)} draws, ≈ ${Math.round(u)} labels`,
+        ],
+      ],
+    ),
+    `  ${s.message}${s.matches_page ? ' (the same as the rating page showed)' : ''}`,
+    '"uniform draws needs": the draws (and the distinct items, so labels, they hold) a uniform session would need for the same variance, from the same data; the interval’s width also depends on the range of the weighted terms, which the active rule widens',
+  ];
 }
 
 /** The active lines of gold plan's text report. */

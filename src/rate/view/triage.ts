@@ -1,6 +1,11 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type SheetRow, sheetFiles, writeRatingSheet } from '../../calibration/gold-sample.js';
+import {
+  pairSheetRowOf,
+  type SheetRow,
+  sheetFiles,
+  writeRatingSheet,
+} from '../../calibration/gold-sample.js';
 import { UsageError } from '../../core/errors.js';
 import { conversationText, type RunKind } from './kinds.js';
 
@@ -51,24 +56,10 @@ export function sheetRowsOf(
   lines: Json[],
   selection: Selection,
   stanceRubric: { id: string; version: string; hash: string } | null,
-): (SheetRow & { selection: Selection; response_a?: string; response_b?: string })[] {
+): (SheetRow & { selection: Selection })[] {
   const v = lines[0]!;
   const rubric = isObject(v.rubric) ? (v.rubric as SheetRow['rubric']) : undefined;
-  if (kind === 'pairwise')
-    return [
-      {
-        id: str(v.id),
-        rater: '',
-        stratum: stratumOf(v),
-        prompt: conversationText(v),
-        response: `A:\n${str(v.response_a)}\n\nB:\n${str(v.response_b)}`,
-        reference: str(v.reference),
-        response_a: str(v.response_a),
-        response_b: str(v.response_b),
-        ...(rubric ? { rubric } : {}),
-        selection,
-      },
-    ];
+  if (kind === 'pairwise') return [{ ...pairSheetRowOf(v, stratumOf(v)), selection }];
   if (kind === 'probe') {
     const turns = [...lines].sort((a, b) => Number(a.turn) - Number(b.turn));
     const first = turns[0]!;
