@@ -55,25 +55,36 @@ export async function readJudgeVerdicts(
   return { verdicts, unjudged };
 }
 
-/** People's verdicts: JSONL `{id, rater, verdict}` a line, or a CSV with those columns. */
+/**
+ * People's verdicts: JSONL `{id, rater, verdict}` a line, or a CSV with those columns. A rater's
+ * later line for the same pair replaces the earlier one, and an empty verdict on it clears it
+ * (`plumb rate` appends a line for every change, a cleared verdict included).
+ */
 export async function readGoldVerdicts(
   file: string,
 ): Promise<{ id: string; rater: string; verdict: Verdict }[]> {
-  const out: { id: string; rater: string; verdict: Verdict }[] = [];
+  const latest = new Map<string, { id: string; rater: string; verdict: Verdict | null }>();
   const add = (line: number, id: unknown, rater: unknown, verdict: unknown) => {
     if (id === undefined || id === null || id === '') throw new InputError(file, line, 'missing "id"');
-    if (verdict === undefined || verdict === null || verdict === '') return; // not rated
     if (rater !== undefined && rater !== null && typeof rater !== 'string')
       throw new InputError(file, line, '"rater" must be a string');
-    out.push({
+    const who = (rater as string | undefined) || 'gold';
+    const rated = !(verdict === undefined || verdict === null || verdict === '');
+    const key = `${String(id)}\u0000${who}`;
+    // not rated, and nothing earlier to clear: nothing to record
+    if (!rated && !latest.has(key)) return;
+    latest.set(key, {
       id: String(id),
-      rater: (rater as string | undefined) || 'gold',
-      verdict: parseVerdict(file, line, verdict),
+      rater: who,
+      verdict: rated ? parseVerdict(file, line, verdict) : null,
     });
   };
   if (extname(file).toLowerCase() === '.csv') {
     for (const { line, row } of await readCsvRows(file)) add(line, row.id, row.rater, row.verdict);
   } else for await (const { line, value } of readJsonl(file)) add(line, value.id, value.rater, value.verdict);
+  const out = [...latest.values()].filter(
+    (g): g is { id: string; rater: string; verdict: Verdict } => g.verdict !== null,
+  );
   if (out.length === 0)
     throw new InputError(
       file,

@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { calibrateVerdicts, verdictAgreement, verdictCeiling } from '../../src/calibration/verdicts.js';
+import {
+  calibrateVerdicts,
+  readGoldVerdicts,
+  verdictAgreement,
+  verdictCeiling,
+} from '../../src/calibration/verdicts.js';
 import type { Verdict } from '../../src/rubrics/pairwise.js';
 import { ROOT, runCli, tempDir, writeJsonl } from '../helpers/cli.js';
 
@@ -41,6 +46,21 @@ describe('judge verdicts against people', () => {
     expect(c.accuracy).toBeCloseTo(ref.ceiling.accuracy, 14);
     expect(c.mean_pairwise_cohen_kappa).toBeCloseTo(ref.ceiling.mean_pairwise_kappa, 14);
     expect(c.krippendorff_alpha_nominal).toBeCloseTo(ref.ceiling.alpha_nominal, 14);
+  });
+
+  it("a rater's later line replaces the earlier one; an empty verdict clears it (plumb rate appends every change)", async () => {
+    const f = writeJsonl(join(tempDir(), 'ratings.jsonl'), [
+      { id: 'p1', rater: 'ann', verdict: 'A' },
+      { id: 'p2', rater: 'ann', verdict: 'B' },
+      { id: 'p1', rater: 'bob', verdict: 'tie' },
+      { id: 'p1', rater: 'ann', verdict: null },
+      { id: 'p2', rater: 'ann', verdict: 'A' },
+      { id: 'p3', rater: 'bob', verdict: null },
+    ]);
+    expect(await readGoldVerdicts(f)).toEqual([
+      { id: 'p2', rater: 'ann', verdict: 'A' },
+      { id: 'p1', rater: 'bob', verdict: 'tie' },
+    ]);
   });
 
   it('corner cases: perfect agreement, one label only, nothing to compare', () => {
