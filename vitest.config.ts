@@ -32,7 +32,19 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: PROCESS_TESTS } },
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: PROCESS_TESTS,
+          // the files of a worker share one module graph: each file re-importing the library (and
+          // re-loading the tokenizer, zod schemas, the SDKs) was most of the unit project's time.
+          // Tests leave no global state behind: runCli restores the environment, the working
+          // directory and the streams it borrows (test/helpers/cli.ts)
+          isolate: false,
+        },
+      },
       { extends: true, test: { name: 'cli', include: PROCESS_TESTS } },
     ],
   },
