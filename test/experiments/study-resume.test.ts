@@ -54,7 +54,7 @@ const hash = (s: string) => createHash('sha256').update(s).digest()[0]!;
 /** Every reply a function of the request body: the same body always gets the same answer. */
 function script(req: RecordedRequest): FakeAction {
   const h = hash(asked(req));
-  if (req.body.response_format) {
+  if (req.body.response_format || req.body.tools) {
     // a structured judge (the turn judge): a valid reply whose scores vary with the request
     const reply = validReply(req);
     const props = (schemaOf(req).properties as Record<string, Record<string, unknown>>).scores!
@@ -195,5 +195,46 @@ describe('plumb study run after kill -9', () => {
     const again = await runCli(args, { env });
     expect(again.code, again.stderr).toBe(0);
     expect(srv.batches.length).toBe(n);
+  }, 120_000);
+});
+
+describe('plumb study run through both SDKs', () => {
+  it('an OpenAI and an Anthropic target, an Anthropic judge: every step, both tables', async () => {
+    const oa = await startFakeProvider('openai', script);
+    const an = await startFakeProvider('anthropic', script);
+    try {
+      const dir = tempDir('plumb-study-sdks-');
+      const file = join(dir, 'study.yaml');
+      writeFileSync(
+        file,
+        study('sdks')
+          .replace(
+            'targets: [openai:model-a, openai:model-b]',
+            'targets: [openai:model-a, anthropic:claude-b]',
+          )
+          .replace(/ {2}model: openai:gpt-4o-mini.*\n/, '  model: anthropic:claude-judge\n'),
+      );
+      const r = await runCli(['study', 'run', file, '--out', join(dir, 'out')], {
+        env: {
+          ...providerEnv('openai', oa.url, 'sk-test-STUDY0123456789'),
+          ...providerEnv('anthropic', an.url, 'sk-ant-test-STUDY0123456789'),
+        },
+      });
+      expect(r.code, r.stderr).toBe(0);
+      // the Anthropic target generated and was probed; the Anthropic judge judged the pairs (a bare
+      // label, plumb's body: the R bodies are OpenAI's) and the probe's turns (a forced tool)
+      const anModels = new Set(an.requests.map((q) => q.body.model));
+      expect(anModels).toEqual(new Set(['claude-b', 'claude-judge']));
+      expect(an.requests.some((q) => q.body.model === 'claude-judge' && q.body.max_tokens === 10)).toBe(true);
+      expect(an.requests.some((q) => q.body.model === 'claude-judge' && q.body.tools)).toBe(true);
+      expect(oa.requests.every((q) => q.body.model === 'model-a')).toBe(true);
+      const rows = tables(join(dir, 'out'));
+      expect(rows['pairwise.csv']).toContain('anthropic:claude-b');
+      expect(rows['pairwise.csv']).toContain('openai:model-a');
+      expect(rows['multiturn.csv']).toContain('anthropic:claude-b');
+    } finally {
+      await oa.close();
+      await an.close();
+    }
   }, 120_000);
 });
