@@ -8,7 +8,7 @@ import type { Order, PairItem, PairJudge, PairResult } from '../judges/pairwise-
 import type { Unscored } from '../judges/types.js';
 import { isForcedChoice, type PairwiseRubric } from '../rubrics/pairwise.js';
 import { stampOf } from '../rubrics/schema.js';
-import { describeFailures, runJobs } from '../runs/job-loop.js';
+import { describeFailures, type JobVerdict, runJobs } from '../runs/job-loop.js';
 import { countHttp } from '../score/summary.js';
 import { R_JUDGE_SEED, RRandom, rAbOrder } from '../stats/r-random.js';
 import {
@@ -176,74 +176,21 @@ export async function runPairwise(o: PairwiseOptions): Promise<PairwiseRunResult
     seed: o.seed,
     forcedChoice: isForcedChoice(rubric),
   });
-  const writers: AtomicLineWriter[] = [];
-  const abandonAll = async () => {
-    for (const w of writers) await w.abandon().catch(() => {});
-  };
-  try {
-    if (o.out) writers.push(await AtomicLineWriter.open(o.out));
-    if (o.summaryPath) writers.push(await AtomicLineWriter.open(o.summaryPath));
-  } catch (err) {
-    await abandonAll();
-    throw err;
-  }
-  const writer = o.out ? writers[0]! : null;
-  const summaryWriter = o.summaryPath ? writers[writers.length - 1]! : null;
+  const { writers, writer, summaryWriter, abandonAll } = await openOutputs(o.out, o.summaryPath ?? null);
 
   const drawOrders = orderDrawer(o.orders, o.seed);
   // each pair's position among its model's pairs, for the orders that depend on it
   const position = new WeakMap<PairItem, number>();
-  const numbered = async function* () {
-    const next = positionsByModel();
-    for await (const pair of o.source.pairs()) {
-      position.set(pair, next(pair));
-      yield pair;
-    }
-  };
-  const judgePair = async (pair: PairItem): Promise<PairOutcome> => {
-    const orders = drawOrders(pair, position.get(pair)!);
-    const empty = emptySide(pair);
-    if (empty)
-      return combinePair(
-        Object.fromEntries(orders.map((ord) => [ord, empty])),
-        sumAccounting([empty]),
-        rules,
-      );
-    const results: PairResult[] = [];
-    const outcomes: Partial<Record<Order, OrderOutcome>> = {};
-    await Promise.all(
-      orders.map(async (order) => {
-        const perJudge = await Promise.all(
-          judges.map(async (judge) => {
-            const samples = await Promise.all(
-              Array.from({ length: o.samples }, (_, sample) =>
-                judge.judgePair({ rubric, pair, order, sample }, o.signal),
-              ),
-            );
-            results.push(...samples);
-            return combineOrder(samples, order, 'sample', rules);
-          }),
-        );
-        outcomes[order] =
-          perJudge.length === 1 ? perJudge[0]! : combineOrder(perJudge, order, 'judge', rules);
-      }),
-    );
-    return combinePair(outcomes, sumAccounting(results), rules);
-  };
+  const numbered = numberedPairs(o.source, position);
+  const judgePair = (pair: PairItem) =>
+    judgeInOrders(pair, drawOrders(pair, position.get(pair)!), { ...o, rules });
 
   const loop = await runJobs({
-    items: numbered(),
+    items: numbered,
     total: o.source.count,
     unit: 'pairs',
     work: judgePair,
-    verdict: (outcome) => {
-      const kind = outcome.error?.kind;
-      if (kind === 'interrupted' || kind === 'budget_exceeded')
-        return { stop: kind === 'interrupted' ? 'interrupted' : 'budget' };
-      // a forced-choice pair whose orders (or votes) disagree was judged: it is not a failure
-      const failed = outcome.verdict === null && !isUndecided(outcome.error);
-      return { failed, error: outcome.error, costUsd: outcome.usage.cost_usd };
-    },
+    verdict: pairVerdict,
     record: async (outcome, pair) => {
       summary.add(pair, outcome);
       if (writer) await writer.write(JSON.stringify(pairLine(pair, outcome, rubric, judgeStamp, o.orders)));
@@ -277,13 +224,7 @@ export async function runPairwise(o: PairwiseOptions): Promise<PairwiseRunResult
     await abandonAll();
     return { summary: built, complete: false, stoppedBecause, failure, outPath: writer?.partialPath ?? null };
   }
-  try {
-    if (summaryWriter) await summaryWriter.write(JSON.stringify(built, null, 2));
-    await commitTogether(writers);
-  } catch (err) {
-    await abandonAll();
-    throw err;
-  }
+  await publish({ writers, summaryWriter, abandonAll }, built);
   return {
     summary: built,
     complete: true,
@@ -291,6 +232,94 @@ export async function runPairwise(o: PairwiseOptions): Promise<PairwiseRunResult
     failure: null,
     outPath: writer?.path ?? null,
   };
+}
+
+/** What a judged pair means for the run: stop (Ctrl-C, the budget), or done — failed when unjudged. */
+function pairVerdict(outcome: PairOutcome): JobVerdict {
+  const kind = outcome.error?.kind;
+  if (kind === 'interrupted' || kind === 'budget_exceeded')
+    return { stop: kind === 'interrupted' ? 'interrupted' : 'budget' };
+  // a forced-choice pair whose orders (or votes) disagree was judged: it is not a failure
+  const failed = outcome.verdict === null && !isUndecided(outcome.error);
+  return { failed, error: outcome.error, costUsd: outcome.usage.cost_usd };
+}
+
+/** A complete run: the summary written, then every output replaces its target together. */
+async function publish(
+  out: Pick<Awaited<ReturnType<typeof openOutputs>>, 'writers' | 'summaryWriter' | 'abandonAll'>,
+  built: PairwiseSummary,
+): Promise<void> {
+  try {
+    if (out.summaryWriter) await out.summaryWriter.write(JSON.stringify(built, null, 2));
+    await commitTogether(out.writers);
+  } catch (err) {
+    await out.abandonAll();
+    throw err;
+  }
+}
+
+/** The pair lines and the summary, opened together; `abandonAll` keeps what is done in `.partial`. */
+async function openOutputs(out: string | null, summaryPath: string | null) {
+  const writers: AtomicLineWriter[] = [];
+  const abandonAll = async () => {
+    for (const w of writers) await w.abandon().catch(() => {});
+  };
+  try {
+    if (out) writers.push(await AtomicLineWriter.open(out));
+    if (summaryPath) writers.push(await AtomicLineWriter.open(summaryPath));
+  } catch (err) {
+    await abandonAll();
+    throw err;
+  }
+  return {
+    writers,
+    writer: out ? writers[0]! : null,
+    summaryWriter: summaryPath ? writers[writers.length - 1]! : null,
+    abandonAll,
+  };
+}
+
+/** The source's pairs, each one's position among its model's pairs recorded as it passes. */
+async function* numberedPairs(source: PairSource, position: WeakMap<PairItem, number>) {
+  const next = positionsByModel();
+  for await (const pair of source.pairs()) {
+    position.set(pair, next(pair));
+    yield pair;
+  }
+}
+
+/**
+ * One pair judged in the orders drawn for it: K samples of each judge per order, combined per
+ * order (samples, then the panel) and then over the orders. A side with no text is not sent.
+ */
+async function judgeInOrders(
+  pair: PairItem,
+  orders: Order[],
+  o: Pick<PairwiseOptions, 'rubric' | 'judges' | 'samples' | 'signal'> & { rules: CombineRules },
+): Promise<PairOutcome> {
+  const { rubric, judges, rules } = o;
+  const empty = emptySide(pair);
+  if (empty)
+    return combinePair(Object.fromEntries(orders.map((ord) => [ord, empty])), sumAccounting([empty]), rules);
+  const results: PairResult[] = [];
+  const outcomes: Partial<Record<Order, OrderOutcome>> = {};
+  await Promise.all(
+    orders.map(async (order) => {
+      const perJudge = await Promise.all(
+        judges.map(async (judge) => {
+          const samples = await Promise.all(
+            Array.from({ length: o.samples }, (_, sample) =>
+              judge.judgePair({ rubric, pair, order, sample }, o.signal),
+            ),
+          );
+          results.push(...samples);
+          return combineOrder(samples, order, 'sample', rules);
+        }),
+      );
+      outcomes[order] = perJudge.length === 1 ? perJudge[0]! : combineOrder(perJudge, order, 'judge', rules);
+    }),
+  );
+  return combinePair(outcomes, sumAccounting(results), rules);
 }
 
 function pairLine(
