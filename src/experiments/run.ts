@@ -123,6 +123,13 @@ const specAt = (study: Study, spec: string) =>
 const profileFor = (study: Study, spec: string): RequestProfile =>
   study.preset && !spec.startsWith('anthropic:') ? 'goalpref-r' : 'plumb';
 
+/**
+ * An arm on questions with a correct answer and a counter-claim (MMLU-Pro): under the preset it
+ * runs plumb's answer-sycophancy probe, not the preset's GoalPref agents (probeStep).
+ */
+const isAnswerArm = (questions: readonly ProbeQuestion[]) =>
+  questions.every((q) => q.answer !== undefined && q.counter_claim !== undefined);
+
 /** Every model the study sends requests to (lexicon and scripted ones send none). */
 function apiModels(study: Study): string[] {
   const all = [
@@ -368,41 +375,50 @@ function armQuestions(
   };
 }
 
+/** The arm's models under test: the preset's agents for each, or a target with the arm's challenger (if any). */
+async function armTargets(
+  c: Context,
+  arm: Extract<Step, { kind: 'probe' }>['arm'],
+  preset: { texts: KelleyRiedl; mechanics: ReturnType<typeof mechanicsFor> } | null,
+): Promise<ProbeTarget[]> {
+  const runs: ProbeTarget[] = [];
+  for (const spec of arm.targets ?? c.study.targets) {
+    const profile = profileFor(c.study, spec);
+    if (preset) {
+      const agents = await createPresetAgents(
+        specAt(c.study, spec),
+        c.rt,
+        preset.texts,
+        presetSettings(preset.texts, preset.mechanics, {}),
+        { profile, challengerSpec: arm.challenger ? specAt(c.study, arm.challenger) : undefined },
+      );
+      runs.push({ label: targetLabel(agents.defender), target: agents.defender, agents });
+      continue;
+    }
+    const challenger = arm.challenger
+      ? await createChallenger(specAt(c.study, arm.challenger), c.rt, undefined, { profile })
+      : null;
+    const target = await createTarget(
+      specAt(c.study, spec),
+      c.rt,
+      { temperature: c.study.generation.temperature, seed: 0, maxTokens: 512 },
+      { profile },
+    );
+    runs.push({ label: targetLabel(target), target, challenger });
+  }
+  return runs;
+}
+
 async function probeStep(c: Context, s: Extract<Step, { kind: 'probe' }>): Promise<string | null> {
   const { arm } = s;
   const { questions, personaOverride } = armQuestions(arm, await readQuestions(s.questions), c.personas);
   const judge = await createJudge(specAt(c.study, c.study.multiturn?.judge ?? c.study.judge.model), c.rt);
-  const runs: ProbeTarget[] = [];
   // the preset's multi-turn design is GoalPref's (a goal, a preference, its challenger prompts); a
   // data set of questions with a correct answer (MMLU-Pro, the paper's domain-knowledge control)
   // runs plumb's answer-sycophancy probe instead: its own challenges toward the counter-claim
-  const answerArm = questions.every((q) => q.answer !== undefined && q.counter_claim !== undefined);
-  const preset = answerArm ? null : c.preset;
+  const preset = isAnswerArm(questions) ? null : c.preset;
   const mechanics = preset ? mechanicsFor(preset, arm.follow) : null;
-  for (const spec of arm.targets ?? c.study.targets) {
-    const profile = profileFor(c.study, spec);
-    if (preset && mechanics) {
-      const agents = await createPresetAgents(
-        specAt(c.study, spec),
-        c.rt,
-        preset,
-        presetSettings(preset, mechanics, {}),
-        { profile, challengerSpec: arm.challenger ? specAt(c.study, arm.challenger) : undefined },
-      );
-      runs.push({ label: targetLabel(agents.defender), target: agents.defender, agents });
-    } else {
-      const challenger = arm.challenger
-        ? await createChallenger(specAt(c.study, arm.challenger), c.rt, undefined, { profile })
-        : null;
-      const target = await createTarget(
-        specAt(c.study, spec),
-        c.rt,
-        { temperature: c.study.generation.temperature, seed: 0, maxTokens: 512 },
-        { profile },
-      );
-      runs.push({ label: targetLabel(target), target, challenger });
-    }
-  }
+  const runs = await armTargets(c, arm, preset && mechanics ? { texts: preset, mechanics } : null);
   const stanceRubric = await resolveRubric(questions.every(isGoalQuestion) ? 'goal_alignment' : 'stance');
   const correctnessRubric = await resolveRubric('correctness');
   const ladder = await loadLadder();
@@ -610,116 +626,37 @@ export async function estimateStudy(
   const steps = planStudy(study, out);
   const prices = await loadPrices(study.prices ? studyPath(study, study.prices) : undefined);
   const preset = study.preset ? await loadKelleyRiedl() : null;
-  const roles = await loadRoles();
-  const personas = study.personas ? await readPersonas(studyPath(study, study.personas)) : [];
-  const c = { study, preset, personas };
+  const c = {
+    study,
+    preset,
+    personas: study.personas ? await readPersonas(studyPath(study, study.personas)) : [],
+  };
   const questions = new Map<string, ProbeQuestion[]>();
   for (const d of study.datasets) questions.set(d.name, await importedQuestions(study, d));
-  // per data set: the generation prompts of one target, counted once
-  const gen = new Map<string, { requests: number; input: number; opening: number }>();
-  for (const d of study.datasets) {
-    const tasks = generateTasks(generateBase(c, questions.get(d.name)!));
-    let input = 0;
-    for (const t of tasks)
-      input += await countTokens((await targetMessages(roles, t, preset)).map((m) => m.content).join('\n'));
-    gen.set(d.name, { requests: tasks.length, input, opening: tasks.length ? input / tasks.length : 0 });
-  }
-  const acc = new Map<string, ModelEstimate>();
-  const add = (model: string, part: string, requests: number, input: number, output: number) => {
-    const m =
-      acc.get(model) ??
-      ({
-        model,
-        parts: [],
-        requests: 0,
-        input_tokens: 0,
-        output_tokens: 0,
-        cost_usd: 0,
-        batch_cost_usd: 0,
-      } as ModelEstimate);
-    if (!m.parts.includes(part)) m.parts.push(part);
-    m.requests += requests;
-    m.input_tokens += Math.round(input);
-    m.output_tokens += Math.round(output);
-    acc.set(model, m);
-  };
-  const free = (spec: string) => spec === 'lexicon' || spec.startsWith('scripted:');
+  const gen = await generationPrompts(c, questions, await loadRoles());
+  const tally = new ModelTally();
   const rows: StudyEstimate['steps'] = [];
   for (const s of steps) {
     if (s.kind === 'generate') {
       const g = gen.get(s.dataset.name)!;
       const reply = Math.min(ASSUMED_REPLY, maxTokensOf(c));
-      rows.push({ id: s.id, kind: s.kind, requests: free(s.target) ? 0 : g.requests, model: s.target });
-      if (!free(s.target)) add(s.target, 'target', g.requests, g.input, g.requests * reply);
+      rows.push({ id: s.id, kind: s.kind, requests: isFree(s.target) ? 0 : g.requests, model: s.target });
+      if (!isFree(s.target)) tally.add(s.target, 'target', g.requests, g.input, g.requests * reply);
     } else if (s.kind === 'pairwise') {
-      const rubric = await resolvePairwiseRubric(s.dimension);
-      const g = gen.get(s.dataset.name)!;
-      const pairs = g.requests / levelsOf(study).length;
-      const perPair = (study.judge.orders === 'both' ? 2 : 1) * study.judge.samples;
-      const requests = free(study.judge.model) ? 0 : pairs * perPair;
-      const prompt =
-        (await countTokens(`${rubric.instructions}\n${rubric.user_template ?? ''}`)) +
-        g.opening +
-        2 * ASSUMED_REPLY;
+      const requests = await estimatePairwise(study, s, gen.get(s.dataset.name)!, tally);
       rows.push({ id: s.id, kind: s.kind, requests, model: study.judge.model });
-      if (requests)
-        add(
-          study.judge.model,
-          'judge',
-          requests,
-          requests * prompt,
-          requests * (rubric.max_tokens ?? ASSUMED_JUDGEMENT),
-        );
     } else if (s.kind === 'probe') {
-      const n = s.arm.r_sample ?? questions.get(s.dataset.name)!.length;
-      const conversations = n * s.arm.conditions.length;
-      const T = s.arm.turns;
-      const opening = gen.get(s.dataset.name)!.opening;
-      // turn k's request carries the opening and k earlier exchanges of the assumed length
-      const history = (k: number) => opening + k * 2 * ASSUMED_REPLY;
-      let targetIn = 0;
-      for (let k = 0; k <= T; k++) targetIn += history(k);
-      let total = 0;
-      for (const spec of s.arm.targets ?? study.targets) {
-        const challenger = s.arm.challenger ?? spec;
-        if (!free(spec))
-          add(
-            spec,
-            'target',
-            conversations * (T + 1),
-            conversations * targetIn,
-            conversations * (T + 1) * ASSUMED_REPLY,
-          );
-        if (!free(challenger))
-          add(
-            challenger,
-            'challenger',
-            conversations * T,
-            conversations * (targetIn - opening),
-            conversations * T * ASSUMED_REPLY,
-          );
-        const j = study.multiturn?.judge ?? study.judge.model;
-        if (!free(j))
-          add(
-            j,
-            'judge',
-            conversations * (T + 1),
-            conversations * targetIn,
-            conversations * (T + 1) * ASSUMED_JUDGEMENT,
-          );
-        total +=
-          (free(spec) ? 0 : conversations * (T + 1)) +
-          (free(challenger) ? 0 : conversations * T) +
-          (free(j) ? 0 : conversations * (T + 1));
-      }
-      rows.push({ id: s.id, kind: s.kind, requests: total, model: null });
+      const requests = estimateProbe(
+        study,
+        s,
+        questions.get(s.dataset.name)!,
+        gen.get(s.dataset.name)!,
+        tally,
+      );
+      rows.push({ id: s.id, kind: s.kind, requests, model: null });
     } else rows.push({ id: s.id, kind: s.kind, requests: 0, model: null });
   }
-  const per_model = [...acc.values()].map((m) => {
-    const price: Price | undefined = priceOf(parseJudgeSpec(m.model).model, prices);
-    const cost = costOf(price, m.input_tokens, m.output_tokens);
-    return { ...m, cost_usd: cost, batch_cost_usd: cost === null ? null : cost * BATCH_DISCOUNT };
-  });
+  const per_model = tally.priced(prices);
   const sum = (k: 'cost_usd' | 'batch_cost_usd') =>
     per_model.some((m) => m[k] === null) ? null : per_model.reduce((a, m) => a + (m[k] ?? 0), 0);
   return {
@@ -739,4 +676,138 @@ export async function estimateStudy(
       'requests the model cache already answered are counted: a resumed study costs less',
     ],
   };
+}
+
+/** Lexicon and scripted models send no request. */
+const isFree = (spec: string) => spec === 'lexicon' || spec.startsWith('scripted:');
+
+/** Per data set, the generation prompts of one target, counted once: requests, input tokens, the mean opening. */
+type GenerationCount = { requests: number; input: number; opening: number };
+
+async function generationPrompts(
+  c: Parameters<typeof generateBase>[0],
+  questions: Map<string, ProbeQuestion[]>,
+  roles: Roles,
+): Promise<Map<string, GenerationCount>> {
+  const gen = new Map<string, GenerationCount>();
+  for (const d of c.study.datasets) {
+    const tasks = generateTasks(generateBase(c, questions.get(d.name)!));
+    let input = 0;
+    for (const t of tasks)
+      input += await countTokens((await targetMessages(roles, t, c.preset)).map((m) => m.content).join('\n'));
+    gen.set(d.name, { requests: tasks.length, input, opening: tasks.length ? input / tasks.length : 0 });
+  }
+  return gen;
+}
+
+/** Requests and tokens per model, and what each does in the study; priced at the end. */
+class ModelTally {
+  private readonly acc = new Map<string, ModelEstimate>();
+
+  add(model: string, part: string, requests: number, input: number, output: number): void {
+    const m = this.acc.get(model) ?? {
+      model,
+      parts: [],
+      requests: 0,
+      input_tokens: 0,
+      output_tokens: 0,
+      cost_usd: 0,
+      batch_cost_usd: 0,
+    };
+    if (!m.parts.includes(part)) m.parts.push(part);
+    m.requests += requests;
+    m.input_tokens += Math.round(input);
+    m.output_tokens += Math.round(output);
+    this.acc.set(model, m);
+  }
+
+  priced(prices: Awaited<ReturnType<typeof loadPrices>>): ModelEstimate[] {
+    return [...this.acc.values()].map((m) => {
+      const price: Price | undefined = priceOf(parseJudgeSpec(m.model).model, prices);
+      const cost = costOf(price, m.input_tokens, m.output_tokens);
+      return { ...m, cost_usd: cost, batch_cost_usd: cost === null ? null : cost * BATCH_DISCOUNT };
+    });
+  }
+}
+
+/** One pairwise step: a request per pair, order and sample; the prompt is the rubric's, the opening and two replies. */
+async function estimatePairwise(
+  study: Study,
+  s: Extract<Step, { kind: 'pairwise' }>,
+  g: GenerationCount,
+  tally: ModelTally,
+): Promise<number> {
+  const rubric = await resolvePairwiseRubric(s.dimension);
+  const pairs = g.requests / levelsOf(study).length;
+  const perPair = (study.judge.orders === 'both' ? 2 : 1) * study.judge.samples;
+  const requests = isFree(study.judge.model) ? 0 : pairs * perPair;
+  const prompt =
+    (await countTokens(`${rubric.instructions}\n${rubric.user_template ?? ''}`)) +
+    g.opening +
+    2 * ASSUMED_REPLY;
+  if (requests)
+    tally.add(
+      study.judge.model,
+      'judge',
+      requests,
+      requests * prompt,
+      requests * (rubric.max_tokens ?? ASSUMED_JUDGEMENT),
+    );
+  return requests;
+}
+
+/**
+ * One multi-turn arm: per conversation, T + 1 target turns and as many judgements, T challenges
+ * from the challenger model when there is one (the preset's: the target itself; an answer arm and
+ * a study without the preset use plumb's ladder unless the arm names a challenger).
+ */
+function estimateProbe(
+  study: Study,
+  s: Extract<Step, { kind: 'probe' }>,
+  questions: ProbeQuestion[],
+  g: GenerationCount,
+  tally: ModelTally,
+): number {
+  const conversations = (s.arm.r_sample ?? questions.length) * s.arm.conditions.length;
+  const T = s.arm.turns;
+  // turn k's request carries the opening and k earlier exchanges of the assumed length
+  let targetIn = 0;
+  for (let k = 0; k <= T; k++) targetIn += g.opening + k * 2 * ASSUMED_REPLY;
+  const presetAgents = Boolean(study.preset) && !isAnswerArm(questions);
+  const judge = study.multiturn?.judge ?? study.judge.model;
+  let total = 0;
+  for (const spec of s.arm.targets ?? study.targets) {
+    const challenger = s.arm.challenger ?? (presetAgents ? spec : null);
+    if (!isFree(spec)) {
+      tally.add(
+        spec,
+        'target',
+        conversations * (T + 1),
+        conversations * targetIn,
+        conversations * (T + 1) * ASSUMED_REPLY,
+      );
+      total += conversations * (T + 1);
+    }
+    if (challenger && !isFree(challenger)) {
+      tally.add(
+        challenger,
+        'challenger',
+        conversations * T,
+        conversations * (targetIn - g.opening),
+        conversations * T * ASSUMED_REPLY,
+      );
+      total += conversations * T;
+    }
+    if (!isFree(judge)) {
+      tally.add(
+        judge,
+        'judge',
+        conversations * (T + 1),
+        conversations * targetIn,
+        conversations * (T + 1) * ASSUMED_JUDGEMENT,
+      );
+      total += conversations * (T + 1);
+    }
+  }
+  return total;
 }

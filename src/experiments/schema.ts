@@ -131,6 +131,54 @@ export interface Study extends Omit<StudySpec, 'judge'> {
   hash: string;
 }
 
+/**
+ * What the schema cannot say: data set names are unique, every arm names a data set and targets of
+ * the study, a data set is used by a dimension or an arm, personas are there when a level needs them.
+ */
+function checkReferences(
+  s: StudySpec,
+  file: string,
+  lineAt: (path: (string | number)[]) => number | undefined,
+) {
+  const names = new Set<string>();
+  for (const [i, d] of s.datasets.entries()) {
+    if (names.has(d.name))
+      throw new InputError(file, lineAt(['datasets', i, 'name']), `data set name '${d.name}' is used twice`);
+    names.add(d.name);
+  }
+  for (const [i, a] of (s.multiturn?.arms ?? []).entries())
+    for (const t of a.targets ?? [])
+      if (!s.targets.includes(t))
+        throw new InputError(
+          file,
+          lineAt(['multiturn', 'arms', i, 'targets']),
+          `arm '${a.name}': ${t} is not one of the study's targets`,
+        );
+  for (const [i, d] of s.datasets.entries())
+    if (d.dimensions.length === 0 && !(s.multiturn?.arms ?? []).some((a) => a.dataset === d.name))
+      throw new InputError(
+        file,
+        lineAt(['datasets', i, 'name']),
+        `data set '${d.name}' has no dimensions and no multi-turn arm uses it: it would do nothing`,
+      );
+  for (const [i, a] of (s.multiturn?.arms ?? []).entries())
+    if (!names.has(a.dataset))
+      throw new InputError(
+        file,
+        lineAt(['multiturn', 'arms', i, 'dataset']),
+        `arm '${a.name}': no data set named '${a.dataset}' (the study has ${[...names].join(', ')})`,
+      );
+  if (new Set(s.targets).size < s.targets.length)
+    throw new InputError(file, lineAt(['targets']), 'a target is named twice');
+  const needsPersonas = s.personalization.length > 0 || s.controls.length > 0;
+  if (needsPersonas && !s.personas)
+    throw new InputError(
+      file,
+      lineAt(['personalization']),
+      'personalization levels and controls need personas: FILE',
+    );
+}
+
 /** The line of the YAML node at a zod issue's path (the nearest existing parent's). */
 function lineOf(
   doc: ReturnType<typeof parseDocument>,
@@ -186,47 +234,7 @@ export async function loadStudy(file: string): Promise<Study> {
     );
   }
   const s = parsed.data;
-  const names = new Set<string>();
-  for (const [i, d] of s.datasets.entries()) {
-    if (names.has(d.name))
-      throw new InputError(
-        file,
-        lineOf(doc, counter, ['datasets', i, 'name']),
-        `data set name '${d.name}' is used twice`,
-      );
-    names.add(d.name);
-  }
-  for (const [i, a] of (s.multiturn?.arms ?? []).entries())
-    for (const t of a.targets ?? [])
-      if (!s.targets.includes(t))
-        throw new InputError(
-          file,
-          lineOf(doc, counter, ['multiturn', 'arms', i, 'targets']),
-          `arm '${a.name}': ${t} is not one of the study's targets`,
-        );
-  for (const [i, d] of s.datasets.entries())
-    if (d.dimensions.length === 0 && !(s.multiturn?.arms ?? []).some((a) => a.dataset === d.name))
-      throw new InputError(
-        file,
-        lineOf(doc, counter, ['datasets', i, 'name']),
-        `data set '${d.name}' has no dimensions and no multi-turn arm uses it: it would do nothing`,
-      );
-  for (const [i, a] of (s.multiturn?.arms ?? []).entries())
-    if (!names.has(a.dataset))
-      throw new InputError(
-        file,
-        lineOf(doc, counter, ['multiturn', 'arms', i, 'dataset']),
-        `arm '${a.name}': no data set named '${a.dataset}' (the study has ${[...names].join(', ')})`,
-      );
-  if (new Set(s.targets).size < s.targets.length)
-    throw new InputError(file, lineOf(doc, counter, ['targets']), 'a target is named twice');
-  const needsPersonas = s.personalization.length > 0 || s.controls.length > 0;
-  if (needsPersonas && !s.personas)
-    throw new InputError(
-      file,
-      lineOf(doc, counter, ['personalization']),
-      'personalization levels and controls need personas: FILE',
-    );
+  checkReferences(s, file, (path) => lineOf(doc, counter, path));
   const orders = s.judge.orders ?? (s.preset ? 'r-sample' : 'random');
   return {
     ...s,
