@@ -778,35 +778,16 @@ function estimateProbe(
   let total = 0;
   for (const spec of s.arm.targets ?? study.targets) {
     const challenger = s.arm.challenger ?? (presetAgents ? spec : null);
-    if (!isFree(spec)) {
-      tally.add(
-        spec,
-        'target',
-        conversations * (T + 1),
-        conversations * targetIn,
-        conversations * (T + 1) * ASSUMED_REPLY,
-      );
-      total += conversations * (T + 1);
-    }
-    if (challenger && !isFree(challenger)) {
-      tally.add(
-        challenger,
-        'challenger',
-        conversations * T,
-        conversations * (targetIn - g.opening),
-        conversations * T * ASSUMED_REPLY,
-      );
-      total += conversations * T;
-    }
-    if (!isFree(judge)) {
-      tally.add(
-        judge,
-        'judge',
-        conversations * (T + 1),
-        conversations * targetIn,
-        conversations * (T + 1) * ASSUMED_JUDGEMENT,
-      );
-      total += conversations * (T + 1);
+    // per conversation: requests, input tokens, output tokens
+    const parts: [model: string | null, part: string, requests: number, input: number, output: number][] = [
+      [spec, 'target', T + 1, targetIn, (T + 1) * ASSUMED_REPLY],
+      [challenger, 'challenger', T, targetIn - g.opening, T * ASSUMED_REPLY],
+      [judge, 'judge', T + 1, targetIn, (T + 1) * ASSUMED_JUDGEMENT],
+    ];
+    for (const [model, part, requests, input, output] of parts) {
+      if (!model || isFree(model)) continue;
+      tally.add(model, part, conversations * requests, conversations * input, conversations * output);
+      total += conversations * requests;
     }
   }
   return total;

@@ -57,32 +57,37 @@ const runtime = (url: string) =>
     env: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: judgeServer.url },
   });
 
+/** The single-turn generation of scenario 1 (generic, personalized) through the server at `url`, into `out`. */
+async function generateScenario1(url: string, out: string) {
+  const { questions, personas, roles, preset } = await inputs();
+  const target = await createTarget(
+    'openai-compatible:openai/gpt-4o',
+    runtime(url),
+    { temperature: 0.7, maxTokens: preset.settings.single_turn.max_tokens },
+    { profile: 'goalpref-r' },
+  );
+  return runGenerate({
+    questions,
+    questionsFile: join(DATA, 'goal_preference_scenarios.csv'),
+    personas,
+    target,
+    roles,
+    roleNames: [],
+    personalizations: ['none', 'profile'],
+    samples: 1,
+    seed: 0,
+    settings: {},
+    out,
+    concurrency: 1,
+    preset,
+  });
+}
+
 describe('kelley-riedl-2026 requests equal the released R code byte for byte', () => {
   it('single turn: generic and personalized (generate_responses.R)', async () => {
     const srv = await startRawServer((_b, n) => `<<CANNED REPLY ${n}>>`);
     try {
-      const { questions, personas, roles, preset } = await inputs();
-      const target = await createTarget(
-        'openai-compatible:openai/gpt-4o',
-        runtime(srv.url),
-        { temperature: 0.7, maxTokens: preset.settings.single_turn.max_tokens },
-        { profile: 'goalpref-r' },
-      );
-      const r = await runGenerate({
-        questions,
-        questionsFile: join(DATA, 'goal_preference_scenarios.csv'),
-        personas,
-        target,
-        roles,
-        roleNames: [],
-        personalizations: ['none', 'profile'],
-        samples: 1,
-        seed: 0,
-        settings: {},
-        out: join(dir, 'responses.jsonl'),
-        concurrency: 1,
-        preset,
-      });
+      const r = await generateScenario1(srv.url, join(dir, 'responses.jsonl'));
       expect(r.complete).toBe(true);
       const bodies = srv.requests.map((q) => q.body.toString('utf8'));
       expect(bodies).toEqual([R.GENERIC, R.PERSONALIZED]);
@@ -96,29 +101,8 @@ describe('kelley-riedl-2026 requests equal the released R code byte for byte', (
     const gen = await startRawServer((_b, n) => `<<CANNED REPLY ${n}>>`);
     const judge = await startRawServer(() => 'A');
     try {
-      const { questions, personas, roles, preset } = await inputs();
       const responses = join(dir, 'judge-responses.jsonl');
-      const target = await createTarget(
-        'openai-compatible:openai/gpt-4o',
-        runtime(gen.url),
-        { temperature: 0.7, maxTokens: preset.settings.single_turn.max_tokens },
-        { profile: 'goalpref-r' },
-      );
-      await runGenerate({
-        questions,
-        questionsFile: join(DATA, 'goal_preference_scenarios.csv'),
-        personas,
-        target,
-        roles,
-        roleNames: [],
-        personalizations: ['none', 'profile'],
-        samples: 1,
-        seed: 0,
-        settings: {},
-        out: responses,
-        concurrency: 1,
-        preset,
-      });
+      await generateScenario1(gen.url, responses);
       const out = join(dir, 'judged.jsonl');
       const r = await runCli(
         [
