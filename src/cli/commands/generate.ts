@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { anySignal } from '../../core/abort.js';
 import { UsageError } from '../../core/errors.js';
 import { countTokens } from '../../core/tokens.js';
 import { askForEveryReply, generateTasks, runGenerate, targetMessages } from '../../generate/run.js';
@@ -15,8 +14,7 @@ import { readPersonas, readQuestions } from '../../study/inputs.js';
 import { type KelleyRiedl, loadKelleyRiedl } from '../../study/presets/kelley-riedl.js';
 import { createTarget, targetLabel } from '../../study/targets.js';
 import { runThroughBatches } from '../batch.js';
-import { onInterrupt } from '../interrupt.js';
-import { createProgress } from '../progress.js';
+import { startRun } from '../interrupt.js';
 import type { GenerateFlags } from '../specs/probe.js';
 
 /** `--target` or `--targets`: the models under test, each once. */
@@ -120,9 +118,7 @@ export async function generateCommand(flags: GenerateFlags): Promise<void> {
   const target = targets[0]!;
   if (flags.batch && targets.some((t) => !t.chat))
     throw new UsageError('--batch needs model targets (a scripted target sends nothing)');
-  const interrupt = onInterrupt('finishing what is in flight and keeping what is done…');
-  const signal = anySignal(interrupt.signal, circuit.signal);
-  const progress = createProgress('generate');
+  const { signal, progress, end } = startRun('generate', circuit.signal);
   try {
     if (flags.batch) {
       const collected = await runThroughBatches(
@@ -205,8 +201,7 @@ export async function generateCommand(flags: GenerateFlags): Promise<void> {
           `responses: ${r.out}\nnext: npx plumb score --rubric alignment --input ${r.out} --judge <provider:model> --summary runs/alignment.summary.json\n`,
       );
   } finally {
-    progress.stop();
-    interrupt.dispose();
+    end();
   }
 }
 

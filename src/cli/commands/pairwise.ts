@@ -1,5 +1,4 @@
 import { basename, join } from 'node:path';
-import { anySignal } from '../../core/abort.js';
 import { UNSPECIFIED } from '../../core/conditions.js';
 import { UsageError } from '../../core/errors.js';
 import { type ReadableInput, readableInput } from '../../io/input.js';
@@ -28,8 +27,7 @@ import { resolvePairwiseRubric } from '../../rubrics/load.js';
 import type { PairwiseRubric } from '../../rubrics/pairwise.js';
 import { estimatePrompts } from '../../score/estimate.js';
 import { runThroughBatches } from '../batch.js';
-import { onInterrupt } from '../interrupt.js';
-import { createProgress } from '../progress.js';
+import { startRun } from '../interrupt.js';
 import type { PairwiseFlags } from '../specs/pairwise.js';
 import { requestProfileFor } from './generate.js';
 import {
@@ -124,9 +122,10 @@ async function judgePairs(
   for (const spec of specs) judges.push(await createJudge(spec, runtime, { profile: flags.requestProfile }));
   const out = flags.out ?? defaultOut(flags, rubric.id, specs);
 
-  const interrupt = onInterrupt('finishing what is in flight and keeping what is done…');
-  const signal = anySignal(interrupt.signal, runtime.circuit!.signal);
-  const progress = createProgress(`pairwise ${rubric.id}@${rubric.version}`);
+  const { signal, progress, end } = startRun(
+    `pairwise ${rubric.id}@${rubric.version}`,
+    runtime.circuit!.signal,
+  );
   try {
     const run = (final: boolean) =>
       runPairwise({
@@ -185,8 +184,7 @@ async function judgePairs(
         ),
       );
   } finally {
-    progress.stop();
-    interrupt.dispose();
+    end();
   }
 }
 

@@ -1,6 +1,5 @@
 import { basename, join, resolve } from 'node:path';
 import { calibrationFor, readArtifact } from '../../calibration/artifact.js';
-import { anySignal } from '../../core/abort.js';
 import { sha256 } from '../../core/canonical.js';
 import { UsageError } from '../../core/errors.js';
 import { createJudge, parseJudgeSpec } from '../../judges/create.js';
@@ -21,8 +20,7 @@ import {
 import { judgeField, runScore } from '../../score/run.js';
 import type { ScoreSummary } from '../../score/summary.js';
 import { runThroughBatches } from '../batch.js';
-import { onInterrupt } from '../interrupt.js';
-import { createProgress } from '../progress.js';
+import { startRun } from '../interrupt.js';
 import type { JudgeFlags, ScoreFlags } from '../specs/score.js';
 
 export function judgeSpecs(flags: { judge?: string; judges?: string }): string[] {
@@ -172,9 +170,7 @@ export async function scoreCommand(flags: ScoreFlags): Promise<void> {
       )
     : null;
 
-  const interrupt = onInterrupt('finishing what is in flight and keeping what is done…');
-  const signal = anySignal(interrupt.signal, runtime.circuit!.signal);
-  const progress = createProgress(`score ${rubric.id}@${rubric.version}`);
+  const { signal, progress, end } = startRun(`score ${rubric.id}@${rubric.version}`, runtime.circuit!.signal);
   try {
     const run = (final: boolean) =>
       runScore({
@@ -212,8 +208,7 @@ export async function scoreCommand(flags: ScoreFlags): Promise<void> {
       `\nscores: ${result.outPath}${flags.summary ? `\nsummary: ${flags.summary}` : ''}\n`,
     );
   } finally {
-    progress.stop();
-    interrupt.dispose();
+    end();
   }
 }
 
