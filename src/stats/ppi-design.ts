@@ -29,6 +29,19 @@ import { seededRandom, shuffled } from './random.js';
  *   SE² = λ̄² s²(f̃)/N + s²(rectifiers [+ 4 pseudo])/(n [+ 4]).
  */
 
+/** estimate ± t(1 − α/2, df)·se, kept inside the scale's range (a 0/1 criterion's is [0, 1]). */
+function tInterval(
+  estimate: number,
+  se: number,
+  df: number,
+  options: { alpha?: number; range?: [number, number] },
+  binary: boolean,
+) {
+  const half = tQuantile(1 - (options.alpha ?? 0.05) / 2, df) * se;
+  const range = options.range ?? (binary ? ([0, 1] as [number, number]) : undefined);
+  return { estimate, ci: clipTo([estimate - half, estimate + half], range), se, df };
+}
+
 export interface PpiDesignResult {
   estimate: number | null;
   ci: Interval | null;
@@ -231,15 +244,8 @@ export function ppiMeanInterval(
       reason: `needs at least ${PPI_MIN_LABELLED} gold items and one item without gold (has ${n} and ${N})`,
     };
   const c = ppiCore(y, f, moments(fUnlabelled), options.folds ?? 5, options.seed ?? 1, binary);
-  const se = Math.sqrt(c.vLab + c.vUnlab);
-  const df = n - 1;
-  const half = tQuantile(1 - (options.alpha ?? 0.05) / 2, df) * se;
-  const range = options.range ?? (binary ? ([0, 1] as [number, number]) : undefined);
   return {
-    estimate: c.estimate,
-    ci: clipTo([c.estimate - half, c.estimate + half], range),
-    se,
-    df,
+    ...tInterval(c.estimate, Math.sqrt(c.vLab + c.vUnlab), n - 1, options, binary),
     lambda: c.lambdaBar,
     n,
     N,
@@ -328,14 +334,8 @@ export function ppiClusteredMeanInterval(
   }
   const v = vLab + vUnlab;
   const df = vUnlab > 0 ? (v * v) / ((vLab * vLab) / lab.df! + (vUnlab * vUnlab) / dfUnlab) : lab.df!;
-  const se = Math.sqrt(v);
-  const half = tQuantile(1 - (options.alpha ?? 0.05) / 2, df) * se;
-  const range = options.range ?? (binary ? ([0, 1] as [number, number]) : undefined);
   return {
-    estimate: c.estimate,
-    ci: clipTo([c.estimate - half, c.estimate + half], range),
-    se,
-    df,
+    ...tInterval(c.estimate, Math.sqrt(v), df, options, binary),
     lambda: c.lambdaBar,
     n,
     N,
