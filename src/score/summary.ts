@@ -2,7 +2,7 @@ import { type Condition, compareConditions, conditionKey } from '../core/conditi
 import { addUsage, type JudgeStamp, type Usage } from '../core/types.js';
 import type { Rubric, RubricStamp } from '../rubrics/schema.js';
 import { stampOf } from '../rubrics/schema.js';
-import { clusteredProportionFromSummaries } from '../stats/cluster-share.js';
+import { clusteredProportionFromSums } from '../stats/cluster-share.js';
 import { Cr2Moments, clipToRange } from '../stats/cr2.js';
 import type { Estimate } from '../stats/descriptive.js';
 import { tQuantile } from '../stats/distributions.js';
@@ -115,9 +115,9 @@ class SummaryMoments {
     const { clusters, singles } = this.m.summaries();
     const n = this.m.n;
     if (n === 0) return { value: null, ci: null, n: 0, reason: 'no values' };
-    const grouped = clusters.length > 0;
+    const grouped = clusters.size > 0;
     if (this.shareScale && this.allBinary) {
-      const s = clusteredProportionFromSummaries(clusters, confidence, singles);
+      const s = clusteredProportionFromSums(clusters, confidence, singles);
       return {
         value: s.value,
         ci: s.ci,
