@@ -1,3 +1,4 @@
+import { StringIndex } from '../io/id-set.js';
 import type { Estimate } from './descriptive.js';
 import { tQuantile, tSf } from './distributions.js';
 import {
@@ -321,7 +322,7 @@ const PAGE = 4096;
  */
 export class Cr2Moments {
   /** String names → dense indices, for callers that pass strings. */
-  private readonly ids = new Map<string, number>();
+  private readonly ids = new StringIndex();
   /** Page p holds clusters p·PAGE … (p + 1)·PAGE − 1 as [count, sum, sumSq] triples. */
   private readonly pages: (Float64Array | undefined)[] = [];
   private distinct = 0;
@@ -338,13 +339,7 @@ export class Cr2Moments {
       this.singlesM2 += d * (y - this.singlesMean);
       return;
     }
-    let i: number;
-    if (typeof cluster === 'number') i = cluster;
-    else {
-      const known = this.ids.get(cluster);
-      i = known ?? this.ids.size;
-      if (known === undefined) this.ids.set(cluster, i);
-    }
+    const i = typeof cluster === 'number' ? cluster : this.ids.intern(cluster);
     const p = Math.floor(i / PAGE);
     let page = this.pages[p];
     if (!page) {
