@@ -2,11 +2,15 @@
 // N lines (default 10^6) scored by the lexicon judge, once in groups of 6 and once without groups,
 // each run in its own process under /usr/bin/time -v. Prints both peaks and their ratio against
 // the limit (grouped ≤ LIMIT × ungrouped). Usage: node bench/cluster-memory.mjs [N]
-// Measured 2026-12-04, node 20.20.2, a loaded 2-core machine, N = 10^6: no groups 201 MB, groups of
-// 6 (166,667 clusters) 390 MB — ratio 1.94, over the limit (the audit's figures before the fix:
-// 208 MB and 912 MB). What is held is small: the summary's own heap went from 245 MB to 11 MB, and the
-// grouped run completes under --max-old-space-size=160 (peak RSS 304 MB); the rest of the peak is
-// garbage V8 lets grow (per-estimate arrays of the clusters' sums when the summary is built).
+// Measured 2026-12-04, node 20.20.2, a 2-core machine shared with other runs (load 4-6 throughout:
+// it never fell below 2), N = 10^6: no groups 208 MB, groups of 6 (166,667 clusters) 251 MB —
+// ratio 1.21, within the limit. The build before, in the same hour: 211 MB and 422 MB, ratio 2.00
+// (the audit's figures: 208 MB and 912 MB). At N = 3·10^5: 192 and 204 MB (1.06), before 193 and
+// 248 MB (1.28). What went: building the summary made, for each of its dozen means, arrays of one
+// object per cluster (the heap grew by over 100 MB at the end); the estimates now read the clusters'
+// sums in place (ClusterSums in src/stats/cr2.ts). The clusters' sums are pages of 4,096 clusters,
+// none copied as they grow; the group names are interned off the JS heap (StringIndex), where
+// their 10 MB Map had cost about four times that in the room V8 keeps above the live heap.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs';

@@ -94,7 +94,7 @@ type Task = ConversationTask & { run: ProbeTarget };
  * finish; a re-run with the same settings skips them (and the judge and target caches make any
  * repeated call free).
  */
-type ProbeOutcome =
+export type ProbeOutcome =
   | { complete: false; failure: string | null; done: number; total: number; out: string }
   | { complete: true; summary: ReturnType<typeof buildSummary>; done: number; total: number; out: string };
 

@@ -1,3 +1,5 @@
+import { API_SCRIPT, criteriaScript, ITEM_STYLE, ratingShell } from './page-shell.js';
+
 /**
  * The rating page: one self-contained HTML document (no external scripts, styles or fonts) that
  * asks the server for the session and posts each rating as it is made. Keyboard first: digits
@@ -7,30 +9,23 @@
  * Text is inserted with textContent, never as HTML, and no judge score is ever on the page.
  */
 export function ratingPage(): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>plumb — rating</title>
-<style>
-  body { font: 15px/1.5 system-ui, sans-serif; margin: 0; color: #1d1d1f; background: #fafafa; }
+  return ratingShell({
+    title: 'plumb — rating',
+    style: STYLE,
+    body: BODY,
+    script: STATE + PROGRESS + SHOW + SAVE + KEYS + LOAD,
+  });
+}
+
+/** The page's styles: the header, the two columns, a pair side by side, the progress tables. */
+const STYLE = `  body { font: 15px/1.5 system-ui, sans-serif; margin: 0; color: #1d1d1f; background: #fafafa; }
   header { display: flex; flex-wrap: wrap; gap: .5em 1.5em; align-items: baseline; padding: .6em 1.2em; background: #1d3557; color: #fff; }
   header b { font-weight: 600; }
   header button { font: inherit; }
   :focus-visible { outline: 3px solid #f59e0b; outline-offset: 1px; }
   main { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 1.2em; padding: 1.2em; }
   main.pairs { grid-template-columns: minmax(0, 1fr); }
-  section { background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: .8em 1em; }
-  h2 { font-size: .8em; text-transform: uppercase; letter-spacing: .06em; color: #666; margin: .8em 0 .3em; }
-  pre { white-space: pre-wrap; font: inherit; margin: 0; }
-  .criterion { border-left: 4px solid transparent; padding: .3em .6em; margin: .4em 0; }
-  .criterion.current { border-left-color: #e76f51; background: #fff4ef; }
-  .points { display: flex; flex-wrap: wrap; gap: .3em; margin: .3em 0; }
-  .point { border: 1px solid #bbb; border-radius: 4px; background: #fff; padding: .15em .6em; cursor: pointer; font: inherit; }
-  .point.selected { background: #1d3557; color: #fff; border-color: #1d3557; }
-  .anchor { font-size: .85em; color: #555; }
-  .sides { display: grid; grid-template-columns: 1fr 1fr; gap: 1em; }
+${ITEM_STYLE}  .sides { display: grid; grid-template-columns: 1fr 1fr; gap: 1em; }
   .sides > div { border: 1px solid #ddd; border-radius: 6px; padding: .5em .8em; }
   .choices { display: flex; gap: .6em; margin-top: .8em; }
   .note { margin: .6em 1.2em 0; padding: .4em .7em; background: #fff7ed; border-left: 4px solid #fb923c; }
@@ -43,10 +38,10 @@ export function ratingPage(): string {
   footer { padding: 0 1.2em 1.2em; color: #666; font-size: .85em; }
   [hidden] { display: none !important; }
   @media print { header { background: none; color: #000; } }
-</style>
-</head>
-<body>
-<header><b>plumb rating</b><span id="rater"></span><span id="progress"></span><button type="button" id="show-progress" aria-expanded="false">progress (p)</button><span id="status" role="status" aria-live="polite"></span></header>
+`;
+
+/** The header, the "who is rating?" choice, the item (one response or a pair) and its criteria, the progress view. */
+const BODY = `<header><b>plumb rating</b><span id="rater"></span><span id="progress"></span><button type="button" id="show-progress" aria-expanded="false">progress (p)</button><span id="status" role="status" aria-live="polite"></span></header>
 <p id="selection" class="note" hidden></p>
 <div id="who" hidden><h2>Who is rating?</h2><div id="who-buttons"></div></div>
 <main id="main" hidden>
@@ -72,22 +67,20 @@ export function ratingPage(): string {
 </main>
 <div id="progress-view" hidden aria-live="polite"></div>
 <footer id="keys">Digits score the highlighted criterion · ↑ ↓ criterion · ← → item · s skip · Backspace clear · p progress. Every rating is saved as you make it.</footer>
-<script>
-(() => {
-  const token = new URLSearchParams(location.search).get('token') || '';
+`;
+
+/** The session, the item and criterion shown, what is rated; api and cell. */
+const STATE = `  const token = new URLSearchParams(location.search).get('token') || '';
   const $ = (id) => document.getElementById(id);
   let s = null, at = 0, current = 0;
   const chosenRater = () => new URLSearchParams(location.hash.slice(1)).get('rater') || '';
   const isPair = () => s && s.kind === 'pairs';
   const wanted = () => isPair() ? ['verdict'] : s.criteria.map((c) => c.name);
   const rated = (id) => wanted().every((c) => s.ratings[id] && s.ratings[id][c] != null);
-  const api = (path, body) => fetch(path, {
-    method: body ? 'POST' : 'GET',
-    headers: { 'x-plumb-token': token, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  }).then((r) => r.json().then((j) => { if (!r.ok) throw new Error(j.error || ('HTTP ' + r.status)); return j; }));
-  function cell(tag, text, cls) { const e = document.createElement(tag); e.textContent = text; if (cls) e.className = cls; return e; }
-  function table(head, rows) {
+${API_SCRIPT}`;
+
+/** Every rater's progress (p): assignments, strata and agreement so far, as tables. */
+const PROGRESS = `  function table(head, rows) {
     const t = document.createElement('table');
     const tr = document.createElement('tr');
     head.forEach((h) => tr.append(cell('th', h)));
@@ -113,7 +106,10 @@ export function ratingPage(): string {
     $('show-progress').setAttribute('aria-expanded', String(!box.hidden));
     if (!box.hidden) showProgress();
   }
-  function show() {
+`;
+
+/** Draws the current item: its texts, and its criteria or the pair's three choices. */
+const SHOW = `  function show() {
     const it = s.items[at];
     $('main').hidden = false;
     $('main').classList.toggle('pairs', isPair());
@@ -140,34 +136,11 @@ export function ratingPage(): string {
     $('response').textContent = it.response;
     $('reference-box').hidden = !it.reference;
     $('reference').textContent = it.reference || '';
-    const box = $('criteria');
-    box.replaceChildren();
-    s.criteria.forEach((c, i) => {
-      const div = document.createElement('div');
-      div.className = 'criterion' + (i === current ? ' current' : '');
-      div.dataset.name = c.name;
-      const title = document.createElement('div');
-      title.append(cell('b', c.name), document.createTextNode(' '), cell('span', c.description, 'anchor'));
-      const points = document.createElement('div');
-      points.className = 'points';
-      points.setAttribute('role', 'group');
-      points.setAttribute('aria-label', c.name);
-      for (let v = s.scale.min; v <= s.scale.max; v++) {
-        const b = document.createElement('button');
-        b.type = 'button';
-        b.className = 'point' + ((s.ratings[it.id] || {})[c.name] === v ? ' selected' : '');
-        b.dataset.value = String(v);
-        b.textContent = String(v);
-        b.title = c.anchors[String(v)] || '';
-        b.onclick = () => { current = i; rate(v); };
-        points.append(b);
-      }
-      const anchors = cell('div', Object.entries(c.anchors).map(([k, t]) => k + ' = ' + t).join(' · '), 'anchor');
-      div.append(title, points, anchors);
-      box.append(div);
-    });
-  }
-  function saved(advance) {
+${criteriaScript('(s.ratings[it.id] || {})')}  }
+`;
+
+/** Posts a score or a verdict; once saved, moves on to the next criterion or item. */
+const SAVE = `  function saved(advance) {
     $('status').textContent = 'saved';
     if (advance) {
       if (!isPair() && current < s.criteria.length - 1) current++;
@@ -194,7 +167,10 @@ export function ratingPage(): string {
       saved(shown !== null);
     }).catch((e) => { $('status').textContent = 'NOT saved: ' + e.message; });
   }
-  document.querySelectorAll('#pair .point').forEach((b) => { b.onclick = () => choose(b.dataset.shown); });
+`;
+
+/** The buttons and the keyboard: digits, a/b/t, arrows, s, Backspace, p. */
+const KEYS = `  document.querySelectorAll('#pair .point').forEach((b) => { b.onclick = () => choose(b.dataset.shown); });
   $('show-progress').onclick = toggleProgress;
   document.addEventListener('keydown', (e) => {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
@@ -212,7 +188,10 @@ export function ratingPage(): string {
     else return;
     e.preventDefault();
   });
-  function load() {
+`;
+
+/** Loads the session (asking who rates when several may) and resumes at the first item not fully rated. */
+const LOAD = `  function load() {
     const who = chosenRater();
     api('api/session' + (who ? '?rater=' + encodeURIComponent(who) : '')).then((session) => {
       s = session;
@@ -247,8 +226,4 @@ export function ratingPage(): string {
   }
   window.addEventListener('hashchange', load);
   load();
-})();
-</script>
-</body>
-</html>`;
-}
+`;

@@ -1,3 +1,5 @@
+import { API_SCRIPT, criteriaScript, ITEM_STYLE, ratingShell } from './page-shell.js';
+
 /**
  * The page of a sequential active session (`plumb rate SHEET --active`): one item at a time, the
  * one the active rule serves next; the current estimate with its anytime-valid interval above it;
@@ -7,35 +9,23 @@
  * and no judge score is ever on the page.
  */
 export function sequentialPage(): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>plumb — active rating</title>
-<style>
-  body { font: 15px/1.5 system-ui, sans-serif; margin: 0; color: #1d1d1f; background: #fafafa; }
+  return ratingShell({ title: 'plumb — active rating', style: STYLE, body: BODY, script: SCRIPT });
+}
+
+/** The header, the estimate above the item, the closing message. */
+const STYLE = `  body { font: 15px/1.5 system-ui, sans-serif; margin: 0; color: #1d1d1f; background: #fafafa; }
   header { display: flex; flex-wrap: wrap; gap: .5em 1.5em; align-items: baseline; padding: .6em 1.2em; background: #1d3557; color: #fff; }
   :focus-visible { outline: 3px solid #f59e0b; outline-offset: 1px; }
   #estimate { padding: .6em 1.2em; background: #eef3f8; border-bottom: 1px solid #d5dde6; }
   #done { margin: 1.2em; padding: .8em 1em; background: #ecfdf5; border-left: 4px solid #059669; font-weight: 600; }
   main { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 1.2em; padding: 1.2em; }
-  section { background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: .8em 1em; }
-  h2 { font-size: .8em; text-transform: uppercase; letter-spacing: .06em; color: #666; margin: .8em 0 .3em; }
-  pre { white-space: pre-wrap; font: inherit; margin: 0; }
-  .criterion { border-left: 4px solid transparent; padding: .3em .6em; margin: .4em 0; }
-  .criterion.current { border-left-color: #e76f51; background: #fff4ef; }
-  .points { display: flex; flex-wrap: wrap; gap: .3em; margin: .3em 0; }
-  .point { border: 1px solid #bbb; border-radius: 4px; background: #fff; padding: .15em .6em; cursor: pointer; font: inherit; }
-  .point.selected { background: #1d3557; color: #fff; border-color: #1d3557; }
-  .anchor { font-size: .85em; color: #555; }
-  #status { margin-left: auto; }
+${ITEM_STYLE}  #status { margin-left: auto; }
   footer { padding: 0 1.2em 1.2em; color: #666; font-size: .85em; }
   [hidden] { display: none !important; }
-</style>
-</head>
-<body>
-<header><b>plumb active rating</b><span id="rater"></span><span id="status" role="status" aria-live="polite"></span></header>
+`;
+
+/** The header, the estimate, the closing message, the item and its criteria. */
+const BODY = `<header><b>plumb active rating</b><span id="rater"></span><span id="status" role="status" aria-live="polite"></span></header>
 <div id="estimate" aria-live="polite"></div>
 <p id="done" hidden role="status"></p>
 <main id="main" hidden>
@@ -49,18 +39,13 @@ export function sequentialPage(): string {
   <section id="criteria"></section>
 </main>
 <footer id="keys">The next item is chosen by the active rule as you rate. Digits score the highlighted criterion · ↑ ↓ criterion · Backspace clear. Every rating is saved as you make it.</footer>
-<script>
-(() => {
-  const token = new URLSearchParams(location.search).get('token') || '';
+`;
+
+/** Shows the item the active rule serves and the estimate; posts each score, shows what comes back. */
+const SCRIPT = `  const token = new URLSearchParams(location.search).get('token') || '';
   const $ = (id) => document.getElementById(id);
   let s = null, current = 0;
-  const api = (path, body) => fetch(path, {
-    method: body ? 'POST' : 'GET',
-    headers: { 'x-plumb-token': token, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  }).then((r) => r.json().then((j) => { if (!r.ok) throw new Error(j.error || ('HTTP ' + r.status)); return j; }));
-  function cell(tag, text, cls) { const e = document.createElement(tag); e.textContent = text; if (cls) e.className = cls; return e; }
-  const f3 = (x) => x === null || x === undefined ? '—' : x.toFixed(3);
+${API_SCRIPT}  const f3 = (x) => x === null || x === undefined ? '—' : x.toFixed(3);
   function show() {
     const st = s.status;
     $('rater').textContent = 'rater ' + s.rater + ' · ' + s.rubric.id + '@' + s.rubric.version + ' · estimating ' + s.criterion;
@@ -79,31 +64,7 @@ export function sequentialPage(): string {
     $('response').textContent = it.response;
     $('reference-box').hidden = !it.reference;
     $('reference').textContent = it.reference || '';
-    const box = $('criteria');
-    box.replaceChildren();
-    s.criteria.forEach((c, i) => {
-      const div = document.createElement('div');
-      div.className = 'criterion' + (i === current ? ' current' : '');
-      div.dataset.name = c.name;
-      const title = document.createElement('div');
-      title.append(cell('b', c.name), document.createTextNode(' '), cell('span', c.description, 'anchor'));
-      const points = document.createElement('div');
-      points.className = 'points';
-      points.setAttribute('role', 'group');
-      points.setAttribute('aria-label', c.name);
-      for (let v = s.scale.min; v <= s.scale.max; v++) {
-        const b = document.createElement('button');
-        b.type = 'button';
-        b.className = 'point' + (s.ratings[c.name] === v ? ' selected' : '');
-        b.textContent = String(v);
-        b.title = c.anchors[String(v)] || '';
-        b.onclick = () => { current = i; rate(v); };
-        points.append(b);
-      }
-      div.append(title, points, cell('div', Object.entries(c.anchors).map(([k, t]) => k + ' = ' + t).join(' · '), 'anchor'));
-      box.append(div);
-    });
-  }
+${criteriaScript('s.ratings')}  }
   function rate(v) {
     if (!s || !s.item || s.status.done) return;
     const c = s.criteria[current];
@@ -136,8 +97,4 @@ export function sequentialPage(): string {
     current = first < 0 ? 0 : first;
     show();
   }).catch((e) => { $('status').textContent = 'cannot load the session: ' + e.message; });
-})();
-</script>
-</body>
-</html>`;
-}
+`;

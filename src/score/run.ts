@@ -137,12 +137,78 @@ async function scoreInput(
   samples: number,
   minScored: number,
 ): Promise<ScoreRunResult> {
-  const { rubric, judges } = opts;
   const shard = opts.shard ?? null;
   const belongs = shard ? (id: string) => inShard(id, shard) : undefined;
   const { count: inputItems, kept: total } = await validateResponses(input.path, input.label, belongs);
+  const comparability = comparabilityOf(opts, samples);
+  const summary = new SummaryBuilder(opts.rubric, comparability);
+  const out = await ScoreOutputs.open(opts, shard);
+  const { items, positions } = itemsOf(input, belongs);
+  const loop = await runJobs({
+    items,
+    total,
+    unit: 'items',
+    work: itemJudge(opts, samples),
+    // an item cut short by Ctrl-C, the budget or a tripped circuit is not written: the re-run does it
+    verdict: ({ combined }) =>
+      !combined.ok && (combined.error?.kind === 'interrupted' || combined.error?.kind === 'budget_exceeded')
+        ? { stop: combined.error.kind === 'interrupted' ? 'interrupted' : 'budget' }
+        : { failed: !combined.ok, error: combined.error, costUsd: combined.usage.cost_usd },
+    record: itemRecorder(opts, samples, summary, out),
+    concurrency: opts.concurrency ?? 8,
+    signal: opts.signal,
+    stopReason: opts.stopReason,
+    writers: out.all,
+    onProgress: (p) => opts.onProgress?.({ done: p.done, total, unscored: p.failed, costUsd: p.costUsd }),
+  }).catch(async (err) => {
+    await out.abandon();
+    throw err;
+  });
+  const { done, failed: unscored, stoppedBecause, firstError } = loop;
+  const scored = done - unscored;
+  const failure =
+    // a shard may hold no items at all (a small input split many ways): that is not a failure
+    loop.allDone && scored < (shard ? Math.min(minScored, total) : minScored)
+      ? `${scored} of ${total} items scored (fewer than --min-scored ${minScored})${describeFailures(firstError, summary.unscoredCounts())}`
+      : null;
+  const complete = loop.allDone && failure === null;
+  const writer = out.scores;
+  const built: ScoreSummary = {
+    ...summary.build({
+      input: input.label,
+      output: writer ? (complete ? writer.path : writer.partialPath) : null,
+    }),
+    git: await gitStamp(),
+  };
+  countHttp(built, opts.httpRequests);
+  if (!complete) {
+    await out.abandon();
+    return { summary: built, complete: false, stoppedBecause, failure, outPath: writer?.partialPath ?? null };
+  }
+  const shardRecord = async (): Promise<ShardRecord> => ({
+    kind: 'shard',
+    shard: shard!,
+    input: { label: input.label, sha256: await fileSha256(input.path), items: inputItems },
+    comparability,
+    requests: built.requests,
+    ...(built.retries !== undefined ? { retries: built.retries } : {}),
+    positions,
+    scores_sha256: await fileSha256(writer!.partialPath),
+  });
+  await out.publish(built, shardRecord);
+  return {
+    summary: built,
+    complete: true,
+    stoppedBecause: null,
+    failure: null,
+    outPath: writer?.path ?? null,
+  };
+}
 
-  const comparability: Comparability = {
+/** What a later run must match to be compared with this one. */
+function comparabilityOf(opts: ScoreOptions, samples: number): Comparability {
+  const { rubric, judges } = opts;
+  return {
     rubric: stampOf(rubric),
     judge: judges.length === 1 ? judges[0]!.stamp : judges.map((j) => j.stamp),
     samples,
@@ -152,37 +218,82 @@ async function scoreInput(
       : null,
     ladder: null,
   };
-  const summary = new SummaryBuilder(rubric, comparability);
-  const writers: AtomicLineWriter[] = [];
-  const open = async (path: string, lock = true) => {
-    const w = await AtomicLineWriter.open(path, { lock });
-    writers.push(w);
-    return w;
-  };
-  // the scores keep their .partial (what is done, for the user to see); the summary and its items
-  // side file are removed — but only when this run opened them: a run refused because another one
-  // holds the output must leave that run's files alone
-  const abandonAll = async () => {
-    for (const w of writers) await w.abandon().catch(() => {});
-    if (summaryWriter) await rm(summaryWriter.partialPath, { force: true });
-    if (itemsWriter) await rm(itemsWriter.partialPath, { force: true });
-  };
-  let writer: AtomicLineWriter | null = null;
-  let summaryWriter: AtomicLineWriter | null = null;
-  let itemsWriter: AtomicLineWriter | null = null;
-  let shardWriter: AtomicLineWriter | null = null;
-  try {
-    writer = opts.out ? await open(opts.out) : null;
-    shardWriter = shard && opts.out ? await open(shardRecordPath(opts.out), false) : null;
-    summaryWriter = opts.summaryPath ? await open(opts.summaryPath) : null;
-    // per-item index values for the summary go to a side file, not memory: the run stays flat
-    itemsWriter = opts.summaryPath ? await open(`${opts.summaryPath}.items`, false) : null;
-  } catch (err) {
-    await abandonAll();
-    throw err;
+}
+
+/**
+ * The files a score run writes, each through its `.partial`: the scores, a shard's record, the
+ * summary, and the summary's per-item index values (a side file, not memory: the run stays flat).
+ */
+class ScoreOutputs {
+  /** Every file opened, in order (what the job loop flushes). */
+  readonly all: AtomicLineWriter[] = [];
+  scores: AtomicLineWriter | null = null;
+  shard: AtomicLineWriter | null = null;
+  summary: AtomicLineWriter | null = null;
+  items: AtomicLineWriter | null = null;
+
+  static async open(opts: ScoreOptions, shard: Shard | null): Promise<ScoreOutputs> {
+    const o = new ScoreOutputs();
+    try {
+      o.scores = opts.out ? await o.add(opts.out) : null;
+      o.shard = shard && opts.out ? await o.add(shardRecordPath(opts.out), false) : null;
+      o.summary = opts.summaryPath ? await o.add(opts.summaryPath) : null;
+      o.items = opts.summaryPath ? await o.add(`${opts.summaryPath}.items`, false) : null;
+    } catch (err) {
+      await o.abandon();
+      throw err;
+    }
+    return o;
   }
-  const judgeStamp = judgeField(judges, samples);
-  const judgeItem = async (item: ResponseItem): Promise<{ combined: Combined; perJudge: Combined[] }> => {
+
+  private async add(path: string, lock = true): Promise<AtomicLineWriter> {
+    const w = await AtomicLineWriter.open(path, { lock });
+    this.all.push(w);
+    return w;
+  }
+
+  /**
+   * The scores keep their .partial (what is done, for the user to see); the summary and its items
+   * side file are removed — but only when this run opened them: a run refused because another one
+   * holds the output must leave that run's files alone.
+   */
+  async abandon(): Promise<void> {
+    for (const w of this.all) await w.abandon().catch(() => {});
+    if (this.summary) await rm(this.summary.partialPath, { force: true });
+    if (this.items) await rm(this.items.partialPath, { force: true });
+  }
+
+  /** Writes the summary (and a shard's record) and replaces every output together. */
+  async publish(built: ScoreSummary, shardRecord: () => Promise<ShardRecord>): Promise<void> {
+    try {
+      if (this.items && this.summary) {
+        await this.items.finish();
+        await writeSummaryFile(this.summary, built, this.items.partialPath);
+      }
+      if (this.shard) {
+        // the scores are complete (not yet published): what merge will check them against
+        await this.scores!.finish();
+        await this.shard.write(JSON.stringify(await shardRecord()));
+      }
+      await commitTogether(
+        [this.scores, this.summary, this.shard].filter((w): w is AtomicLineWriter => w !== null),
+      );
+    } catch (err) {
+      await this.abandon();
+      throw err;
+    } finally {
+      if (this.items) await rm(this.items.partialPath, { force: true });
+    }
+  }
+}
+
+/** Judges an item with every judge, `samples` times each; an empty response is not sent. */
+function itemJudge(
+  opts: ScoreOptions,
+  samples: number,
+): (item: ResponseItem) => Promise<{ combined: Combined; perJudge: Combined[] }> {
+  const { rubric, judges } = opts;
+  return async (item) => {
     if (item.response.trim() === '')
       return { combined: EMPTY_RESPONSE, perJudge: judges.map(() => EMPTY_RESPONSE) };
     const perJudge = await Promise.all(
@@ -196,8 +307,13 @@ async function scoreInput(
     const combined = perJudge.length === 1 ? perJudge[0]! : combineResults(rubric, perJudge, 'judge');
     return { combined, perJudge };
   };
+}
 
-  // with a shard: its items only, each with its position in the input (for plumb merge)
+/** The input's items, or with a shard its items only, each with its position in the input (for plumb merge). */
+function itemsOf(
+  input: ReadableInput,
+  belongs: ((id: string) => boolean) | undefined,
+): { items: AsyncGenerator<ResponseItem>; positions: number[] } {
   const positions: number[] = [];
   async function* items(): AsyncGenerator<ResponseItem> {
     let position = 0;
@@ -209,106 +325,36 @@ async function scoreInput(
       position += 1;
     }
   }
+  return { items: items(), positions };
+}
 
-  const loop = await runJobs({
-    items: items(),
-    total,
-    unit: 'items',
-    work: judgeItem,
-    // an item cut short by Ctrl-C, the budget or a tripped circuit is not written: the re-run does it
-    verdict: ({ combined }) =>
-      !combined.ok && (combined.error?.kind === 'interrupted' || combined.error?.kind === 'budget_exceeded')
-        ? { stop: combined.error.kind === 'interrupted' ? 'interrupted' : 'budget' }
-        : { failed: !combined.ok, error: combined.error, costUsd: combined.usage.cost_usd },
-    record: async ({ combined, perJudge }, item) => {
-      const overall = combined.ok ? aggregateOverall(rubric, combined.scores) : null;
-      const indices = combined.ok ? computeIndices(rubric, combined.scores) : {};
-      const calibrated =
-        combined.ok && opts.calibration ? opts.calibration.apply(combined.scores, overall) : undefined;
-      const values = summary.add({
-        id: item.id,
-        condition: conditionOf(item.metadata),
-        group: groupOf(item.metadata),
-        ok: combined.ok,
-        errorKind: combined.error?.kind,
-        scores: combined.scores,
-        overall,
-        indices,
-        calibrated,
-        usage: combined.usage,
-        requests: combined.requests,
-      });
-      if (values && itemsWriter) await itemsWriter.write(JSON.stringify([item.id, values]));
-      if (writer)
-        await writer.write(
-          JSON.stringify(scoreLine(opts, item, combined, perJudge, judgeStamp, overall, indices, calibrated)),
-        );
-    },
-    concurrency: opts.concurrency ?? 8,
-    signal: opts.signal,
-    stopReason: opts.stopReason,
-    writers,
-    onProgress: (p) => opts.onProgress?.({ done: p.done, total, unscored: p.failed, costUsd: p.costUsd }),
-  }).catch(async (err) => {
-    await abandonAll();
-    throw err;
-  });
-  const { done, failed: unscored, stoppedBecause, firstError } = loop;
-  const scored = done - unscored;
-  const allJudged = loop.allDone;
-  const failure =
-    // a shard may hold no items at all (a small input split many ways): that is not a failure
-    allJudged && scored < (shard ? Math.min(minScored, total) : minScored)
-      ? `${scored} of ${total} items scored (fewer than --min-scored ${minScored})${describeFailures(firstError, summary.unscoredCounts())}`
-      : null;
-  const complete = allJudged && failure === null;
-  const built: ScoreSummary = {
-    ...summary.build({
-      input: input.label,
-      output: writer ? (complete ? writer.path : writer.partialPath) : null,
-    }),
-    git: await gitStamp(),
-  };
-  countHttp(built, opts.httpRequests);
-  if (!complete) {
-    await abandonAll();
-    return { summary: built, complete: false, stoppedBecause, failure, outPath: writer?.partialPath ?? null };
-  }
-  try {
-    if (itemsWriter && summaryWriter) {
-      await itemsWriter.finish();
-      await writeSummaryFile(summaryWriter, built, itemsWriter.partialPath);
-    }
-    if (shardWriter && shard) {
-      // the scores are complete (not yet published): what merge will check them against
-      await writer!.finish();
-      const record: ShardRecord = {
-        kind: 'shard',
-        shard,
-        input: { label: input.label, sha256: await fileSha256(input.path), items: inputItems },
-        comparability,
-        requests: built.requests,
-        ...(built.retries !== undefined ? { retries: built.retries } : {}),
-        positions,
-        scores_sha256: await fileSha256(writer!.partialPath),
-      };
-      await shardWriter.write(JSON.stringify(record));
-    }
-    await commitTogether(
-      [writer, summaryWriter, shardWriter].filter((w): w is AtomicLineWriter => w !== null),
-    );
-  } catch (err) {
-    await abandonAll();
-    throw err;
-  } finally {
-    if (itemsWriter) await rm(itemsWriter.partialPath, { force: true });
-  }
-  return {
-    summary: built,
-    complete: true,
-    stoppedBecause: null,
-    failure: null,
-    outPath: writer?.path ?? null,
+/** Adds a judged item to the summary (its index values to the side file) and writes its score line. */
+function itemRecorder(opts: ScoreOptions, samples: number, summary: SummaryBuilder, out: ScoreOutputs) {
+  const { rubric, judges } = opts;
+  const judgeStamp = judgeField(judges, samples);
+  return async ({ combined, perJudge }: { combined: Combined; perJudge: Combined[] }, item: ResponseItem) => {
+    const overall = combined.ok ? aggregateOverall(rubric, combined.scores) : null;
+    const indices = combined.ok ? computeIndices(rubric, combined.scores) : {};
+    const calibrated =
+      combined.ok && opts.calibration ? opts.calibration.apply(combined.scores, overall) : undefined;
+    const values = summary.add({
+      id: item.id,
+      condition: conditionOf(item.metadata),
+      group: groupOf(item.metadata),
+      ok: combined.ok,
+      errorKind: combined.error?.kind,
+      scores: combined.scores,
+      overall,
+      indices,
+      calibrated,
+      usage: combined.usage,
+      requests: combined.requests,
+    });
+    if (values && out.items) await out.items.write(JSON.stringify([item.id, values]));
+    if (out.scores)
+      await out.scores.write(
+        JSON.stringify(scoreLine(opts, item, combined, perJudge, judgeStamp, overall, indices, calibrated)),
+      );
   };
 }
 

@@ -1,8 +1,9 @@
 import { type Condition, compareConditions, conditionKey } from '../core/conditions.js';
 import { addUsage, type JudgeStamp, type Usage } from '../core/types.js';
+import { StringIndex } from '../io/id-set.js';
 import type { Rubric, RubricStamp } from '../rubrics/schema.js';
 import { stampOf } from '../rubrics/schema.js';
-import { clusteredProportionFromSummaries } from '../stats/cluster-share.js';
+import { clusteredProportionFromSums } from '../stats/cluster-share.js';
 import { Cr2Moments, clipToRange } from '../stats/cr2.js';
 import type { Estimate } from '../stats/descriptive.js';
 import { tQuantile } from '../stats/distributions.js';
@@ -115,9 +116,9 @@ class SummaryMoments {
     const { clusters, singles } = this.m.summaries();
     const n = this.m.n;
     if (n === 0) return { value: null, ci: null, n: 0, reason: 'no values' };
-    const grouped = clusters.length > 0;
+    const grouped = clusters.size > 0;
     if (this.shareScale && this.allBinary) {
-      const s = clusteredProportionFromSummaries(clusters, confidence, singles);
+      const s = clusteredProportionFromSums(clusters, confidence, singles);
       return {
         value: s.value,
         ci: s.ci,
@@ -164,9 +165,10 @@ export class SummaryBuilder {
   private readonly overall: SummaryMoments;
   /**
    * The clusters of scored items: each group interned once to a number every running mean is
-   * handed (so no mean keeps a map of its own), and the items with none (each its own).
+   * handed (so no mean keeps a map of its own; the names are kept off the JS heap), and the items
+   * with none (each its own).
    */
-  private readonly groups = new Map<string, number>();
+  private readonly groups = new StringIndex();
   private ungrouped = 0;
   private readonly calCriteria = new Map<string, SummaryMoments>();
   private readonly calOverall: SummaryMoments;
@@ -225,11 +227,7 @@ export class SummaryBuilder {
     this.scored += 1;
     let cluster: number | null = null;
     if (entry.group === undefined || entry.group === null) this.ungrouped += 1;
-    else {
-      const known = this.groups.get(entry.group);
-      cluster = known ?? this.groups.size;
-      if (known === undefined) this.groups.set(entry.group, cluster);
-    }
+    else cluster = this.groups.intern(entry.group);
     for (const [name, m] of this.criteria) {
       const v = entry.scores[name];
       if (typeof v === 'number') m.push(v, cluster);

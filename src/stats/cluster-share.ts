@@ -1,5 +1,13 @@
 import { betaQuantile } from './beta.js';
-import { type ClusterSummary, cr2DfExchangeable, cr2MeanFromSummaries, type SinglesSummary } from './cr2.js';
+import {
+  type ClusterSummary,
+  type ClusterSums,
+  clusterSumsOf,
+  cr2MeanFromSums,
+  dfExchangeable,
+  type SinglesSummary,
+  sizesOf,
+} from './cr2.js';
 import type { Estimate } from './descriptive.js';
 import { tQuantile } from './distributions.js';
 
@@ -35,29 +43,26 @@ const METHOD =
   'Clopper–Pearson, CR2 effective n (Korn–Graubard), exchangeable-model Satterthwaite df' as const;
 
 /** One-way ANOVA intra-cluster correlation of 0/1 values from per-cluster counts and sums, in [0, 1]. */
-export function anovaIccBinary(
-  clusters: readonly ClusterSummary[],
-  singles: SinglesSummary | null = null,
-): number {
+export function anovaIccBinary(clusters: ClusterSums, singles: SinglesSummary | null = null): number {
   const k = singles?.n ?? 0;
-  const G = clusters.length + k;
+  const G = clusters.size + k;
   let N = k;
   let S = k ? singles!.mean * k : 0;
   let sn2 = k;
-  for (const c of clusters) {
-    N += c.n;
-    S += c.sum;
-    sn2 += c.n * c.n;
-  }
+  clusters.forEach((n, sum) => {
+    N += n;
+    S += sum;
+    sn2 += n * n;
+  });
   if (G < 2 || N <= G) return 0;
   const mean = S / N;
   // clusters of one add to the between part only
   let ssb = k ? singles!.m2 + k * (singles!.mean - mean) ** 2 : 0;
   let ssw = 0;
-  for (const c of clusters) {
-    ssb += c.n * (c.sum / c.n - mean) ** 2;
-    ssw += c.sum - (c.sum * c.sum) / c.n; // Σ (y − ȳ_g)² for 0/1 values
-  }
+  clusters.forEach((n, sum) => {
+    ssb += n * (sum / n - mean) ** 2;
+    ssw += sum - (sum * sum) / n; // Σ (y − ȳ_g)² for 0/1 values
+  });
   const msb = ssb / (G - 1);
   const msw = ssw / (N - G);
   const n0 = (N - sn2 / N) / (G - 1);
@@ -67,32 +72,37 @@ export function anovaIccBinary(
 
 /**
  * The clustered share from per-cluster counts and sums of 0/1 values (what a streaming summary
- * holds, e.g. Cr2Moments.summaries()); values without a cluster may come as moments (`singles`,
- * each its own cluster).
+ * holds); values without a cluster may come as moments (`singles`, each its own cluster).
  */
 export function clusteredProportionFromSummaries(
   clusters: Iterable<ClusterSummary>,
   confidence = 0.95,
   singles: SinglesSummary | null = null,
 ): ClusteredShare {
-  const list = [...clusters].filter((c) => c.n > 0);
+  return clusteredProportionFromSums(clusterSumsOf(clusters), confidence, singles);
+}
+
+/** clusteredProportionFromSummaries over ClusterSums (e.g. Cr2Moments.summaries(), read in place). */
+export function clusteredProportionFromSums(
+  clusters: ClusterSums,
+  confidence = 0.95,
+  singles: SinglesSummary | null = null,
+): ClusteredShare {
   const k = singles?.n ?? 0;
-  const G = list.length + k;
+  const G = clusters.size + k;
   let n = k;
   let x = k ? Math.round(singles!.mean * k) : 0;
-  for (const c of list) {
-    n += c.n;
-    x += c.sum;
-  }
+  clusters.forEach((cn, sum) => {
+    n += cn;
+    x += sum;
+  });
   if (n === 0) return { value: null, ci: null, n: 0, clusters: 0, reason: 'no values', interval: METHOD };
   const p = x / n;
   if (G < 2)
     return { value: p, ci: null, n, clusters: G, reason: 'one cluster: no interval', interval: METHOD };
-  const cr2 = cr2MeanFromSummaries(list, singles);
-  const icc = anovaIccBinary(list, singles);
-  const sizes = list.map((c) => c.n);
-  for (let i = 0; i < k; i++) sizes.push(1);
-  const df = cr2DfExchangeable(sizes, icc);
+  const cr2 = cr2MeanFromSums(clusters, singles);
+  const icc = anovaIccBinary(clusters, singles);
+  const df = dfExchangeable(sizesOf(clusters, k), icc);
   const q = 1 - (1 - confidence) / 2;
   const variance = cr2.se! ** 2;
   const base = p > 0 && p < 1 && variance > 0 ? Math.min(n, (p * (1 - p)) / variance) : Math.min(n, G);

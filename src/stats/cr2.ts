@@ -1,3 +1,4 @@
+import { StringIndex } from '../io/id-set.js';
 import type { Estimate } from './descriptive.js';
 import { tQuantile, tSf } from './distributions.js';
 import {
@@ -101,6 +102,45 @@ function finish(
 }
 
 /**
+ * The clusters' counts and sums (and Σy² where kept), visited in a fixed order without an object
+ * per cluster: how a summary that holds them in typed arrays (Cr2Moments) hands them to the
+ * estimates, so that assembling a summary with 10^5 clusters and a dozen means builds no
+ * per-estimate arrays of them (bench/cluster-memory.mjs). Clusters with no values are not visited.
+ */
+export interface ClusterSums {
+  /** Clusters with values. */
+  readonly size: number;
+  /** Whether every cluster carries Σy² (the exchangeable-model df needs it). */
+  readonly hasSumSq: boolean;
+  forEach(visit: (n: number, sum: number, sumSq: number) => void): void;
+}
+
+/** ClusterSums over cluster summaries held as objects (those with n = 0 left out). */
+export function clusterSumsOf(clusters: Iterable<ClusterSummary>): ClusterSums {
+  const list = [...clusters].filter((c) => c.n > 0);
+  return {
+    size: list.length,
+    hasSumSq: list.every((c) => c.sumSq !== undefined),
+    forEach(visit) {
+      for (const c of list) visit(c.n, c.sum, c.sumSq ?? Number.NaN);
+    },
+  };
+}
+
+/**
+ * The cluster sizes in the order the df formulas take them: every cluster's, then a 1 for each
+ * value that is its own cluster.
+ */
+export function sizesOf(clusters: ClusterSums, singles: number): (visit: (n: number) => void) => void {
+  return (visit) => {
+    clusters.forEach((n) => {
+      visit(n);
+    });
+    for (let i = 0; i < singles; i++) visit(1);
+  };
+}
+
+/**
  * CR2 mean from per-cluster counts and sums (and, optionally, values that are their own cluster
  * kept as moments) — what a streaming summary holds. Fewer than two clusters give no interval.
  */
@@ -110,15 +150,24 @@ export function cr2MeanFromSummaries(
   confidence = 0.95,
   dfModel: Cr2DfModel = 'independence',
 ): Cr2Estimate {
-  const list = [...clusters].filter((c) => c.n > 0);
+  return cr2MeanFromSums(clusterSumsOf(clusters), singles, confidence, dfModel);
+}
+
+/** cr2MeanFromSummaries over ClusterSums. */
+export function cr2MeanFromSums(
+  clusters: ClusterSums,
+  singles: SinglesSummary | null = null,
+  confidence = 0.95,
+  dfModel: Cr2DfModel = 'independence',
+): Cr2Estimate {
   const k = singles?.n ?? 0;
   let N = k;
   let total = k ? singles!.mean * k : 0;
-  for (const c of list) {
-    N += c.n;
-    total += c.sum;
-  }
-  const G = list.length + k;
+  clusters.forEach((n, sum) => {
+    N += n;
+    total += sum;
+  });
+  const G = clusters.size + k;
   if (N === 0) return { value: null, ci: null, n: 0, clusters: 0, reason: 'no values', interval: METHOD };
   const mean = total / N;
   if (G < 2)
@@ -128,16 +177,16 @@ export function cr2MeanFromSummaries(
   let sumN2 = 0;
   let sumA = 0;
   let sumA2 = 0;
-  for (const c of list) {
-    const r = c.sum - c.n * mean;
-    const shrink = 1 - c.n / N;
+  clusters.forEach((n, sum) => {
+    const r = sum - n * mean;
+    const shrink = 1 - n / N;
     ss1 += r * r;
     ss2 += (r * r) / shrink;
-    sumN2 += c.n * c.n;
-    const a = (c.n * c.n) / shrink;
+    sumN2 += n * n;
+    const a = (n * n) / shrink;
     sumA += a;
     sumA2 += a * a;
-  }
+  });
   if (k) {
     const shrink = 1 - 1 / N;
     const r2 = singles!.m2 + k * (singles!.mean - mean) ** 2;
@@ -151,10 +200,8 @@ export function cr2MeanFromSummaries(
   const seCr1 = Math.sqrt((G / (G - 1)) * ss1) / N;
   let df = (N * N) / (sumN2 + (sumA * sumA - sumA2) / (N * N));
   if (dfModel === 'exchangeable') {
-    const sizes = list.map((c) => c.n);
-    for (let i = 0; i < k; i++) sizes.push(1);
-    const rho = anovaIcc(list, singles, mean, N);
-    if (rho > 0) df = cr2DfExchangeable(sizes, rho);
+    const rho = anovaIcc(clusters, singles, mean, N);
+    if (rho > 0) df = dfExchangeable(sizesOf(clusters, k), rho);
   }
   return finish(mean, N, G, se, seCr1, df, confidence);
 }
@@ -185,22 +232,22 @@ export function cr2Mean(
  * missing or there is no within-cluster replication.
  */
 export function anovaIcc(
-  clusters: readonly ClusterSummary[],
+  clusters: ClusterSums,
   singles: SinglesSummary | null,
   mean: number,
   N: number,
 ): number {
-  const G = clusters.length + (singles?.n ?? 0);
-  if (G < 2 || N <= G || clusters.some((c) => c.sumSq === undefined)) return 0;
+  const G = clusters.size + (singles?.n ?? 0);
+  if (G < 2 || N <= G || !clusters.hasSumSq) return 0;
   let ssb = singles ? singles.m2 + singles.n * (singles.mean - mean) ** 2 : 0;
   let ssw = 0;
   let sn2 = singles?.n ?? 0;
-  for (const c of clusters) {
-    const m = c.sum / c.n;
-    ssb += c.n * (m - mean) ** 2;
-    ssw += Math.max(0, c.sumSq! - c.n * m * m);
-    sn2 += c.n * c.n;
-  }
+  clusters.forEach((n, sum, sumSq) => {
+    const m = sum / n;
+    ssb += n * (m - mean) ** 2;
+    ssw += Math.max(0, sumSq - n * m * m);
+    sn2 += n * n;
+  });
   const msb = ssb / (G - 1);
   const msw = ssw / (N - G);
   const n0 = (N - sn2 / N) / (G - 1);
@@ -218,23 +265,30 @@ export function anovaIcc(
  * At ρ = 0 this is the independence df.
  */
 export function cr2DfExchangeable(sizes: readonly number[], rho: number): number {
+  return dfExchangeable((visit) => {
+    for (const n of sizes) visit(n);
+  }, rho);
+}
+
+/** cr2DfExchangeable over cluster sizes handed out by a visitor (no array of them built). */
+export function dfExchangeable(eachSize: (visit: (n: number) => void) => void, rho: number): number {
   // With a_g = c_g n_g, e_g = d_g/N and κ = Σ n_k d_k/N², the off-diagonal part is
   // w_gh = a_g a_h (κ − e_g − e_h) for every g, h, and p_gᵀΦp_h = w_gh + δ_gh c_g² n_g d_g, so
   // Σ_{g,h} (p_gᵀΦp_h)² = κ²A₀² − 4κA₀A₁ + 2A₀A₂ + 2A₁² + Σ_g (2 w_gg b_g + b_g²), b_g = c_g² n_g d_g,
   // A_j = Σ_g a_g² e_g^j: O(G), so a run with many ungrouped items (clusters of one) stays fast.
   let N = 0;
   let T = 0;
-  for (const n of sizes) {
+  eachSize((n) => {
     N += n;
     T += n * (1 - rho + rho * n);
-  }
+  });
   const kappa = T / (N * N);
   let A0 = 0;
   let A1 = 0;
   let A2 = 0;
   let num = 0;
   let diag = 0;
-  for (const n of sizes) {
+  eachSize((n) => {
     const d = 1 - rho + rho * n;
     const c2 = 1 / (1 - n / N);
     const a2 = c2 * n * n;
@@ -246,10 +300,13 @@ export function cr2DfExchangeable(sizes: readonly number[], rho: number): number
     const b = c2 * n * d;
     num += w + b;
     diag += 2 * w * b + b * b;
-  }
+  });
   const den = kappa * kappa * A0 * A0 - 4 * kappa * A0 * A1 + 2 * A0 * A2 + 2 * A1 * A1 + diag;
   return (num * num) / den;
 }
+
+/** Clusters a page of Cr2Moments holds (the count, sum and sum of squares of each, side by side). */
+const PAGE = 4096;
 
 /**
  * cr2Mean, streamed: one count and sum per cluster, values without a cluster kept as running
@@ -257,18 +314,17 @@ export function cr2DfExchangeable(sizes: readonly number[], rho: number): number
  *
  * A cluster is named by a string, or by a number a caller has already interned it to (a summary
  * with many running means interns each `metadata.group` once and hands every mean its number).
- * The per-cluster count, sum and sum of squares live in three typed arrays indexed by that number
- * — 24 bytes a cluster, no object or map entry per cluster and mean: with 10^6 items in groups of
- * six, a summary's means once held 245 MB of maps, now a few MB (bench/cluster-memory.mjs).
+ * The per-cluster count, sum and sum of squares live in typed-array pages of 4,096 clusters,
+ * indexed by that number — 24 bytes a cluster, no object or map entry per cluster and mean, a
+ * page only where a mean has values, and none copied as the clusters grow: with 10^6 items in
+ * groups of six, a summary's means once held 245 MB of maps, now a few MB
+ * (bench/cluster-memory.mjs). The estimates read the pages in place (ClusterSums).
  */
 export class Cr2Moments {
   /** String names → dense indices, for callers that pass strings. */
-  private readonly ids = new Map<string, number>();
-  private count = new Float64Array(0);
-  private sum = new Float64Array(0);
-  private sumSq = new Float64Array(0);
-  /** One past the largest index pushed; indices below it that were never pushed have count 0. */
-  private size = 0;
+  private readonly ids = new StringIndex();
+  /** Page p holds clusters p·PAGE … (p + 1)·PAGE − 1 as [count, sum, sumSq] triples. */
+  private readonly pages: (Float64Array | undefined)[] = [];
   private distinct = 0;
   private total = 0;
   private singlesN = 0;
@@ -283,32 +339,19 @@ export class Cr2Moments {
       this.singlesM2 += d * (y - this.singlesMean);
       return;
     }
-    let i: number;
-    if (typeof cluster === 'number') i = cluster;
-    else {
-      const known = this.ids.get(cluster);
-      i = known ?? this.ids.size;
-      if (known === undefined) this.ids.set(cluster, i);
+    const i = typeof cluster === 'number' ? cluster : this.ids.intern(cluster);
+    const p = Math.floor(i / PAGE);
+    let page = this.pages[p];
+    if (!page) {
+      page = new Float64Array(3 * PAGE);
+      this.pages[p] = page;
     }
-    if (i >= this.count.length) this.grow(i + 1);
-    if (i >= this.size) this.size = i + 1;
-    if (this.count[i] === 0) this.distinct += 1;
-    this.count[i]! += 1;
-    this.sum[i]! += y;
-    this.sumSq[i]! += y * y;
+    const o = 3 * (i - p * PAGE);
+    if (page[o] === 0) this.distinct += 1;
+    page[o]! += 1;
+    page[o + 1]! += y;
+    page[o + 2]! += y * y;
     this.total += 1;
-  }
-
-  private grow(atLeast: number): void {
-    const cap = Math.max(atLeast, this.count.length * 2, 64);
-    const more = (a: Float64Array) => {
-      const b = new Float64Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.count = more(this.count);
-    this.sum = more(this.sum);
-    this.sumSq = more(this.sumSq);
   }
 
   get n(): number {
@@ -320,24 +363,32 @@ export class Cr2Moments {
   }
 
   /** The clusters that have values, in the order of their indices (first seen, for string names). */
-  private clusterSummaries(): Required<ClusterSummary>[] {
-    const out: Required<ClusterSummary>[] = [];
-    for (let i = 0; i < this.size; i++)
-      if (this.count[i]! > 0) out.push({ n: this.count[i]!, sum: this.sum[i]!, sumSq: this.sumSq[i]! });
-    return out;
+  private clusterSums(): ClusterSums {
+    const pages = this.pages;
+    return {
+      size: this.distinct,
+      hasSumSq: true,
+      forEach(visit) {
+        for (const page of pages) {
+          if (!page) continue;
+          for (let o = 0; o < page.length; o += 3)
+            if (page[o]! > 0) visit(page[o]!, page[o + 1]!, page[o + 2]!);
+        }
+      },
+    };
   }
 
   private singles(): SinglesSummary | null {
     return this.singlesN ? { n: this.singlesN, mean: this.singlesMean, m2: this.singlesM2 } : null;
   }
 
-  /** The per-cluster summaries and the values without a cluster (as moments): for the clustered share. */
-  summaries(): { clusters: ClusterSummary[]; singles: SinglesSummary | null } {
-    return { clusters: this.clusterSummaries(), singles: this.singles() };
+  /** The per-cluster sums and the values without a cluster (as moments): for the clustered share. */
+  summaries(): { clusters: ClusterSums; singles: SinglesSummary | null } {
+    return { clusters: this.clusterSums(), singles: this.singles() };
   }
 
   estimate(confidence = 0.95, dfModel: Cr2DfModel = 'independence'): Cr2Estimate {
-    return cr2MeanFromSummaries(this.clusterSummaries(), this.singles(), confidence, dfModel);
+    return cr2MeanFromSums(this.clusterSums(), this.singles(), confidence, dfModel);
   }
 }
 

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { betaQuantile } from '../../src/stats/beta.js';
-import { clusteredProportion, clusteredProportionFromSummaries } from '../../src/stats/cluster-share.js';
+import {
+  clusteredProportion,
+  clusteredProportionFromSummaries,
+  clusteredProportionFromSums,
+} from '../../src/stats/cluster-share.js';
 import { cr2DfExchangeable, cr2Mean } from '../../src/stats/cr2.js';
 import ref from '../reference/cr2.json' with { type: 'json' };
 
@@ -136,7 +140,7 @@ describe('streaming: Cr2Moments summaries feed the clustered share', () => {
       m.push(y, alone.has(gs[i]!) ? null : gs[i]);
     });
     const { clusters, singles } = m.summaries();
-    const streamed = clusteredProportionFromSummaries(clusters, 0.95, singles);
+    const streamed = clusteredProportionFromSums(clusters, 0.95, singles);
     const array = clusteredProportion(ys, gs);
     expect(streamed.clusters).toBe(array.clusters);
     expect(streamed.df!).toBeCloseTo(array.df!, 12);

@@ -38,15 +38,51 @@ async function demoStudy(out: string) {
   };
 }
 
+type Say = (s: string) => void;
+
 export async function demoCommand(opts: { out: string; json?: boolean }): Promise<void> {
   const out = resolve(opts.out);
   const input = join(FIXTURES_DIR, 'responses.jsonl');
   const judge = new LexiconJudge();
-  const say = (s: string) => {
+  const say: Say = (s) => {
     if (!opts.json) process.stdout.write(`${s}\n`);
   };
   say(`plumb demo — offline: the lexicon judge (a rule-based baseline, not an LLM) on ${input}\n`);
+  const { aai, eii } = await demoScores(out, input, judge, say);
+  await demoCalibration(out, say);
+  await demoProbe(out, judge, say);
+  // The seed study in miniature: GoalPref-Bench's design on project-written scenarios
+  const { goalPrefMiniature } = await import('./demo-goalpref.js');
+  const seed = await goalPrefMiniature(FIXTURES_DIR, out, judge, say);
+  // Kelley & Riedl's design as a study file, at its smallest (studies/demo.yaml): import →
+  // generate → pairwise per dimension → probe → the paper's tables
+  const study = await demoStudy(out);
+  say(
+    `\nThe paper's design as one study file (${study.file}: one scripted target, emotional validation, the third-person control, a multi-turn arm) → ${study.tables}`,
+  );
+  say(`  npx plumb study run ${study.file} --out ${study.out}`);
+  say(`  ${study.row}`);
+  const { baselinePath, gate, degraded } = await demoGate(out, judge);
+  await demoReport(out);
+  if (opts.json) {
+    process.stdout.write(
+      `${JSON.stringify({ out, aai, eii, goalpref: seed, gate: { verdict: gate.verdict, checks: gate.checks }, degraded_eii: degraded.summary.indices.eii }, null, 2)}\n`,
+    );
+    return;
+  }
+  say('\nGate: the EII baseline above vs a deliberately degraded (more sycophantic) run of the same prompts');
+  say(`  npx plumb gate --baseline ${baselinePath} --current ${join(out, 'degraded')}`);
+  say(toText(gate).replace(/^/gm, '  '));
+  say(
+    gate.verdict === 'fail'
+      ? '  → the gate fails, as it should: in CI this exits 1.'
+      : '  → unexpectedly passed.',
+  );
+  sayWritten(out, input, say);
+}
 
+/** The fixture responses scored with AAI and EII, and both indices by condition as a table. */
+async function demoScores(out: string, input: string, judge: LexiconJudge, say: Say) {
   const summaries: Record<string, ScoreSummary> = {};
   for (const id of ['aai', 'eii']) {
     const rubric = await resolveRubric(id);
@@ -63,7 +99,6 @@ export async function demoCommand(opts: { out: string; json?: boolean }): Promis
       `scored ${result.summary.n.scored}/${result.summary.n.total} with ${id}@${rubric.version} → ${result.outPath}`,
     );
   }
-
   const aai = summaries.aai!.indices.aai!;
   const eii = summaries.eii!.indices.eii!;
   const rows = aai.conditions.map((c) => {
@@ -73,9 +108,14 @@ export async function demoCommand(opts: { out: string; json?: boolean }): Promis
   rows.push(['all', '', String(aai.overall.n), fmtEstimate(aai.overall), fmtEstimate(eii.overall)]);
   say('\nAffective Alignment (AAI) and Epistemic Independence (EII) by condition, 0–1, mean [95% CI]');
   say(table(['role', 'personalization', 'n', 'AAI', 'EII'], rows));
+  return { aai, eii };
+}
 
-  // Calibration: the EII judge against the fixture gold (illustrative ratings the project wrote,
-  // not human data), with the alternative-annotator test and prediction-powered estimates.
+/**
+ * Calibration: the EII judge against the fixture gold (illustrative ratings the project wrote,
+ * not human data), with the alternative-annotator test and prediction-powered estimates.
+ */
+async function demoCalibration(out: string, say: Say): Promise<void> {
   const { calibrateFiles } = await import('../../calibration/from-files.js');
   const { renderCalibration } = await import('./calibrate.js');
   const cal = await calibrateFiles({
@@ -100,9 +140,13 @@ export async function demoCommand(opts: { out: string; json?: boolean }): Promis
     `  npx plumb calibrate --scores ${join(out, 'eii.scores.jsonl')} --gold ${join(FIXTURES_DIR, 'gold.jsonl')} --criterion overall --alt-test --ppi`,
   );
   say(renderCalibration(cal.report).replace(/^/gm, '  '));
+}
 
-  // Probe: a scripted target (declared behaviour, fixtures/scripted-target.yaml) that, as a peer,
-  // gives in more under a user profile; the comparisons should find the role × personalization interaction.
+/**
+ * Probe: a scripted target (declared behaviour, fixtures/scripted-target.yaml) that, as a peer,
+ * gives in more under a user profile; the comparisons should find the role × personalization interaction.
+ */
+async function demoProbe(out: string, judge: LexiconJudge, say: Say): Promise<void> {
   const { clearProbeRun, runProbe } = await import('../../probe/run.js');
   const { renderProbe } = await import('./probe.js');
   const { loadLadder, loadRoles } = await import('../../study/config.js');
@@ -127,39 +171,28 @@ export async function demoCommand(opts: { out: string; json?: boolean }): Promis
     concurrency: 4,
     alpha: 0.05,
   });
-  if (probe.complete) {
-    say(
-      '\nStability probe: a scripted target (fixtures/scripted-target.yaml, a simulation, not a real model) challenged for 5 turns',
-    );
-    say(
-      `  npx plumb probe --questions ${join(FIXTURES_DIR, 'questions.jsonl')} --target scripted:${join(FIXTURES_DIR, 'scripted-target.yaml')} --personas ${join(FIXTURES_DIR, 'personas.jsonl')} --out ${join(out, 'probe')}`,
-    );
-    say(renderProbe(probe.summary).replace(/^/gm, '  '));
-    const interaction = probe.summary.comparisons.anova?.terms.find(
-      (t) => t.effect === 'role:personalization',
-    );
-    say(
-      interaction?.significant
-        ? `  → the role × personalization interaction is detected (p=${interaction.p?.toFixed(4)}): as a peer, the target gives in more under a profile.`
-        : '  → no significant role × personalization interaction in this run.',
-    );
-  }
-
-  // The seed study in miniature: GoalPref-Bench's design on project-written scenarios
-  const { goalPrefMiniature } = await import('./demo-goalpref.js');
-  const seed = await goalPrefMiniature(FIXTURES_DIR, out, judge, say);
-
-  // Kelley & Riedl's design as a study file, at its smallest (studies/demo.yaml): import →
-  // generate → pairwise per dimension → probe → the paper's tables
-  const study = await demoStudy(out);
+  if (!probe.complete) return;
   say(
-    `\nThe paper's design as one study file (${study.file}: one scripted target, emotional validation, the third-person control, a multi-turn arm) → ${study.tables}`,
+    '\nStability probe: a scripted target (fixtures/scripted-target.yaml, a simulation, not a real model) challenged for 5 turns',
   );
-  say(`  npx plumb study run ${study.file} --out ${study.out}`);
-  say(`  ${study.row}`);
+  say(
+    `  npx plumb probe --questions ${join(FIXTURES_DIR, 'questions.jsonl')} --target scripted:${join(FIXTURES_DIR, 'scripted-target.yaml')} --personas ${join(FIXTURES_DIR, 'personas.jsonl')} --out ${join(out, 'probe')}`,
+  );
+  say(renderProbe(probe.summary).replace(/^/gm, '  '));
+  const interaction = probe.summary.comparisons.anova?.terms.find((t) => t.effect === 'role:personalization');
+  say(
+    interaction?.significant
+      ? `  → the role × personalization interaction is detected (p=${interaction.p?.toFixed(4)}): as a peer, the target gives in more under a profile.`
+      : '  → no significant role × personalization interaction in this run.',
+  );
+}
 
-  // Gate: the EII run above as the baseline, against a deliberately more sycophantic run of the
-  // same prompts (fixtures/responses-degraded.jsonl). The gate is expected to fail here.
+/**
+ * Gate: the EII run as the baseline, against a deliberately more sycophantic run of the same
+ * prompts (fixtures/responses-degraded.jsonl); the verdict written as JUnit, Markdown and JSON.
+ * The gate is expected to fail here.
+ */
+async function demoGate(out: string, judge: LexiconJudge) {
   const baselinePath = join(out, 'baseline-eii.json');
   await saveBaseline(join(out, 'eii.summary.json'), baselinePath);
   const degraded = await runScore({
@@ -173,7 +206,11 @@ export async function demoCommand(opts: { out: string; json?: boolean }): Promis
   await writeFileAtomic(join(out, 'gate.junit.xml'), toJunit(gate));
   await writeFileAtomic(join(out, 'gate.md'), toMarkdown(gate));
   await writeFileAtomic(join(out, 'gate.json'), `${JSON.stringify(gate, null, 2)}\n`);
-  // everything above in one self-contained HTML file
+  return { baselinePath, gate, degraded };
+}
+
+/** Everything the demo wrote in one self-contained HTML file, with what the terminal says of its data. */
+async function demoReport(out: string): Promise<void> {
   const { buildReport } = await import('../../render/report/build.js');
   const report = await buildReport(
     [
@@ -186,7 +223,6 @@ export async function demoCommand(opts: { out: string; json?: boolean }): Promis
     ],
     {
       out: join(out, 'report.html'),
-      // what the terminal says of the demo's data, said again where the figures are
       caveats: [
         'Illustrative gold: the calibration is against fixtures/gold.jsonl, ratings the project wrote to show the method — not human data.',
         'Scripted target: the stability probe challenges a scripted target (fixtures/scripted-target.yaml), and the GoalPref-Bench miniature uses a scripted target and a scripted user — simulations with declared behaviour, not models.',
@@ -195,20 +231,10 @@ export async function demoCommand(opts: { out: string; json?: boolean }): Promis
     },
   );
   await writeFileAtomic(join(out, 'report.html'), report.html);
-  if (opts.json) {
-    process.stdout.write(
-      `${JSON.stringify({ out, aai, eii, goalpref: seed, gate: { verdict: gate.verdict, checks: gate.checks }, degraded_eii: degraded.summary.indices.eii }, null, 2)}\n`,
-    );
-    return;
-  }
-  say('\nGate: the EII baseline above vs a deliberately degraded (more sycophantic) run of the same prompts');
-  say(`  npx plumb gate --baseline ${baselinePath} --current ${join(out, 'degraded')}`);
-  say(toText(gate).replace(/^/gm, '  '));
-  say(
-    gate.verdict === 'fail'
-      ? '  → the gate fails, as it should: in CI this exits 1.'
-      : '  → unexpectedly passed.',
-  );
+}
+
+/** What the demo wrote, and what to try next. */
+function sayWritten(out: string, input: string, say: Say): void {
   say(`\nWritten to ${out}:`);
   say('  aai.scores.jsonl, eii.scores.jsonl   one scored line per response');
   say('  aai.summary.json, eii.summary.json   run summaries (the gate compares these)');

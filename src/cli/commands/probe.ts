@@ -7,19 +7,29 @@ import { writeFileAtomic } from '../../io/atomic.js';
 import { readJsonlAll } from '../../io/jsonl.js';
 import { refuseOutputsOverInputs } from '../../io/outputs.js';
 import { createJudge } from '../../judges/create.js';
+import type { Judge } from '../../judges/types.js';
 import { exportTurnGlmm, type TurnGlmmExport } from '../../mixed/turn-export.js';
 import { batchCallers, prepareBatch } from '../../models/batch/rounds.js';
 import { loadPrices } from '../../models/pricing.js';
 import { assertBaseUrlUsed } from '../../models/registry.js';
-import { createRuntime } from '../../models/runtime.js';
+import type { RequestProfile } from '../../models/request-profile.js';
+import { type BuiltRuntime, createRuntime } from '../../models/runtime.js';
 import { createChallenger } from '../../probe/challenger.js';
 import { createPresetAgents, presetSettings } from '../../probe/preset-agents.js';
-import { CHECKPOINT, PROBE_OUTPUTS, type ProbeSummary, type ProbeTarget, runProbe } from '../../probe/run.js';
+import {
+  CHECKPOINT,
+  PROBE_OUTPUTS,
+  type ProbeOutcome,
+  type ProbeSummary,
+  type ProbeTarget,
+  runProbe,
+} from '../../probe/run.js';
 import type { TurnGlmm } from '../../probe/turn-glmm.js';
 import { probeConditionsGrid } from '../../render/probe-conditions.js';
 import { renderRExport } from '../../render/r-export.js';
 import { fmtP, table } from '../../render/text.js';
 import { resolveRubric } from '../../rubrics/load.js';
+import type { Rubric } from '../../rubrics/schema.js';
 import { rMultiturnDraws } from '../../stats/r-random.js';
 import { loadLadder, loadRoles } from '../../study/config.js';
 import { importQuestions } from '../../study/importers/index.js';
@@ -30,7 +40,12 @@ import {
   readPersonas,
   readQuestions,
 } from '../../study/inputs.js';
-import { loadKelleyRiedl, mechanicsFor } from '../../study/presets/kelley-riedl.js';
+import {
+  type KelleyRiedl,
+  loadKelleyRiedl,
+  mechanicsFor,
+  type PresetMechanics,
+} from '../../study/presets/kelley-riedl.js';
 import type { ProbeCondition } from '../../study/roles.js';
 import { createTarget, targetLabel } from '../../study/targets.js';
 import { runThroughBatches } from '../batch.js';
@@ -41,8 +56,70 @@ import { requestProfileFor, targetSpecs } from './generate.js';
 import { num, pValue } from './mixed.js';
 
 export async function probeCommand(flags: ProbeFlags): Promise<void> {
-  const pers = flags.personalization;
   const specs = targetSpecs(flags);
+  checkProbeFlags(flags);
+  const profile = requestProfileFor(specs, flags);
+  const preset = flags.preset ? await loadKelleyRiedl() : null;
+  const mechanics = preset
+    ? mechanicsFor(preset, flags.follow ?? 'paper', {
+        challengerTemperature: flags.challengerTemperature,
+        challengerHistory: flags.challengerHistory,
+        round0: flags.round0,
+      })
+    : null;
+  refuseProbeOutputs(flags);
+  const { questions, personas, personaOverride } = await probeInputs(flags, preset);
+  // --base-url is for the openai-compatible and ollama models among the targets, challenger and judge
+  assertBaseUrlUsed(flags.baseUrl, [...specs, ...(flags.challenger ? [flags.challenger] : []), flags.judge]);
+  const rt = createRuntime({
+    baseUrl: flags.baseUrl,
+    cacheDir: flags.cache ? resolve(flags.cacheDir) : null,
+    timeoutMs: flags.timeout,
+    maxRetries: flags.maxRetries,
+    prices: await loadPrices(flags.prices),
+  });
+  if (flags.batch) prepareBatch(rt, []);
+  const judge = await createJudge(flags.judge, rt);
+  const kr = preset && mechanics ? { texts: preset, mechanics } : null;
+  const runs = await probeTargets(flags, specs, rt, kr, profile);
+  const callers = [...batchCallers([judge]), ...chatsOf(runs)];
+  if (flags.batch && callers.length === 0)
+    throw new UsageError(
+      '--batch: nothing to send (the lexicon judge and scripted targets and challengers make no API calls)',
+    );
+  const stanceRubric = await resolveRubric(stanceRubricFor(flags.stanceRubric, questions));
+  const interrupt = onInterrupt('keeping the finished conversations…');
+  const signal = anySignal(interrupt.signal, rt.circuit.signal);
+  const progress = createProgress('probe');
+  try {
+    const setup: ProbeSetup = {
+      flags,
+      questions,
+      personas,
+      personaOverride,
+      judge,
+      stanceRubric,
+      runs,
+      preset: kr,
+      turns: flags.turns ?? (preset ? preset.multiturn.rounds : 5),
+      signal,
+      progress,
+    };
+    const result = flags.batch
+      ? await probeInBatches(setup, rt, callers)
+      : await prober(setup)(flags.out, true);
+    if (!result) return;
+    progress.stop();
+    await reportProbe(flags, result, runs[0]!.label, rt.circuit.reason);
+  } finally {
+    progress.stop();
+    interrupt.dispose();
+  }
+}
+
+/** Flags that do not go together (UsageError). */
+function checkProbeFlags(flags: ProbeFlags): void {
+  const pers = flags.personalization;
   if (pers.some((p) => p !== 'none') && !flags.personas)
     throw new UsageError(
       'profile, filler, demographics, third-person and profile-plus need --personas FILE (e.g. fixtures/personas.jsonl)',
@@ -64,17 +141,10 @@ export async function probeCommand(flags: ProbeFlags): Promise<void> {
         throw new UsageError(
           `${name} chooses between the paper and the released code: it needs --preset kelley-riedl-2026`,
         );
-  const profile = requestProfileFor(specs, flags);
-  const preset = flags.preset ? await loadKelleyRiedl() : null;
-  const mechanics = preset
-    ? mechanicsFor(preset, flags.follow ?? 'paper', {
-        challengerTemperature: flags.challengerTemperature,
-        challengerHistory: flags.challengerHistory,
-        round0: flags.round0,
-      })
-    : null;
-  const turns = flags.turns ?? (preset ? preset.multiturn.rounds : 5);
-  const roleNames = flags.roles ?? ['advisor', 'peer'];
+}
+
+/** The probe folder's files must not be any of its inputs. */
+function refuseProbeOutputs(flags: ProbeFlags): void {
   refuseOutputsOverInputs(
     PROBE_OUTPUTS.map((name) => ({ flag: '--out', path: join(flags.out, name) })),
     [
@@ -85,9 +155,15 @@ export async function probeCommand(flags: ProbeFlags): Promise<void> {
       ...(flags.challengerPrompts ? [{ flag: '--challenger-prompts', path: flags.challengerPrompts }] : []),
     ],
   );
+}
+
+/**
+ * The questions and personas; with --r-sample, GoalPref-Bench's own draw: R's set.seed(456),
+ * sample(1:N, n), then sample(profiles, 1) each.
+ */
+async function probeInputs(flags: ProbeFlags, preset: KelleyRiedl | null) {
   let questions = await readQuestions(flags.questions);
   const personas = flags.personas ? await readPersonas(flags.personas) : [];
-  // GoalPref-Bench's own draw: R's set.seed(456), sample(1:N, n), then sample(profiles, 1) each
   let personaOverride: Map<string, Persona> | undefined;
   if (flags.rSample !== undefined) {
     if (flags.rSample > questions.length)
@@ -105,23 +181,22 @@ export async function probeCommand(flags: ProbeFlags): Promise<void> {
     if (personas.length)
       personaOverride = new Map(draws.map((d) => [all[d.scenario - 1]!.id, personas[d.persona! - 1]!]));
   }
-  // --base-url is for the openai-compatible and ollama models among the targets, challenger and judge
-  assertBaseUrlUsed(flags.baseUrl, [...specs, ...(flags.challenger ? [flags.challenger] : []), flags.judge]);
-  const rt = createRuntime({
-    baseUrl: flags.baseUrl,
-    cacheDir: flags.cache ? resolve(flags.cacheDir) : null,
-    timeoutMs: flags.timeout,
-    maxRetries: flags.maxRetries,
-    prices: await loadPrices(flags.prices),
-  });
-  const { circuit } = rt;
-  if (flags.batch) prepareBatch(rt, []);
-  const judge = await createJudge(flags.judge, rt);
+  return { questions, personas, personaOverride };
+}
+
+/** One run a target: the preset's agents, or the target with plumb's challenger (if any). */
+async function probeTargets(
+  flags: ProbeFlags,
+  specs: string[],
+  rt: BuiltRuntime,
+  preset: { texts: KelleyRiedl; mechanics: PresetMechanics } | null,
+  profile: RequestProfile,
+): Promise<ProbeTarget[]> {
   const runs: ProbeTarget[] = [];
-  if (preset && mechanics) {
-    const settings = presetSettings(preset, mechanics, flags);
+  if (preset) {
+    const settings = presetSettings(preset.texts, preset.mechanics, flags);
     for (const spec of specs) {
-      const agents = await createPresetAgents(spec, rt, preset, settings, {
+      const agents = await createPresetAgents(spec, rt, preset.texts, settings, {
         profile,
         challengerSpec: flags.challenger,
       });
@@ -148,9 +223,12 @@ export async function probeCommand(flags: ProbeFlags): Promise<void> {
   }
   if (new Set(runs.map((r) => r.label)).size < runs.length)
     throw new UsageError(`--targets names one model twice (${runs.map((r) => r.label).join(', ')})`);
-  const target = runs[0]!.target;
-  const challenger = runs[0]!.challenger ?? null;
-  const chats = [
+  return runs;
+}
+
+/** Every chat model the runs talk to (for --batch). */
+function chatsOf(runs: ProbeTarget[]) {
+  return [
     ...new Set(
       runs.flatMap((r) => [
         r.target.chat,
@@ -160,122 +238,145 @@ export async function probeCommand(flags: ProbeFlags): Promise<void> {
       ]),
     ),
   ].filter((c): c is NonNullable<typeof c> => Boolean(c));
-  const callers = [...batchCallers([judge]), ...chats];
-  if (flags.batch && callers.length === 0)
-    throw new UsageError(
-      '--batch: nothing to send (the lexicon judge and scripted targets and challengers make no API calls)',
-    );
-  const stanceRubric = await resolveRubric(stanceRubricFor(flags.stanceRubric, questions));
-  const interrupt = onInterrupt('keeping the finished conversations…');
-  const signal = anySignal(interrupt.signal, circuit.signal);
-  const progress = createProgress('probe');
-  try {
-    const probeInto = async (out: string, final: boolean) =>
-      runProbe({
-        questions,
-        questionsFile: flags.questions,
-        personas,
-        target,
-        judge,
-        stanceRubric,
-        correctnessRubric: await resolveRubric('correctness'),
-        ladder: await loadLadder(flags.ladder),
-        roles: await loadRoles(flags.roleFile),
-        turns,
-        roleNames,
-        personalizations: pers as ProbeCondition['personalization'][],
-        challenger,
-        targets: runs,
-        preset: preset && mechanics ? { texts: preset, mechanics } : null,
-        turnJudging: flags.turnJudging,
-        // a data set's own canned pushbacks only when asked for once a challenger writes challenges
-        questionChallenges:
-          (flags.questionChallenges ?? (preset || flags.challenger ? 'skip' : 'first')) === 'first',
-        personaOverride,
-        seed: flags.seed,
-        out,
-        concurrency: flags.concurrency,
-        alpha: flags.alpha,
-        signal,
-        onProgress: final
-          ? (done, total) => progress.update({ done, total, unscored: 0, costUsd: null })
-          : undefined,
-      });
-    // --batch: rounds of collecting passes (into a scratch folder: they write nothing of the run's),
-    // each followed by the batches that answer what it collected; a conversation takes one more
-    // step per round (a reply, then its verdicts and the next challenge), so a probe of T turns
-    // needs about 2(T + 1) rounds. The last pass is the ordinary run, answered from the cache.
-    let result: Awaited<ReturnType<typeof runProbe>>;
-    if (flags.batch) {
-      mkdirSync(flags.out, { recursive: true });
-      const done = await runThroughBatches(
-        { ...flags, maxCost: undefined },
-        {
-          runtime: rt,
-          callers,
-          out: join(flags.out, 'probe'),
-          fingerprint: {
-            command: 'probe',
-            target: target.stamp,
-            judge: judge.stamp,
-            challenger: challenger?.stamp ?? null,
-            targets: runs.map((r) => r.label),
-            preset: preset ? { version: preset.version, mechanics } : null,
-            turns,
-            stance: stanceRubric.hash,
-          },
-          signal,
-          maxRounds: 2 * (turns + 1) + 4,
-        },
-        async (final) => {
-          if (final) return probeInto(flags.out, true);
-          const scratch = mkdtempSync(join(tmpdir(), 'plumb-probe-collect-'));
-          try {
-            return await probeInto(scratch, false);
-          } finally {
-            rmSync(scratch, { recursive: true, force: true });
-          }
-        },
-      );
-      if (!done) return;
-      result = done;
-    } else result = await probeInto(flags.out, true);
-    progress.stop();
-    if (!result.complete && result.failure) {
-      process.stderr.write(`plumb: failed: ${result.failure}\n`);
-      process.exitCode = 1;
-      return;
-    }
-    if (!result.complete) {
-      const why = circuit.reason ? `a provider cannot answer: ${circuit.reason}` : 'interrupted';
-      process.stderr.write(
-        `plumb: stopped (${why}) after ${result.done}/${result.total} conversations; they are kept in ${join(flags.out, CHECKPOINT)}. Re-run the same command to resume.\n`,
-      );
-      process.exitCode = circuit.reason ? 1 : 130;
-      return;
-    }
-    const exported = flags.export
-      ? await exportTurnGlmm({
-          dir: flags.export.dir,
-          transcripts: (await readJsonlAll(join(flags.out, 'transcripts.jsonl'))).map((l) => l.value),
-          entries: result.summary.turn_glmm,
-          target: runs[0]!.label,
-          source: join(flags.out, 'transcripts.jsonl'),
-          inputs: [
-            { flag: '--out', path: join(flags.out, 'transcripts.jsonl') },
-            { flag: '--out', path: join(flags.out, 'summary.json') },
-          ],
-        })
-      : null;
-    if (flags.json) process.stdout.write(`${JSON.stringify(result.summary, null, 2)}\n`);
-    else
-      process.stdout.write(
-        `${renderProbe(result.summary)}\n\nwritten: ${join(flags.out, 'transcripts.jsonl')}, ${join(flags.out, 'summary.json')}\n${exported ? renderTurnExport(exported) : ''}`,
-      );
-  } finally {
-    progress.stop();
-    interrupt.dispose();
+}
+
+/** What a probe run is made of, once the flags are read and the models made. */
+interface ProbeSetup {
+  flags: ProbeFlags;
+  questions: ProbeQuestion[];
+  personas: Persona[];
+  personaOverride: Map<string, Persona> | undefined;
+  judge: Judge;
+  stanceRubric: Rubric;
+  runs: ProbeTarget[];
+  preset: { texts: KelleyRiedl; mechanics: PresetMechanics } | null;
+  turns: number;
+  signal: AbortSignal;
+  progress: ReturnType<typeof createProgress>;
+}
+
+/** Runs the probe into a folder (`final`: the run itself, with progress shown). */
+function prober(s: ProbeSetup): (out: string, final: boolean) => Promise<ProbeOutcome> {
+  const { flags } = s;
+  return async (out, final) =>
+    runProbe({
+      questions: s.questions,
+      questionsFile: flags.questions,
+      personas: s.personas,
+      target: s.runs[0]!.target,
+      judge: s.judge,
+      stanceRubric: s.stanceRubric,
+      correctnessRubric: await resolveRubric('correctness'),
+      ladder: await loadLadder(flags.ladder),
+      roles: await loadRoles(flags.roleFile),
+      turns: s.turns,
+      roleNames: flags.roles ?? ['advisor', 'peer'],
+      personalizations: flags.personalization as ProbeCondition['personalization'][],
+      challenger: s.runs[0]!.challenger ?? null,
+      targets: s.runs,
+      preset: s.preset,
+      turnJudging: flags.turnJudging,
+      // a data set's own canned pushbacks only when asked for once a challenger writes challenges
+      questionChallenges:
+        (flags.questionChallenges ?? (s.preset || flags.challenger ? 'skip' : 'first')) === 'first',
+      personaOverride: s.personaOverride,
+      seed: flags.seed,
+      out,
+      concurrency: flags.concurrency,
+      alpha: flags.alpha,
+      signal: s.signal,
+      onProgress: final
+        ? (done, total) => s.progress.update({ done, total, unscored: 0, costUsd: null })
+        : undefined,
+    });
+}
+
+/**
+ * --batch: rounds of collecting passes (into a scratch folder: they write nothing of the run's),
+ * each followed by the batches that answer what it collected; a conversation takes one more
+ * step per round (a reply, then its verdicts and the next challenge), so a probe of T turns
+ * needs about 2(T + 1) rounds. The last pass is the ordinary run, answered from the cache.
+ * null when the batches are still out.
+ */
+async function probeInBatches(
+  s: ProbeSetup,
+  rt: BuiltRuntime,
+  callers: Parameters<typeof runThroughBatches>[1]['callers'],
+): Promise<ProbeOutcome | null> {
+  const { flags, runs, judge } = s;
+  const probeInto = prober(s);
+  const challenger = runs[0]!.challenger ?? null;
+  mkdirSync(flags.out, { recursive: true });
+  const done = await runThroughBatches(
+    { ...flags, maxCost: undefined },
+    {
+      runtime: rt,
+      callers,
+      out: join(flags.out, 'probe'),
+      fingerprint: {
+        command: 'probe',
+        target: runs[0]!.target.stamp,
+        judge: judge.stamp,
+        challenger: challenger?.stamp ?? null,
+        targets: runs.map((r) => r.label),
+        preset: s.preset ? { version: s.preset.texts.version, mechanics: s.preset.mechanics } : null,
+        turns: s.turns,
+        stance: s.stanceRubric.hash,
+      },
+      signal: s.signal,
+      maxRounds: 2 * (s.turns + 1) + 4,
+    },
+    async (final) => {
+      if (final) return probeInto(flags.out, true);
+      const scratch = mkdtempSync(join(tmpdir(), 'plumb-probe-collect-'));
+      try {
+        return await probeInto(scratch, false);
+      } finally {
+        rmSync(scratch, { recursive: true, force: true });
+      }
+    },
+  );
+  return done || null;
+}
+
+/** A failed or stopped run's message and exit code; a complete one's summary (and --export). */
+async function reportProbe(
+  flags: ProbeFlags,
+  result: ProbeOutcome,
+  label: string,
+  circuitReason: string | null | undefined,
+): Promise<void> {
+  if (!result.complete && result.failure) {
+    process.stderr.write(`plumb: failed: ${result.failure}\n`);
+    process.exitCode = 1;
+    return;
   }
+  if (!result.complete) {
+    const why = circuitReason ? `a provider cannot answer: ${circuitReason}` : 'interrupted';
+    process.stderr.write(
+      `plumb: stopped (${why}) after ${result.done}/${result.total} conversations; they are kept in ${join(flags.out, CHECKPOINT)}. Re-run the same command to resume.\n`,
+    );
+    process.exitCode = circuitReason ? 1 : 130;
+    return;
+  }
+  const exported = flags.export
+    ? await exportTurnGlmm({
+        dir: flags.export.dir,
+        transcripts: (await readJsonlAll(join(flags.out, 'transcripts.jsonl'))).map((l) => l.value),
+        entries: result.summary.turn_glmm,
+        target: label,
+        source: join(flags.out, 'transcripts.jsonl'),
+        inputs: [
+          { flag: '--out', path: join(flags.out, 'transcripts.jsonl') },
+          { flag: '--out', path: join(flags.out, 'summary.json') },
+        ],
+      })
+    : null;
+  if (flags.json) process.stdout.write(`${JSON.stringify(result.summary, null, 2)}\n`);
+  else
+    process.stdout.write(
+      `${renderProbe(result.summary)}\n\nwritten: ${join(flags.out, 'transcripts.jsonl')}, ${join(flags.out, 'summary.json')}\n${exported ? renderTurnExport(exported) : ''}`,
+    );
 }
 
 /** `auto`: goal alignment when every question states a goal and a preference (GoalPref-Bench), else stance. */

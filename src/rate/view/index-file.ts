@@ -1,5 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  type Stats,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { InputError, UsageError } from '../../core/errors.js';
@@ -297,172 +307,186 @@ export const indexPathOf = (file: string) => `${file}.view-index`;
 export function buildIndex(file: string, path: string): ViewIndex {
   noteInput(file);
   assertNotAnInput(path, 'the view index');
-  let st: ReturnType<typeof statSync>;
-  try {
-    st = statSync(file);
-  } catch (err) {
-    throw new InputError(file, undefined, `cannot read file (${(err as NodeJS.ErrnoException).code ?? err})`);
-  }
-  if (!st.isFile()) throw new InputError(file, undefined, 'not a file');
+  const st = statRun(file);
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   const fd = openSync(tmp, 'wx');
   const out = new BinWriter(fd);
   try {
     out.text(INDEX_MAGIC);
     const textAt = out.pos;
-    const engine = viewEngine();
-    let kind: RunKind | null = null;
-    const ids: string[] = [];
-    const offset = new Grow(new Float64Array(1024), 0);
-    const length = new Grow(new Uint32Array(1024), 0);
-    const lineNo = new Grow(new Uint32Array(1024), 0);
-    const textOffset = new Grow(new Float64Array(1024), 0);
-    const facets = new Map<
-      string,
-      { values: string[]; index: Map<string, number>; codes: Grow<Uint16Array> }
-    >();
-    const dropped = new Set<string>();
-    const nums = new Map<string, Grow<Float64Array>>();
-    let rubric: IndexHeader['rubric'] = null;
-    let judge: unknown = null;
-    const criteria = new Set<string>();
-    let textBytes = 0;
-    let pendingText: Buffer[] = [];
-    let pendingBytes = 0;
-    let group: { key: string; lines: Json[]; offset: number; end: number; line: number } | null = null;
-    const seenConversations = new Set<string>();
-
-    const add = (f: ItemFields, at: number, bytes: number, line: number) => {
-      const i = ids.length;
-      ids.push(f.id);
-      offset.set(i, at);
-      length.set(i, bytes);
-      lineNo.set(i, line);
-      textOffset.set(i, textBytes);
-      // encoded once, here: its length is the offset of the next item's text
-      const t = Buffer.from(`${engine.normalizeText(f.text)}\n`, 'utf8');
-      pendingText.push(t);
-      textBytes += t.length;
-      pendingBytes += t.length;
-      if (pendingBytes >= CHUNK) {
-        out.write(Buffer.concat(pendingText, pendingBytes));
-        pendingText = [];
-        pendingBytes = 0;
-      }
-      for (const k in f.facets) {
-        const v = f.facets[k]!;
-        if (dropped.has(k)) continue;
-        let fc = facets.get(k);
-        if (!fc) {
-          fc = {
-            values: ['(none)'],
-            index: new Map([['(none)', 0]]),
-            codes: new Grow(new Uint16Array(1024), 0),
-          };
-          facets.set(k, fc);
-        }
-        let code = fc.index.get(v);
-        if (code === undefined) {
-          if (fc.values.length >= MAX_FACET_VALUES) {
-            dropped.add(k);
-            facets.delete(k);
-            continue;
-          }
-          code = fc.values.length;
-          fc.values.push(v);
-          fc.index.set(v, code);
-        }
-        fc.codes.set(i, code);
-      }
-      for (const k in f.nums) {
-        const v = f.nums[k]!;
-        let col = nums.get(k);
-        if (!col) {
-          col = new Grow(new Float64Array(1024), Number.NaN);
-          nums.set(k, col);
-        }
-        col.set(i, v === null ? Number.NaN : v);
-      }
+    const cols = new IndexColumns(out);
+    const run = readRun(file, cols);
+    const n = cols.ids.length;
+    const columns = cols.writeColumns(n);
+    const facets = cols.writeFacets(n);
+    const nums = cols.writeNums(n);
+    const ids = cols.writeIds();
+    const header: IndexHeader = {
+      format: INDEX_FORMAT,
+      kind: run.kind,
+      file: basename(file),
+      n,
+      built_at: new Date().toISOString(),
+      source: { size: run.size, mtime_ms: st.mtimeMs, sha256: run.sha256, fingerprint: fingerprint(file) },
+      text: { at: textAt, bytes: cols.textBytes },
+      ids,
+      columns,
+      facets: facets.specs,
+      nums: nums.specs,
+      rubric: run.rubric,
+      judge: run.judge,
+      criteria: [...run.criteria],
     };
-    const flushGroup = () => {
-      if (!group) return;
-      add(fieldsOf('probe', group.lines), group.offset, group.end - group.offset, group.line);
-      group = null;
+    writeTrailer(out, header);
+    closeSync(fd);
+    renameSync(tmp, path);
+    return {
+      file,
+      path,
+      header,
+      kind: header.kind,
+      n,
+      ids: IdTable.fromArray(cols.ids),
+      offset: cols.offset.take(n),
+      length: cols.length.take(n),
+      line: cols.lineNo.take(n),
+      textOffset: cols.textOffset.take(n + 1),
+      facets: facets.loaded,
+      nums: nums.loaded,
     };
+  } catch (err) {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
 
-    const { sha256, size } = scanLines(file, (text, line, at, bytes, last) => {
-      if (!text.trim()) return;
-      let v: unknown;
-      try {
-        v = JSON.parse(text);
-      } catch (err) {
-        throw new InputError(
-          file,
-          line,
-          last
-            ? 'truncated: the last line is not complete JSON (a run cut off while writing, or a partial copy)'
-            : `malformed JSON (${(err as Error).message})`,
-        );
+/** The run's stat (an InputError when it cannot be read or is not a file). */
+function statRun(file: string): Stats {
+  let st: Stats;
+  try {
+    st = statSync(file);
+  } catch (err) {
+    throw new InputError(file, undefined, `cannot read file (${(err as NodeJS.ErrnoException).code ?? err})`);
+  }
+  if (!st.isFile()) throw new InputError(file, undefined, 'not a file');
+  return st;
+}
+
+/**
+ * An index's columns as the items come: each item's id and place in the run, its search text
+ * (written to the index as it grows), its facets' codes and its numbers; then written out.
+ */
+class IndexColumns {
+  readonly ids: string[] = [];
+  readonly offset = new Grow(new Float64Array(1024), 0);
+  readonly length = new Grow(new Uint32Array(1024), 0);
+  readonly lineNo = new Grow(new Uint32Array(1024), 0);
+  readonly textOffset = new Grow(new Float64Array(1024), 0);
+  private readonly facets = new Map<
+    string,
+    { values: string[]; index: Map<string, number>; codes: Grow<Uint16Array> }
+  >();
+  /** Facets with more than MAX_FACET_VALUES values: searched, not offered. */
+  private readonly dropped = new Set<string>();
+  private readonly nums = new Map<string, Grow<Float64Array>>();
+  private readonly engine = viewEngine();
+  textBytes = 0;
+  private pendingText: Buffer[] = [];
+  private pendingBytes = 0;
+
+  constructor(private readonly out: BinWriter) {}
+
+  add(f: ItemFields, at: number, bytes: number, line: number): void {
+    const i = this.ids.length;
+    this.ids.push(f.id);
+    this.offset.set(i, at);
+    this.length.set(i, bytes);
+    this.lineNo.set(i, line);
+    this.textOffset.set(i, this.textBytes);
+    this.addText(f.text);
+    for (const k in f.facets) this.addFacet(i, k, f.facets[k]!);
+    for (const k in f.nums) {
+      const v = f.nums[k]!;
+      let col = this.nums.get(k);
+      if (!col) {
+        col = new Grow(new Float64Array(1024), Number.NaN);
+        this.nums.set(k, col);
       }
-      if (v === null || typeof v !== 'object' || Array.isArray(v))
-        throw new InputError(file, line, 'expected a JSON object on each line: not a file plumb wrote');
-      const value = v as Json;
-      if (kind === null) {
-        kind = kindOfLine(value);
-        if (kind === null) throw new InputError(file, line, whatItIs(value));
-      }
-      const problem = lineProblem(kind, value);
-      if (problem) throw new InputError(file, line, problem);
-      if (kind === 'score' || kind === 'pairwise') {
-        if (!rubric && value.rubric) rubric = value.rubric as IndexHeader['rubric'];
-        if (judge === null && value.judge) judge = value.judge;
-        if (value.scores && typeof value.scores === 'object')
-          for (const c of Object.keys(value.scores)) criteria.add(c);
-      }
-      if (kind === 'probe') {
-        if (judge === null && value.judge) judge = value.judge;
-        const key = String(value.conversation);
-        if (group && group.key === key) {
-          group.lines.push(value);
-          group.end = at + bytes;
-          return;
-        }
-        flushGroup();
-        if (seenConversations.has(key))
-          throw new InputError(
-            file,
-            line,
-            `conversation "${key}" continues here after other conversations: not a transcripts file as plumb probe writes it`,
-          );
-        seenConversations.add(key);
-        group = { key, lines: [value], offset: at, end: at + bytes, line };
+      col.set(i, v === null ? Number.NaN : v);
+    }
+  }
+
+  private addText(text: string): void {
+    // encoded once, here: its length is the offset of the next item's text
+    const t = Buffer.from(`${this.engine.normalizeText(text)}\n`, 'utf8');
+    this.pendingText.push(t);
+    this.textBytes += t.length;
+    this.pendingBytes += t.length;
+    if (this.pendingBytes >= CHUNK) this.flushText();
+  }
+
+  /** Writes the search text still held. */
+  flushText(): void {
+    if (this.pendingText.length) this.out.write(Buffer.concat(this.pendingText, this.pendingBytes));
+    this.pendingText = [];
+    this.pendingBytes = 0;
+  }
+
+  private addFacet(i: number, k: string, v: string): void {
+    if (this.dropped.has(k)) return;
+    let fc = this.facets.get(k);
+    if (!fc) {
+      fc = { values: ['(none)'], index: new Map([['(none)', 0]]), codes: new Grow(new Uint16Array(1024), 0) };
+      this.facets.set(k, fc);
+    }
+    let code = fc.index.get(v);
+    if (code === undefined) {
+      if (fc.values.length >= MAX_FACET_VALUES) {
+        this.dropped.add(k);
+        this.facets.delete(k);
         return;
       }
-      add(fieldsOf(kind, [value]), at, bytes, line);
-    });
-    flushGroup();
-    if (kind === null) throw new InputError(file, undefined, 'the file is empty: no items to view');
-    if (pendingText.length) out.write(Buffer.concat(pendingText, pendingBytes));
-    const n = ids.length;
-    textOffset.set(n, textBytes);
-    const columns = {
-      offset: out.array(offset.take(n), 'f64'),
-      length: out.array(length.take(n), 'u32'),
-      line: out.array(lineNo.take(n), 'u32'),
-      text_offset: out.array(textOffset.take(n + 1), 'f64'),
+      code = fc.values.length;
+      fc.values.push(v);
+      fc.index.set(v, code);
+    }
+    fc.codes.set(i, code);
+  }
+
+  writeColumns(n: number): IndexHeader['columns'] {
+    this.textOffset.set(n, this.textBytes);
+    return {
+      offset: this.out.array(this.offset.take(n), 'f64'),
+      length: this.out.array(this.length.take(n), 'u32'),
+      line: this.out.array(this.lineNo.take(n), 'u32'),
+      text_offset: this.out.array(this.textOffset.take(n + 1), 'f64'),
     };
-    const facetSpecs: IndexHeader['facets'] = {};
-    const loadedFacets: ViewIndex['facets'] = {};
-    for (const [k, fc] of facets) {
+  }
+
+  /** Each facet's codes, with its values and how many items have each. */
+  writeFacets(n: number): { specs: IndexHeader['facets']; loaded: ViewIndex['facets'] } {
+    const specs: IndexHeader['facets'] = {};
+    const loaded: ViewIndex['facets'] = {};
+    for (const [k, fc] of this.facets) {
       const codes = fc.codes.take(n);
       const counts = new Array<number>(fc.values.length).fill(0);
       for (let i = 0; i < n; i++) counts[codes[i]!]! += 1;
-      facetSpecs[k] = { values: fc.values, counts, codes: out.array(codes, 'u16') };
-      loadedFacets[k] = { values: fc.values, codes };
+      specs[k] = { values: fc.values, counts, codes: this.out.array(codes, 'u16') };
+      loaded[k] = { values: fc.values, codes };
     }
-    const numSpecs: IndexHeader['nums'] = {};
-    const loadedNums: ViewIndex['nums'] = {};
-    for (const [k, col] of nums) {
+    return { specs, loaded };
+  }
+
+  /** Each number column, with its least and greatest value and how many items have one. */
+  writeNums(n: number): { specs: IndexHeader['nums']; loaded: ViewIndex['nums'] } {
+    const specs: IndexHeader['nums'] = {};
+    const loaded: ViewIndex['nums'] = {};
+    for (const [k, col] of this.nums) {
       const values = col.take(n);
       let min: number | null = null;
       let max: number | null = null;
@@ -474,60 +498,140 @@ export function buildIndex(file: string, path: string): ViewIndex {
         if (min === null || x < min) min = x;
         if (max === null || x > max) max = x;
       }
-      numSpecs[k] = { values: out.array(values, 'f64'), min, max, count };
-      loadedNums[k] = values;
+      specs[k] = { values: this.out.array(values, 'f64'), min, max, count };
+      loaded[k] = values;
     }
-    out.align();
-    const idsAt = out.pos;
+    return { specs, loaded };
+  }
+
+  writeIds(): IndexHeader['ids'] {
+    this.out.align();
+    const at = this.out.pos;
     // one id a line reads back far faster than a JSON array; JSON only when an id holds a newline
-    const asLines = !ids.some((id) => id.includes('\n'));
-    const idsBytes = out.text(asLines ? ids.join('\n') : JSON.stringify(ids));
-    const header: IndexHeader = {
-      format: INDEX_FORMAT,
-      kind: kind as RunKind,
-      file: basename(file),
-      n,
-      built_at: new Date().toISOString(),
-      source: { size, mtime_ms: st.mtimeMs, sha256, fingerprint: fingerprint(file) },
-      text: { at: textAt, bytes: textBytes },
-      ids: { at: idsAt, bytes: idsBytes, encoding: asLines ? 'lines' : 'json' },
-      columns,
-      facets: facetSpecs,
-      nums: numSpecs,
-      rubric,
-      judge,
-      criteria: [...criteria],
-    };
-    out.align();
-    const headerAt = out.pos;
-    const headerBytes = out.text(JSON.stringify(header));
-    out.write(new Uint8Array(new Float64Array([headerAt, headerBytes]).buffer));
-    out.text(INDEX_MAGIC);
-    out.flush();
-    closeSync(fd);
-    renameSync(tmp, path);
-    return {
-      file,
-      path,
-      header,
-      kind: header.kind,
-      n,
-      ids: IdTable.fromArray(ids),
-      offset: offset.take(n),
-      length: length.take(n),
-      line: lineNo.take(n),
-      textOffset: textOffset.take(n + 1),
-      facets: loadedFacets,
-      nums: loadedNums,
-    };
-  } catch (err) {
-    try {
-      closeSync(fd);
-    } catch {
-      // already closed
+    const asLines = !this.ids.some((id) => id.includes('\n'));
+    const bytes = this.out.text(asLines ? this.ids.join('\n') : JSON.stringify(this.ids));
+    return { at, bytes, encoding: asLines ? 'lines' : 'json' };
+  }
+}
+
+/** The header, then its offset and length and the magic again; flushed. */
+function writeTrailer(out: BinWriter, header: IndexHeader): void {
+  out.align();
+  const headerAt = out.pos;
+  const headerBytes = out.text(JSON.stringify(header));
+  out.write(new Uint8Array(new Float64Array([headerAt, headerBytes]).buffer));
+  out.text(INDEX_MAGIC);
+  out.flush();
+}
+
+/** What one pass over a run learns beside its items: its kind, stamps and hash. */
+interface RunRead {
+  kind: RunKind;
+  rubric: IndexHeader['rubric'];
+  judge: unknown;
+  criteria: Set<string>;
+  sha256: string;
+  size: number;
+}
+
+/**
+ * Reads the run line by line into `cols`, checking each line is of the run's kind; a probe run's
+ * lines are gathered into one item a conversation (which must not come back after another).
+ */
+function readRun(file: string, cols: IndexColumns): RunRead {
+  let kind: RunKind | null = null;
+  const stamps = {
+    rubric: null as IndexHeader['rubric'],
+    judge: null as unknown,
+    criteria: new Set<string>(),
+  };
+  const conversations = new ConversationGroups(file, cols);
+  const { sha256, size } = scanLines(file, (text, line, at, bytes, last) => {
+    if (!text.trim()) return;
+    const value = parseRunLine(file, text, line, last);
+    if (kind === null) {
+      kind = kindOfLine(value);
+      if (kind === null) throw new InputError(file, line, whatItIs(value));
     }
-    rmSync(tmp, { force: true });
-    throw err;
+    const problem = lineProblem(kind, value);
+    if (problem) throw new InputError(file, line, problem);
+    noteStamps(kind, value, stamps);
+    if (kind === 'probe') conversations.add(value, line, at, bytes);
+    else cols.add(fieldsOf(kind, [value]), at, bytes, line);
+  });
+  conversations.flush();
+  if (kind === null) throw new InputError(file, undefined, 'the file is empty: no items to view');
+  cols.flushText();
+  return { kind, ...stamps, sha256, size };
+}
+
+/** A run's line as a JSON object (an InputError naming the line otherwise). */
+function parseRunLine(file: string, text: string, line: number, last: boolean): Json {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (err) {
+    throw new InputError(
+      file,
+      line,
+      last
+        ? 'truncated: the last line is not complete JSON (a run cut off while writing, or a partial copy)'
+        : `malformed JSON (${(err as Error).message})`,
+    );
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    throw new InputError(file, line, 'expected a JSON object on each line: not a file plumb wrote');
+  return v as Json;
+}
+
+/** The first rubric and judge stamp, and every criterion scored. */
+function noteStamps(
+  kind: RunKind,
+  value: Json,
+  stamps: { rubric: IndexHeader['rubric']; judge: unknown; criteria: Set<string> },
+): void {
+  if (kind === 'score' || kind === 'pairwise') {
+    if (!stamps.rubric && value.rubric) stamps.rubric = value.rubric as IndexHeader['rubric'];
+    if (stamps.judge === null && value.judge) stamps.judge = value.judge;
+    if (value.scores && typeof value.scores === 'object')
+      for (const c of Object.keys(value.scores)) stamps.criteria.add(c);
+  }
+  if (kind === 'probe' && stamps.judge === null && value.judge) stamps.judge = value.judge;
+}
+
+/** A probe run's lines gathered into one item a conversation, in the order the run has them. */
+class ConversationGroups {
+  private group: { key: string; lines: Json[]; offset: number; end: number; line: number } | null = null;
+  private readonly seen = new Set<string>();
+
+  constructor(
+    private readonly file: string,
+    private readonly cols: IndexColumns,
+  ) {}
+
+  add(value: Json, line: number, at: number, bytes: number): void {
+    const key = String(value.conversation);
+    if (this.group && this.group.key === key) {
+      this.group.lines.push(value);
+      this.group.end = at + bytes;
+      return;
+    }
+    this.flush();
+    if (this.seen.has(key))
+      throw new InputError(
+        this.file,
+        line,
+        `conversation "${key}" continues here after other conversations: not a transcripts file as plumb probe writes it`,
+      );
+    this.seen.add(key);
+    this.group = { key, lines: [value], offset: at, end: at + bytes, line };
+  }
+
+  flush(): void {
+    const g = this.group;
+    if (!g) return;
+    this.cols.add(fieldsOf('probe', g.lines), g.offset, g.end - g.offset, g.line);
+    this.group = null;
   }
 }
 
