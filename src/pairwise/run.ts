@@ -8,7 +8,7 @@ import type { Order, PairItem, PairJudge, PairResult } from '../judges/pairwise-
 import type { Unscored } from '../judges/types.js';
 import { isForcedChoice, type PairwiseRubric } from '../rubrics/pairwise.js';
 import { stampOf } from '../rubrics/schema.js';
-import { describeFailures, type JobVerdict, runJobs } from '../runs/job-loop.js';
+import { completed, describeFailures, type JobVerdict, runJobs } from '../runs/job-loop.js';
 import { countHttp } from '../score/summary.js';
 import { R_JUDGE_SEED, RRandom, rAbOrder } from '../stats/r-random.js';
 import {
@@ -225,13 +225,7 @@ export async function runPairwise(o: PairwiseOptions): Promise<PairwiseRunResult
     return { summary: built, complete: false, stoppedBecause, failure, outPath: writer?.partialPath ?? null };
   }
   await publish({ writers, summaryWriter, abandonAll }, built);
-  return {
-    summary: built,
-    complete: true,
-    stoppedBecause: null,
-    failure: null,
-    outPath: writer?.path ?? null,
-  };
+  return completed(built, writer?.path ?? null);
 }
 
 /** What a judged pair means for the run: stop (Ctrl-C, the budget), or done — failed when unjudged. */

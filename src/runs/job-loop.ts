@@ -123,3 +123,21 @@ export function describeFailures(first: Map<string, string>, counts: Record<stri
     )
     .join('; ')}`;
 }
+
+/** How a run of the job loop ended, as score and pairwise return it. */
+export interface RunEnding {
+  complete: boolean;
+  stoppedBecause: string | null;
+  failure: string | null;
+  /** The published output, or its `.partial` when the run did not complete. */
+  outPath: string | null;
+}
+
+/** A run that completed: every output published, at `outPath`. */
+export const completed = <S>(summary: S, outPath: string | null): RunEnding & { summary: S } => ({
+  summary,
+  complete: true,
+  stoppedBecause: null,
+  failure: null,
+  outPath,
+});

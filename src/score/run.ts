@@ -12,7 +12,7 @@ import type { Judge } from '../judges/types.js';
 import { aggregateOverall, computeIndices } from '../rubrics/aggregate.js';
 import type { Rubric } from '../rubrics/schema.js';
 import { stampOf } from '../rubrics/schema.js';
-import { describeFailures, runJobs } from '../runs/job-loop.js';
+import { completed, describeFailures, runJobs } from '../runs/job-loop.js';
 import { type Combined, combineResults } from './aggregate.js';
 import { fileSha256, inShard, type Shard, type ShardRecord, shardRecordPath } from './shard.js';
 import { type Comparability, countHttp, type ScoreSummary, SummaryBuilder } from './summary.js';
@@ -196,13 +196,7 @@ async function scoreInput(
     scores_sha256: await fileSha256(writer!.partialPath),
   });
   await out.publish(built, shardRecord);
-  return {
-    summary: built,
-    complete: true,
-    stoppedBecause: null,
-    failure: null,
-    outPath: writer?.path ?? null,
-  };
+  return completed(built, writer?.path ?? null);
 }
 
 /** What a later run must match to be compared with this one. */

@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { countTokens } from '../../core/tokens.js';
 import { askForEveryReply, generateTasks, runGenerate, targetMessages } from '../../generate/run.js';
@@ -16,6 +15,7 @@ import { createTarget, targetLabel } from '../../study/targets.js';
 import { runThroughBatches } from '../batch.js';
 import { startRun } from '../interrupt.js';
 import type { GenerateFlags } from '../specs/probe.js';
+import { connection } from './score.js';
 
 /** `--target` or `--targets`: the models under test, each once. */
 export function targetSpecs(flags: { target?: string; targets?: string[] }): string[] {
@@ -92,14 +92,7 @@ export async function generateCommand(flags: GenerateFlags): Promise<void> {
   };
 
   assertBaseUrlUsed(flags.baseUrl, specs);
-  const rt = createRuntime({
-    baseUrl: flags.baseUrl,
-    cacheDir: flags.cache ? resolve(flags.cacheDir) : null,
-    timeoutMs: flags.timeout,
-    maxRetries: flags.maxRetries,
-    prices,
-    maxCostUsd: flags.maxCost,
-  });
+  const rt = createRuntime({ ...connection(flags, prices), maxCostUsd: flags.maxCost });
   const { circuit, budget } = rt;
   if (flags.batch) prepareBatch(rt, []);
   const targets = [];

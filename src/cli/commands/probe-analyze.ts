@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { anySignal } from '../../core/abort.js';
 import { AtomicLineWriter, commitTogether } from '../../io/atomic.js';
 import { refuseOutputsOverInputs } from '../../io/outputs.js';
@@ -17,6 +17,7 @@ import { onInterrupt } from '../interrupt.js';
 import { createProgress } from '../progress.js';
 import type { ProbeAnalyzeFlags, ProbeJudgeFlags } from '../specs/probe.js';
 import { renderProbeConditions, renderTurnExport, renderTurnGlmm } from './probe.js';
+import { connection } from './score.js';
 
 type Analysis = ReturnType<typeof analyzeLabels>;
 
@@ -73,13 +74,7 @@ export async function judgeCommand(flags: ProbeJudgeFlags): Promise<void> {
   const rubric = await resolveRubric(
     flags.stanceRubric === 'auto' ? (goal ? 'goal_alignment' : 'stance') : flags.stanceRubric,
   );
-  const rt = createRuntime({
-    baseUrl: flags.baseUrl,
-    cacheDir: flags.cache ? resolve(flags.cacheDir) : null,
-    timeoutMs: flags.timeout,
-    maxRetries: flags.maxRetries,
-    prices: await loadPrices(flags.prices),
-  });
+  const rt = createRuntime(connection(flags, await loadPrices(flags.prices)));
   const { circuit } = rt;
   assertBaseUrlUsed(flags.baseUrl, [flags.judge]);
   const judge = await createJudge(flags.judge, rt);

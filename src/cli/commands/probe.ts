@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { anySignal } from '../../core/abort.js';
 import { UsageError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../io/atomic.js';
@@ -54,6 +54,7 @@ import { createProgress } from '../progress.js';
 import type { ImportFlags, ProbeFlags } from '../specs/probe.js';
 import { requestProfileFor, targetSpecs } from './generate.js';
 import { num, pValue } from './mixed.js';
+import { connection } from './score.js';
 
 export async function probeCommand(flags: ProbeFlags): Promise<void> {
   const specs = targetSpecs(flags);
@@ -71,13 +72,7 @@ export async function probeCommand(flags: ProbeFlags): Promise<void> {
   const { questions, personas, personaOverride } = await probeInputs(flags, preset);
   // --base-url is for the openai-compatible and ollama models among the targets, challenger and judge
   assertBaseUrlUsed(flags.baseUrl, [...specs, ...(flags.challenger ? [flags.challenger] : []), flags.judge]);
-  const rt = createRuntime({
-    baseUrl: flags.baseUrl,
-    cacheDir: flags.cache ? resolve(flags.cacheDir) : null,
-    timeoutMs: flags.timeout,
-    maxRetries: flags.maxRetries,
-    prices: await loadPrices(flags.prices),
-  });
+  const rt = createRuntime(connection(flags, await loadPrices(flags.prices)));
   if (flags.batch) prepareBatch(rt, []);
   const judge = await createJudge(flags.judge, rt);
   const kr = preset && mechanics ? { texts: preset, mechanics } : null;

@@ -74,17 +74,27 @@ export type RuntimeFlags = Pick<
 
 export function runtimeFor(flags: RuntimeFlags, prices: Record<string, Price>): ModelRuntime {
   return createRuntime({
-    baseUrl: flags.baseUrl,
-    cacheDir: flags.cache ? resolve(flags.cacheDir) : null,
+    ...connection(flags, prices),
     params: { temperature: flags.temperature, seed: flags.seed },
     reasks: flags.reasks,
-    timeoutMs: flags.timeout,
-    maxRetries: flags.maxRetries,
-    prices,
     maxCostUsd: flags.maxCost,
     rpm: flags.rpm,
     tpm: flags.tpm,
   });
+}
+
+/** What every command that calls models takes from its API flags: server, cache, timeouts, prices. */
+export function connection(
+  flags: Pick<JudgeFlags, 'baseUrl' | 'cache' | 'cacheDir' | 'timeout' | 'maxRetries'>,
+  prices: Record<string, Price>,
+) {
+  return {
+    baseUrl: flags.baseUrl,
+    cacheDir: flags.cache ? resolve(flags.cacheDir) : null,
+    timeoutMs: flags.timeout,
+    maxRetries: flags.maxRetries,
+    prices,
+  };
 }
 
 /**
