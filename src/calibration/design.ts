@@ -396,6 +396,23 @@ function clip(ci: Interval | null, range?: readonly [number, number]): Interval 
   return [Math.max(range[0], ci[0]), Math.min(range[1], ci[1])];
 }
 
+/** The items of a quantity with gold (`y` the human value) and without, each with the judge's value `f`. */
+interface Split {
+  lab: { it: ScoredItem; y: number; f: number }[];
+  un: { it: ScoredItem; f: number }[];
+}
+
+/** The gold-only (classical) estimate and PPI++ of a design, with the PPI++ options they share. */
+interface Sides {
+  classical: SideEstimate | null;
+  ppi: PpiDesignResult;
+}
+
+type PpiOptions = { alpha: number; seed: number; range?: [number, number] };
+
+/** How a design groups the items (the cluster and stratum of each). */
+type Units = ReturnType<typeof unitsOf>;
+
 /**
  * The design-based PPI++ mean of one quantity over a set of items (all of them, a condition, a
  * cell): `value(item)` the judge's value, `human(item)` the gold value where rated.
@@ -410,94 +427,135 @@ export function designMean(
   opts: { alpha: number; seed: number; range?: readonly [number, number]; warnings?: readonly string[] },
 ): DesignPpi {
   const units = unitsOf(design, sheet);
-  const lab: { it: ScoredItem; y: number; f: number }[] = [];
-  const un: { it: ScoredItem; f: number }[] = [];
+  const split = splitByGold(items, value, human, isLabelled);
+  const warnings = [...(opts.warnings ?? [])];
+  const range = opts.range ? ([opts.range[0], opts.range[1]] as [number, number]) : undefined;
+  const naive = naiveSide(design, units, split, opts.alpha);
+  const ppiOpts: PpiOptions = { alpha: opts.alpha, seed: opts.seed, ...(range ? { range } : {}) };
+  const sides =
+    design.kind === 'clusters'
+      ? clusteredSides(units, split, ppiOpts)
+      : design.kind === 'stratified'
+        ? stratifiedSides(units, split, ppiOpts, warnings)
+        : srsSides(split, ppiOpts);
+  return designResult(design, split, naive, sides, warnings, opts.alpha);
+}
+
+/** An item with gold but no human value of this quantity counts as not rated (missing at random). */
+function splitByGold(
+  items: readonly ScoredItem[],
+  value: (it: ScoredItem) => number | undefined,
+  human: (it: ScoredItem) => number | undefined,
+  isLabelled: (it: ScoredItem) => boolean,
+): Split {
+  const lab: Split['lab'] = [];
+  const un: Split['un'] = [];
   for (const it of items) {
     const f = value(it);
     if (f === undefined) continue;
-    // an item with gold but no human value of this quantity counts as not rated (missing at random)
     const y = isLabelled(it) ? human(it) : undefined;
     if (y !== undefined) lab.push({ it, y, f });
     else un.push({ it, f });
   }
-  const warnings = [...(opts.warnings ?? [])];
-  const range = opts.range ? ([opts.range[0], opts.range[1]] as [number, number]) : undefined;
-  const ys = lab.map((l) => l.y);
+  return { lab, un };
+}
+
+/** The judge-only mean over every item (cluster-robust for whole prompts). */
+function naiveSide(design: GoldDesign, units: Units, { lab, un }: Split, alpha: number) {
   const allF = [...lab.map((l) => l.f), ...un.map((u) => u.f)];
-  const naive =
-    design.kind === 'clusters'
-      ? cr2Side(
-          allF,
-          [...lab.map((l) => units.cluster(l.it)), ...un.map((u) => units.cluster(u.it))],
-          opts.alpha,
-        )
-      : tMean(allF, opts.alpha);
-  let classical: SideEstimate | null;
-  let ppi: PpiDesignResult;
-  const ppiOpts = { alpha: opts.alpha, seed: opts.seed, ...(range ? { range } : {}) };
-  if (design.kind === 'clusters') {
-    classical = cr2Side(
-      ys,
-      lab.map((l) => units.cluster(l.it)),
-      opts.alpha,
-      range,
-    );
-    ppi = ppiClusteredMeanInterval(
-      lab.map((l) => ({ y: l.y, f: l.f, cluster: units.cluster(l.it) })),
-      un.map((u) => ({ f: u.f, cluster: units.cluster(u.it) })),
-      ppiOpts,
-    );
-  } else if (design.kind === 'stratified') {
-    // each stratum's weight: its share of the items in scope (gold and judge-only)
-    const sizeIn = new Map<string, number>();
-    const ratedIn = new Map<string, number>();
-    for (const l of lab) {
-      const k = units.stratum(l.it);
-      sizeIn.set(k, (sizeIn.get(k) ?? 0) + 1);
-      ratedIn.set(k, (ratedIn.get(k) ?? 0) + 1);
-    }
-    for (const u of un) {
-      const k = units.stratum(u.it);
-      sizeIn.set(k, (sizeIn.get(k) ?? 0) + 1);
-    }
-    const empty = [...sizeIn.keys()].filter((k) => !ratedIn.has(k));
-    const st = stratifiedMean(
-      lab.map((l) => {
-        const k = units.stratum(l.it);
-        return { y: l.y, stratum: k, weight: sizeIn.get(k)! / ratedIn.get(k)! };
-      }),
-      { alpha: opts.alpha, ...(range ? { range } : {}) },
-    );
-    classical = empty.length
-      ? null
-      : st.estimate === null
-        ? null
-        : {
-            estimate: st.estimate,
-            ci: st.ci,
-            ...(st.se !== undefined ? { se: st.se } : {}),
-            ...(st.df !== undefined ? { df: st.df } : {}),
-            interval: st.interval,
-          };
-    if (empty.length)
-      warnings.push(
-        `no gold in stratum ${empty.join(', ')} here: the stratified estimate needs gold in every stratum`,
-      );
-    else if (st.estimate === null && st.reason) warnings.push(`gold alone: ${st.reason}`);
-    ppi = ppiStratifiedMeanInterval(
-      lab.map((l) => ({ y: l.y, f: l.f, stratum: units.stratum(l.it) })),
-      un.map((u) => ({ f: u.f, stratum: units.stratum(u.it) })),
-      ppiOpts,
-    );
-  } else {
-    classical = goldOnlyMean(ys, opts.alpha, range);
-    ppi = ppiMeanInterval(
+  return design.kind === 'clusters'
+    ? cr2Side(allF, [...lab.map((l) => units.cluster(l.it)), ...un.map((u) => units.cluster(u.it))], alpha)
+    : tMean(allF, alpha);
+}
+
+/** A simple random sample: the gold-only mean (goldOnlyMean) and PPI++ with the small-sample interval. */
+function srsSides({ lab, un }: Split, ppiOpts: PpiOptions): Sides {
+  const ys = lab.map((l) => l.y);
+  return {
+    classical: goldOnlyMean(ys, ppiOpts.alpha, ppiOpts.range),
+    ppi: ppiMeanInterval(
       ys,
       lab.map((l) => l.f),
       un.map((u) => u.f),
       ppiOpts,
-    );
+    ),
+  };
+}
+
+/** Whole prompts: the CR2 gold-only mean and cluster-robust PPI++. */
+function clusteredSides(units: Units, { lab, un }: Split, ppiOpts: PpiOptions): Sides {
+  return {
+    classical: cr2Side(
+      lab.map((l) => l.y),
+      lab.map((l) => units.cluster(l.it)),
+      ppiOpts.alpha,
+      ppiOpts.range,
+    ),
+    ppi: ppiClusteredMeanInterval(
+      lab.map((l) => ({ y: l.y, f: l.f, cluster: units.cluster(l.it) })),
+      un.map((u) => ({ f: u.f, cluster: units.cluster(u.it) })),
+      ppiOpts,
+    ),
+  };
+}
+
+/**
+ * A stratified sample: the weighted stratified gold-only mean (each stratum's weight its share of
+ * the items in scope, gold and judge-only) and stratified PPI++; a stratum without gold is warned of.
+ */
+function stratifiedSides(units: Units, { lab, un }: Split, ppiOpts: PpiOptions, warnings: string[]): Sides {
+  const sizeIn = new Map<string, number>();
+  const ratedIn = new Map<string, number>();
+  for (const l of lab) {
+    const k = units.stratum(l.it);
+    sizeIn.set(k, (sizeIn.get(k) ?? 0) + 1);
+    ratedIn.set(k, (ratedIn.get(k) ?? 0) + 1);
   }
+  for (const u of un) {
+    const k = units.stratum(u.it);
+    sizeIn.set(k, (sizeIn.get(k) ?? 0) + 1);
+  }
+  const empty = [...sizeIn.keys()].filter((k) => !ratedIn.has(k));
+  const st = stratifiedMean(
+    lab.map((l) => {
+      const k = units.stratum(l.it);
+      return { y: l.y, stratum: k, weight: sizeIn.get(k)! / ratedIn.get(k)! };
+    }),
+    { alpha: ppiOpts.alpha, ...(ppiOpts.range ? { range: ppiOpts.range } : {}) },
+  );
+  const classical = empty.length
+    ? null
+    : st.estimate === null
+      ? null
+      : {
+          estimate: st.estimate,
+          ci: st.ci,
+          ...(st.se !== undefined ? { se: st.se } : {}),
+          ...(st.df !== undefined ? { df: st.df } : {}),
+          interval: st.interval,
+        };
+  if (empty.length)
+    warnings.push(
+      `no gold in stratum ${empty.join(', ')} here: the stratified estimate needs gold in every stratum`,
+    );
+  else if (st.estimate === null && st.reason) warnings.push(`gold alone: ${st.reason}`);
+  const ppi = ppiStratifiedMeanInterval(
+    lab.map((l) => ({ y: l.y, f: l.f, stratum: units.stratum(l.it) })),
+    un.map((u) => ({ f: u.f, stratum: units.stratum(u.it) })),
+    ppiOpts,
+  );
+  return { classical, ppi };
+}
+
+/** The estimate as calibrate reports it: PPI++ with the gold-only and judge-only means beside it, or why not. */
+function designResult(
+  design: GoldDesign,
+  { lab, un }: Split,
+  naive: SideEstimate | null,
+  { classical, ppi }: Sides,
+  warnings: string[],
+  alpha: number,
+): DesignPpi {
   const base = {
     n_labelled: lab.length,
     n_unlabelled: un.length,
@@ -526,7 +584,13 @@ export function designMean(
   // the gain is a ratio of variances: for a random sample, gold alone's plain sample variance, not
   // the guarded one its printed interval uses (the scale's ends as pseudo-observations would credit
   // PPI++ with the guard's width)
-  const goldSe = design.kind === 'srs' ? tMean(ys, opts.alpha)?.se : classical?.se;
+  const goldSe =
+    design.kind === 'srs'
+      ? tMean(
+          lab.map((l) => l.y),
+          alpha,
+        )?.se
+      : classical?.se;
   const gain = goldSe !== undefined && ppi.se ? (goldSe / ppi.se) ** 2 : undefined;
   return {
     ...base,
