@@ -3,14 +3,16 @@ import { UsageError } from '../core/errors.js';
 import { aggregateOverall } from '../rubrics/aggregate.js';
 import type { Rubric } from '../rubrics/schema.js';
 import { clusteredProportion } from '../stats/cluster-share.js';
+import type { Interval } from '../stats/descriptive.js';
 import {
+  type ActiveCalibration,
   activeCalibration,
   activeSheetProblem,
   isActiveSheet,
   isSequentialSheet,
 } from './active-estimate.js';
 import { type AltTestResult, altTest, humanCeiling, type MultiRatedItem } from './alt-test.js';
-import { type Cell, contrastsOf, type PromptCells } from './contrasts.js';
+import { type Cell, type Contrast, contrastsOf, type PromptCells } from './contrasts.js';
 import {
   type DesignPpi,
   type DesignResolution,
@@ -33,7 +35,7 @@ import { evaluateMapping, type MappingMethod } from './mapping.js';
 import { groupLevel, itemLevel, type Scale, systemLevel } from './metrics.js';
 import { type PpiInterval, ppiMean } from './ppi.js';
 import { type PrevalenceResult, roganGladen } from './prevalence.js';
-import { type SessionFile, sequentialCalibration } from './sequential-session.js';
+import { type SequentialCalibration, type SessionFile, sequentialCalibration } from './sequential-session.js';
 
 export interface CalibrateOptions {
   scores: ScoresFile;
@@ -146,13 +148,72 @@ type RunDesign = (
   range: readonly [number, number],
 ) => DesignPpi | null;
 
+/** Judge–human agreement of each criterion at one level (metrics.ts): counts, each coefficient with its interval. */
+export type Agreement = Record<string, Record<string, unknown>>;
+
+/** The design-based PPI++ mean when there is no design to run it under: nothing but why. */
+export interface NoDesignPpi {
+  estimate: null;
+  ci: null;
+  classical: null;
+  naive: null;
+  n_labelled: 0;
+  n_unlabelled: 0;
+  reason: string;
+  warnings: string[];
+}
+
+/** `--compare`'s contrasts, per quantity (the focus criterion, each rubric index). */
+export interface ContrastsReport {
+  by: string[];
+  independence: string;
+  quantities: Record<string, Contrast[]>;
+}
+
+/**
+ * `--ppi`: the focus criterion's PPI++ mean under the gold's design (or why there is none), with
+ * AAI/EII per condition, the contrasts asked for, and ppi_py's own figure for parity.
+ */
+export type PpiReport = { criterion: string; alpha: number; contrasts: ContrastsReport | null } & (
+  | DesignPpi
+  | NoDesignPpi
+) & {
+    indices_by_condition: Record<string, Record<string, DesignPpi | null>>;
+    ppi_py_parity: { label: string; note: string; estimate: number; ci: Interval; lambda: number } | null;
+  };
+
+/** What `plumb calibrate --json` writes: a declared output (core/outputs.ts) of kind `calibration`. */
+export interface CalibrationReport {
+  kind: 'calibration';
+  join: ReturnType<typeof joinSummary>;
+  design: ReturnType<typeof goldDesignOf>['info'];
+  scale: Scale;
+  level: CalibrateOptions['level'];
+  bootstrap: { resamples: number; seed: number };
+  /** The agreement per criterion, under the name of the level it was computed at. */
+  item?: Agreement;
+  group?: Agreement;
+  system?: Agreement;
+  human_ceiling: (ReturnType<typeof humanCeiling> & { criterion: string }) | null;
+  mapping: ReturnType<typeof mappingOf>;
+  alt_test: (AltTestResult & { criterion: string; ceiling: ReturnType<typeof humanCeiling> }) | null;
+  prevalence: (PrevalenceResult & { criterion: string }) | PrevalenceHumanOnly | null;
+  ppi: PpiReport | null;
+  /** An active sheet's inverse-probability-weighted estimates (active-estimate.ts), else null. */
+  active: ActiveCalibration | null;
+  /** A sequential session's replayed estimate and anytime-valid interval (sequential-session.ts), else null. */
+  sequential: SequentialCalibration | null;
+  /** The focus criterion's matched values, for the report's scatter plot. */
+  points: { criterion: string; judge: number[]; human: number[] };
+}
+
 /**
  * Everything `plumb calibrate` reports, as one object: the join (with every item a criterion could
  * not use counted by reason), agreement at the chosen level per criterion, the human ceiling and
  * alternative-annotator test, the fitted mapping with its cross-validated error, the corrected
  * pass rate of a pass/fail criterion, and prediction-powered estimates under the gold's design.
  */
-export function calibrate(opts: CalibrateOptions) {
+export function calibrate(opts: CalibrateOptions): CalibrationReport {
   const ctx = joinGold(opts);
   const { focus } = ctx;
   const join = joinSummary(ctx);
@@ -168,11 +229,11 @@ export function calibrate(opts: CalibrateOptions) {
   const design = resolved.design;
 
   // a pass/fail criterion (scale 0–1): the judge's pass rate corrected for its errors
-  let prevalence: (PrevalenceResult & { criterion: string }) | PrevalenceHumanOnly | null = null;
+  let prevalence: CalibrationReport['prevalence'] = null;
   if (opts.scale.min === 0 && opts.scale.max === 1 && !active && !sequential)
     prevalence = prevalenceOf(opts, focus, ctx.rated, ctx.human, design, resolved.refused);
 
-  let alt: (AltTestResult & { criterion: string; ceiling: ReturnType<typeof humanCeiling> }) | null = null;
+  let alt: CalibrationReport['alt_test'] = null;
   if (opts.altTest) {
     alt = {
       criterion: focus,
@@ -440,7 +501,7 @@ function ppiOf(
   ctx: Joined,
   ppiOpts: NonNullable<CalibrateOptions['ppi']>,
   resolved: DesignResolution,
-): Record<string, unknown> {
+): PpiReport {
   const { opts, focus } = ctx;
   const design = resolved.design;
   const alpha = ppiOpts.alpha;
@@ -528,11 +589,11 @@ function indicesByCondition(
 }
 
 /** `--compare`'s contrasts of the focus criterion and of each rubric index (contrasts.ts). */
-function contrastsFor(ctx: Joined, fields: string[], alpha: number, run: RunDesign): Record<string, unknown> {
+function contrastsFor(ctx: Joined, fields: string[], alpha: number, run: RunDesign): ContrastsReport {
   const { opts, focus } = ctx;
   const contrastOf = (get: ValueOf, hum: ValueOf, range: readonly [number, number]) =>
     contrastsOf(fields, cellsOf(ctx, fields, get, hum, range, run), alpha, { seed: opts.seed });
-  const quantities: Record<string, ReturnType<typeof contrastsOf>> = {
+  const quantities: Record<string, Contrast[]> = {
     [focus]: contrastOf(
       (it) => judgeValue(it, focus),
       (it) => ctx.human(it, focus),
@@ -614,8 +675,6 @@ function ppiPyParity(ctx: Joined, ppiOpts: NonNullable<CalibrateOptions['ppi']>)
     },
   );
 }
-
-export type CalibrationReport = ReturnType<typeof calibrate>;
 
 /** An active sheet's design, as calibrate's other parts see it: no random-sample design to run. */
 function activeResolution(sheet: SheetDesign): DesignResolution {

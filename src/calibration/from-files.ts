@@ -251,27 +251,14 @@ async function saveArtifact(
  * then these, and exits non-zero. The estimate of every item having gold is no problem (the
  * gold-only figure is the answer, and the report says so).
  */
-export function problemsOf(
-  report: CalibrationReport,
-  o: Pick<CalibrateFilesOptions, 'ppi'>,
-): string[] {
+export function problemsOf(report: CalibrationReport, o: Pick<CalibrateFilesOptions, 'ppi'>): string[] {
   const out: string[] = [];
-  const ppi = report.ppi as {
-    criterion: string;
-    estimate: number | null;
-    n_unlabelled: number;
-    reason?: string;
-  } | null;
+  const ppi = report.ppi;
   if (o.ppi && ppi && ppi.estimate === null && !(ppi.n_unlabelled === 0 && report.join.matched > 0))
     out.push(`no prediction-powered estimate of ${ppi.criterion}: ${ppi.reason ?? 'unknown reason'}`);
-  const prev = report.prevalence as {
-    criterion: string;
-    corrected: unknown;
-    human_rate?: unknown;
-    reason?: string;
-  } | null;
+  const prev = report.prevalence;
   // a refused pass rate fails the run unless the design-weighted PPI++ estimate was asked for and given
-  if (prev && prev.corrected === null && !prev.human_rate && !(o.ppi && ppi && ppi.estimate !== null))
+  if (prev && prev.corrected === null && !('human_rate' in prev) && !(o.ppi && ppi && ppi.estimate !== null))
     out.push(`no corrected pass rate of ${prev.criterion}: ${prev.reason ?? 'unknown reason'}`);
   return out;
 }
