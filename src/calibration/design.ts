@@ -80,8 +80,6 @@ export function resolveDesign(
     warnings.push(
       `${unrated.length} item${unrated.length === 1 ? '' : 's'} drawn for the sheet ${unrated.length === 1 ? 'was' : 'were'} not rated (${unrated.slice(0, 5).join(', ')}${unrated.length > 5 ? '…' : ''}): left out, assumed missing at random${sheet && [...sheet.items.values()].some((d) => d.stratified_by) ? ' within their stratum' : ''}`,
     );
-  const refuse = (reason: string): DesignResolution => ({ design: null, refused: reason, ...base });
-  const byId = new Map(scores.map((s) => [s.id, s]));
   const designs = sheet ? [...sheet.items.entries()] : [];
   const recorded = designs.filter(
     ([, d]) =>
@@ -89,38 +87,69 @@ export function resolveDesign(
       d.clustered_by !== undefined ||
       d.stratum_size !== undefined ||
       d.inclusion_probability !== undefined,
-  );
-
-  if (recorded.length === 0) {
-    // a sheet from before designs were recorded may still name strata: find their field
-    const strata = new Set(designs.map(([, d]) => d.stratum ?? 'all'));
-    if (strata.size > 1 || (strata.size === 1 && !strata.has('all'))) {
-      const field = inferStratumField(designs, byId);
-      if (!field)
-        return refuse(
-          `${sheet!.file} names strata (${[...strata].slice(0, 5).join(', ')}) but not the field they are values of, and no metadata field of the scores matches them: plumb cannot weight the strata. Sample again with plumb gold sample (which records the design), or give the gold without its stratum column to treat it as a simple random sample`,
-        );
-      return stratifiedDesign(field, designs, scores, true, warnings, base);
-    }
-    return { design: assumedDesign(scores, rated, sheet), ...base };
-  }
-
-  if (recorded.length < designs.length)
+  ).length;
+  if (recorded === 0) return unrecordedDesign(sheet, designs, scores, rated, base);
+  if (recorded < designs.length)
     return refuse(
-      `${sheet!.file}: ${recorded.length} of its ${designs.length} rows record how they were drawn and ${designs.length - recorded.length} do not (sheets joined by hand?): plumb cannot tell which design to honour`,
+      `${sheet!.file}: ${recorded} of its ${designs.length} rows record how they were drawn and ${designs.length - recorded} do not (sheets joined by hand?): plumb cannot tell which design to honour`,
+      base,
     );
+  return recordedDesign(sheet!, designs, scores, base);
+}
+
+type DesignBase = Omit<DesignResolution, 'design' | 'refused'>;
+
+const refuse = (reason: string, base: DesignBase): DesignResolution => ({
+  design: null,
+  refused: reason,
+  ...base,
+});
+
+/**
+ * A gold that records no design: strata named on a sheet from before designs were recorded (their
+ * field found from the scores' metadata), else whole prompts or a simple random sample, assumed.
+ */
+function unrecordedDesign(
+  sheet: SheetDesign | null,
+  designs: readonly [string, ItemDesign][],
+  scores: readonly ScoredItem[],
+  rated: ReadonlySet<string>,
+  base: DesignBase,
+): DesignResolution {
+  const strata = new Set(designs.map(([, d]) => d.stratum ?? 'all'));
+  if (strata.size > 1 || (strata.size === 1 && !strata.has('all'))) {
+    const field = inferStratumField(designs, new Map(scores.map((s) => [s.id, s])));
+    if (!field)
+      return refuse(
+        `${sheet!.file} names strata (${[...strata].slice(0, 5).join(', ')}) but not the field they are values of, and no metadata field of the scores matches them: plumb cannot weight the strata. Sample again with plumb gold sample (which records the design), or give the gold without its stratum column to treat it as a simple random sample`,
+        base,
+      );
+    return stratifiedDesign(field, designs, scores, true, base.warnings, base);
+  }
+  return { design: assumedDesign(scores, rated, sheet), ...base };
+}
+
+/** A sheet whose every row records how it was drawn: one design for all of them, or refused. */
+function recordedDesign(
+  sheet: SheetDesign,
+  designs: readonly [string, ItemDesign][],
+  scores: readonly ScoredItem[],
+  base: DesignBase,
+): DesignResolution {
   const stratifiedBy = new Set(designs.map(([, d]) => d.stratified_by ?? ''));
   const clusteredBy = new Set(designs.map(([, d]) => d.clustered_by ?? ''));
   if (stratifiedBy.size > 1 || clusteredBy.size > 1)
     return refuse(
-      `${sheet!.file}: its rows were drawn by different designs (stratified by ${[...stratifiedBy].map((s) => s || 'nothing').join(' and ')}; whole prompts by ${[...clusteredBy].map((s) => s || 'nothing').join(' and ')}): calibrate one sheet at a time`,
+      `${sheet.file}: its rows were drawn by different designs (stratified by ${[...stratifiedBy].map((s) => s || 'nothing').join(' and ')}; whole prompts by ${[...clusteredBy].map((s) => s || 'nothing').join(' and ')}): calibrate one sheet at a time`,
+      base,
     );
   const sField = [...stratifiedBy][0]!;
   const cField = [...clusteredBy][0]!;
   const strata = new Set(designs.map(([, d]) => d.stratum ?? 'all'));
   if (cField && sField && strata.size > 1)
     return refuse(
-      `${sheet!.file}: whole prompts (by ${cField}) drawn within strata (by ${sField}): plumb has no estimator for a stratified sample of clusters — sample whole prompts without --stratify, or items with it`,
+      `${sheet.file}: whole prompts (by ${cField}) drawn within strata (by ${sField}): plumb has no estimator for a stratified sample of clusters — sample whole prompts without --stratify, or items with it`,
+      base,
     );
   if (cField) {
     const prompts = new Set(designs.map(([id, d]) => d.cluster ?? id)).size;
@@ -129,18 +158,18 @@ export function resolveDesign(
         kind: 'clusters',
         clustered_by: cField,
         recorded: true,
-        note: `whole prompts by ${cField} (${prompts} prompts drawn at random, recorded on ${sheet!.file}): cluster-robust estimates`,
+        note: `whole prompts by ${cField} (${prompts} prompts drawn at random, recorded on ${sheet.file}): cluster-robust estimates`,
       },
       ...base,
     };
   }
-  if (sField && strata.size > 1) return stratifiedDesign(sField, designs, scores, false, warnings, base);
+  if (sField && strata.size > 1) return stratifiedDesign(sField, designs, scores, false, base.warnings, base);
   const size = designs[0]![1].stratum_size;
   return {
     design: {
       kind: 'srs',
       recorded: true,
-      note: `a simple random sample of ${designs.length}${size ? ` of ${size}` : ''} items (recorded on ${sheet!.file})`,
+      note: `a simple random sample of ${designs.length}${size ? ` of ${size}` : ''} items (recorded on ${sheet.file})`,
     },
     ...base,
   };
@@ -204,7 +233,7 @@ function stratifiedDesign(
   scores: readonly ScoredItem[],
   inferred: boolean,
   warnings: string[],
-  base: Omit<DesignResolution, 'design' | 'refused'>,
+  base: DesignBase,
 ): DesignResolution {
   const counts = new Map<string, number>();
   for (const s of scores) {
