@@ -11,7 +11,13 @@ import {
   isActiveSheet,
   isSequentialSheet,
 } from './active-estimate.js';
-import { type AltTestResult, altTest, humanCeiling, type MultiRatedItem } from './alt-test.js';
+import {
+  type AltTestResult,
+  altTest,
+  type HumanCeiling,
+  humanCeiling,
+  type MultiRatedItem,
+} from './alt-test.js';
 import { type Cell, type Contrast, contrastsOf, type PromptCells } from './contrasts.js';
 import {
   type DesignPpi,
@@ -31,7 +37,7 @@ import {
   type ScoredItem,
   type ScoresFile,
 } from './join.js';
-import { evaluateMapping, type MappingMethod } from './mapping.js';
+import { evaluateMapping, type MappingEvaluation, type MappingMethod } from './mapping.js';
 import { groupLevel, itemLevel, type Scale, systemLevel } from './metrics.js';
 import { type PpiInterval, ppiMean } from './ppi.js';
 import { type PrevalenceResult, roganGladen } from './prevalence.js';
@@ -182,11 +188,48 @@ export type PpiReport = { criterion: string; alpha: number; contrasts: Contrasts
     ppi_py_parity: { label: string; note: string; estimate: number; ci: Interval; lambda: number } | null;
   };
 
+/** How the gold joined the scores: what was matched, what was left out and why, what the human value is. */
+export interface CalibrationJoin {
+  matched: number;
+  scored_items: number;
+  gold_items: number;
+  missing_in_scores: string[];
+  /** Gold rows with no rating filled in (an unfinished sheet): left out. */
+  unrated_rows: number;
+  /** Scored items without gold: the unlabelled set for PPI, not an error. */
+  scored_without_gold: number;
+  gold_raters: string[];
+  /** Gold columns that are no criterion of the scores (a renamed column?). */
+  unknown_columns: string[];
+  human_value: string;
+  human_overall: string;
+  /** Per criterion: items used, and the matched items left out, by reason. */
+  criteria: Record<string, CriterionJoin>;
+}
+
+/** How the gold was drawn, as the estimates honour it (or why they cannot). */
+export interface CalibrationDesign {
+  kind: GoldDesign['kind'] | 'active' | 'sequential' | null;
+  note: string | null;
+  refused: string | null;
+  sheet: string | null;
+  /** True when the sheet recorded the design (false: detected or assumed, and said). */
+  recorded: boolean;
+  stratified_by?: string;
+  strata?: Record<string, number>;
+  clustered_by?: string;
+  not_rated: { count: number; ids: string[] };
+  warnings: string[];
+}
+
+/** The focus criterion's fitted map onto the human scale (2+ pairs). */
+export type CalibrationMapping = MappingEvaluation & { criterion: string; n: number };
+
 /** What `plumb calibrate --json` writes: a declared output (core/outputs.ts) of kind `calibration`. */
 export interface CalibrationReport {
   kind: 'calibration';
-  join: ReturnType<typeof joinSummary>;
-  design: ReturnType<typeof goldDesignOf>['info'];
+  join: CalibrationJoin;
+  design: CalibrationDesign;
   scale: Scale;
   level: CalibrateOptions['level'];
   bootstrap: { resamples: number; seed: number };
@@ -194,9 +237,9 @@ export interface CalibrationReport {
   item?: Agreement;
   group?: Agreement;
   system?: Agreement;
-  human_ceiling: (ReturnType<typeof humanCeiling> & { criterion: string }) | null;
-  mapping: ReturnType<typeof mappingOf>;
-  alt_test: (AltTestResult & { criterion: string; ceiling: ReturnType<typeof humanCeiling> }) | null;
+  human_ceiling: (HumanCeiling & { criterion: string }) | null;
+  mapping: CalibrationMapping | null;
+  alt_test: (AltTestResult & { criterion: string; ceiling: HumanCeiling }) | null;
   prevalence: (PrevalenceResult & { criterion: string }) | PrevalenceHumanOnly | null;
   ppi: PpiReport | null;
   /** An active sheet's inverse-probability-weighted estimates (active-estimate.ts), else null. */
@@ -332,7 +375,7 @@ function criterionJoins(ctx: Joined): Record<string, CriterionJoin> {
 }
 
 /** The report's `join`: what was matched, what was left out and why, and what the human value is. */
-function joinSummary(ctx: Joined) {
+function joinSummary(ctx: Joined): CalibrationJoin {
   const { opts, rated, matched, baseCriteria, refless } = ctx;
   const scoreIds = new Set(opts.scores.items.map((i) => i.id));
   const goldColumns = [...new Set(opts.gold.flatMap((g) => Object.keys(g.scores)))].sort();
@@ -390,7 +433,7 @@ function agreementLevels(ctx: Joined): Record<string, Record<string, unknown>> {
 }
 
 /** The fitted map of the focus criterion onto the human scale, with its cross-validated error (2+ pairs). */
-function mappingOf(ctx: Joined, focusPairs: Pair[]) {
+function mappingOf(ctx: Joined, focusPairs: Pair[]): CalibrationMapping | null {
   const { opts } = ctx;
   return focusPairs.length >= 2
     ? {
@@ -448,12 +491,8 @@ function goldDesignOf(ctx: Joined) {
           seed: opts.seed,
         })
       : null;
-  const info = {
-    kind: (active ? 'active' : sequential ? 'sequential' : (design?.kind ?? null)) as
-      | GoldDesign['kind']
-      | 'active'
-      | 'sequential'
-      | null,
+  const info: CalibrationDesign = {
+    kind: active ? 'active' : sequential ? 'sequential' : (design?.kind ?? null),
     note: active ? active.note : sequential ? sequential.note : (design?.note ?? null),
     refused: active || sequential ? null : (resolved.refused ?? null),
     sheet: resolved.sheet,
