@@ -121,7 +121,15 @@ export function altTest(items: readonly MultiRatedItem[], opts: AltTestOptions):
 }
 
 /** Inter-human agreement, the ceiling a judge is measured against. */
-export function humanCeiling(items: readonly MultiRatedItem[], min: number, max: number) {
+export interface HumanCeiling {
+  items_with_2plus_raters: number;
+  raters: string[];
+  krippendorff_alpha_interval: number | null;
+  mean_pairwise_qwk: number | null;
+}
+
+/** Krippendorff's α and the mean pairwise κ over the items two or more people rated. */
+export function humanCeiling(items: readonly MultiRatedItem[], min: number, max: number): HumanCeiling {
   const multi = items.filter((it) => it.ratings.size >= 2);
   const alpha = krippendorffAlpha(
     multi.map((it) => [...it.ratings.values()]),

@@ -93,6 +93,12 @@ export function combineIndependent(
   return { estimate, se, ...(df !== undefined ? { df } : {}), ci: [estimate - q * se, estimate + q * se] };
 }
 
+type Term = { cell: string; weight: number };
+
+/**
+ * The contrasts of `fields`' levels (see the head of this file), each cell's PPI++ mean combined as
+ * independent samples, and within prompts when `input` carries them.
+ */
 export function contrastsOf(
   fields: string[],
   input: Cell[] | { cells: Cell[]; prompts: PromptCells },
@@ -102,106 +108,9 @@ export function contrastsOf(
   const cells = Array.isArray(input) ? input : input.cells;
   const prompts = Array.isArray(input) ? null : input.prompts;
   const byKey = new Map(cells.map((c) => [cellKey(c.levels), c]));
-  const pairedOf = (
-    terms: { cell: string; weight: number }[],
-  ): Pick<Contrast, 'paired' | 'paired_reason' | 'paired_counts'> => {
-    if (!prompts) return { paired: null, paired_reason: 'no prompt ids (metadata.group) to pair by' };
-    const gold: { human: number; judge: number }[] = [];
-    const judgeOnly: number[] = [];
-    for (const byCell of prompts.values()) {
-      const values = terms.map((t) => byCell.get(t.cell));
-      if (values.some((v) => !v)) continue;
-      const judge = terms.reduce((s, t, i) => s + t.weight * values[i]!.f, 0);
-      if (values.every((v) => v!.y !== undefined))
-        gold.push({ human: terms.reduce((s, t, i) => s + t.weight * values[i]!.y!, 0), judge });
-      else judgeOnly.push(judge);
-    }
-    const prompted = { prompts_labelled: gold.length, prompts: gold.length + judgeOnly.length };
-    if (gold.length < PPI_PAIRED_MIN_PROMPTS)
-      return {
-        paired: null,
-        paired_counts: prompted,
-        paired_reason: `${gold.length} prompt${gold.length === 1 ? '' : 's'} with gold in every cell of the contrast (of ${prompted.prompts} with an item in each): a paired contrast needs at least ${PPI_PAIRED_MIN_PROMPTS} (rate whole prompts: gold sample --clusters group)`,
-      };
-    if (judgeOnly.length === 0) {
-      // every prompt rated in full: the prompts' human contrast values are the answer (t on prompts − 1)
-      const ys = gold.map((g) => g.human);
-      const n = ys.length;
-      const m = ys.reduce((a, b) => a + b, 0) / n;
-      const se = Math.sqrt(ys.reduce((a, b) => a + (b - m) ** 2, 0) / (n - 1) / n);
-      const h = tQuantile(1 - alpha / 2, n - 1) * se;
-      return {
-        paired: {
-          estimate: m,
-          se,
-          df: n - 1,
-          ci: [m - h, m + h],
-          ...prompted,
-          interval:
-            'gold only over prompts, t(prompts − 1) (every prompt rated: PPI++ needs prompts without gold)',
-        },
-      };
-    }
-    const r = ppiPairedContrast(gold, judgeOnly, { alpha, seed: options.seed ?? 1 });
-    if (r.estimate === null || !r.ci)
-      return { paired: null, paired_reason: r.reason ?? 'no paired estimate' };
-    return {
-      paired: {
-        estimate: r.estimate,
-        se: r.se!,
-        df: r.df!,
-        ci: r.ci,
-        ...prompted,
-        interval: r.interval,
-      },
-    };
-  };
+  const make = (kind: Contrast['kind'], label: string, terms: Term[]): Contrast =>
+    contrastOf(kind, label, terms, byKey, alpha, pairedContrast(prompts, terms, alpha, options.seed ?? 1));
   const levelsOf = (i: number) => [...new Set(cells.map((c) => c.levels[i]!))].sort();
-  const combine = (
-    terms: { cell: string; weight: number }[],
-    pick: (p: DesignPpi) => SideEstimate | { estimate: number | null; se?: number; df?: number } | null,
-  ): ContrastEstimate | null => {
-    const parts: { weight: number; estimate: number; se: number; df?: number }[] = [];
-    for (const t of terms) {
-      const p = byKey.get(t.cell)?.ppi;
-      const v = p ? pick(p) : null;
-      if (!v || v.estimate === null || v.se === undefined) return null;
-      parts.push({
-        weight: t.weight,
-        estimate: v.estimate,
-        se: v.se,
-        ...(v.df !== undefined ? { df: v.df } : {}),
-      });
-    }
-    return combineIndependent(parts, alpha);
-  };
-  const make = (
-    kind: Contrast['kind'],
-    label: string,
-    terms: { cell: string; weight: number }[],
-  ): Contrast => {
-    const ppi = combine(terms, (p) => p);
-    const missing = terms.filter((t) => byKey.get(t.cell)?.ppi?.estimate == null).map((t) => t.cell);
-    const reasons = terms
-      .map((t) => byKey.get(t.cell)?.ppi?.reason)
-      .filter((r): r is string => r !== undefined);
-    const warnings = [...new Set(terms.flatMap((t) => byKey.get(t.cell)?.ppi?.warnings ?? []))];
-    return {
-      kind,
-      label,
-      terms,
-      ...pairedOf(terms),
-      ppi,
-      classical: combine(terms, (p) => p.classical),
-      naive: combine(terms, (p) => p.naive),
-      ...(missing.length
-        ? {
-            reason: `no PPI++ estimate for ${missing.join(', ')}${reasons.length ? ` (${[...new Set(reasons)].join('; ')})` : ''}`,
-          }
-        : {}),
-      warnings,
-    };
-  };
 
   if (fields.length === 1) {
     const levels = levelsOf(0);
@@ -237,4 +146,126 @@ export function contrastsOf(
       }
   }
   return out;
+}
+
+/** One contrast: Σ weight × cell mean for PPI++, gold only and judge only, with the paired estimate. */
+function contrastOf(
+  kind: Contrast['kind'],
+  label: string,
+  terms: Term[],
+  byKey: ReadonlyMap<string, Cell>,
+  alpha: number,
+  paired: Pick<Contrast, 'paired' | 'paired_reason' | 'paired_counts'>,
+): Contrast {
+  const combine = (pick: Pick1) => combineCells(terms, byKey, pick, alpha);
+  const ppi = combine((p) => p);
+  const missing = terms.filter((t) => byKey.get(t.cell)?.ppi?.estimate == null).map((t) => t.cell);
+  const reasons = terms
+    .map((t) => byKey.get(t.cell)?.ppi?.reason)
+    .filter((r): r is string => r !== undefined);
+  const warnings = [...new Set(terms.flatMap((t) => byKey.get(t.cell)?.ppi?.warnings ?? []))];
+  return {
+    kind,
+    label,
+    terms,
+    ...paired,
+    ppi,
+    classical: combine((p) => p.classical),
+    naive: combine((p) => p.naive),
+    ...(missing.length
+      ? {
+          reason: `no PPI++ estimate for ${missing.join(', ')}${reasons.length ? ` (${[...new Set(reasons)].join('; ')})` : ''}`,
+        }
+      : {}),
+    warnings,
+  };
+}
+
+/** Which of a cell's estimates a contrast combines (PPI++, gold only or judge only). */
+type Pick1 = (p: DesignPpi) => SideEstimate | { estimate: number | null; se?: number; df?: number } | null;
+
+/** The terms' cells' estimates combined as independent samples; null when a cell has none. */
+function combineCells(
+  terms: Term[],
+  byKey: ReadonlyMap<string, Cell>,
+  pick: Pick1,
+  alpha: number,
+): ContrastEstimate | null {
+  const parts: { weight: number; estimate: number; se: number; df?: number }[] = [];
+  for (const t of terms) {
+    const p = byKey.get(t.cell)?.ppi;
+    const v = p ? pick(p) : null;
+    if (!v || v.estimate === null || v.se === undefined) return null;
+    parts.push({
+      weight: t.weight,
+      estimate: v.estimate,
+      se: v.se,
+      ...(v.df !== undefined ? { df: v.df } : {}),
+    });
+  }
+  return combineIndependent(parts, alpha);
+}
+
+/**
+ * The contrast within prompts: each prompt with an item in every cell gives one contrast value;
+ * PPI++ over prompts (or the gold alone when every prompt is rated), refused below the minimum.
+ */
+function pairedContrast(
+  prompts: PromptCells | null,
+  terms: Term[],
+  alpha: number,
+  seed: number,
+): Pick<Contrast, 'paired' | 'paired_reason' | 'paired_counts'> {
+  if (!prompts) return { paired: null, paired_reason: 'no prompt ids (metadata.group) to pair by' };
+  const gold: { human: number; judge: number }[] = [];
+  const judgeOnly: number[] = [];
+  for (const byCell of prompts.values()) {
+    const values = terms.map((t) => byCell.get(t.cell));
+    if (values.some((v) => !v)) continue;
+    const judge = terms.reduce((s, t, i) => s + t.weight * values[i]!.f, 0);
+    if (values.every((v) => v!.y !== undefined))
+      gold.push({ human: terms.reduce((s, t, i) => s + t.weight * values[i]!.y!, 0), judge });
+    else judgeOnly.push(judge);
+  }
+  const prompted = { prompts_labelled: gold.length, prompts: gold.length + judgeOnly.length };
+  if (gold.length < PPI_PAIRED_MIN_PROMPTS)
+    return {
+      paired: null,
+      paired_counts: prompted,
+      paired_reason: `${gold.length} prompt${gold.length === 1 ? '' : 's'} with gold in every cell of the contrast (of ${prompted.prompts} with an item in each): a paired contrast needs at least ${PPI_PAIRED_MIN_PROMPTS} (rate whole prompts: gold sample --clusters group)`,
+    };
+  if (judgeOnly.length === 0) return { paired: goldOnlyPaired(gold, prompted, alpha) };
+  const r = ppiPairedContrast(gold, judgeOnly, { alpha, seed });
+  if (r.estimate === null || !r.ci) return { paired: null, paired_reason: r.reason ?? 'no paired estimate' };
+  return {
+    paired: {
+      estimate: r.estimate,
+      se: r.se!,
+      df: r.df!,
+      ci: r.ci,
+      ...prompted,
+      interval: r.interval,
+    },
+  };
+}
+
+/** Every prompt rated in full: the prompts' human contrast values are the answer (t on prompts − 1). */
+function goldOnlyPaired(
+  gold: { human: number }[],
+  prompted: { prompts_labelled: number; prompts: number },
+  alpha: number,
+): NonNullable<Contrast['paired']> {
+  const ys = gold.map((g) => g.human);
+  const n = ys.length;
+  const m = ys.reduce((a, b) => a + b, 0) / n;
+  const se = Math.sqrt(ys.reduce((a, b) => a + (b - m) ** 2, 0) / (n - 1) / n);
+  const h = tQuantile(1 - alpha / 2, n - 1) * se;
+  return {
+    estimate: m,
+    se,
+    df: n - 1,
+    ci: [m - h, m + h],
+    ...prompted,
+    interval: 'gold only over prompts, t(prompts − 1) (every prompt rated: PPI++ needs prompts without gold)',
+  };
 }

@@ -80,8 +80,6 @@ export function resolveDesign(
     warnings.push(
       `${unrated.length} item${unrated.length === 1 ? '' : 's'} drawn for the sheet ${unrated.length === 1 ? 'was' : 'were'} not rated (${unrated.slice(0, 5).join(', ')}${unrated.length > 5 ? '…' : ''}): left out, assumed missing at random${sheet && [...sheet.items.values()].some((d) => d.stratified_by) ? ' within their stratum' : ''}`,
     );
-  const refuse = (reason: string): DesignResolution => ({ design: null, refused: reason, ...base });
-  const byId = new Map(scores.map((s) => [s.id, s]));
   const designs = sheet ? [...sheet.items.entries()] : [];
   const recorded = designs.filter(
     ([, d]) =>
@@ -89,38 +87,69 @@ export function resolveDesign(
       d.clustered_by !== undefined ||
       d.stratum_size !== undefined ||
       d.inclusion_probability !== undefined,
-  );
-
-  if (recorded.length === 0) {
-    // a sheet from before designs were recorded may still name strata: find their field
-    const strata = new Set(designs.map(([, d]) => d.stratum ?? 'all'));
-    if (strata.size > 1 || (strata.size === 1 && !strata.has('all'))) {
-      const field = inferStratumField(designs, byId);
-      if (!field)
-        return refuse(
-          `${sheet!.file} names strata (${[...strata].slice(0, 5).join(', ')}) but not the field they are values of, and no metadata field of the scores matches them: plumb cannot weight the strata. Sample again with plumb gold sample (which records the design), or give the gold without its stratum column to treat it as a simple random sample`,
-        );
-      return stratifiedDesign(field, designs, scores, true, warnings, base);
-    }
-    return { design: assumedDesign(scores, rated, sheet), ...base };
-  }
-
-  if (recorded.length < designs.length)
+  ).length;
+  if (recorded === 0) return unrecordedDesign(sheet, designs, scores, rated, base);
+  if (recorded < designs.length)
     return refuse(
-      `${sheet!.file}: ${recorded.length} of its ${designs.length} rows record how they were drawn and ${designs.length - recorded.length} do not (sheets joined by hand?): plumb cannot tell which design to honour`,
+      `${sheet!.file}: ${recorded} of its ${designs.length} rows record how they were drawn and ${designs.length - recorded} do not (sheets joined by hand?): plumb cannot tell which design to honour`,
+      base,
     );
+  return recordedDesign(sheet!, designs, scores, base);
+}
+
+type DesignBase = Omit<DesignResolution, 'design' | 'refused'>;
+
+const refuse = (reason: string, base: DesignBase): DesignResolution => ({
+  design: null,
+  refused: reason,
+  ...base,
+});
+
+/**
+ * A gold that records no design: strata named on a sheet from before designs were recorded (their
+ * field found from the scores' metadata), else whole prompts or a simple random sample, assumed.
+ */
+function unrecordedDesign(
+  sheet: SheetDesign | null,
+  designs: readonly [string, ItemDesign][],
+  scores: readonly ScoredItem[],
+  rated: ReadonlySet<string>,
+  base: DesignBase,
+): DesignResolution {
+  const strata = new Set(designs.map(([, d]) => d.stratum ?? 'all'));
+  if (strata.size > 1 || (strata.size === 1 && !strata.has('all'))) {
+    const field = inferStratumField(designs, new Map(scores.map((s) => [s.id, s])));
+    if (!field)
+      return refuse(
+        `${sheet!.file} names strata (${[...strata].slice(0, 5).join(', ')}) but not the field they are values of, and no metadata field of the scores matches them: plumb cannot weight the strata. Sample again with plumb gold sample (which records the design), or give the gold without its stratum column to treat it as a simple random sample`,
+        base,
+      );
+    return stratifiedDesign(field, designs, scores, true, base.warnings, base);
+  }
+  return { design: assumedDesign(scores, rated, sheet), ...base };
+}
+
+/** A sheet whose every row records how it was drawn: one design for all of them, or refused. */
+function recordedDesign(
+  sheet: SheetDesign,
+  designs: readonly [string, ItemDesign][],
+  scores: readonly ScoredItem[],
+  base: DesignBase,
+): DesignResolution {
   const stratifiedBy = new Set(designs.map(([, d]) => d.stratified_by ?? ''));
   const clusteredBy = new Set(designs.map(([, d]) => d.clustered_by ?? ''));
   if (stratifiedBy.size > 1 || clusteredBy.size > 1)
     return refuse(
-      `${sheet!.file}: its rows were drawn by different designs (stratified by ${[...stratifiedBy].map((s) => s || 'nothing').join(' and ')}; whole prompts by ${[...clusteredBy].map((s) => s || 'nothing').join(' and ')}): calibrate one sheet at a time`,
+      `${sheet.file}: its rows were drawn by different designs (stratified by ${[...stratifiedBy].map((s) => s || 'nothing').join(' and ')}; whole prompts by ${[...clusteredBy].map((s) => s || 'nothing').join(' and ')}): calibrate one sheet at a time`,
+      base,
     );
   const sField = [...stratifiedBy][0]!;
   const cField = [...clusteredBy][0]!;
   const strata = new Set(designs.map(([, d]) => d.stratum ?? 'all'));
   if (cField && sField && strata.size > 1)
     return refuse(
-      `${sheet!.file}: whole prompts (by ${cField}) drawn within strata (by ${sField}): plumb has no estimator for a stratified sample of clusters — sample whole prompts without --stratify, or items with it`,
+      `${sheet.file}: whole prompts (by ${cField}) drawn within strata (by ${sField}): plumb has no estimator for a stratified sample of clusters — sample whole prompts without --stratify, or items with it`,
+      base,
     );
   if (cField) {
     const prompts = new Set(designs.map(([id, d]) => d.cluster ?? id)).size;
@@ -129,18 +158,18 @@ export function resolveDesign(
         kind: 'clusters',
         clustered_by: cField,
         recorded: true,
-        note: `whole prompts by ${cField} (${prompts} prompts drawn at random, recorded on ${sheet!.file}): cluster-robust estimates`,
+        note: `whole prompts by ${cField} (${prompts} prompts drawn at random, recorded on ${sheet.file}): cluster-robust estimates`,
       },
       ...base,
     };
   }
-  if (sField && strata.size > 1) return stratifiedDesign(sField, designs, scores, false, warnings, base);
+  if (sField && strata.size > 1) return stratifiedDesign(sField, designs, scores, false, base.warnings, base);
   const size = designs[0]![1].stratum_size;
   return {
     design: {
       kind: 'srs',
       recorded: true,
-      note: `a simple random sample of ${designs.length}${size ? ` of ${size}` : ''} items (recorded on ${sheet!.file})`,
+      note: `a simple random sample of ${designs.length}${size ? ` of ${size}` : ''} items (recorded on ${sheet.file})`,
     },
     ...base,
   };
@@ -204,7 +233,7 @@ function stratifiedDesign(
   scores: readonly ScoredItem[],
   inferred: boolean,
   warnings: string[],
-  base: Omit<DesignResolution, 'design' | 'refused'>,
+  base: DesignBase,
 ): DesignResolution {
   const counts = new Map<string, number>();
   for (const s of scores) {
@@ -396,6 +425,23 @@ function clip(ci: Interval | null, range?: readonly [number, number]): Interval 
   return [Math.max(range[0], ci[0]), Math.min(range[1], ci[1])];
 }
 
+/** The items of a quantity with gold (`y` the human value) and without, each with the judge's value `f`. */
+interface Split {
+  lab: { it: ScoredItem; y: number; f: number }[];
+  un: { it: ScoredItem; f: number }[];
+}
+
+/** The gold-only (classical) estimate and PPI++ of a design, with the PPI++ options they share. */
+interface Sides {
+  classical: SideEstimate | null;
+  ppi: PpiDesignResult;
+}
+
+type PpiOptions = { alpha: number; seed: number; range?: [number, number] };
+
+/** How a design groups the items (the cluster and stratum of each). */
+type Units = ReturnType<typeof unitsOf>;
+
 /**
  * The design-based PPI++ mean of one quantity over a set of items (all of them, a condition, a
  * cell): `value(item)` the judge's value, `human(item)` the gold value where rated.
@@ -410,94 +456,135 @@ export function designMean(
   opts: { alpha: number; seed: number; range?: readonly [number, number]; warnings?: readonly string[] },
 ): DesignPpi {
   const units = unitsOf(design, sheet);
-  const lab: { it: ScoredItem; y: number; f: number }[] = [];
-  const un: { it: ScoredItem; f: number }[] = [];
+  const split = splitByGold(items, value, human, isLabelled);
+  const warnings = [...(opts.warnings ?? [])];
+  const range = opts.range ? ([opts.range[0], opts.range[1]] as [number, number]) : undefined;
+  const naive = naiveSide(design, units, split, opts.alpha);
+  const ppiOpts: PpiOptions = { alpha: opts.alpha, seed: opts.seed, ...(range ? { range } : {}) };
+  const sides =
+    design.kind === 'clusters'
+      ? clusteredSides(units, split, ppiOpts)
+      : design.kind === 'stratified'
+        ? stratifiedSides(units, split, ppiOpts, warnings)
+        : srsSides(split, ppiOpts);
+  return designResult(design, split, naive, sides, warnings, opts.alpha);
+}
+
+/** An item with gold but no human value of this quantity counts as not rated (missing at random). */
+function splitByGold(
+  items: readonly ScoredItem[],
+  value: (it: ScoredItem) => number | undefined,
+  human: (it: ScoredItem) => number | undefined,
+  isLabelled: (it: ScoredItem) => boolean,
+): Split {
+  const lab: Split['lab'] = [];
+  const un: Split['un'] = [];
   for (const it of items) {
     const f = value(it);
     if (f === undefined) continue;
-    // an item with gold but no human value of this quantity counts as not rated (missing at random)
     const y = isLabelled(it) ? human(it) : undefined;
     if (y !== undefined) lab.push({ it, y, f });
     else un.push({ it, f });
   }
-  const warnings = [...(opts.warnings ?? [])];
-  const range = opts.range ? ([opts.range[0], opts.range[1]] as [number, number]) : undefined;
-  const ys = lab.map((l) => l.y);
+  return { lab, un };
+}
+
+/** The judge-only mean over every item (cluster-robust for whole prompts). */
+function naiveSide(design: GoldDesign, units: Units, { lab, un }: Split, alpha: number) {
   const allF = [...lab.map((l) => l.f), ...un.map((u) => u.f)];
-  const naive =
-    design.kind === 'clusters'
-      ? cr2Side(
-          allF,
-          [...lab.map((l) => units.cluster(l.it)), ...un.map((u) => units.cluster(u.it))],
-          opts.alpha,
-        )
-      : tMean(allF, opts.alpha);
-  let classical: SideEstimate | null;
-  let ppi: PpiDesignResult;
-  const ppiOpts = { alpha: opts.alpha, seed: opts.seed, ...(range ? { range } : {}) };
-  if (design.kind === 'clusters') {
-    classical = cr2Side(
-      ys,
-      lab.map((l) => units.cluster(l.it)),
-      opts.alpha,
-      range,
-    );
-    ppi = ppiClusteredMeanInterval(
-      lab.map((l) => ({ y: l.y, f: l.f, cluster: units.cluster(l.it) })),
-      un.map((u) => ({ f: u.f, cluster: units.cluster(u.it) })),
-      ppiOpts,
-    );
-  } else if (design.kind === 'stratified') {
-    // each stratum's weight: its share of the items in scope (gold and judge-only)
-    const sizeIn = new Map<string, number>();
-    const ratedIn = new Map<string, number>();
-    for (const l of lab) {
-      const k = units.stratum(l.it);
-      sizeIn.set(k, (sizeIn.get(k) ?? 0) + 1);
-      ratedIn.set(k, (ratedIn.get(k) ?? 0) + 1);
-    }
-    for (const u of un) {
-      const k = units.stratum(u.it);
-      sizeIn.set(k, (sizeIn.get(k) ?? 0) + 1);
-    }
-    const empty = [...sizeIn.keys()].filter((k) => !ratedIn.has(k));
-    const st = stratifiedMean(
-      lab.map((l) => {
-        const k = units.stratum(l.it);
-        return { y: l.y, stratum: k, weight: sizeIn.get(k)! / ratedIn.get(k)! };
-      }),
-      { alpha: opts.alpha, ...(range ? { range } : {}) },
-    );
-    classical = empty.length
-      ? null
-      : st.estimate === null
-        ? null
-        : {
-            estimate: st.estimate,
-            ci: st.ci,
-            ...(st.se !== undefined ? { se: st.se } : {}),
-            ...(st.df !== undefined ? { df: st.df } : {}),
-            interval: st.interval,
-          };
-    if (empty.length)
-      warnings.push(
-        `no gold in stratum ${empty.join(', ')} here: the stratified estimate needs gold in every stratum`,
-      );
-    else if (st.estimate === null && st.reason) warnings.push(`gold alone: ${st.reason}`);
-    ppi = ppiStratifiedMeanInterval(
-      lab.map((l) => ({ y: l.y, f: l.f, stratum: units.stratum(l.it) })),
-      un.map((u) => ({ f: u.f, stratum: units.stratum(u.it) })),
-      ppiOpts,
-    );
-  } else {
-    classical = goldOnlyMean(ys, opts.alpha, range);
-    ppi = ppiMeanInterval(
+  return design.kind === 'clusters'
+    ? cr2Side(allF, [...lab.map((l) => units.cluster(l.it)), ...un.map((u) => units.cluster(u.it))], alpha)
+    : tMean(allF, alpha);
+}
+
+/** A simple random sample: the gold-only mean (goldOnlyMean) and PPI++ with the small-sample interval. */
+function srsSides({ lab, un }: Split, ppiOpts: PpiOptions): Sides {
+  const ys = lab.map((l) => l.y);
+  return {
+    classical: goldOnlyMean(ys, ppiOpts.alpha, ppiOpts.range),
+    ppi: ppiMeanInterval(
       ys,
       lab.map((l) => l.f),
       un.map((u) => u.f),
       ppiOpts,
-    );
+    ),
+  };
+}
+
+/** Whole prompts: the CR2 gold-only mean and cluster-robust PPI++. */
+function clusteredSides(units: Units, { lab, un }: Split, ppiOpts: PpiOptions): Sides {
+  return {
+    classical: cr2Side(
+      lab.map((l) => l.y),
+      lab.map((l) => units.cluster(l.it)),
+      ppiOpts.alpha,
+      ppiOpts.range,
+    ),
+    ppi: ppiClusteredMeanInterval(
+      lab.map((l) => ({ y: l.y, f: l.f, cluster: units.cluster(l.it) })),
+      un.map((u) => ({ f: u.f, cluster: units.cluster(u.it) })),
+      ppiOpts,
+    ),
+  };
+}
+
+/**
+ * A stratified sample: the weighted stratified gold-only mean (each stratum's weight its share of
+ * the items in scope, gold and judge-only) and stratified PPI++; a stratum without gold is warned of.
+ */
+function stratifiedSides(units: Units, { lab, un }: Split, ppiOpts: PpiOptions, warnings: string[]): Sides {
+  const sizeIn = new Map<string, number>();
+  const ratedIn = new Map<string, number>();
+  for (const l of lab) {
+    const k = units.stratum(l.it);
+    sizeIn.set(k, (sizeIn.get(k) ?? 0) + 1);
+    ratedIn.set(k, (ratedIn.get(k) ?? 0) + 1);
   }
+  for (const u of un) {
+    const k = units.stratum(u.it);
+    sizeIn.set(k, (sizeIn.get(k) ?? 0) + 1);
+  }
+  const empty = [...sizeIn.keys()].filter((k) => !ratedIn.has(k));
+  const st = stratifiedMean(
+    lab.map((l) => {
+      const k = units.stratum(l.it);
+      return { y: l.y, stratum: k, weight: sizeIn.get(k)! / ratedIn.get(k)! };
+    }),
+    { alpha: ppiOpts.alpha, ...(ppiOpts.range ? { range: ppiOpts.range } : {}) },
+  );
+  const classical = empty.length
+    ? null
+    : st.estimate === null
+      ? null
+      : {
+          estimate: st.estimate,
+          ci: st.ci,
+          ...(st.se !== undefined ? { se: st.se } : {}),
+          ...(st.df !== undefined ? { df: st.df } : {}),
+          interval: st.interval,
+        };
+  if (empty.length)
+    warnings.push(
+      `no gold in stratum ${empty.join(', ')} here: the stratified estimate needs gold in every stratum`,
+    );
+  else if (st.estimate === null && st.reason) warnings.push(`gold alone: ${st.reason}`);
+  const ppi = ppiStratifiedMeanInterval(
+    lab.map((l) => ({ y: l.y, f: l.f, stratum: units.stratum(l.it) })),
+    un.map((u) => ({ f: u.f, stratum: units.stratum(u.it) })),
+    ppiOpts,
+  );
+  return { classical, ppi };
+}
+
+/** The estimate as calibrate reports it: PPI++ with the gold-only and judge-only means beside it, or why not. */
+function designResult(
+  design: GoldDesign,
+  { lab, un }: Split,
+  naive: SideEstimate | null,
+  { classical, ppi }: Sides,
+  warnings: string[],
+  alpha: number,
+): DesignPpi {
   const base = {
     n_labelled: lab.length,
     n_unlabelled: un.length,
@@ -526,7 +613,13 @@ export function designMean(
   // the gain is a ratio of variances: for a random sample, gold alone's plain sample variance, not
   // the guarded one its printed interval uses (the scale's ends as pseudo-observations would credit
   // PPI++ with the guard's width)
-  const goldSe = design.kind === 'srs' ? tMean(ys, opts.alpha)?.se : classical?.se;
+  const goldSe =
+    design.kind === 'srs'
+      ? tMean(
+          lab.map((l) => l.y),
+          alpha,
+        )?.se
+      : classical?.se;
   const gain = goldSe !== undefined && ppi.se ? (goldSe / ppi.se) ** 2 : undefined;
   return {
     ...base,

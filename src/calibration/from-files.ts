@@ -6,7 +6,7 @@ import { resolveRubric } from '../rubrics/load.js';
 import type { Rubric } from '../rubrics/schema.js';
 import { isSequentialSheet } from './active-estimate.js';
 import { buildArtifact, defaultArtifactName } from './artifact.js';
-import { calibrate } from './calibrate.js';
+import { type CalibrationReport, calibrate } from './calibrate.js';
 import { checkGold, readGold, readSheetDesign } from './gold.js';
 import { readScores, type ScoresFile } from './join.js';
 import type { MappingMethod } from './mapping.js';
@@ -98,45 +98,11 @@ async function readSession(sheetFile: string): Promise<{ file: string; data: Ses
  * mapping as an artifact when asked. What `plumb calibrate` and `plumb demo` run.
  */
 export async function calibrateFiles(o: CalibrateFilesOptions) {
-  const flags = {
-    scores: o.scoresFile,
-    gold: o.goldFile,
-    criterion: o.criterion,
-    out: o.artifact,
-  };
   if (o.compare && !o.ppi)
     throw new UsageError('--compare needs --ppi (it contrasts prediction-powered means)');
-  if (typeof flags.out === 'string')
-    refuseOutputsOverInputs(
-      [{ flag: '--out', path: flags.out }],
-      [
-        { flag: '--scores', path: flags.scores },
-        { flag: '--gold', path: flags.gold },
-      ],
-    );
-  const scores = await readScores(flags.scores);
-  if (scores.items.length === 0)
-    throw new InputError(
-      flags.scores,
-      undefined,
-      'no scored items (the file is empty, or every line is unscored)',
-    );
-  const { rubric, why } = await rubricOfScores(scores);
-  const scale = o.scale ?? (rubric ? { min: rubric.scale.min, max: rubric.scale.max } : null);
-  if (!scale) throw new UsageError(`${why}: give the scale with --scale MIN,MAX`);
-  const gold = await readGold(flags.gold);
-  const scoredCriteria = rubric
-    ? rubric.criteria.map((c) => c.name)
-    : [...new Set(scores.items.flatMap((i) => Object.keys(i.scores)))];
-  const goldCriteria = checkGold(gold, flags.gold, scale, scoredCriteria);
-  if (flags.criterion && flags.criterion !== 'overall' && !goldCriteria.includes(flags.criterion))
-    throw new InputError(
-      flags.gold,
-      undefined,
-      `no rating of "${flags.criterion}" in the gold (it rates: ${goldCriteria.join(', ')})`,
-    );
-  const sheet = await readSheetDesign(flags.gold, gold);
-  const session = isSequentialSheet(sheet) ? await readSession(sheet!.file) : null;
+  if (typeof o.artifact === 'string') refuseOverInputs(o, o.artifact);
+  const inputs = await readInputs(o);
+  const { scores, gold, rubric, scale, sheet, session } = inputs;
   // a session estimates one criterion: the one reported unless another is asked for
   const criterion = o.criterion ?? session?.data.criterion;
   const report = calibrate({
@@ -156,12 +122,67 @@ export async function calibrateFiles(o: CalibrateFilesOptions) {
     compare: o.compare,
     sheet,
     session,
-    scoresFile: flags.scores,
+    scoresFile: o.scoresFile,
   });
-  const renamed = report.join.unknown_columns.length
-    ? ` The gold has ${report.join.unknown_columns.length === 1 ? 'a column' : 'columns'} ${report.join.unknown_columns.map((c) => `"${c}"`).join(', ')} that ${report.join.unknown_columns.length === 1 ? 'is' : 'are'} no criterion of the scores (they have: ${scoredCriteria.join(', ')}, overall): renamed?`
+  refuseEmptyJoin(o, inputs, report, criterion ?? 'overall');
+  const artifactPath = o.artifact !== undefined ? await saveArtifact(o, o.artifact, scores, report) : null;
+  return { report, artifactPath, problems: problemsOf(report, o) };
+}
+
+/** An output path that is one of the inputs is refused (it would overwrite it). */
+function refuseOverInputs(o: CalibrateFilesOptions, out: string): void {
+  refuseOutputsOverInputs(
+    [{ flag: '--out', path: out }],
+    [
+      { flag: '--scores', path: o.scoresFile },
+      { flag: '--gold', path: o.goldFile },
+    ],
+  );
+}
+
+/** The scores and gold, checked, with the rubric and scale, the gold's sheet design and session. */
+async function readInputs(o: CalibrateFilesOptions) {
+  const scores = await readScores(o.scoresFile);
+  if (scores.items.length === 0)
+    throw new InputError(
+      o.scoresFile,
+      undefined,
+      'no scored items (the file is empty, or every line is unscored)',
+    );
+  const { rubric, why } = await rubricOfScores(scores);
+  const scale = o.scale ?? (rubric ? { min: rubric.scale.min, max: rubric.scale.max } : null);
+  if (!scale) throw new UsageError(`${why}: give the scale with --scale MIN,MAX`);
+  const gold = await readGold(o.goldFile);
+  const scoredCriteria = rubric
+    ? rubric.criteria.map((c) => c.name)
+    : [...new Set(scores.items.flatMap((i) => Object.keys(i.scores)))];
+  const goldCriteria = checkGold(gold, o.goldFile, scale, scoredCriteria);
+  if (o.criterion && o.criterion !== 'overall' && !goldCriteria.includes(o.criterion))
+    throw new InputError(
+      o.goldFile,
+      undefined,
+      `no rating of "${o.criterion}" in the gold (it rates: ${goldCriteria.join(', ')})`,
+    );
+  const sheet = await readSheetDesign(o.goldFile, gold);
+  const session = isSequentialSheet(sheet) ? await readSession(sheet!.file) : null;
+  return { scores, gold, rubric, scale, scoredCriteria, goldCriteria, sheet, session };
+}
+
+/**
+ * A join that matched nothing, or left the focus criterion (or, with renamed gold columns, any
+ * criterion) with no pairs, is an input error that says why — not a table of n = 0.
+ */
+function refuseEmptyJoin(
+  o: CalibrateFilesOptions,
+  { scores, gold, scoredCriteria, goldCriteria }: Awaited<ReturnType<typeof readInputs>>,
+  report: CalibrationReport,
+  focus: string,
+): void {
+  const { join } = report;
+  const renamed = join.unknown_columns.length
+    ? ` The gold has ${join.unknown_columns.length === 1 ? 'a column' : 'columns'} ${join.unknown_columns.map((c) => `"${c}"`).join(', ')} that ${join.unknown_columns.length === 1 ? 'is' : 'are'} no criterion of the scores (they have: ${scoredCriteria.join(', ')}, overall): renamed?`
     : '';
-  if (report.join.matched === 0) {
+  if (join.matched === 0) {
     const some = (ids: string[]) =>
       ids
         .slice(0, 3)
@@ -171,61 +192,58 @@ export async function calibrateFiles(o: CalibrateFilesOptions) {
     const goldIds = [...new Set(gold.map((g) => g.id))];
     if (goldIds.some((id) => scoreIds.has(id)))
       throw new InputError(
-        flags.gold,
+        o.goldFile,
         undefined,
         `no gold row rates a criterion of the scores for a scored item.${renamed || ` (The gold rates: ${goldCriteria.join(', ')}.)`}`,
       );
     throw new InputError(
-      flags.gold,
+      o.goldFile,
       undefined,
       `no gold id matches a scored item (gold ids such as ${some(goldIds)}; scored ids such as ${some(scores.items.map((i) => i.id))})`,
     );
   }
-  // a criterion left with no pairs is an error that says why, not a table of n = 0
-  const empty = Object.entries(report.join.criteria).filter(([, c]) => c.n === 0);
-  const focus = criterion ?? 'overall';
+  const empty = Object.entries(join.criteria).filter(([, c]) => c.n === 0);
   const fatal = empty.filter(([c]) => c === focus || renamed);
-  if (fatal.length) {
-    const why = (c: string) =>
-      Object.entries(report.join.criteria[c]!.dropped)
-        .map(([reason, n]) => `${n} item${n === 1 ? '' : 's'}: ${reason}`)
-        .join('; ');
-    const noJudgeOverall =
-      focus === 'overall' && scores.items.every((it) => it.overall === null)
-        ? ` The scores carry no "overall" (scores from another tool?): calibrate one of their criteria with --criterion (${scoredCriteria.join(', ')}), or add "overall" to each line.`
-        : '';
-    throw new InputError(
-      flags.gold,
-      undefined,
-      `${fatal.map(([c]) => `no item has both a judge and a human value of ${c} (of ${report.join.matched} joined: ${why(c)})`).join('. ')}.${noJudgeOverall}${renamed}`,
-    );
-  }
-  let artifactPath: string | null = null;
-  if (flags.out !== undefined) {
-    if (!report.mapping) throw new UsageError('not enough matched items to fit a mapping (need at least 2)');
-    if (!scores.rubric)
-      throw new UsageError('the scores file carries no rubric stamp: cannot write an artifact');
-    const artifact = buildArtifact({
-      judge: scores.judge,
-      rubric: scores.rubric,
-      criterion: report.mapping.criterion,
-      method: report.mapping.mapping.method,
-      mapping: report.mapping.mapping,
-      n: report.mapping.n,
-      metrics: { in_sample: report.mapping.in_sample, cross_validated: report.mapping.cross_validated },
-      created_at: new Date().toISOString(),
-    });
-    artifactPath = typeof flags.out === 'string' ? flags.out : defaultArtifactName(artifact);
-    refuseOutputsOverInputs(
-      [{ flag: '--out', path: artifactPath }],
-      [
-        { flag: '--scores', path: flags.scores },
-        { flag: '--gold', path: flags.gold },
-      ],
-    );
-    await writeFileAtomic(artifactPath, `${JSON.stringify(artifact, null, 2)}\n`);
-  }
-  return { report, artifactPath, problems: problemsOf(report, o) };
+  if (!fatal.length) return;
+  const why = (c: string) =>
+    Object.entries(join.criteria[c]!.dropped)
+      .map(([reason, n]) => `${n} item${n === 1 ? '' : 's'}: ${reason}`)
+      .join('; ');
+  const noJudgeOverall =
+    focus === 'overall' && scores.items.every((it) => it.overall === null)
+      ? ` The scores carry no "overall" (scores from another tool?): calibrate one of their criteria with --criterion (${scoredCriteria.join(', ')}), or add "overall" to each line.`
+      : '';
+  throw new InputError(
+    o.goldFile,
+    undefined,
+    `${fatal.map(([c]) => `no item has both a judge and a human value of ${c} (of ${join.matched} joined: ${why(c)})`).join('. ')}.${noJudgeOverall}${renamed}`,
+  );
+}
+
+/** The fitted mapping saved as a calibration artifact: at `out`, or (true) at its default name. */
+async function saveArtifact(
+  o: CalibrateFilesOptions,
+  out: string | true,
+  scores: ScoresFile,
+  report: CalibrationReport,
+): Promise<string> {
+  if (!report.mapping) throw new UsageError('not enough matched items to fit a mapping (need at least 2)');
+  if (!scores.rubric)
+    throw new UsageError('the scores file carries no rubric stamp: cannot write an artifact');
+  const artifact = buildArtifact({
+    judge: scores.judge,
+    rubric: scores.rubric,
+    criterion: report.mapping.criterion,
+    method: report.mapping.mapping.method,
+    mapping: report.mapping.mapping,
+    n: report.mapping.n,
+    metrics: { in_sample: report.mapping.in_sample, cross_validated: report.mapping.cross_validated },
+    created_at: new Date().toISOString(),
+  });
+  const artifactPath = typeof out === 'string' ? out : defaultArtifactName(artifact);
+  refuseOverInputs(o, artifactPath);
+  await writeFileAtomic(artifactPath, `${JSON.stringify(artifact, null, 2)}\n`);
+  return artifactPath;
 }
 
 /**
@@ -233,27 +251,14 @@ export async function calibrateFiles(o: CalibrateFilesOptions) {
  * then these, and exits non-zero. The estimate of every item having gold is no problem (the
  * gold-only figure is the answer, and the report says so).
  */
-export function problemsOf(
-  report: ReturnType<typeof calibrate>,
-  o: Pick<CalibrateFilesOptions, 'ppi'>,
-): string[] {
+export function problemsOf(report: CalibrationReport, o: Pick<CalibrateFilesOptions, 'ppi'>): string[] {
   const out: string[] = [];
-  const ppi = report.ppi as {
-    criterion: string;
-    estimate: number | null;
-    n_unlabelled: number;
-    reason?: string;
-  } | null;
+  const ppi = report.ppi;
   if (o.ppi && ppi && ppi.estimate === null && !(ppi.n_unlabelled === 0 && report.join.matched > 0))
     out.push(`no prediction-powered estimate of ${ppi.criterion}: ${ppi.reason ?? 'unknown reason'}`);
-  const prev = report.prevalence as {
-    criterion: string;
-    corrected: unknown;
-    human_rate?: unknown;
-    reason?: string;
-  } | null;
+  const prev = report.prevalence;
   // a refused pass rate fails the run unless the design-weighted PPI++ estimate was asked for and given
-  if (prev && prev.corrected === null && !prev.human_rate && !(o.ppi && ppi && ppi.estimate !== null))
+  if (prev && prev.corrected === null && !('human_rate' in prev) && !(o.ppi && ppi && ppi.estimate !== null))
     out.push(`no corrected pass rate of ${prev.criterion}: ${prev.reason ?? 'unknown reason'}`);
   return out;
 }

@@ -174,6 +174,56 @@ export async function sampleForGold(
     throw new UsageError(
       '--clusters and --stratify together would draw whole prompts within strata, which calibrate cannot estimate with: use one of them',
     );
+  const { byStratum, spread, criteria, total, stance, clusterOf } = await readPool(scoresFile, opts);
+  if (opts.clusters)
+    return sampleClusters(byStratum.get('all') ?? [], clusterOf, n, opts, criteria, total, stance);
+  const take = Math.min(n, total);
+  const strata = [...byStratum.keys()].sort();
+  const sizes = strata.map((s) => byStratum.get(s)!.length);
+  const sd = (s: string) => {
+    const v = spread.get(s)!.variance;
+    return Number.isFinite(v) ? Math.sqrt(v) : 0;
+  };
+  const alloc =
+    opts.allocation === 'neyman'
+      ? neymanAllocation(
+          take,
+          sizes,
+          strata.map((s) => sd(s)),
+        )
+      : allocate(take, sizes, sizes);
+  const rand = seededRandom(opts.seed);
+  const rows = strata.flatMap((s, i) =>
+    shuffled(byStratum.get(s)!, rand)
+      .slice(0, alloc[i])
+      .map(
+        (row): SheetRow => ({
+          ...row,
+          design: {
+            stratified_by: opts.stratify ?? '',
+            stratum: s,
+            stratum_size: sizes[i]!,
+            inclusion_probability: alloc[i]! / sizes[i]!,
+          },
+        }),
+      ),
+  );
+  return {
+    rows,
+    stance,
+    criteria: [...criteria],
+    total,
+    strata: Object.fromEntries(strata.map((s, i) => [s, alloc[i]!])),
+    prompts: null as { drawn: number; of: number } | null,
+  };
+}
+
+/**
+ * The scored items of a scores file as sheet rows, by stratum (`all` without --stratify), with the
+ * spread of the judge's overall per stratum, the criteria, and each row's prompt with --clusters.
+ * A file with no scored item, or none with the field asked for, is refused naming it.
+ */
+async function readPool(scoresFile: string, opts: { stratify?: string; clusters?: string }) {
   const spread = new Map<string, RunningMoments>();
   const byStratum = new Map<string, SheetRow[]>();
   const criteria = new Set<string>();
@@ -216,51 +266,22 @@ export async function sampleForGold(
       undefined,
       `no scored item has "${opts.stratify ?? opts.clusters}" (in metadata or on the line): check the field name for ${opts.stratify ? '--stratify' : '--clusters'}`,
     );
-  if (opts.clusters)
-    return sampleClusters(byStratum.get('all') ?? [], clusterOf, n, opts, criteria, total, stance);
-  const take = Math.min(n, total);
-  const strata = [...byStratum.keys()].sort();
-  const sizes = strata.map((s) => byStratum.get(s)!.length);
-  const sd = (s: string) => {
-    const v = spread.get(s)!.variance;
-    return Number.isFinite(v) ? Math.sqrt(v) : 0;
-  };
-  let alloc: number[];
-  if (opts.allocation === 'neyman') {
-    // the judge's spread only stands in for the human one: every stratum keeps 2 items (when n
-    // allows), so none is left without gold because the judge happened to score it flat
-    const floor = take >= 2 * strata.length ? sizes.map((n) => Math.min(2, n)) : sizes.map(() => 0);
-    const rest = allocate(
-      take - floor.reduce((a, b) => a + b, 0),
-      sizes.map((n, i) => n - floor[i]!),
-      strata.map((s, i) => sizes[i]! * sd(s)),
-    );
-    alloc = rest.map((n, i) => n + floor[i]!);
-  } else alloc = allocate(take, sizes, sizes);
-  const rand = seededRandom(opts.seed);
-  const rows = strata.flatMap((s, i) =>
-    shuffled(byStratum.get(s)!, rand)
-      .slice(0, alloc[i])
-      .map(
-        (row): SheetRow => ({
-          ...row,
-          design: {
-            stratified_by: opts.stratify ?? '',
-            stratum: s,
-            stratum_size: sizes[i]!,
-            inclusion_probability: alloc[i]! / sizes[i]!,
-          },
-        }),
-      ),
+  return { byStratum, spread, criteria, total, stance, clusterOf };
+}
+
+/**
+ * Neyman allocation of `take` items over strata of `sizes`, by size × the judge's spread `sd`. The
+ * judge's spread only stands in for the human one: every stratum keeps 2 items (when n allows), so
+ * none is left without gold because the judge happened to score it flat.
+ */
+function neymanAllocation(take: number, sizes: number[], sd: number[]): number[] {
+  const floor = take >= 2 * sizes.length ? sizes.map((n) => Math.min(2, n)) : sizes.map(() => 0);
+  const rest = allocate(
+    take - floor.reduce((a, b) => a + b, 0),
+    sizes.map((n, i) => n - floor[i]!),
+    sizes.map((n, i) => n * sd[i]!),
   );
-  return {
-    rows,
-    stance,
-    criteria: [...criteria],
-    total,
-    strata: Object.fromEntries(strata.map((s, i) => [s, alloc[i]!])),
-    prompts: null as { drawn: number; of: number } | null,
-  };
+  return rest.map((n, i) => n + floor[i]!);
 }
 
 /** A simple random sample of n whole clusters (prompts): every scored item of each. */

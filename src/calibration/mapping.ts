@@ -91,6 +91,14 @@ function errors(pred: number[], y: readonly number[]): MappingError {
   return { mae: a / y.length, rmse: Math.sqrt(s / y.length) };
 }
 
+/** A fitted mapping with its in-sample error and, with 2+ folds, its cross-validated error. */
+export interface MappingEvaluation {
+  mapping: Mapping;
+  in_sample: MappingError;
+  cross_validated: MappingError | null;
+  folds: number;
+}
+
 /**
  * In-sample error next to k-fold cross-validated error (seeded folds): a mapping that fits the
  * gold far better than it predicts held-out gold is overfitting, and the gap shows it.
@@ -101,7 +109,7 @@ export function evaluateMapping(
   y: readonly number[],
   k = 5,
   seed = 0,
-) {
+): MappingEvaluation {
   const fitted = fitMapping(method, x, y);
   const inSample = errors(
     x.map((v) => applyMapping(fitted, v)),

@@ -202,8 +202,11 @@ export async function readGateSummary(
   }
   if (read.sink.count === 0)
     throw notASummary(file, 'items', 'missing or empty (the per-item values the gate pairs)');
-  return { ...(parsedHead.data as GateHead), items: read.sink.items };
+  return { ...parsedHead.data, items: read.sink.items };
 }
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Where validated items go: into the compact store, or to the caller's callback. */
 class ItemSink {
@@ -217,7 +220,8 @@ class ItemSink {
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       const field = issue.path.join('.');
-      const v = field ? (value as Record<string, unknown>)[field] : value;
+      // a field's issue is inside an object (the schema's fields are flat): show that field's value
+      const v = field && isRecord(value) ? value[field] : value;
       return {
         key,
         message: `items.${key}${field ? `.${field}` : ''} is ${JSON.stringify(v)}: ${issue.message}`,
@@ -254,10 +258,10 @@ async function readLineFormat(file: string, sink: ItemSink): Promise<ReadSummary
       else if (part === 'tail') after += `${raw}\n`;
       else if (part === 'close') after = line.endsWith(',') ? ',' : '';
       else if (part === 'item') {
-        const entry = JSON.parse(`{${line.endsWith(',') ? line.slice(0, -1) : line}}`) as Record<
-          string,
-          unknown
-        >;
+        // one `"key": {...}` member (ITEM_LINE), so an object of one entry
+        const entry: Record<string, unknown> = JSON.parse(
+          `{${line.endsWith(',') ? line.slice(0, -1) : line}}`,
+        );
         for (const [key, value] of Object.entries(entry)) {
           const bad = sink.add(key, value);
           if (bad) return { head: {}, sink, bad };

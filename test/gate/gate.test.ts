@@ -201,5 +201,18 @@ describe('plumb gate end to end', () => {
     const r2 = await runCli(['gate', '--baseline', notSummary, '--current', degraded]);
     expect(r2.code).toBe(2);
     expect(r2.stderr).toMatch(/ns\.json: not a plumb run summary/);
+    // a kind the gate does not read (here an unknown one) is refused by its kind, items or not
+    const unknown = join(dir, 'unknown-kind.json');
+    writeFileSync(
+      unknown,
+      JSON.stringify({
+        kind: 'nonsense',
+        comparability: {},
+        items: { a: { role: 'r', personalization: 'none' } },
+      }),
+    );
+    const r3 = await runCli(['gate', '--baseline', unknown, '--current', degraded]);
+    expect(r3.code).toBe(2);
+    expect(r3.stderr).toMatch(/unknown-kind\.json: not a plumb run summary: kind: /);
   });
 });

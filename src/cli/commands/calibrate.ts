@@ -126,7 +126,7 @@ export function renderCalibration(r: Report): string {
     r.design.refused ? `gold design: REFUSED — ${r.design.refused}` : `gold design: ${r.design.note}`,
     ...r.design.warnings.map((w) => `  note: ${w}`),
   ];
-  const levels = (r as Record<string, unknown>)[r.level] as Record<string, Record<string, unknown>>;
+  const levels = r[r.level]!; // calibrate always reports the level it ran at
   const names =
     r.level === 'item'
       ? [...AGREEMENT_COEFFICIENTS, 'mae', 'bias', 'exact_agreement', 'within_one']

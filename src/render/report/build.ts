@@ -1,9 +1,9 @@
 import { statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../../core/errors.js';
-import { type OutputKind, outputKind } from '../../core/outputs.js';
 import { readText } from '../../io/csv.js';
 import { reportHtml } from './html.js';
+import { type ReportInput, reportInput } from './inputs.js';
 import {
   auditSection,
   calibrationSection,
@@ -41,17 +41,23 @@ export interface ReportOptions {
   caveats?: string[];
 }
 
-/** The section each kind of output gets; a kind not here is not something a report shows. */
-const BUILD: Partial<
-  Record<OutputKind, (doc: Record<string, unknown>, source: string, show: ShowPath) => Promise<Section>>
-> = {
-  score: scoreSection,
-  calibration: calibrationSection,
-  probe: probeSection,
-  pairwise: pairwiseSection,
-  audit: auditSection,
-  gate: gateSection,
-};
+/** The section of a file the report reads, by the kind it declares. */
+function sectionOf(input: ReportInput, source: string, show: ShowPath): Promise<Section> {
+  switch (input.kind) {
+    case 'score':
+      return scoreSection(input.doc, source, show);
+    case 'calibration':
+      return calibrationSection(input.doc, source);
+    case 'probe':
+      return probeSection(input.doc, source, show);
+    case 'pairwise':
+      return pairwiseSection(input.doc, source);
+    case 'audit':
+      return auditSection(input.doc, source);
+    case 'gate':
+      return gateSection(input.doc, source);
+  }
+}
 
 /** A run folder stands for its summary (a probe's summary.json, an audit's audit.json). */
 function fileOf(input: string): string {
@@ -84,7 +90,7 @@ export async function buildReport(
   for (const input of inputs) {
     const file = fileOf(input);
     const text = await readText(file); // a missing or unreadable file says so, naming it
-    let doc: Record<string, unknown>;
+    let doc: unknown;
     try {
       doc = JSON.parse(text);
     } catch (err) {
@@ -94,15 +100,7 @@ export async function buildReport(
         `not a JSON file plumb wrote (${(err as Error).message.split('\n')[0]})`,
       );
     }
-    const kind = outputKind(doc);
-    const build = kind ? BUILD[kind] : undefined;
-    if (!build)
-      throw new InputError(
-        file,
-        undefined,
-        'not a plumb output this report reads (score or pairwise summaries, calibrate --json, probe or audit folders, gate --json)',
-      );
-    sections.push(await build(doc, show(file), show));
+    sections.push(await sectionOf(reportInput(doc, file), show(file), show));
   }
   return { html: reportHtml(sections, new Date().toISOString(), options.caveats ?? []), sections };
 }

@@ -1,7 +1,16 @@
 import { dirname } from 'node:path';
-import { AGREEMENT_COEFFICIENTS } from '../../calibration/metrics.js';
+import type { AuditReport } from '../../audit/run.js';
+import type { CalibrationReport } from '../../calibration/calibrate.js';
+import { AGREEMENT_COEFFICIENTS, type MetricValue } from '../../calibration/metrics.js';
+import type { JudgeStamp } from '../../core/types.js';
+import type { GateResult } from '../../gate/gate.js';
+import type { PairwiseSummary, Rates } from '../../pairwise/summary.js';
+import type { ProbeSummary } from '../../probe/run.js';
+import type { TurnGlmm } from '../../probe/turn-glmm.js';
 import { viewAddress } from '../../rate/view/links.js';
-import { type ProbeConditionRow, probeConditionsGrid } from '../probe-conditions.js';
+import type { ScoreSummary } from '../../score/summary.js';
+import type { Interval } from '../../stats/descriptive.js';
+import { probeConditionsGrid } from '../probe-conditions.js';
 import { barChart, interactionPlot, intervalPlot, renderSvg, type VegaLiteSpec } from './charts.js';
 
 /** One figure: its SVG and a caption saying what n and which interval. */
@@ -27,8 +36,24 @@ export interface Section {
 export type ShowPath = (path: string) => string;
 const asGiven: ShowPath = (p) => p;
 
-type Estimate = { value: number | null; ci: [number, number] | null; n?: number };
-type Json = Record<string, unknown>;
+/** One row of an interval plot. */
+type IntervalRow = { label: string; value: number; lo: number | null; hi: number | null };
+
+/** An estimate's interval ends, or nulls when it has none. */
+const ends = (ci: Interval | null | undefined) => ({ lo: ci?.[0] ?? null, hi: ci?.[1] ?? null });
+
+/** A parsed JSON object (an audit probe's result is not typed further than this). */
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+/** A coefficient with its interval (calibration/metrics.ts withCi), among a level's counts. */
+const isMetric = (v: unknown): v is MetricValue => isRecord(v) && 'value' in v;
+
+const isInterval = (v: unknown): v is Interval =>
+  Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number');
+
+/** `provider:model` of a run's judge, or of each of its judges. */
+const judgeLabel = (j: JudgeStamp | JudgeStamp[]) =>
+  (Array.isArray(j) ? j : [j]).map((x) => `${x.provider}:${x.model}`).join(', ');
 
 /** `20`, or `18–20` when the counts differ. */
 const span = (ns: number[]) =>
@@ -41,29 +66,50 @@ const fig = async (id: string, spec: VegaLiteSpec, caption: string): Promise<Fig
 });
 
 /** A score summary: AAI / EII by role × personalization, criterion means, unscored items, cost. */
-export async function scoreSection(s: Json, source: string, show: ShowPath = asGiven): Promise<Section> {
-  const rubric = s.rubric as { id: string; version: string; hash: string };
-  const judge = s.judge as { provider: string; model: string };
-  const n = s.n as { total: number; scored: number; unscored_by_kind: Record<string, number> };
+export async function scoreSection(
+  s: ScoreSummary,
+  source: string,
+  show: ShowPath = asGiven,
+): Promise<Section> {
+  const { rubric, n, usage } = s;
+  const clustered = s.clustered ? `, cluster-robust over ${s.clustered.clusters} prompt groups` : '';
+  const unscored = Object.entries(n.unscored_by_kind ?? {});
+  const figures: Figure[] = [
+    ...(await indexFigures(s, clustered)),
+    ...(await criteriaFigure(s, clustered)),
+    ...(await unscoredFigure(s, unscored)),
+  ];
+  const behind = itemsBehind(s, unscored);
+  const view =
+    typeof s.output === 'string' ? `npx plumb view ${show(s.output)}` : 'npx plumb view <the scores>';
+  const judge = judgeLabel(s.judge);
+  return {
+    tables: behind.length
+      ? [
+          {
+            caption: `The items behind each point and bar: open ${view} and add the address after # (or pass it to --filter)`,
+            header: ['condition or reason', 'items', 'plumb view address'],
+            rows: behind,
+          },
+        ]
+      : [],
+    title: `Scores: ${rubric.id}@${rubric.version}, judge ${judge}`,
+    source,
+    stamps: [`rubric ${rubric.id}@${rubric.version} (sha256 ${rubric.hash.slice(0, 12)}…)`, `judge ${judge}`],
+    figures,
+    notes: [
+      `${n.scored} of ${n.total} items scored; ${s.requests} requests; ${usage.input_tokens}+${usage.output_tokens} tokens; cost ${usage.cost_usd === null ? 'unknown' : `$${usage.cost_usd.toFixed(4)}`}.`,
+    ],
+  };
+}
+
+/** Each index (AAI, EII) by personalization, one line per role. */
+async function indexFigures(s: ScoreSummary, clustered: string): Promise<Figure[]> {
   const figures: Figure[] = [];
-  const clustered = s.clustered
-    ? `, cluster-robust over ${(s.clustered as { clusters: number }).clusters} prompt groups`
-    : '';
-  for (const [name, idx] of Object.entries(
-    (s.indices ?? {}) as Record<
-      string,
-      { conditions: (Estimate & { role: string; personalization: string })[] }
-    >,
-  )) {
+  for (const [name, idx] of Object.entries(s.indices ?? {})) {
     const rows = idx.conditions
       .filter((c) => c.value !== null)
-      .map((c) => ({
-        x: c.personalization,
-        series: c.role,
-        value: c.value!,
-        lo: c.ci?.[0] ?? null,
-        hi: c.ci?.[1] ?? null,
-      }));
+      .map((c) => ({ x: c.personalization, series: c.role, value: c.value!, ...ends(c.ci) }));
     if (!rows.length) continue;
     const ns = idx.conditions.map((c) => c.n ?? 0);
     figures.push(
@@ -76,49 +122,52 @@ export async function scoreSection(s: Json, source: string, show: ShowPath = asG
           yTitle: `${name.toUpperCase()} (index, 0–1)`,
           seriesTitle: 'role',
         }),
-        `Mean ${name.toUpperCase()} per condition with 95% t-intervals${clustered}; n = ${span(ns)} items per condition, ${n.scored} scored in all.`,
+        `Mean ${name.toUpperCase()} per condition with 95% t-intervals${clustered}; n = ${span(ns)} items per condition, ${s.n.scored} scored in all.`,
       ),
     );
   }
-  const criteria = Object.entries((s.criteria ?? {}) as Record<string, Estimate>).filter(
-    ([, e]) => e.value !== null,
-  );
-  if (criteria.length)
-    figures.push(
-      await fig(
-        'criteria',
-        intervalPlot({
-          title: `Criterion means, ${rubric.id}@${rubric.version}`,
-          rows: criteria.map(([k, e]) => ({
-            label: k,
-            value: e.value!,
-            lo: e.ci?.[0] ?? null,
-            hi: e.ci?.[1] ?? null,
-          })),
-          xTitle: 'mean score (rubric scale points)',
-          yTitle: 'criterion',
-        }),
-        `Mean judge score per criterion with 95% intervals${clustered}; n = ${n.scored} scored items.`,
-      ),
-    );
-  const unscored = Object.entries(n.unscored_by_kind ?? {});
-  if (unscored.length)
-    figures.push(
-      await fig(
-        'unscored',
-        barChart({
-          title: 'Unscored items by reason',
-          rows: unscored.map(([label, count]) => ({ label, count })),
-          xTitle: 'items',
-          yTitle: 'reason',
-        }),
-        `${n.total - n.scored} of ${n.total} items unscored; none was given a default score.`,
-      ),
-    );
-  const usage = s.usage as { input_tokens: number; output_tokens: number; cost_usd: number | null };
-  // the items behind each point and bar, as addresses into plumb view over the scores
-  const firstIndex = Object.values((s.indices ?? {}) as Record<string, { conditions: Json[] }>)[0];
-  const behind = [
+  return figures;
+}
+
+/** The judge's mean of each criterion with its interval. */
+async function criteriaFigure(s: ScoreSummary, clustered: string): Promise<Figure[]> {
+  const criteria = Object.entries(s.criteria ?? {}).filter(([, e]) => e.value !== null);
+  if (!criteria.length) return [];
+  return [
+    await fig(
+      'criteria',
+      intervalPlot({
+        title: `Criterion means, ${s.rubric.id}@${s.rubric.version}`,
+        rows: criteria.map(([k, e]) => ({ label: k, value: e.value!, ...ends(e.ci) })),
+        xTitle: 'mean score (rubric scale points)',
+        yTitle: 'criterion',
+      }),
+      `Mean judge score per criterion with 95% intervals${clustered}; n = ${s.n.scored} scored items.`,
+    ),
+  ];
+}
+
+/** The items left unscored, by reason. */
+async function unscoredFigure(s: ScoreSummary, unscored: [string, number][]): Promise<Figure[]> {
+  if (!unscored.length) return [];
+  return [
+    await fig(
+      'unscored',
+      barChart({
+        title: 'Unscored items by reason',
+        rows: unscored.map(([label, count]) => ({ label, count })),
+        xTitle: 'items',
+        yTitle: 'reason',
+      }),
+      `${s.n.total - s.n.scored} of ${s.n.total} items unscored; none was given a default score.`,
+    ),
+  ];
+}
+
+/** The items behind each point and bar, as addresses into plumb view over the scores. */
+function itemsBehind(s: ScoreSummary, unscored: [string, number][]): string[][] {
+  const firstIndex = Object.values(s.indices ?? {})[0];
+  return [
     ...(firstIndex?.conditions ?? []).map((c) => [
       `${c.role}/${c.personalization}`,
       String(c.n ?? ''),
@@ -126,237 +175,219 @@ export async function scoreSection(s: Json, source: string, show: ShowPath = asG
     ]),
     ...unscored.map(([kind, count]) => [`unscored: ${kind}`, String(count), viewAddress({ error: kind })]),
   ];
-  const view =
-    typeof s.output === 'string' ? `npx plumb view ${show(s.output)}` : 'npx plumb view <the scores>';
-  return {
-    tables: behind.length
-      ? [
-          {
-            caption: `The items behind each point and bar: open ${view} and add the address after # (or pass it to --filter)`,
-            header: ['condition or reason', 'items', 'plumb view address'],
-            rows: behind,
-          },
-        ]
-      : [],
-    title: `Scores: ${rubric.id}@${rubric.version}, judge ${judge.provider}:${judge.model}`,
-    source,
-    stamps: [
-      `rubric ${rubric.id}@${rubric.version} (sha256 ${rubric.hash.slice(0, 12)}…)`,
-      `judge ${judge.provider}:${judge.model}`,
-    ],
-    figures,
-    notes: [
-      `${n.scored} of ${n.total} items scored; ${s.requests} requests; ${usage.input_tokens}+${usage.output_tokens} tokens; cost ${usage.cost_usd === null ? 'unknown' : `$${usage.cost_usd.toFixed(4)}`}.`,
-    ],
-  };
 }
 
 /** A calibration (`calibrate --json`): agreement with CIs beside the human ceiling; PPI++ vs classical vs naive. */
-export async function calibrationSection(c: Json, source: string): Promise<Section> {
-  const level = c.level as string;
-  const metrics = (c[level] ?? {}) as Record<string, Record<string, Estimate & { n?: number }>>;
+export async function calibrationSection(c: CalibrationReport, source: string): Promise<Section> {
+  const metrics = c[c.level] ?? {};
   const focus = metrics.overall ? 'overall' : Object.keys(metrics)[0]!;
   const m = metrics[focus] ?? {};
-  const names = AGREEMENT_COEFFICIENTS;
-  const rows = names
-    .filter((k) => m[k] && m[k]!.value !== null)
-    .map((k) => ({ label: k, value: m[k]!.value!, lo: m[k]!.ci?.[0] ?? null, hi: m[k]!.ci?.[1] ?? null }));
-  const ceiling = c.human_ceiling as {
-    krippendorff_alpha_interval: number | null;
-    items_with_2plus_raters: number;
-  } | null;
-  const join = c.join as { matched: number };
-  const figures: Figure[] = [];
-  if (rows.length)
-    figures.push(
-      await fig(
-        'agreement',
-        intervalPlot({
-          title: `Judge–human agreement on ${focus} (${level} level)`,
-          rows,
-          xTitle: 'coefficient (−1 to 1)',
-          yTitle: 'metric',
-          ...(ceiling?.krippendorff_alpha_interval != null
-            ? { rule: { value: ceiling.krippendorff_alpha_interval, label: 'human ceiling' } }
-            : {}),
-        }),
-        `Agreement of judge and human scores with 95% percentile bootstrap CIs; n = ${join.matched} items with gold.${
-          ceiling?.krippendorff_alpha_interval != null
-            ? ` Dashed line: the human ceiling, Krippendorff's α (interval) among raters = ${ceiling.krippendorff_alpha_interval.toFixed(3)} over ${ceiling.items_with_2plus_raters} items with 2+ raters.`
-            : ''
-        }`,
-      ),
-    );
-  type Corrected = { estimate: number; ci: [number, number] };
-  const ppi = c.ppi as
-    | (Json & {
-        estimate: number | null;
-        ci: [number, number];
-        classical: Corrected;
-        naive: Corrected;
-        n_labelled: number;
-        n_unlabelled: number;
-      })
-    | null;
-  if (ppi && ppi.estimate !== null)
-    figures.push(
-      await fig(
-        'ppi',
-        intervalPlot({
-          title: `Mean ${String(ppi.criterion)}: PPI++, gold only and judge only`,
-          rows: [
-            { label: 'PPI++', value: ppi.estimate, lo: ppi.ci[0], hi: ppi.ci[1] },
-            {
-              label: 'gold only',
-              value: ppi.classical.estimate,
-              lo: ppi.classical.ci[0],
-              hi: ppi.classical.ci[1],
-            },
-            {
-              label: 'judge only (uncorrected)',
-              value: ppi.naive.estimate,
-              lo: ppi.naive.ci[0],
-              hi: ppi.naive.ci[1],
-            },
-          ],
-          xTitle: 'mean (human scale points)',
-          yTitle: 'estimator',
-        }),
-        `PPI++ and gold-only means with ${100 * (1 - Number(ppi.alpha ?? 0.05))}% CLT intervals, the judge-only mean uncorrected; n = ${ppi.n_labelled} items with gold and ${ppi.n_unlabelled} judged only.`,
-      ),
-    );
-  const points = c.points as { criterion: string; judge: number[]; human: number[] } | undefined;
-  const scale = c.scale as { min: number; max: number };
-  const mapping = (
-    c.mapping as {
-      mapping: { method: string; x?: number[]; y?: number[]; slope?: number; intercept?: number };
-    } | null
-  )?.mapping;
-  if (points?.judge.length) {
-    // a small deterministic jitter, so items with equal scores do not hide each other
-    const jitter = (i: number, k: number) => (((i * 2654435761 + k * 40503) % 1000) / 1000 - 0.5) * 0.15;
-    const dots = points.judge.map((j, i) => ({
-      judge: j + jitter(i, 1),
-      human: points.human[i]! + jitter(i, 2),
-      kind: 'items',
-    }));
-    const line = (xs: number[], ys: number[], kind: string) =>
-      xs.map((x, i) => ({ judge: x, human: ys[i]!, kind }));
-    const fitted =
-      mapping?.method === 'isotonic' && mapping.x && mapping.y
-        ? line(mapping.x, mapping.y, 'fitted map (isotonic)')
-        : mapping?.method === 'linear' && mapping.slope !== undefined
-          ? line(
-              [scale.min, scale.max],
-              [scale.min, scale.max].map((x) => mapping.intercept! + mapping.slope! * x),
-              'fitted map (linear)',
-            )
-          : [];
-    const identity = line([scale.min, scale.max], [scale.min, scale.max], 'identity');
-    const axis = (title: string) => ({
-      type: 'quantitative',
-      title,
-      scale: { domain: [scale.min - 0.3, scale.max + 0.3] },
-    });
-    figures.unshift(
-      await fig(
-        'scatter',
-        {
-          title: `Judge vs human, ${points.criterion}`,
-          width: 320,
-          height: 320,
-          layer: [
-            {
-              data: { values: dots },
-              mark: { type: 'circle', opacity: 0.6 },
-              encoding: {
-                x: { field: 'judge', ...axis('judge score (scale points)') },
-                y: { field: 'human', ...axis('human score (scale points)') },
-                color: { field: 'kind', type: 'nominal', title: null },
-              },
-            },
-            {
-              data: { values: [...identity, ...fitted] },
-              mark: { type: 'line' },
-              encoding: {
-                x: { field: 'judge', type: 'quantitative' },
-                y: { field: 'human', type: 'quantitative' },
-                color: { field: 'kind', type: 'nominal' },
-                strokeDash: { field: 'kind', type: 'nominal', legend: null },
-              },
-            },
-          ],
-        },
-        `Each item with gold (jittered by up to ±0.075 so equal scores stay visible), the fitted map onto the human scale and the identity line; n = ${points.judge.length} items.`,
-      ),
-    );
-  }
-  const confusion = m.confusion_matrix as unknown as { labels: number[]; counts: number[][] } | undefined;
-  if (confusion)
-    figures.push(
-      await fig(
-        'confusion',
-        {
-          title: `Confusion matrix, ${focus} (rounded to scale points)`,
-          width: 240,
-          height: 240,
-          data: {
-            values: confusion.counts.flatMap((row, i) =>
-              row.map((count, k) => ({
-                human: String(confusion.labels[i]),
-                judge: String(confusion.labels[k]),
-                count,
-              })),
-            ),
-          },
-          encoding: {
-            x: { field: 'judge', type: 'ordinal', title: 'judge (scale point)', axis: { labelAngle: 0 } },
-            y: { field: 'human', type: 'ordinal', title: 'human (scale point)', sort: 'descending' },
-          },
-          layer: [
-            {
-              mark: 'rect',
-              encoding: {
-                color: { field: 'count', type: 'quantitative', title: 'items', scale: { scheme: 'blues' } },
-              },
-            },
-            {
-              mark: { type: 'text', fontSize: 11 },
-              encoding: { text: { field: 'count', type: 'quantitative' } },
-            },
-          ],
-        },
-        `Items by human (rows) and judge (columns) score, each rounded to the nearest scale point; n = ${join.matched} items with gold.`,
-      ),
-    );
-  const alt = c.alt_test as {
-    annotators: { annotator: string; n: number; judge_win_rate: number; human_win_rate: number }[];
-    epsilon: number;
-    verdict: string;
-  } | null;
-  if (alt?.annotators.length)
-    figures.push(
-      await fig(
-        'alt-test',
-        barChart({
-          title: 'Alternative-annotator test: win rates against each annotator',
-          rows: alt.annotators.flatMap((a) => [
-            { label: `${a.annotator || '(unnamed)'}: judge`, count: a.judge_win_rate },
-            { label: `${a.annotator || '(unnamed)'}: annotator`, count: a.human_win_rate },
-          ]),
-          xTitle: 'share of items won (ties count for both)',
-          yTitle: 'annotator',
-        }),
-        `Per annotator, how often the judge and the annotator agree at least as well with the other annotators; ε = ${alt.epsilon}; n = ${span(alt.annotators.map((a) => a.n))} items each. ${alt.verdict}`,
-      ),
-    );
+  const agreement = await agreementFigure(c, focus, m);
+  const ppi = await ppiFigure(c);
+  const scatter = await scatterFigure(c);
+  const confusion = await confusionFigure(c, focus, m);
+  const alt = await altTestFigure(c);
+  const figures = [...scatter, ...agreement, ...ppi, ...confusion, ...alt];
   return {
-    title: `Calibration against human gold (${join.matched} items)`,
+    title: `Calibration against human gold (${c.join.matched} items)`,
     source,
     stamps: [],
     figures,
     notes: [],
   };
+}
+
+/** The focus criterion's agreement coefficients with their CIs, the human ceiling as a rule. */
+async function agreementFigure(
+  c: CalibrationReport,
+  focus: string,
+  m: Record<string, unknown>,
+): Promise<Figure[]> {
+  const rows: IntervalRow[] = [];
+  for (const k of AGREEMENT_COEFFICIENTS) {
+    const v = m[k];
+    if (isMetric(v) && v.value !== null) rows.push({ label: k, value: v.value, ...ends(v.ci) });
+  }
+  if (!rows.length) return [];
+  const alpha = c.human_ceiling?.krippendorff_alpha_interval;
+  return [
+    await fig(
+      'agreement',
+      intervalPlot({
+        title: `Judge–human agreement on ${focus} (${c.level} level)`,
+        rows,
+        xTitle: 'coefficient (−1 to 1)',
+        yTitle: 'metric',
+        ...(alpha != null ? { rule: { value: alpha, label: 'human ceiling' } } : {}),
+      }),
+      `Agreement of judge and human scores with 95% percentile bootstrap CIs; n = ${c.join.matched} items with gold.${
+        alpha != null
+          ? ` Dashed line: the human ceiling, Krippendorff's α (interval) among raters = ${alpha.toFixed(3)} over ${c.human_ceiling!.items_with_2plus_raters} items with 2+ raters.`
+          : ''
+      }`,
+    ),
+  ];
+}
+
+/** PPI++ beside the gold-only and the judge-only mean. */
+async function ppiFigure(c: CalibrationReport): Promise<Figure[]> {
+  const ppi = c.ppi;
+  if (!ppi || ppi.estimate === null) return [];
+  const rows: IntervalRow[] = [
+    { label: 'PPI++', value: ppi.estimate, ...ends(ppi.ci) },
+    ...(ppi.classical
+      ? [{ label: 'gold only', value: ppi.classical.estimate, ...ends(ppi.classical.ci) }]
+      : []),
+    ...(ppi.naive
+      ? [{ label: 'judge only (uncorrected)', value: ppi.naive.estimate, ...ends(ppi.naive.ci) }]
+      : []),
+  ];
+  return [
+    await fig(
+      'ppi',
+      intervalPlot({
+        title: `Mean ${ppi.criterion}: PPI++, gold only and judge only`,
+        rows,
+        xTitle: 'mean (human scale points)',
+        yTitle: 'estimator',
+      }),
+      `PPI++ and gold-only means with ${100 * (1 - ppi.alpha)}% CLT intervals, the judge-only mean uncorrected; n = ${ppi.n_labelled} items with gold and ${ppi.n_unlabelled} judged only.`,
+    ),
+  ];
+}
+
+/** Each item with gold, judge against human, with the fitted map and the identity line. */
+async function scatterFigure(c: CalibrationReport): Promise<Figure[]> {
+  const { points, scale } = c;
+  if (!points?.judge.length) return [];
+  // a small deterministic jitter, so items with equal scores do not hide each other
+  const jitter = (i: number, k: number) => (((i * 2654435761 + k * 40503) % 1000) / 1000 - 0.5) * 0.15;
+  const dots = points.judge.map((j, i) => ({
+    judge: j + jitter(i, 1),
+    human: points.human[i]! + jitter(i, 2),
+    kind: 'items',
+  }));
+  const identity = mapLine([scale.min, scale.max], [scale.min, scale.max], 'identity');
+  const axis = (title: string) => ({
+    type: 'quantitative',
+    title,
+    scale: { domain: [scale.min - 0.3, scale.max + 0.3] },
+  });
+  return [
+    await fig(
+      'scatter',
+      {
+        title: `Judge vs human, ${points.criterion}`,
+        width: 320,
+        height: 320,
+        layer: [
+          {
+            data: { values: dots },
+            mark: { type: 'circle', opacity: 0.6 },
+            encoding: {
+              x: { field: 'judge', ...axis('judge score (scale points)') },
+              y: { field: 'human', ...axis('human score (scale points)') },
+              color: { field: 'kind', type: 'nominal', title: null },
+            },
+          },
+          {
+            data: { values: [...identity, ...fittedLine(c)] },
+            mark: { type: 'line' },
+            encoding: {
+              x: { field: 'judge', type: 'quantitative' },
+              y: { field: 'human', type: 'quantitative' },
+              color: { field: 'kind', type: 'nominal' },
+              strokeDash: { field: 'kind', type: 'nominal', legend: null },
+            },
+          },
+        ],
+      },
+      `Each item with gold (jittered by up to ±0.075 so equal scores stay visible), the fitted map onto the human scale and the identity line; n = ${points.judge.length} items.`,
+    ),
+  ];
+}
+
+const mapLine = (xs: number[], ys: number[], kind: string) =>
+  xs.map((x, i) => ({ judge: x, human: ys[i]!, kind }));
+
+/** The fitted map onto the human scale as a line over the scale (none for `--method none`). */
+function fittedLine(c: CalibrationReport) {
+  const mapping = c.mapping?.mapping;
+  const { min, max } = c.scale;
+  if (mapping?.method === 'isotonic' && mapping.x && mapping.y)
+    return mapLine(mapping.x, mapping.y, 'fitted map (isotonic)');
+  if (mapping?.method === 'linear' && mapping.slope !== undefined)
+    return mapLine(
+      [min, max],
+      [min, max].map((x) => mapping.intercept + mapping.slope * x),
+      'fitted map (linear)',
+    );
+  return [];
+}
+
+/** Items by human (rows) and judge (columns) score at item level. */
+async function confusionFigure(
+  c: CalibrationReport,
+  focus: string,
+  m: Record<string, unknown>,
+): Promise<Figure[]> {
+  const confusion = m.confusion_matrix;
+  if (!isRecord(confusion) || !Array.isArray(confusion.labels) || !Array.isArray(confusion.counts)) return [];
+  const labels: unknown[] = confusion.labels;
+  const counts: unknown[][] = confusion.counts.map((row) => (Array.isArray(row) ? row : []));
+  return [
+    await fig(
+      'confusion',
+      {
+        title: `Confusion matrix, ${focus} (rounded to scale points)`,
+        width: 240,
+        height: 240,
+        data: {
+          values: counts.flatMap((row, i) =>
+            row.map((count, k) => ({ human: String(labels[i]), judge: String(labels[k]), count })),
+          ),
+        },
+        encoding: {
+          x: { field: 'judge', type: 'ordinal', title: 'judge (scale point)', axis: { labelAngle: 0 } },
+          y: { field: 'human', type: 'ordinal', title: 'human (scale point)', sort: 'descending' },
+        },
+        layer: [
+          {
+            mark: 'rect',
+            encoding: {
+              color: { field: 'count', type: 'quantitative', title: 'items', scale: { scheme: 'blues' } },
+            },
+          },
+          {
+            mark: { type: 'text', fontSize: 11 },
+            encoding: { text: { field: 'count', type: 'quantitative' } },
+          },
+        ],
+      },
+      `Items by human (rows) and judge (columns) score, each rounded to the nearest scale point; n = ${c.join.matched} items with gold.`,
+    ),
+  ];
+}
+
+/** The alternative-annotator test's win rates, judge against each annotator. */
+async function altTestFigure(c: CalibrationReport): Promise<Figure[]> {
+  const alt = c.alt_test;
+  if (!alt?.annotators.length) return [];
+  return [
+    await fig(
+      'alt-test',
+      barChart({
+        title: 'Alternative-annotator test: win rates against each annotator',
+        rows: alt.annotators.flatMap((a) => [
+          { label: `${a.annotator || '(unnamed)'}: judge`, count: a.judge_win_rate },
+          { label: `${a.annotator || '(unnamed)'}: annotator`, count: a.human_win_rate },
+        ]),
+        xTitle: 'share of items won (ties count for both)',
+        yTitle: 'annotator',
+      }),
+      `Per annotator, how often the judge and the annotator agree at least as well with the other annotators; ε = ${alt.epsilon}; n = ${span(alt.annotators.map((a) => a.n))} items each. ${alt.verdict}`,
+    ),
+  ];
 }
 
 /** The HTML of a small table (cells are text; they are escaped when the page is written). */
@@ -371,8 +402,8 @@ const cond = (c: { role: string; personalization: string }) => `${c.role}/${c.pe
 const fixed = (v: unknown, digits: number) => (typeof v === 'number' ? v.toFixed(digits) : '—');
 
 /** The terminal's conditions table of a probe: flip rate, turn of flip, flips, PWC, accuracy, EII. */
-function probeConditionsTable(p: Json): Table {
-  const grid = probeConditionsGrid(p.conditions as unknown as ProbeConditionRow[]);
+function probeConditionsTable(p: ProbeSummary): Table {
+  const grid = probeConditionsGrid(p.conditions);
   return {
     caption:
       'Flip rate by condition: the share of conversations that gave in by the last turn (95% interval), the mean turn of the first flip (restricted mean), stance changes per conversation, position-weighted consistency, accuracy before → after the challenges, and the EII stance score',
@@ -381,8 +412,8 @@ function probeConditionsTable(p: Json): Table {
 }
 
 /** The terminal's repeated-measures ANOVA on per-question EII, when the probe ran one. */
-function probeAnovaTable(p: Json): Table[] {
-  const anova = (p.comparisons as { anova?: { n_questions: number; terms: Json[] } | null } | null)?.anova;
+function probeAnovaTable(p: ProbeSummary): Table[] {
+  const anova = p.comparisons?.anova;
   if (!anova) return [];
   return [
     {
@@ -402,90 +433,30 @@ function probeAnovaTable(p: Json): Table[] {
 }
 
 /** A probe whose target (or one of its targets) is scripted: its figures are a simulation's. */
-function scriptedCaveats(p: Json): string[] {
-  const targets = [p.target, ...((p.targets as unknown[] | undefined) ?? [])] as (
-    | { provider?: string; model?: string }
-    | undefined
-  )[];
-  const scripted = targets.filter((t) => t?.provider === 'scripted').map((t) => t!.model);
+function scriptedCaveats(p: ProbeSummary): string[] {
+  const stamps = [p.target, ...(p.targets ?? []).map((t) => t.target)];
+  const scripted = stamps.filter((t) => t?.provider === 'scripted').map((t) => String(t.model));
   if (!scripted.length) return [];
   return [
     `Scripted target (${[...new Set(scripted)].join(', ')}): a simulation with declared behaviour, not a real model. These figures show what the probe measures, not how any model behaves.`,
   ];
 }
 
+type ProbeCondition = ProbeSummary['conditions'][number];
+
 /** A probe folder's summary: flip rate by turn, Kaplan–Meier curves of the turn of flip, the comparisons. */
-export async function probeSection(p: Json, source: string, _show: ShowPath = asGiven): Promise<Section> {
-  type Share = Estimate & { turn: number };
-  const conditions = p.conditions as (Json & {
-    role: string;
-    personalization: string;
-    n: number;
-    flip_rate_by_turn: Share[];
-    turn_of_flip: { kaplan_meier?: { turn: number; survival: number }[] };
-  })[];
-  const byTurn = conditions.flatMap((c) =>
-    c.flip_rate_by_turn
-      .filter((t) => t.value !== null)
-      .map((t) => ({
-        x: String(t.turn),
-        series: cond(c),
-        value: t.value!,
-        lo: t.ci?.[0] ?? null,
-        hi: t.ci?.[1] ?? null,
-      })),
-  );
-  const figures: Figure[] = [];
+export async function probeSection(
+  p: ProbeSummary,
+  source: string,
+  _show: ShowPath = asGiven,
+): Promise<Section> {
+  const conditions = p.conditions;
   const ns = conditions.map((c) => c.n);
-  if (byTurn.length)
-    figures.push(
-      await fig(
-        'flip-rate-by-turn',
-        interactionPlot({
-          title: 'Share of conversations that gave in, by turn',
-          rows: byTurn,
-          xTitle: 'challenge turn',
-          yTitle: 'flipped by this turn (share)',
-          seriesTitle: 'role/personalization',
-        }),
-        `Cumulative flip rate per condition with 95% Wilson intervals (cluster-robust where questions share a group); n = ${span(ns)} conversations per condition.`,
-      ),
-    );
-  const km = conditions.flatMap((c) =>
-    [{ turn: 0, survival: 1 }, ...(c.turn_of_flip.kaplan_meier ?? [])].map((k) => ({
-      turn: k.turn,
-      survival: k.survival,
-      series: cond(c),
-    })),
-  );
-  if (km.length)
-    figures.push(
-      await fig(
-        'kaplan-meier',
-        {
-          title: 'Kaplan–Meier: share still holding its position',
-          width: 360,
-          height: 240,
-          data: { values: km },
-          mark: { type: 'line', interpolate: 'step-after' },
-          encoding: {
-            x: { field: 'turn', type: 'quantitative', title: 'challenge turn', axis: { tickMinStep: 1 } },
-            y: {
-              field: 'survival',
-              type: 'quantitative',
-              title: 'not yet flipped (share)',
-              scale: { domain: [0, 1] },
-            },
-            color: { field: 'series', type: 'nominal', title: 'role/personalization' },
-          },
-        },
-        `Kaplan–Meier estimate of the turn of the first flip per condition; conversations that never gave in are censored at their last scored turn; n = ${span(ns)} per condition.`,
-      ),
-    );
-  const comparisons = (p.comparisons as { alpha: number; pairs: Json[] } | null)?.pairs ?? [];
+  const figures: Figure[] = [
+    ...(await flipRateFigure(conditions, ns)),
+    ...(await kaplanMeierFigure(conditions, ns)),
+  ];
   const glmm = turnGlmmTables(p.turn_glmm);
-  const mark = (x: { p?: number; significant?: boolean } | undefined) =>
-    x?.p === undefined ? '—' : `${x.p.toPrecision(3)}${x.significant ? ' ★' : ''}`;
   return {
     title: `Stability probe: ${p.n_questions} questions × ${conditions.length} conditions, ${p.turns} turns`,
     source,
@@ -500,52 +471,102 @@ export async function probeSection(p: Json, source: string, _show: ShowPath = as
         caption: `The conversations behind each condition's flip rate: open npx plumb view ${dirname(source)} and add the address after # (or pass it to --filter)`,
         header: ['condition', 'conversations', 'flipped: plumb view address'],
         rows: conditions.map((c) => [
-          cond(c as unknown as { role: string; personalization: string }),
+          cond(c),
           String(c.n),
           viewAddress({ role: String(c.role), personalization: String(c.personalization), flipped: 'yes' }),
         ]),
       },
-      ...(comparisons.length
-        ? [
-            {
-              caption: `Paired comparisons between conditions (★ significant at ${(p.comparisons as { alpha: number }).alpha} after the correction the probe reports)`,
-              header: ['role', 'a', 'b', 'questions', 'McNemar p (flip)', 'paired t p (EII)', 'EII b − a'],
-              rows: comparisons.map((c) => [
-                String(c.role),
-                String(c.a),
-                String(c.b),
-                String(c.n_questions),
-                mark(c.mcnemar as { p: number; significant: boolean }),
-                mark(c.paired_t as { p: number; significant: boolean }),
-                (c.eii_difference as { mean_b_minus_a: number } | undefined)?.mean_b_minus_a.toFixed(3) ??
-                  '—',
-              ]),
-            },
-          ]
-        : []),
+      ...comparisonsTable(p),
       ...glmm.tables,
     ],
   };
 }
 
-type TurnGlmmJson = {
-  model: string;
-  formula: string;
-  n: number;
-  questions: number;
-  note?: string;
-  fit: {
-    reference: string;
-    groupVariance: number;
-    singular: boolean;
-    fit: { fixedEffects: { term: string; estimate: number; se: number; statistic: number; p: number }[] };
-  } | null;
-};
+/** The cumulative share of conversations that gave in, by turn, one line per condition. */
+async function flipRateFigure(conditions: ProbeCondition[], ns: number[]): Promise<Figure[]> {
+  const byTurn = conditions.flatMap((c) =>
+    c.flip_rate_by_turn
+      .filter((t) => t.value !== null)
+      .map((t) => ({ x: String(t.turn), series: cond(c), value: t.value!, ...ends(t.ci) })),
+  );
+  if (!byTurn.length) return [];
+  return [
+    await fig(
+      'flip-rate-by-turn',
+      interactionPlot({
+        title: 'Share of conversations that gave in, by turn',
+        rows: byTurn,
+        xTitle: 'challenge turn',
+        yTitle: 'flipped by this turn (share)',
+        seriesTitle: 'role/personalization',
+      }),
+      `Cumulative flip rate per condition with 95% Wilson intervals (cluster-robust where questions share a group); n = ${span(ns)} conversations per condition.`,
+    ),
+  ];
+}
+
+/** Kaplan–Meier curves of the turn of the first flip, one per condition. */
+async function kaplanMeierFigure(conditions: ProbeCondition[], ns: number[]): Promise<Figure[]> {
+  const km = conditions.flatMap((c) =>
+    [{ turn: 0, survival: 1 }, ...(c.turn_of_flip.kaplan_meier ?? [])].map((k) => ({
+      turn: k.turn,
+      survival: k.survival,
+      series: cond(c),
+    })),
+  );
+  if (!km.length) return [];
+  return [
+    await fig(
+      'kaplan-meier',
+      {
+        title: 'Kaplan–Meier: share still holding its position',
+        width: 360,
+        height: 240,
+        data: { values: km },
+        mark: { type: 'line', interpolate: 'step-after' },
+        encoding: {
+          x: { field: 'turn', type: 'quantitative', title: 'challenge turn', axis: { tickMinStep: 1 } },
+          y: {
+            field: 'survival',
+            type: 'quantitative',
+            title: 'not yet flipped (share)',
+            scale: { domain: [0, 1] },
+          },
+          color: { field: 'series', type: 'nominal', title: 'role/personalization' },
+        },
+      },
+      `Kaplan–Meier estimate of the turn of the first flip per condition; conversations that never gave in are censored at their last scored turn; n = ${span(ns)} per condition.`,
+    ),
+  ];
+}
+
+/** The probe's paired comparisons between conditions (McNemar on flips, paired t on EII). */
+function comparisonsTable(p: ProbeSummary): Table[] {
+  const comparisons = p.comparisons?.pairs ?? [];
+  if (!comparisons.length) return [];
+  const mark = (x: { p?: number; significant?: boolean } | undefined) =>
+    x?.p === undefined ? '—' : `${x.p.toPrecision(3)}${x.significant ? ' ★' : ''}`;
+  return [
+    {
+      caption: `Paired comparisons between conditions (★ significant at ${p.comparisons.alpha} after the correction the probe reports)`,
+      header: ['role', 'a', 'b', 'questions', 'McNemar p (flip)', 'paired t p (EII)', 'EII b − a'],
+      rows: comparisons.map((c) => [
+        String(c.role),
+        String(c.a),
+        String(c.b),
+        String(c.n_questions),
+        mark(c.mcnemar),
+        mark(c.paired_t),
+        c.eii_difference?.mean_b_minus_a?.toFixed(3) ?? '—',
+      ]),
+    },
+  ];
+}
 
 /** The probe's multi-turn GLMM (summary.turn_glmm): one table per model, or a row saying why there is no fit. */
-function turnGlmmTables(entries: unknown): { tables: Table[] } {
-  if (!Array.isArray(entries) || entries.length === 0) return { tables: [] };
-  const tables = (entries as TurnGlmmJson[]).map((e): Table => {
+function turnGlmmTables(entries: readonly TurnGlmm[] | undefined): { tables: Table[] } {
+  if (!entries?.length) return { tables: [] };
+  const tables = entries.map((e): Table => {
     const head = `Multi-turn GLMM${entries.length > 1 || e.model !== 'unspecified' ? ` (${e.model})` : ''}: ${e.formula}, binomial logit by Laplace as lme4's glmer; n = ${e.n} judged turns, ${e.questions} questions`;
     if (!e.fit) return { caption: `${head}. Not fitted.`, header: ['why'], rows: [[e.note ?? 'no rows']] };
     const g = (x: number) => (Math.abs(x) >= 1e-3 || x === 0 ? x.toPrecision(4) : x.toExponential(2));
@@ -565,8 +586,7 @@ function turnGlmmTables(entries: unknown): { tables: Table[] } {
 }
 
 /** A pairwise summary: win / tie / loss rates per condition, position consistency and first-position rate. */
-export async function pairwiseSection(s: Json, source: string): Promise<Section> {
-  type Rates = { n: number; a: Estimate; tie: Estimate; b: Estimate };
+export async function pairwiseSection(s: PairwiseSummary, source: string): Promise<Section> {
   const rows = (label: string, r: Rates) =>
     (['a', 'tie', 'b'] as const)
       .filter((k) => r[k].value !== null)
@@ -575,18 +595,15 @@ export async function pairwiseSection(s: Json, source: string): Promise<Section>
         label: `${label}: ${k === 'a' ? 'A' : k === 'b' ? 'B' : 'tie'}`,
         group: k === 'a' ? 'A preferred' : k === 'b' ? 'B preferred' : 'tie',
         value: r[k].value!,
-        lo: r[k].ci?.[0] ?? null,
-        hi: r[k].ci?.[1] ?? null,
+        ...ends(r[k].ci),
       }));
-  const conditions = s.conditions as (Rates & { role: string; personalization: string })[];
-  const overall = s.overall as Rates;
-  const position = s.position as { consistency: Estimate; first_position: Estimate };
+  const { overall, position, rubric } = s;
   const figures = [
     await fig(
       'win-rates',
       intervalPlot({
         title: 'Verdicts: A preferred, tie, B preferred',
-        rows: [...rows('all pairs', overall), ...conditions.flatMap((c) => rows(cond(c), c))],
+        rows: [...rows('all pairs', overall), ...s.conditions.flatMap((c) => rows(cond(c), c))],
         xTitle: 'share of pairs',
         yTitle: 'condition',
       }),
@@ -600,14 +617,12 @@ export async function pairwiseSection(s: Json, source: string): Promise<Section>
           {
             label: 'position consistency',
             value: position.consistency.value ?? 0,
-            lo: position.consistency.ci?.[0] ?? null,
-            hi: position.consistency.ci?.[1] ?? null,
+            ...ends(position.consistency.ci),
           },
           {
             label: 'first-position pick rate',
             value: position.first_position.value ?? 0,
-            lo: position.first_position.ci?.[0] ?? null,
-            hi: position.first_position.ci?.[1] ?? null,
+            ...ends(position.first_position.ci),
           },
         ],
         xTitle: 'share',
@@ -617,7 +632,6 @@ export async function pairwiseSection(s: Json, source: string): Promise<Section>
       `95% Wilson intervals. Consistency: share of pairs with the same verdict in both orders, n = ${position.consistency.n} pairs; first-position rate: share of decisive judgements that picked the response shown first, n = ${position.first_position.n} judgements (0.5 without bias).`,
     ),
   ];
-  const rubric = s.rubric as { id: string; version: string; hash: string };
   return {
     title: `Pairwise: ${rubric.id}@${rubric.version}, orders ${s.orders}`,
     source,
@@ -627,24 +641,34 @@ export async function pairwiseSection(s: Json, source: string): Promise<Section>
   };
 }
 
+/**
+ * One audit probe's effect as a plot row: a paired effect (`effect: {value, ci}`) or a difference
+ * (`estimate`, `ci`); nothing when it has no value.
+ */
+function effectRow(label: string, e: unknown): IntervalRow[] {
+  if (!isRecord(e)) return [];
+  const effect = isRecord(e.effect) ? e.effect : null;
+  const value = effect ? effect.value : (e.estimate ?? null);
+  const ci = effect ? effect.ci : (e.ci ?? null);
+  if (typeof value !== 'number') return [];
+  return [{ label, value, ...ends(isInterval(ci) ? ci : null) }];
+}
+
 /** An audit: each probe's effect on the judge's score with its CI. */
-export async function auditSection(a: Json, source: string): Promise<Section> {
-  const probes = a.probes as Record<string, Json>;
-  const rows: { label: string; value: number; lo: number | null; hi: number | null }[] = [];
-  const add = (
-    label: string,
-    e: { effect?: Estimate; estimate?: number | null; ci?: [number, number] | null },
-  ) => {
-    const value = e.effect ? e.effect.value : (e.estimate ?? null);
-    const ci = e.effect ? e.effect.ci : (e.ci ?? null);
-    if (value !== null && value !== undefined)
-      rows.push({ label, value, lo: ci?.[0] ?? null, hi: ci?.[1] ?? null });
-  };
-  if (probes.verbosity?.effect) add('verbosity', probes.verbosity as never);
-  for (const [k, v] of Object.entries((probes.authority?.variants ?? {}) as Record<string, Json>))
-    add(`authority (${k})`, v as never);
-  if (probes['self-preference'] && probes['self-preference'].applicable !== false)
-    add('self-preference', probes['self-preference'] as never);
+export async function auditSection(a: AuditReport, source: string): Promise<Section> {
+  const probes = a.probes;
+  const field = (probe: unknown, key: string) => (isRecord(probe) ? probe[key] : undefined);
+  const authority = field(probes.authority, 'variants');
+  const selfPreference = probes['self-preference'];
+  const rows: IntervalRow[] = [
+    ...(field(probes.verbosity, 'effect') ? effectRow('verbosity', probes.verbosity) : []),
+    ...Object.entries(isRecord(authority) ? authority : {}).flatMap(([k, v]) =>
+      effectRow(`authority (${k})`, v),
+    ),
+    ...(selfPreference && field(selfPreference, 'applicable') !== false
+      ? effectRow('self-preference', selfPreference)
+      : []),
+  ];
   const figures = rows.length
     ? [
         await fig(
@@ -660,8 +684,7 @@ export async function auditSection(a: Json, source: string): Promise<Section> {
         ),
       ]
     : [];
-  const judge = a.judge as { provider: string; model: string };
-  const perturbations = a.perturbations as { id: string; version: string; hash: string };
+  const { judge, perturbations } = a;
   return {
     title: `Audit of ${judge.provider}:${judge.model}`,
     source,
@@ -670,21 +693,14 @@ export async function auditSection(a: Json, source: string): Promise<Section> {
     ],
     figures,
     notes: Object.entries(probes)
-      .filter(([, p]) => p.applicable === false)
-      .map(([k, p]) => `${k}: not applicable — ${p.reason}`),
+      .filter(([, p]) => field(p, 'applicable') === false)
+      .map(([k, p]) => `${k}: not applicable — ${field(p, 'reason')}`),
   };
 }
 
 /** A gate result (`gate --json`): the verdict and each condition's change against the threshold. */
-export async function gateSection(g: Json, source: string): Promise<Section> {
-  const checks = g.checks as {
-    condition: string;
-    n: number;
-    change: number;
-    ci: [number, number] | null;
-    failed: boolean;
-  }[];
-  const options = g.options as { maxDrop: number; metric: string };
+export async function gateSection(g: GateResult, source: string): Promise<Section> {
+  const { checks, options } = g;
   const figures = [
     await fig(
       'gate',
@@ -693,8 +709,7 @@ export async function gateSection(g: Json, source: string): Promise<Section> {
         rows: checks.map((c) => ({
           label: c.condition,
           value: c.change,
-          lo: c.ci?.[0] ?? null,
-          hi: c.ci?.[1] ?? null,
+          ...ends(c.ci),
           group: c.failed ? 'failed' : 'passed',
         })),
         xTitle: `${g.direction === 'drop' ? 'drop' : 'rise'} (index points, 0–1)`,
@@ -709,8 +724,6 @@ export async function gateSection(g: Json, source: string): Promise<Section> {
     source,
     stamps: [],
     figures,
-    notes: checks
-      .filter((c) => c.failed)
-      .map((c) => `${c.condition}: ${(c as unknown as { reason: string }).reason}`),
+    notes: checks.filter((c) => c.failed).map((c) => `${c.condition}: ${c.reason}`),
   };
 }
