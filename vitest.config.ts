@@ -23,12 +23,30 @@ export const PROCESS_TESTS = [
   'test/view/browser.test.ts',
 ];
 
+/**
+ * In-process tests that run the CLI end to end through many commands — the docs' and --help's
+ * examples, the demo, the study, the audit's coverage simulation: tens of seconds each. They run
+ * in the `cli` project beside the process tests, so the `unit` project stays a matter of seconds.
+ */
+export const END_TO_END_TESTS = [
+  'test/docs/readme.test.ts',
+  'test/cli/help-examples.test.ts',
+  'test/cli/score.test.ts',
+  'test/audit/audit.test.ts',
+  'test/experiments/study.test.ts',
+];
+
 export default defineConfig({
   test: {
     setupFiles: ['test/setup.ts'],
     // one worker per core: most test files wait on servers, child processes and the disk, and
     // vitest's default (cores − 1) is a single worker on a two-core machine
     maxWorkers: availableParallelism(),
+    // the files of a worker share one module graph: each file re-importing the library (and
+    // re-loading the tokenizer, zod schemas, the SDKs) was most of the suite's time. Tests leave no
+    // global state behind: runCli restores the environment, the working directory and the streams
+    // it borrows (test/helpers/cli.ts), and servers and children are closed by each file
+    isolate: false,
     testTimeout: 60_000,
     hookTimeout: 60_000,
     projects: [
@@ -37,15 +55,10 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: PROCESS_TESTS,
-          // the files of a worker share one module graph: each file re-importing the library (and
-          // re-loading the tokenizer, zod schemas, the SDKs) was most of the unit project's time.
-          // Tests leave no global state behind: runCli restores the environment, the working
-          // directory and the streams it borrows (test/helpers/cli.ts)
-          isolate: false,
+          exclude: [...PROCESS_TESTS, ...END_TO_END_TESTS],
         },
       },
-      { extends: true, test: { name: 'cli', include: PROCESS_TESTS } },
+      { extends: true, test: { name: 'cli', include: [...PROCESS_TESTS, ...END_TO_END_TESTS] } },
     ],
   },
 });

@@ -279,19 +279,20 @@ describe('prompt injection (R6)', () => {
     const server = await serve(good);
     const input = writeJsonl(join(dir, 'nonce.in.jsonl'), items(1));
     const cache = join(dir, 'nonce-cache');
-    const run = () =>
-      // the nonce's secret is drawn once per process: each run must be a process of its own
+    // the nonce's secret is drawn once per process: the first run is a child process, the other
+    // two run in this one (another secret)
+    const run = (spawn: boolean) =>
       runCli(
         scoreArgs(input, join(dir, 'nonce.jsonl'), '--judge', 'openai:gpt-4.1-mini', '--cache-dir', cache),
-        { env: openaiEnv(server), spawn: true },
+        { env: openaiEnv(server), spawn },
       );
-    await run();
+    expect((await run(true)).code).toBe(0);
     expect(server.requests).toHaveLength(1);
-    await run();
-    expect(server.requests).toHaveLength(1); // the second run replays from the cache
+    expect((await run(false)).code).toBe(0);
+    expect(server.requests).toHaveLength(1); // the second run, another secret, replays from the cache
     await runCli(
       scoreArgs(input, join(dir, 'nonce2.jsonl'), '--judge', 'openai:gpt-4.1-mini', '--no-cache'),
-      { env: openaiEnv(server), spawn: true },
+      { env: openaiEnv(server) },
     );
     const userOf = (req: RecordedRequest) =>
       (req.body.messages as { role: string; content: string }[])[1]!.content;
