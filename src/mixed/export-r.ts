@@ -154,7 +154,10 @@ export const version = (): string => {
   }
 };
 
-/** The R script that re-fits `fit` on `csvName` (in the script's folder). */
+/**
+ * The R script that re-fits `fit` on `csvName` (in the script's folder). Long on purpose: it is the
+ * script's text, line after line in the order R runs it, so it reads as the file it writes.
+ */
 export function rScript(
   t: FittedTable,
   fit: MixedFit,

@@ -424,6 +424,8 @@ export interface Cr2Contrast extends Cr2Estimate {
  * eigenvalues of I − H_gg at or below 1e-12 get a 0 in the inverse root (a cluster that alone
  * identifies a coefficient). With v_g = A_g X_g M c and w_g = X_gᵀ v_g, Satterthwaite's df is
  *   (Σ_g |v_g|² − Σ_g w_gᵀ M w_g)² / Σ_{g,h} (δ_gh |v_g|² − w_gᵀ M w_h)².
+ * Long on purpose: one pass of linear algebra whose intermediate matrices feed each other in the
+ * order the formulas above give them; split, it would pass a dozen matrices between functions.
  */
 export function cr2Ols(
   X: readonly (readonly number[])[],

@@ -261,6 +261,8 @@ export function ppiMeanInterval(
  * has the Welch–Satterthwaite df of the two parts (in practice the labelled part's, ≤ G − 1).
  * Binary outcomes add the four pseudo-pairs as four clusters of one to the variance (not to the
  * df). Needs at least 10 gold clusters.
+ * Long on purpose: the cross-fitting by clusters, the two variances and their df follow the
+ * description above step by step, in one place where a reviewer can check them line by line.
  */
 export function ppiClusteredMeanInterval(
   labelled: readonly { y: number; f: number; cluster: string }[],
@@ -354,6 +356,8 @@ export function ppiClusteredMeanInterval(
  * stratum): each stratum's estimate stands on its own items. A stratum with fewer than 2 gold
  * items has no variance estimate: refused, with the stratum named (merge it with a neighbour or
  * add gold). Strata with fewer than 10 gold items use 2 folds (or λ = 0 below 4 items).
+ * Long on purpose: the per-stratum estimate, its refusals and the combination read as the
+ * formulas above, in one place where a reviewer can check them line by line.
  */
 export function ppiStratifiedMeanInterval(
   labelled: readonly { y: number; f: number; stratum: string }[],

@@ -19,7 +19,13 @@ import {
   parseContrast,
 } from '../../pairwise/inputs.js';
 import { readPairs } from '../../pairwise/pair-lines.js';
-import { type OrdersMode, orderDrawer, positionsByModel, runPairwise } from '../../pairwise/run.js';
+import {
+  type OrdersMode,
+  orderDrawer,
+  type PairwiseRunResult,
+  positionsByModel,
+  runPairwise,
+} from '../../pairwise/run.js';
 import type { PairwiseSummary, Rates, Share } from '../../pairwise/summary.js';
 import { renderRExport } from '../../render/r-export.js';
 import { fmtEstimate, fmtUsage, table } from '../../render/text.js';
@@ -158,34 +164,41 @@ async function judgePairs(
     progress.stop();
     if (!result) return;
     if (reportIncomplete(result, runtime, flags, `${result.summary.n.total} pairs`)) return;
-    const exported = flags.export
-      ? await exportAgainstHalf({
-          dir: flags.export.dir,
-          pairs: await readPairs(result.outPath!),
-          source: result.outPath!,
-          inputs: [
-            ...source.inputs,
-            { flag: '--out', path: result.outPath! },
-            ...(flags.summary ? [{ flag: '--summary', path: flags.summary }] : []),
-          ],
-        })
-      : null;
-    if (flags.json) {
-      process.stdout.write(`${JSON.stringify(result.summary, null, 2)}\n`);
-      return;
-    }
-    process.stdout.write(`${renderPairwiseSummary(result.summary)}\n`);
-    process.stdout.write(`\npairs: ${result.outPath}${flags.summary ? `\nsummary: ${flags.summary}` : ''}\n`);
-    if (exported)
-      process.stdout.write(
-        renderRExport(
-          exported.exported.map((e) => ({ ...e, label: e.group })),
-          exported.skipped.map((s) => ({ label: s.group, note: s.note })),
-        ),
-      );
+    await printResult(flags, result, source);
   } finally {
     end();
   }
+}
+
+/** A finished run: the export for R when asked, then the summary (JSON or the tables) and where the files are. */
+async function printResult(flags: RunFlags, result: PairwiseRunResult, source: PairSource): Promise<void> {
+  // a complete run published its pair lines (the CLI always names an --out)
+  const outPath = result.outPath!;
+  const exported = flags.export
+    ? await exportAgainstHalf({
+        dir: flags.export.dir,
+        pairs: await readPairs(outPath),
+        source: outPath,
+        inputs: [
+          ...source.inputs,
+          { flag: '--out', path: outPath },
+          ...(flags.summary ? [{ flag: '--summary', path: flags.summary }] : []),
+        ],
+      })
+    : null;
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(result.summary, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(`${renderPairwiseSummary(result.summary)}\n`);
+  process.stdout.write(`\npairs: ${outPath}${flags.summary ? `\nsummary: ${flags.summary}` : ''}\n`);
+  if (exported)
+    process.stdout.write(
+      renderRExport(
+        exported.exported.map((e) => ({ ...e, label: e.group })),
+        exported.skipped.map((s) => ({ label: s.group, note: s.note })),
+      ),
+    );
 }
 
 async function dryRun(
