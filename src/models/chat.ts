@@ -43,6 +43,27 @@ type Stored =
   | { ok: true; text: string; usage: Usage }
   | { ok: false; error: string; interrupted: boolean; budget?: boolean };
 
+/** One chat request, uncached: the reply and its cost, or why there is none (the key redacted). */
+async function callOnce(
+  limits: RequestLimits,
+  messages: readonly WireMessage[],
+  sample: number,
+  signal?: AbortSignal,
+): Promise<Stored> {
+  const conversation = limits.transport.start(messages, null);
+  const sent = await sendOnce(limits, conversation, sample, signal, () =>
+    countTokens(messages.map((m) => m.content ?? '').join('\n')),
+  );
+  if (!sent.ok)
+    return {
+      ok: false,
+      error: redactMessage(sent.message),
+      interrupted: sent.kind === 'interrupted',
+      ...(sent.kind === 'budget_exceeded' ? { budget: true } : {}),
+    };
+  return { ok: true, text: sent.reply.raw, usage: { ...sent.reply.usage, cost_usd: sent.cost } };
+}
+
 export async function createChatModel(
   spec: string,
   rt: ModelRuntime,
@@ -72,24 +93,8 @@ export async function createChatModel(
   const batchApi = (): Promise<BatchApi | null> =>
     pc.descriptor.batchApi?.(pc.client) ?? Promise.resolve(null);
 
-  const call = async (
-    messages: readonly WireMessage[],
-    sample: number,
-    signal?: AbortSignal,
-  ): Promise<Stored> => {
-    const conversation = limits.transport.start(messages, null);
-    const sent = await sendOnce(limits, conversation, sample, signal, () =>
-      countTokens(messages.map((m) => m.content ?? '').join('\n')),
-    );
-    if (!sent.ok)
-      return {
-        ok: false,
-        error: redactMessage(sent.message),
-        interrupted: sent.kind === 'interrupted',
-        ...(sent.kind === 'budget_exceeded' ? { budget: true } : {}),
-      };
-    return { ok: true, text: sent.reply.raw, usage: { ...sent.reply.usage, cost_usd: sent.cost } };
-  };
+  const call = (messages: readonly WireMessage[], sample: number, signal?: AbortSignal) =>
+    callOnce(limits, messages, sample, signal);
 
   const model: ChatModel = {
     name: spec,
