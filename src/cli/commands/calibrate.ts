@@ -114,6 +114,21 @@ function dropLines(r: Report): string[] {
 
 export function renderCalibration(r: Report): string {
   const lines = [
+    ...joinLines(r),
+    ...metricLines(r),
+    ...mappingLines(r),
+    ...(r.human_ceiling && !r.alt_test ? humanCeilingLines(r.human_ceiling) : []),
+    ...(r.alt_test ? altTestLines(r.alt_test) : []),
+  ];
+  if (r.prevalence) lines.push('', ...renderPrevalence(r.prevalence));
+  lines.push(...ppiLines(r));
+  lines.push(...renderActive(r.active), ...renderSequential(r.sequential));
+  return lines.join('\n');
+}
+
+/** What was joined, what was left out, and the gold design's verdict. */
+function joinLines(r: Report): string[] {
+  return [
     `joined ${r.join.matched} items (${r.join.scored_items} scored, ${r.join.gold_items} with gold; ${r.join.missing_in_scores.length} gold ids not in the scores${
       r.join.missing_in_scores.length
         ? `: ${r.join.missing_in_scores.slice(0, 5).join(', ')}${r.join.missing_in_scores.length > 5 ? '…' : ''}`
@@ -126,6 +141,11 @@ export function renderCalibration(r: Report): string {
     r.design.refused ? `gold design: REFUSED — ${r.design.refused}` : `gold design: ${r.design.note}`,
     ...r.design.warnings.map((w) => `  note: ${w}`),
   ];
+}
+
+/** One table of agreement metrics per criterion, at the level calibrate ran at. */
+function metricLines(r: Report): string[] {
+  const lines: string[] = [];
   const levels = r[r.level]!; // calibrate always reports the level it ran at
   const names =
     r.level === 'item'
@@ -154,61 +174,67 @@ export function renderCalibration(r: Report): string {
       ),
     );
   }
-  if (r.mapping) {
-    const mp = r.mapping;
-    const cv = mp.cross_validated
-      ? `${mp.cross_validated.mae.toFixed(3)} / ${mp.cross_validated.rmse.toFixed(3)} (${mp.folds}-fold)`
-      : '—';
+  return lines;
+}
+
+/** The fitted judge-to-human mapping and its in-sample and cross-validated error, if any. */
+function mappingLines(r: Report): string[] {
+  if (!r.mapping) return [];
+  const mp = r.mapping;
+  const cv = mp.cross_validated
+    ? `${mp.cross_validated.mae.toFixed(3)} / ${mp.cross_validated.rmse.toFixed(3)} (${mp.folds}-fold)`
+    : '—';
+  return [
+    '',
+    `mapping (${mp.mapping.method}) for ${mp.criterion}, n=${mp.n}: MAE/RMSE in-sample ${mp.in_sample.mae.toFixed(3)} / ${mp.in_sample.rmse.toFixed(3)}, cross-validated ${cv}`,
+  ];
+}
+
+/** The humans' agreement among themselves, when no alternative-annotator test was asked for. */
+function humanCeilingLines(c: NonNullable<Report['human_ceiling']>): string[] {
+  return [
+    '',
+    `human ceiling (${c.criterion}): Krippendorff α (interval) ${c.krippendorff_alpha_interval?.toFixed(3) ?? '—'}, mean pairwise QWK ${c.mean_pairwise_qwk?.toFixed(3) ?? '—'} over ${c.items_with_2plus_raters} items with ≥2 raters (run --alt-test to ask whether the judge can replace them)`,
+  ];
+}
+
+/** The alternative-annotator test: the ceiling, the verdict, one row per annotator, who was excluded. */
+function altTestLines(a: NonNullable<Report['alt_test']>): string[] {
+  const lines = [
+    '',
+    `human ceiling (${a.criterion}): Krippendorff α (interval) ${a.ceiling.krippendorff_alpha_interval?.toFixed(3) ?? '—'}, mean pairwise QWK ${a.ceiling.mean_pairwise_qwk?.toFixed(3) ?? '—'} over ${a.ceiling.items_with_2plus_raters} items with ≥2 raters`,
+    `alternative-annotator test (ε=${a.epsilon}, BY q=${a.q}): winning rate ${a.winning_rate?.toFixed(2) ?? '—'}, advantage probability ${a.advantage_probability?.toFixed(3) ?? '—'} — ${a.verdict}`,
+  ];
+  if (a.annotators.length) {
     lines.push(
-      '',
-      `mapping (${mp.mapping.method}) for ${mp.criterion}, n=${mp.n}: MAE/RMSE in-sample ${mp.in_sample.mae.toFixed(3)} / ${mp.in_sample.rmse.toFixed(3)}, cross-validated ${cv}`,
+      table(
+        ['annotator', 'n', 'judge wins', 'human wins', 't', 'p', 'p (BY)', 'judge beats?'],
+        a.annotators.map((x) => [
+          x.annotator || '(unnamed)',
+          String(x.n),
+          x.judge_win_rate.toFixed(3),
+          x.human_win_rate.toFixed(3),
+          x.t?.toFixed(3) ?? '—',
+          x.p.toFixed(4),
+          x.p_adjusted.toFixed(4),
+          x.rejected ? 'yes' : 'no',
+        ]),
+      ),
     );
   }
-  if (r.human_ceiling && !r.alt_test) {
-    const c = r.human_ceiling;
+  if (a.excluded.length)
     lines.push(
-      '',
-      `human ceiling (${c.criterion}): Krippendorff α (interval) ${c.krippendorff_alpha_interval?.toFixed(3) ?? '—'}, mean pairwise QWK ${c.mean_pairwise_qwk?.toFixed(3) ?? '—'} over ${c.items_with_2plus_raters} items with ≥2 raters (run --alt-test to ask whether the judge can replace them)`,
+      `excluded (fewer than the minimum items): ${a.excluded.map((e) => `${e.annotator || '(unnamed)'} (${e.n})`).join(', ')}`,
     );
-  }
-  if (r.alt_test) {
-    const a = r.alt_test;
-    lines.push(
-      '',
-      `human ceiling (${a.criterion}): Krippendorff α (interval) ${a.ceiling.krippendorff_alpha_interval?.toFixed(3) ?? '—'}, mean pairwise QWK ${a.ceiling.mean_pairwise_qwk?.toFixed(3) ?? '—'} over ${a.ceiling.items_with_2plus_raters} items with ≥2 raters`,
-      `alternative-annotator test (ε=${a.epsilon}, BY q=${a.q}): winning rate ${a.winning_rate?.toFixed(2) ?? '—'}, advantage probability ${a.advantage_probability?.toFixed(3) ?? '—'} — ${a.verdict}`,
-    );
-    if (a.annotators.length) {
-      lines.push(
-        table(
-          ['annotator', 'n', 'judge wins', 'human wins', 't', 'p', 'p (BY)', 'judge beats?'],
-          a.annotators.map((x) => [
-            x.annotator || '(unnamed)',
-            String(x.n),
-            x.judge_win_rate.toFixed(3),
-            x.human_win_rate.toFixed(3),
-            x.t?.toFixed(3) ?? '—',
-            x.p.toFixed(4),
-            x.p_adjusted.toFixed(4),
-            x.rejected ? 'yes' : 'no',
-          ]),
-        ),
-      );
-    }
-    if (a.excluded.length)
-      lines.push(
-        `excluded (fewer than the minimum items): ${a.excluded.map((e) => `${e.annotator || '(unnamed)'} (${e.n})`).join(', ')}`,
-      );
-  }
-  if (r.prevalence) lines.push('', ...renderPrevalence(r.prevalence));
-  if (r.ppi) {
-    // the design's note and warnings are printed once, at the top
-    const said = new Set([r.design.note, ...r.design.warnings]);
-    const ppi = r.ppi as unknown as PpiSection;
-    lines.push(...renderPpi({ ...ppi, warnings: ppi.warnings.filter((w) => !said.has(w)) }));
-  }
-  lines.push(...renderActive(r.active), ...renderSequential(r.sequential));
-  return lines.join('\n');
+  return lines;
+}
+
+/** The PPI section, without the design's note and warnings (printed once, at the top). */
+function ppiLines(r: Report): string[] {
+  if (!r.ppi) return [];
+  const said = new Set([r.design.note, ...r.design.warnings]);
+  const ppi = r.ppi as unknown as PpiSection;
+  return renderPpi({ ...ppi, warnings: ppi.warnings.filter((w) => !said.has(w)) });
 }
 
 function renderPrevalence(v: NonNullable<Report['prevalence']>): string[] {
