@@ -475,53 +475,16 @@ export async function goldPlanCommand(flags: GoldPlanFlags): Promise<void> {
     );
   const scores = await readScores(flags.scores);
   if (scores.items.length < 2) throw new InputError(flags.scores, undefined, 'needs at least 2 scored items');
-  const judgeOf = (it: (typeof scores.items)[number]) => judgeValue(it, flags.criterion);
+  const judgeOf = (it: ScoredItem) => judgeValue(it, flags.criterion);
   const judgedItems = scores.items.map(judgeOf).filter((v): v is number => v !== undefined);
   if (judgedItems.length < 2)
     throw new InputError(flags.scores, undefined, `no scores of "${flags.criterion}" (check --criterion)`);
-  let humanOf: (it: (typeof scores.items)[number]) => number | undefined = () => undefined;
-  if (flags.gold) {
-    const { rubric } = await rubricOfScores(scores);
-    const gold = await readGold(flags.gold);
-    const criteria = rubric
-      ? rubric.criteria.map((c) => c.name)
-      : [...new Set(gold.flatMap((g) => Object.keys(g.scores)))];
-    const scale = flags.scale ? parseScale(flags.scale) : rubric ? rubric.scale : null;
-    if (scale) checkGold(gold, flags.gold, scale, criteria);
-    const humans = groupGold(gold, rubric, criteria);
-    humanOf = (it) => humanValue(humans.get(it.id), flags.criterion);
-  }
+  const humanOf = await pilotHumanOf(flags, scores);
   const inPrompts = flags.clusters !== undefined || flags.contrast !== undefined;
   const clusterField = flags.clusters ?? 'group';
-  let judged = judgedItems;
-  let pilot: { judge: number[]; human: number[] } | null = null;
-  let itemsPerPrompt: number | undefined;
-  if (inPrompts) {
-    const per = perPromptValues(
-      scores.items.map((it) => ({ judge: judgeOf(it), human: humanOf(it), metadata: it.metadata })),
-      clusterField,
-      flags.contrast ?? null,
-    );
-    if (per.judged.length < 2)
-      throw new InputError(
-        flags.scores,
-        undefined,
-        `${per.judged.length} prompt(s) by "${clusterField}"${flags.contrast ? ` with both ${flags.contrast.field} ${flags.contrast.a} and ${flags.contrast.b}` : ''}: planning in prompts needs at least 2 (check --clusters and --contrast)`,
-      );
-    judged = per.judged;
-    itemsPerPrompt = per.items_per_prompt;
-    if (flags.gold) pilot = per.pilot;
-  } else if (flags.gold) {
-    pilot = { judge: [], human: [] };
-    for (const it of scores.items) {
-      const j = judgeOf(it);
-      const h = humanOf(it);
-      if (j !== undefined && h !== undefined) {
-        pilot.judge.push(j);
-        pilot.human.push(h);
-      }
-    }
-  }
+  const { judged, pilot, itemsPerPrompt } = inPrompts
+    ? promptPilot(flags, scores.items, judgeOf, humanOf, clusterField)
+    : { judged: judgedItems, pilot: flags.gold ? itemPilot(scores.items, judgeOf, humanOf) : null };
   if (flags.gold && pilot && pilot.human.length < 3)
     throw new InputError(
       flags.gold!,
@@ -545,21 +508,85 @@ export async function goldPlanCommand(flags: GoldPlanFlags): Promise<void> {
     process.stdout.write(`${JSON.stringify(active ? { ...plan, active } : plan, null, 2)}\n`);
     return;
   }
+  process.stdout.write(renderGoldPlan(plan, active, clusterField));
+}
+
+type Scores = Awaited<ReturnType<typeof readScores>>;
+type ScoredItem = Scores['items'][number];
+type ValueOf = (it: ScoredItem) => number | undefined;
+type Pilot = { judge: number[]; human: number[] };
+
+/** The people's value of each scored item from the pilot gold set (--gold), or none without one. */
+async function pilotHumanOf(flags: GoldPlanFlags, scores: Scores): Promise<ValueOf> {
+  if (!flags.gold) return () => undefined;
+  const { rubric } = await rubricOfScores(scores);
+  const gold = await readGold(flags.gold);
+  const criteria = rubric
+    ? rubric.criteria.map((c) => c.name)
+    : [...new Set(gold.flatMap((g) => Object.keys(g.scores)))];
+  const scale = flags.scale ? parseScale(flags.scale) : rubric ? rubric.scale : null;
+  if (scale) checkGold(gold, flags.gold, scale, criteria);
+  const humans = groupGold(gold, rubric, criteria);
+  return (it) => humanValue(humans.get(it.id), flags.criterion);
+}
+
+/** Planning in prompts: one value per prompt (or per paired contrast), and the pilot's prompts. */
+function promptPilot(
+  flags: GoldPlanFlags,
+  items: ScoredItem[],
+  judgeOf: ValueOf,
+  humanOf: ValueOf,
+  clusterField: string,
+): { judged: number[]; pilot: Pilot | null; itemsPerPrompt: number | undefined } {
+  const per = perPromptValues(
+    items.map((it) => ({ judge: judgeOf(it), human: humanOf(it), metadata: it.metadata })),
+    clusterField,
+    flags.contrast ?? null,
+  );
+  if (per.judged.length < 2)
+    throw new InputError(
+      flags.scores,
+      undefined,
+      `${per.judged.length} prompt(s) by "${clusterField}"${flags.contrast ? ` with both ${flags.contrast.field} ${flags.contrast.a} and ${flags.contrast.b}` : ''}: planning in prompts needs at least 2 (check --clusters and --contrast)`,
+    );
+  return { judged: per.judged, pilot: flags.gold ? per.pilot : null, itemsPerPrompt: per.items_per_prompt };
+}
+
+/** Planning in items: the pilot is every item with both a judge score and a human value. */
+function itemPilot(items: ScoredItem[], judgeOf: ValueOf, humanOf: ValueOf): Pilot {
+  const pilot: Pilot = { judge: [], human: [] };
+  for (const it of items) {
+    const j = judgeOf(it);
+    const h = humanOf(it);
+    if (j !== undefined && h !== undefined) {
+      pilot.judge.push(j);
+      pilot.human.push(h);
+    }
+  }
+  return pilot;
+}
+
+/** The plan for people: gold alone, PPI++, the active plan if asked, and the caveats. */
+function renderGoldPlan(
+  plan: ReturnType<typeof planGold>,
+  active: Awaited<ReturnType<typeof planActiveFor>> | null,
+  clusterField: string,
+): string {
   const unit = plan.unit === 'prompts' ? 'prompts rated in full' : 'gold items';
   const n = (x: { n: number | null; reason?: string }) =>
     x.n === null
       ? `— (${x.reason})`
       : `${x.n} ${unit}${plan.unit === 'prompts' && plan.items_per_prompt ? ` (≈ ${Math.round(x.n * plan.items_per_prompt)} items)` : ''}`;
-  process.stdout.write(
+  return (
     `gold needed for a ${100 * plan.confidence}% CI of ${plan.unit === 'prompts' ? `a per-prompt value (${plan.per_prompt}) by ${clusterField}` : `the mean ${plan.criterion}`} within ±${plan.halfwidth}, over ${plan.judged_items} judged ${plan.unit === 'prompts' ? 'prompts' : 'items'}\n` +
-      `  human spread σ ${plan.sd_human.toFixed(3)} and judge–human correlation ρ ${plan.rho.toFixed(3)} ${
-        plan.source === 'pilot'
-          ? `from the pilot (${plan.pilot_items} ${plan.unit === 'prompts' ? 'prompts' : 'items'})`
-          : "(assumed: σ is the judge's spread, ρ from --rho)"
-      }\n` +
-      `  gold alone  ${n(plan.classical)}\n` +
-      `  PPI++       ${n(plan.ppi)}\n` +
-      (active ? activePlanLines(active) : '') +
-      `large-sample figures: collect a margin above them; plumb's PPI++ interval needs at least 10 gold ${plan.unit === 'prompts' ? 'prompts (a paired contrast is refused below 10)' : 'items'}${plan.unit === 'prompts' ? `\ndraw them with: plumb gold sample --clusters ${clusterField} --n N` : ''}\n`,
+    `  human spread σ ${plan.sd_human.toFixed(3)} and judge–human correlation ρ ${plan.rho.toFixed(3)} ${
+      plan.source === 'pilot'
+        ? `from the pilot (${plan.pilot_items} ${plan.unit === 'prompts' ? 'prompts' : 'items'})`
+        : "(assumed: σ is the judge's spread, ρ from --rho)"
+    }\n` +
+    `  gold alone  ${n(plan.classical)}\n` +
+    `  PPI++       ${n(plan.ppi)}\n` +
+    (active ? activePlanLines(active) : '') +
+    `large-sample figures: collect a margin above them; plumb's PPI++ interval needs at least 10 gold ${plan.unit === 'prompts' ? 'prompts (a paired contrast is refused below 10)' : 'items'}${plan.unit === 'prompts' ? `\ndraw them with: plumb gold sample --clusters ${clusterField} --n N` : ''}\n`
   );
 }
