@@ -382,6 +382,20 @@ async function calibratePairwise(flags: CalibrateFlags): Promise<void> {
       throw new UsageError(`${flag} applies to scores; ${flags.scores} holds pairwise verdicts`);
   if (flags.level !== 'item')
     throw new UsageError('--level applies to scores; pairwise verdicts are compared per pair');
+  const { report, gold } = await verdictReport(flags);
+  const active = await activePairsCalibration(flags, gold);
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify({ ...report, active }, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(`${renderPairwise(report, active).join('\n')}\n`);
+}
+
+type VerdictReport = ReturnType<typeof calibrateVerdicts>;
+type GoldVerdicts = Awaited<ReturnType<typeof readGoldVerdicts>>;
+
+/** The judge's verdicts against the people's; refused when no gold id matches a judged pair. */
+async function verdictReport(flags: CalibrateFlags): Promise<{ report: VerdictReport; gold: GoldVerdicts }> {
   const judge = await readJudgeVerdicts(flags.scores);
   const gold = await readGoldVerdicts(flags.gold);
   const report = calibrateVerdicts(judge, gold, {
@@ -402,26 +416,31 @@ async function calibratePairwise(flags: CalibrateFlags): Promise<void> {
         .map((i) => JSON.stringify(i))
         .join(', ')})`,
     );
-  // pairs drawn by the active rule: the people's verdict under the design (active-pairs.ts)
+  return { report, gold };
+}
+
+/** Pairs drawn by the active rule: the people's verdict under the design (active-pairs.ts), else null. */
+async function activePairsCalibration(
+  flags: CalibrateFlags,
+  gold: GoldVerdicts,
+): Promise<ActiveCalibration | null> {
   const sheet = await readSheetDesignOf(flags.gold);
-  let active: ActiveCalibration | null = null;
   if (isSequentialSheet(sheet))
     throw new InputError(sheet!.file, undefined, 'a sequential session of scored items, not of pairs');
-  if (sheet && isActiveSheet(sheet)) {
-    const problem = activeSheetProblem(sheet);
-    if (problem) throw new UsageError(`${problem}: refused rather than treated as a random sample`);
-    active = await activeVerdictCalibration({
-      pairsFile: flags.scores,
-      sheet,
-      gold,
-      alpha: flags.alpha,
-      seed: flags.seed,
-    });
-  }
-  if (flags.json) {
-    process.stdout.write(`${JSON.stringify({ ...report, active }, null, 2)}\n`);
-    return;
-  }
+  if (!sheet || !isActiveSheet(sheet)) return null;
+  const problem = activeSheetProblem(sheet);
+  if (problem) throw new UsageError(`${problem}: refused rather than treated as a random sample`);
+  return activeVerdictCalibration({
+    pairsFile: flags.scores,
+    sheet,
+    gold,
+    alpha: flags.alpha,
+    seed: flags.seed,
+  });
+}
+
+/** The pairwise report for people: agreement, confusion, human ceiling, alt-test, active estimates. */
+function renderPairwise(report: VerdictReport, active: ActiveCalibration | null): string[] {
   const a = report.agreement;
   const ci = (v: number | null, c: [number, number] | null) =>
     v === null ? '—' : `${v.toFixed(3)}${c ? ` [${c[0].toFixed(3)}, ${c[1].toFixed(3)}]` : ''}`;
@@ -464,7 +483,7 @@ async function calibratePairwise(flags: CalibrateFlags): Promise<void> {
       'the agreement figures below describe the drawn pairs, picked for the judge’s order disagreement: not a random sample of the run (the active estimates at the end are)',
     );
   lines.push(...renderActive(active));
-  process.stdout.write(`${lines.join('\n')}\n`);
+  return lines;
 }
 
 /** `plumb gold plan`: how many gold labels (or whole prompts) a target half-width needs, classical and PPI++. */
