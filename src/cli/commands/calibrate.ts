@@ -114,6 +114,21 @@ function dropLines(r: Report): string[] {
 
 export function renderCalibration(r: Report): string {
   const lines = [
+    ...joinLines(r),
+    ...metricLines(r),
+    ...mappingLines(r),
+    ...(r.human_ceiling && !r.alt_test ? humanCeilingLines(r.human_ceiling) : []),
+    ...(r.alt_test ? altTestLines(r.alt_test) : []),
+  ];
+  if (r.prevalence) lines.push('', ...renderPrevalence(r.prevalence));
+  lines.push(...ppiLines(r));
+  lines.push(...renderActive(r.active), ...renderSequential(r.sequential));
+  return lines.join('\n');
+}
+
+/** What was joined, what was left out, and the gold design's verdict. */
+function joinLines(r: Report): string[] {
+  return [
     `joined ${r.join.matched} items (${r.join.scored_items} scored, ${r.join.gold_items} with gold; ${r.join.missing_in_scores.length} gold ids not in the scores${
       r.join.missing_in_scores.length
         ? `: ${r.join.missing_in_scores.slice(0, 5).join(', ')}${r.join.missing_in_scores.length > 5 ? '…' : ''}`
@@ -126,6 +141,11 @@ export function renderCalibration(r: Report): string {
     r.design.refused ? `gold design: REFUSED — ${r.design.refused}` : `gold design: ${r.design.note}`,
     ...r.design.warnings.map((w) => `  note: ${w}`),
   ];
+}
+
+/** One table of agreement metrics per criterion, at the level calibrate ran at. */
+function metricLines(r: Report): string[] {
+  const lines: string[] = [];
   const levels = r[r.level]!; // calibrate always reports the level it ran at
   const names =
     r.level === 'item'
@@ -154,61 +174,67 @@ export function renderCalibration(r: Report): string {
       ),
     );
   }
-  if (r.mapping) {
-    const mp = r.mapping;
-    const cv = mp.cross_validated
-      ? `${mp.cross_validated.mae.toFixed(3)} / ${mp.cross_validated.rmse.toFixed(3)} (${mp.folds}-fold)`
-      : '—';
+  return lines;
+}
+
+/** The fitted judge-to-human mapping and its in-sample and cross-validated error, if any. */
+function mappingLines(r: Report): string[] {
+  if (!r.mapping) return [];
+  const mp = r.mapping;
+  const cv = mp.cross_validated
+    ? `${mp.cross_validated.mae.toFixed(3)} / ${mp.cross_validated.rmse.toFixed(3)} (${mp.folds}-fold)`
+    : '—';
+  return [
+    '',
+    `mapping (${mp.mapping.method}) for ${mp.criterion}, n=${mp.n}: MAE/RMSE in-sample ${mp.in_sample.mae.toFixed(3)} / ${mp.in_sample.rmse.toFixed(3)}, cross-validated ${cv}`,
+  ];
+}
+
+/** The humans' agreement among themselves, when no alternative-annotator test was asked for. */
+function humanCeilingLines(c: NonNullable<Report['human_ceiling']>): string[] {
+  return [
+    '',
+    `human ceiling (${c.criterion}): Krippendorff α (interval) ${c.krippendorff_alpha_interval?.toFixed(3) ?? '—'}, mean pairwise QWK ${c.mean_pairwise_qwk?.toFixed(3) ?? '—'} over ${c.items_with_2plus_raters} items with ≥2 raters (run --alt-test to ask whether the judge can replace them)`,
+  ];
+}
+
+/** The alternative-annotator test: the ceiling, the verdict, one row per annotator, who was excluded. */
+function altTestLines(a: NonNullable<Report['alt_test']>): string[] {
+  const lines = [
+    '',
+    `human ceiling (${a.criterion}): Krippendorff α (interval) ${a.ceiling.krippendorff_alpha_interval?.toFixed(3) ?? '—'}, mean pairwise QWK ${a.ceiling.mean_pairwise_qwk?.toFixed(3) ?? '—'} over ${a.ceiling.items_with_2plus_raters} items with ≥2 raters`,
+    `alternative-annotator test (ε=${a.epsilon}, BY q=${a.q}): winning rate ${a.winning_rate?.toFixed(2) ?? '—'}, advantage probability ${a.advantage_probability?.toFixed(3) ?? '—'} — ${a.verdict}`,
+  ];
+  if (a.annotators.length) {
     lines.push(
-      '',
-      `mapping (${mp.mapping.method}) for ${mp.criterion}, n=${mp.n}: MAE/RMSE in-sample ${mp.in_sample.mae.toFixed(3)} / ${mp.in_sample.rmse.toFixed(3)}, cross-validated ${cv}`,
+      table(
+        ['annotator', 'n', 'judge wins', 'human wins', 't', 'p', 'p (BY)', 'judge beats?'],
+        a.annotators.map((x) => [
+          x.annotator || '(unnamed)',
+          String(x.n),
+          x.judge_win_rate.toFixed(3),
+          x.human_win_rate.toFixed(3),
+          x.t?.toFixed(3) ?? '—',
+          x.p.toFixed(4),
+          x.p_adjusted.toFixed(4),
+          x.rejected ? 'yes' : 'no',
+        ]),
+      ),
     );
   }
-  if (r.human_ceiling && !r.alt_test) {
-    const c = r.human_ceiling;
+  if (a.excluded.length)
     lines.push(
-      '',
-      `human ceiling (${c.criterion}): Krippendorff α (interval) ${c.krippendorff_alpha_interval?.toFixed(3) ?? '—'}, mean pairwise QWK ${c.mean_pairwise_qwk?.toFixed(3) ?? '—'} over ${c.items_with_2plus_raters} items with ≥2 raters (run --alt-test to ask whether the judge can replace them)`,
+      `excluded (fewer than the minimum items): ${a.excluded.map((e) => `${e.annotator || '(unnamed)'} (${e.n})`).join(', ')}`,
     );
-  }
-  if (r.alt_test) {
-    const a = r.alt_test;
-    lines.push(
-      '',
-      `human ceiling (${a.criterion}): Krippendorff α (interval) ${a.ceiling.krippendorff_alpha_interval?.toFixed(3) ?? '—'}, mean pairwise QWK ${a.ceiling.mean_pairwise_qwk?.toFixed(3) ?? '—'} over ${a.ceiling.items_with_2plus_raters} items with ≥2 raters`,
-      `alternative-annotator test (ε=${a.epsilon}, BY q=${a.q}): winning rate ${a.winning_rate?.toFixed(2) ?? '—'}, advantage probability ${a.advantage_probability?.toFixed(3) ?? '—'} — ${a.verdict}`,
-    );
-    if (a.annotators.length) {
-      lines.push(
-        table(
-          ['annotator', 'n', 'judge wins', 'human wins', 't', 'p', 'p (BY)', 'judge beats?'],
-          a.annotators.map((x) => [
-            x.annotator || '(unnamed)',
-            String(x.n),
-            x.judge_win_rate.toFixed(3),
-            x.human_win_rate.toFixed(3),
-            x.t?.toFixed(3) ?? '—',
-            x.p.toFixed(4),
-            x.p_adjusted.toFixed(4),
-            x.rejected ? 'yes' : 'no',
-          ]),
-        ),
-      );
-    }
-    if (a.excluded.length)
-      lines.push(
-        `excluded (fewer than the minimum items): ${a.excluded.map((e) => `${e.annotator || '(unnamed)'} (${e.n})`).join(', ')}`,
-      );
-  }
-  if (r.prevalence) lines.push('', ...renderPrevalence(r.prevalence));
-  if (r.ppi) {
-    // the design's note and warnings are printed once, at the top
-    const said = new Set([r.design.note, ...r.design.warnings]);
-    const ppi = r.ppi as unknown as PpiSection;
-    lines.push(...renderPpi({ ...ppi, warnings: ppi.warnings.filter((w) => !said.has(w)) }));
-  }
-  lines.push(...renderActive(r.active), ...renderSequential(r.sequential));
-  return lines.join('\n');
+  return lines;
+}
+
+/** The PPI section, without the design's note and warnings (printed once, at the top). */
+function ppiLines(r: Report): string[] {
+  if (!r.ppi) return [];
+  const said = new Set([r.design.note, ...r.design.warnings]);
+  const ppi = r.ppi as unknown as PpiSection;
+  return renderPpi({ ...ppi, warnings: ppi.warnings.filter((w) => !said.has(w)) });
 }
 
 function renderPrevalence(v: NonNullable<Report['prevalence']>): string[] {
@@ -356,6 +382,20 @@ async function calibratePairwise(flags: CalibrateFlags): Promise<void> {
       throw new UsageError(`${flag} applies to scores; ${flags.scores} holds pairwise verdicts`);
   if (flags.level !== 'item')
     throw new UsageError('--level applies to scores; pairwise verdicts are compared per pair');
+  const { report, gold } = await verdictReport(flags);
+  const active = await activePairsCalibration(flags, gold);
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify({ ...report, active }, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(`${renderPairwise(report, active).join('\n')}\n`);
+}
+
+type VerdictReport = ReturnType<typeof calibrateVerdicts>;
+type GoldVerdicts = Awaited<ReturnType<typeof readGoldVerdicts>>;
+
+/** The judge's verdicts against the people's; refused when no gold id matches a judged pair. */
+async function verdictReport(flags: CalibrateFlags): Promise<{ report: VerdictReport; gold: GoldVerdicts }> {
   const judge = await readJudgeVerdicts(flags.scores);
   const gold = await readGoldVerdicts(flags.gold);
   const report = calibrateVerdicts(judge, gold, {
@@ -376,26 +416,31 @@ async function calibratePairwise(flags: CalibrateFlags): Promise<void> {
         .map((i) => JSON.stringify(i))
         .join(', ')})`,
     );
-  // pairs drawn by the active rule: the people's verdict under the design (active-pairs.ts)
+  return { report, gold };
+}
+
+/** Pairs drawn by the active rule: the people's verdict under the design (active-pairs.ts), else null. */
+async function activePairsCalibration(
+  flags: CalibrateFlags,
+  gold: GoldVerdicts,
+): Promise<ActiveCalibration | null> {
   const sheet = await readSheetDesignOf(flags.gold);
-  let active: ActiveCalibration | null = null;
   if (isSequentialSheet(sheet))
     throw new InputError(sheet!.file, undefined, 'a sequential session of scored items, not of pairs');
-  if (sheet && isActiveSheet(sheet)) {
-    const problem = activeSheetProblem(sheet);
-    if (problem) throw new UsageError(`${problem}: refused rather than treated as a random sample`);
-    active = await activeVerdictCalibration({
-      pairsFile: flags.scores,
-      sheet,
-      gold,
-      alpha: flags.alpha,
-      seed: flags.seed,
-    });
-  }
-  if (flags.json) {
-    process.stdout.write(`${JSON.stringify({ ...report, active }, null, 2)}\n`);
-    return;
-  }
+  if (!sheet || !isActiveSheet(sheet)) return null;
+  const problem = activeSheetProblem(sheet);
+  if (problem) throw new UsageError(`${problem}: refused rather than treated as a random sample`);
+  return activeVerdictCalibration({
+    pairsFile: flags.scores,
+    sheet,
+    gold,
+    alpha: flags.alpha,
+    seed: flags.seed,
+  });
+}
+
+/** The pairwise report for people: agreement, confusion, human ceiling, alt-test, active estimates. */
+function renderPairwise(report: VerdictReport, active: ActiveCalibration | null): string[] {
   const a = report.agreement;
   const ci = (v: number | null, c: [number, number] | null) =>
     v === null ? '—' : `${v.toFixed(3)}${c ? ` [${c[0].toFixed(3)}, ${c[1].toFixed(3)}]` : ''}`;
@@ -438,7 +483,7 @@ async function calibratePairwise(flags: CalibrateFlags): Promise<void> {
       'the agreement figures below describe the drawn pairs, picked for the judge’s order disagreement: not a random sample of the run (the active estimates at the end are)',
     );
   lines.push(...renderActive(active));
-  process.stdout.write(`${lines.join('\n')}\n`);
+  return lines;
 }
 
 /** `plumb gold plan`: how many gold labels (or whole prompts) a target half-width needs, classical and PPI++. */
@@ -449,53 +494,16 @@ export async function goldPlanCommand(flags: GoldPlanFlags): Promise<void> {
     );
   const scores = await readScores(flags.scores);
   if (scores.items.length < 2) throw new InputError(flags.scores, undefined, 'needs at least 2 scored items');
-  const judgeOf = (it: (typeof scores.items)[number]) => judgeValue(it, flags.criterion);
+  const judgeOf = (it: ScoredItem) => judgeValue(it, flags.criterion);
   const judgedItems = scores.items.map(judgeOf).filter((v): v is number => v !== undefined);
   if (judgedItems.length < 2)
     throw new InputError(flags.scores, undefined, `no scores of "${flags.criterion}" (check --criterion)`);
-  let humanOf: (it: (typeof scores.items)[number]) => number | undefined = () => undefined;
-  if (flags.gold) {
-    const { rubric } = await rubricOfScores(scores);
-    const gold = await readGold(flags.gold);
-    const criteria = rubric
-      ? rubric.criteria.map((c) => c.name)
-      : [...new Set(gold.flatMap((g) => Object.keys(g.scores)))];
-    const scale = flags.scale ? parseScale(flags.scale) : rubric ? rubric.scale : null;
-    if (scale) checkGold(gold, flags.gold, scale, criteria);
-    const humans = groupGold(gold, rubric, criteria);
-    humanOf = (it) => humanValue(humans.get(it.id), flags.criterion);
-  }
+  const humanOf = await pilotHumanOf(flags, scores);
   const inPrompts = flags.clusters !== undefined || flags.contrast !== undefined;
   const clusterField = flags.clusters ?? 'group';
-  let judged = judgedItems;
-  let pilot: { judge: number[]; human: number[] } | null = null;
-  let itemsPerPrompt: number | undefined;
-  if (inPrompts) {
-    const per = perPromptValues(
-      scores.items.map((it) => ({ judge: judgeOf(it), human: humanOf(it), metadata: it.metadata })),
-      clusterField,
-      flags.contrast ?? null,
-    );
-    if (per.judged.length < 2)
-      throw new InputError(
-        flags.scores,
-        undefined,
-        `${per.judged.length} prompt(s) by "${clusterField}"${flags.contrast ? ` with both ${flags.contrast.field} ${flags.contrast.a} and ${flags.contrast.b}` : ''}: planning in prompts needs at least 2 (check --clusters and --contrast)`,
-      );
-    judged = per.judged;
-    itemsPerPrompt = per.items_per_prompt;
-    if (flags.gold) pilot = per.pilot;
-  } else if (flags.gold) {
-    pilot = { judge: [], human: [] };
-    for (const it of scores.items) {
-      const j = judgeOf(it);
-      const h = humanOf(it);
-      if (j !== undefined && h !== undefined) {
-        pilot.judge.push(j);
-        pilot.human.push(h);
-      }
-    }
-  }
+  const { judged, pilot, itemsPerPrompt } = inPrompts
+    ? promptPilot(flags, scores.items, judgeOf, humanOf, clusterField)
+    : { judged: judgedItems, pilot: flags.gold ? itemPilot(scores.items, judgeOf, humanOf) : null };
   if (flags.gold && pilot && pilot.human.length < 3)
     throw new InputError(
       flags.gold!,
@@ -519,21 +527,85 @@ export async function goldPlanCommand(flags: GoldPlanFlags): Promise<void> {
     process.stdout.write(`${JSON.stringify(active ? { ...plan, active } : plan, null, 2)}\n`);
     return;
   }
+  process.stdout.write(renderGoldPlan(plan, active, clusterField));
+}
+
+type Scores = Awaited<ReturnType<typeof readScores>>;
+type ScoredItem = Scores['items'][number];
+type ValueOf = (it: ScoredItem) => number | undefined;
+type Pilot = { judge: number[]; human: number[] };
+
+/** The people's value of each scored item from the pilot gold set (--gold), or none without one. */
+async function pilotHumanOf(flags: GoldPlanFlags, scores: Scores): Promise<ValueOf> {
+  if (!flags.gold) return () => undefined;
+  const { rubric } = await rubricOfScores(scores);
+  const gold = await readGold(flags.gold);
+  const criteria = rubric
+    ? rubric.criteria.map((c) => c.name)
+    : [...new Set(gold.flatMap((g) => Object.keys(g.scores)))];
+  const scale = flags.scale ? parseScale(flags.scale) : rubric ? rubric.scale : null;
+  if (scale) checkGold(gold, flags.gold, scale, criteria);
+  const humans = groupGold(gold, rubric, criteria);
+  return (it) => humanValue(humans.get(it.id), flags.criterion);
+}
+
+/** Planning in prompts: one value per prompt (or per paired contrast), and the pilot's prompts. */
+function promptPilot(
+  flags: GoldPlanFlags,
+  items: ScoredItem[],
+  judgeOf: ValueOf,
+  humanOf: ValueOf,
+  clusterField: string,
+): { judged: number[]; pilot: Pilot | null; itemsPerPrompt: number | undefined } {
+  const per = perPromptValues(
+    items.map((it) => ({ judge: judgeOf(it), human: humanOf(it), metadata: it.metadata })),
+    clusterField,
+    flags.contrast ?? null,
+  );
+  if (per.judged.length < 2)
+    throw new InputError(
+      flags.scores,
+      undefined,
+      `${per.judged.length} prompt(s) by "${clusterField}"${flags.contrast ? ` with both ${flags.contrast.field} ${flags.contrast.a} and ${flags.contrast.b}` : ''}: planning in prompts needs at least 2 (check --clusters and --contrast)`,
+    );
+  return { judged: per.judged, pilot: flags.gold ? per.pilot : null, itemsPerPrompt: per.items_per_prompt };
+}
+
+/** Planning in items: the pilot is every item with both a judge score and a human value. */
+function itemPilot(items: ScoredItem[], judgeOf: ValueOf, humanOf: ValueOf): Pilot {
+  const pilot: Pilot = { judge: [], human: [] };
+  for (const it of items) {
+    const j = judgeOf(it);
+    const h = humanOf(it);
+    if (j !== undefined && h !== undefined) {
+      pilot.judge.push(j);
+      pilot.human.push(h);
+    }
+  }
+  return pilot;
+}
+
+/** The plan for people: gold alone, PPI++, the active plan if asked, and the caveats. */
+function renderGoldPlan(
+  plan: ReturnType<typeof planGold>,
+  active: Awaited<ReturnType<typeof planActiveFor>> | null,
+  clusterField: string,
+): string {
   const unit = plan.unit === 'prompts' ? 'prompts rated in full' : 'gold items';
   const n = (x: { n: number | null; reason?: string }) =>
     x.n === null
       ? `— (${x.reason})`
       : `${x.n} ${unit}${plan.unit === 'prompts' && plan.items_per_prompt ? ` (≈ ${Math.round(x.n * plan.items_per_prompt)} items)` : ''}`;
-  process.stdout.write(
+  return (
     `gold needed for a ${100 * plan.confidence}% CI of ${plan.unit === 'prompts' ? `a per-prompt value (${plan.per_prompt}) by ${clusterField}` : `the mean ${plan.criterion}`} within ±${plan.halfwidth}, over ${plan.judged_items} judged ${plan.unit === 'prompts' ? 'prompts' : 'items'}\n` +
-      `  human spread σ ${plan.sd_human.toFixed(3)} and judge–human correlation ρ ${plan.rho.toFixed(3)} ${
-        plan.source === 'pilot'
-          ? `from the pilot (${plan.pilot_items} ${plan.unit === 'prompts' ? 'prompts' : 'items'})`
-          : "(assumed: σ is the judge's spread, ρ from --rho)"
-      }\n` +
-      `  gold alone  ${n(plan.classical)}\n` +
-      `  PPI++       ${n(plan.ppi)}\n` +
-      (active ? activePlanLines(active) : '') +
-      `large-sample figures: collect a margin above them; plumb's PPI++ interval needs at least 10 gold ${plan.unit === 'prompts' ? 'prompts (a paired contrast is refused below 10)' : 'items'}${plan.unit === 'prompts' ? `\ndraw them with: plumb gold sample --clusters ${clusterField} --n N` : ''}\n`,
+    `  human spread σ ${plan.sd_human.toFixed(3)} and judge–human correlation ρ ${plan.rho.toFixed(3)} ${
+      plan.source === 'pilot'
+        ? `from the pilot (${plan.pilot_items} ${plan.unit === 'prompts' ? 'prompts' : 'items'})`
+        : "(assumed: σ is the judge's spread, ρ from --rho)"
+    }\n` +
+    `  gold alone  ${n(plan.classical)}\n` +
+    `  PPI++       ${n(plan.ppi)}\n` +
+    (active ? activePlanLines(active) : '') +
+    `large-sample figures: collect a margin above them; plumb's PPI++ interval needs at least 10 gold ${plan.unit === 'prompts' ? 'prompts (a paired contrast is refused below 10)' : 'items'}${plan.unit === 'prompts' ? `\ndraw them with: plumb gold sample --clusters ${clusterField} --n N` : ''}\n`
   );
 }

@@ -28,26 +28,64 @@ export async function goalPrefMiniature(
   judge: LexiconJudge,
   say: (s: string) => void,
 ) {
-  const gp = join(fixtures, 'goalpref');
-  const scenarios = join(gp, 'goal_preference_scenarios.json');
-  const personasFile = join(gp, 'all_personas_first_person.json');
-  const targetSpec = `scripted:${join(gp, 'scripted-target.yaml')}`;
-  const challengerSpec = `scripted:${join(fixtures, 'scripted-challenger.yaml')}`;
-  const dir = join(out, 'goalpref');
-  const questionsFile = join(dir, 'questions.jsonl');
-
-  const { questions } = await importQuestions('goalpref', scenarios);
-  await writeFileAtomic(questionsFile, `${questions.map((q) => JSON.stringify(q)).join('\n')}\n`);
-  const personas = await readPersonas(personasFile);
-  const roles = await loadRoles();
-  const target = await createTarget(targetSpec, {});
+  const paths = miniaturePaths(fixtures, out);
+  const { questions } = await importQuestions('goalpref', paths.scenarios);
+  await writeFileAtomic(paths.questionsFile, `${questions.map((q) => JSON.stringify(q)).join('\n')}\n`);
+  const m: Miniature = {
+    paths,
+    questions,
+    personas: await readPersonas(paths.personasFile),
+    roles: await loadRoles(),
+    target: await createTarget(paths.targetSpec, {}),
+    judge,
+    say,
+  };
 
   say(
     "\nThe seed study in miniature: GoalPref-Bench's design, offline (6 scenarios and 4 personas the project wrote in",
   );
   say("GoalPref-Bench's layout; a scripted target and a scripted user — simulations, not models)");
-  say(`  npx plumb import goalpref ${scenarios} --out ${questionsFile}`);
-  const responses = join(dir, 'responses.jsonl');
+  say(`  npx plumb import goalpref ${paths.scenarios} --out ${paths.questionsFile}`);
+  const alignment = await generateAndScore(m);
+  const pairwise = await comparePersonalized(m);
+  const probe = await probeMiniature(m);
+  return {
+    alignment: alignment.summary.indices,
+    pairwise: pairwise.summary,
+    probe: probe.complete ? probe.summary.conditions : null,
+    dir: paths.dir,
+  };
+}
+
+/** The miniature's inputs, outputs and scripted models, as paths under fixtures and out. */
+function miniaturePaths(fixtures: string, out: string) {
+  const gp = join(fixtures, 'goalpref');
+  const dir = join(out, 'goalpref');
+  return {
+    scenarios: join(gp, 'goal_preference_scenarios.json'),
+    personasFile: join(gp, 'all_personas_first_person.json'),
+    targetSpec: `scripted:${join(gp, 'scripted-target.yaml')}`,
+    challengerSpec: `scripted:${join(fixtures, 'scripted-challenger.yaml')}`,
+    dir,
+    questionsFile: join(dir, 'questions.jsonl'),
+    responses: join(dir, 'responses.jsonl'),
+  };
+}
+
+/** What every step of the miniature reads, and where it tells what it does. */
+interface Miniature {
+  paths: ReturnType<typeof miniaturePaths>;
+  questions: Awaited<ReturnType<typeof importQuestions>>['questions'];
+  personas: Awaited<ReturnType<typeof readPersonas>>;
+  roles: Awaited<ReturnType<typeof loadRoles>>;
+  target: Awaited<ReturnType<typeof createTarget>>;
+  judge: LexiconJudge;
+  say: (s: string) => void;
+}
+
+/** Generates the replies and scores their alignment: AAI and EII per role and personalization. */
+async function generateAndScore({ paths, questions, personas, roles, target, judge, say }: Miniature) {
+  const { dir, questionsFile, responses } = paths;
   const gen = await runGenerate({
     questions,
     questionsFile,
@@ -63,7 +101,7 @@ export async function goalPrefMiniature(
     concurrency: 4,
   });
   say(
-    `  npx plumb generate --questions ${questionsFile} --target ${targetSpec} --personas ${personasFile} --out ${responses}`,
+    `  npx plumb generate --questions ${questionsFile} --target ${paths.targetSpec} --personas ${paths.personasFile} --out ${responses}`,
   );
   const alignment = await runScore({
     rubric: await resolveRubric('alignment'),
@@ -86,8 +124,12 @@ export async function goalPrefMiniature(
       }),
     ).replace(/^/gm, '  '),
   );
+  return alignment;
+}
 
-  // the blind A/B comparison: each generic reply against its personalized twin, in both orders
+/** The blind A/B comparison: each generic reply against its personalized twin, in both orders. */
+async function comparePersonalized({ paths, judge, say }: Miniature) {
+  const { dir, responses } = paths;
   const pairsOut = join(dir, 'preference.pairwise.jsonl');
   const pairwise = await runPairwise({
     rubric: await resolvePairwiseRubric('preference'),
@@ -116,8 +158,13 @@ export async function goalPrefMiniature(
       ]),
     ).replace(/^/gm, '  '),
   );
+  return pairwise;
+}
 
-  const probeDir = join(dir, 'probe');
+/** The multi-turn probe: a scripted user pushes the preference for 6 turns; goal alignment per turn. */
+async function probeMiniature({ paths, questions, personas, roles, target, judge, say }: Miniature) {
+  const { questionsFile, targetSpec, challengerSpec, personasFile } = paths;
+  const probeDir = join(paths.dir, 'probe');
   await clearProbeRun(probeDir); // regenerated on every demo run
   const probe = await runProbe({
     questions,
@@ -146,10 +193,5 @@ export async function goalPrefMiniature(
     );
     say(renderProbeConditions(probe.summary).replace(/^/gm, '  '));
   }
-  return {
-    alignment: alignment.summary.indices,
-    pairwise: pairwise.summary,
-    probe: probe.complete ? probe.summary.conditions : null,
-    dir,
-  };
+  return probe;
 }

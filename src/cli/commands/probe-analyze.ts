@@ -66,61 +66,24 @@ export async function judgeCommand(flags: ProbeJudgeFlags): Promise<void> {
       ...(flags.questions ? [{ flag: '--questions', path: flags.questions }] : []),
     ],
   );
-  const questions = new Map<string, ProbeQuestion>(
-    flags.questions ? (await readQuestions(flags.questions)).map((q) => [q.id, q]) : [],
-  );
-  const { layout, conversations } = await readTranscripts(flags.transcripts, questions);
-  const goal = conversations.every((c) => c.goal && c.preference);
-  const rubric = await resolveRubric(
-    flags.stanceRubric === 'auto' ? (goal ? 'goal_alignment' : 'stance') : flags.stanceRubric,
-  );
+  const { layout, conversations, rubric } = await readProbeInputs(flags);
   const rt = createRuntime(connection(flags, await loadPrices(flags.prices)));
   const { circuit } = rt;
   assertBaseUrlUsed(flags.baseUrl, [flags.judge]);
   const judge = await createJudge(flags.judge, rt);
   judge.assertSupports(rubric);
-  const interrupt = onInterrupt('keeping the verdicts made so far in the judge cache…');
-  const progress = createProgress('probe judge');
   const total = conversations.reduce((n, c) => n + c.turns.length, 0);
   const labels = await AtomicLineWriter.open(labelsPath);
-  let done = 0;
-  let result: Awaited<ReturnType<typeof judgeTranscripts>>;
-  try {
-    result = await judgeTranscripts(conversations, judge, rubric, {
-      concurrency: flags.concurrency,
-      signal: anySignal(interrupt.signal, circuit.signal),
-      onLabel: async (l) => {
-        await labels.write(
-          JSON.stringify({ ...l, rubric: `${rubric.id}@${rubric.version}`, judge: judge.stamp }),
-        );
-        done += 1;
-        progress.update({ done, total, unscored: 0, costUsd: null });
-      },
-    });
-  } catch (err) {
-    await labels.abandon().catch(() => {});
-    throw err;
-  } finally {
-    progress.stop();
-    interrupt.dispose();
-  }
-  if (result.interrupted) {
-    await labels.abandon();
-    process.stderr.write(
-      `plumb: stopped (${circuit.reason ?? 'interrupted'}) after ${done}/${total} turns; the verdicts are cached: re-run the same command to finish.\n`,
-    );
-    process.exitCode = circuit.reason ? 1 : 130;
-    return;
-  }
-  if (!result.labels.some((l) => l.value !== null)) {
-    await labels.abandon();
-    const first = result.labels.find((l) => l.error)?.error;
-    process.stderr.write(
-      `plumb: failed: no turn could be judged${first ? ` (first problem: ${JSON.stringify(first)})` : ''}\n`,
-    );
-    process.exitCode = 1;
-    return;
-  }
+  const { result, done } = await judgeEveryTurn(
+    flags,
+    conversations,
+    judge,
+    rubric,
+    circuit.signal,
+    labels,
+    total,
+  );
+  if (await stoppedShort(result, labels, circuit.reason, done, total)) return;
   const analysis = analyzeLabels(
     result.labels.map((l, i) => ({
       conversation: l.conversation,
@@ -150,6 +113,87 @@ export async function judgeCommand(flags: ProbeJudgeFlags): Promise<void> {
     join(flags.out, 'summary.json'),
     `judged ${done} turns of ${conversations.length} conversations (${layout} layout) with ${rubric.id}@${rubric.version}; labels: ${labelsPath}`,
   );
+}
+
+type Conversations = Awaited<ReturnType<typeof readTranscripts>>['conversations'];
+type Rubric = Awaited<ReturnType<typeof resolveRubric>>;
+type Judge = Awaited<ReturnType<typeof createJudge>>;
+type JudgedTurns = Awaited<ReturnType<typeof judgeTranscripts>>;
+
+/** The transcripts (with their questions, if given) and the stance rubric they are judged with. */
+async function readProbeInputs(flags: ProbeJudgeFlags) {
+  const questions = new Map<string, ProbeQuestion>(
+    flags.questions ? (await readQuestions(flags.questions)).map((q) => [q.id, q]) : [],
+  );
+  const { layout, conversations } = await readTranscripts(flags.transcripts, questions);
+  const goal = conversations.every((c) => c.goal && c.preference);
+  const rubric = await resolveRubric(
+    flags.stanceRubric === 'auto' ? (goal ? 'goal_alignment' : 'stance') : flags.stanceRubric,
+  );
+  return { layout, conversations, rubric };
+}
+
+/** Judges every turn, writing each label as it comes; an error abandons the labels file. */
+async function judgeEveryTurn(
+  flags: ProbeJudgeFlags,
+  conversations: Conversations,
+  judge: Judge,
+  rubric: Rubric,
+  circuitSignal: AbortSignal,
+  labels: AtomicLineWriter,
+  total: number,
+): Promise<{ result: JudgedTurns; done: number }> {
+  const interrupt = onInterrupt('keeping the verdicts made so far in the judge cache…');
+  const progress = createProgress('probe judge');
+  let done = 0;
+  try {
+    const result = await judgeTranscripts(conversations, judge, rubric, {
+      concurrency: flags.concurrency,
+      signal: anySignal(interrupt.signal, circuitSignal),
+      onLabel: async (l) => {
+        await labels.write(
+          JSON.stringify({ ...l, rubric: `${rubric.id}@${rubric.version}`, judge: judge.stamp }),
+        );
+        done += 1;
+        progress.update({ done, total, unscored: 0, costUsd: null });
+      },
+    });
+    return { result, done };
+  } catch (err) {
+    await labels.abandon().catch(() => {});
+    throw err;
+  } finally {
+    progress.stop();
+    interrupt.dispose();
+  }
+}
+
+/** Interrupted, or no turn judged: abandons the labels, says why, sets the exit code; true if so. */
+async function stoppedShort(
+  result: JudgedTurns,
+  labels: AtomicLineWriter,
+  circuitReason: string | null | undefined,
+  done: number,
+  total: number,
+): Promise<boolean> {
+  if (result.interrupted) {
+    await labels.abandon();
+    process.stderr.write(
+      `plumb: stopped (${circuitReason ?? 'interrupted'}) after ${done}/${total} turns; the verdicts are cached: re-run the same command to finish.\n`,
+    );
+    process.exitCode = circuitReason ? 1 : 130;
+    return true;
+  }
+  if (!result.labels.some((l) => l.value !== null)) {
+    await labels.abandon();
+    const first = result.labels.find((l) => l.error)?.error;
+    process.stderr.write(
+      `plumb: failed: no turn could be judged${first ? ` (first problem: ${JSON.stringify(first)})` : ''}\n`,
+    );
+    process.exitCode = 1;
+    return true;
+  }
+  return false;
 }
 
 function print(a: Analysis, json: boolean | undefined, written: string | null, head?: string) {
