@@ -323,6 +323,39 @@ export interface ComparisonOptions {
  * differences, and the ANOVA on the groups' cell means (groups are the subjects).
  */
 export function compareConditionsPaired(convs: Conversation[], opts: ComparisonOptions) {
+  const g = groupByCondition(convs);
+  const pairs = [];
+  for (const role of g.roles) {
+    for (let i = 0; i < g.pers.length; i++) {
+      for (let j = i + 1; j < g.pers.length; j++) {
+        const A = g.byCond.get(`${role}/${g.pers[i]}`);
+        const B = g.byCond.get(`${role}/${g.pers[j]}`);
+        if (!A || !B) continue;
+        pairs.push({
+          role,
+          a: g.pers[i],
+          b: g.pers[j],
+          ...comparePair(A, B, g.clusterOfQuestion, opts.alpha),
+        });
+      }
+    }
+  }
+  const anova = roleByPersonalizationAnova(convs, g, opts.alpha);
+  return { alpha: opts.alpha, pairs, anova };
+}
+
+/** Conversations grouped for the paired comparisons: by condition and question, with the levels in order. */
+interface ConditionGroups {
+  /** `role/personalization` → question id → its conversation. */
+  byCond: Map<string, Map<string, Conversation>>;
+  roles: string[];
+  pers: string[];
+  /** A question's cluster: its group when it has one (the same in every condition), else itself. */
+  clusterOfQuestion: (q: string) => string;
+}
+
+/** Index conversations by condition and question; sort the roles and personalizations. */
+function groupByCondition(convs: Conversation[]): ConditionGroups {
   const key = (c: Conversation) => `${c.role}/${c.personalization}`;
   const byCond = new Map<string, Map<string, Conversation>>();
   for (const c of convs) {
@@ -340,114 +373,134 @@ export function compareConditionsPaired(convs: Conversation[], opts: ComparisonO
   for (const c of convs)
     if (!questionCluster.has(c.question_id)) questionCluster.set(c.question_id, clusterOf(c));
   const clusterOfQuestion = (q: string) => questionCluster.get(q) ?? q;
-  const pairs = [];
-  for (const role of roles) {
-    for (let i = 0; i < pers.length; i++) {
-      for (let j = i + 1; j < pers.length; j++) {
-        const A = byCond.get(`${role}/${pers[i]}`);
-        const B = byCond.get(`${role}/${pers[j]}`);
-        if (!A || !B) continue;
-        const qs = [...A.keys()].filter((q) => B.has(q));
-        let b = 0;
-        let c = 0;
-        const gave: number[] = [];
-        const diffs: number[] = [];
-        const diffClusters: string[] = [];
-        for (const q of qs) {
-          const fa = gaveIn(A.get(q)!);
-          const fb = gaveIn(B.get(q)!);
-          if (fa && !fb) b += 1;
-          if (!fa && fb) c += 1;
-          gave.push((fb ? 1 : 0) - (fa ? 1 : 0));
-          const ea = stanceStability(A.get(q)!);
-          const eb = stanceStability(B.get(q)!);
-          if (ea !== null && eb !== null) {
-            diffs.push(eb - ea);
-            diffClusters.push(clusterOfQuestion(q));
-          }
-        }
-        const clusters = new Set(qs.map(clusterOfQuestion)).size;
-        const clustered = clusters < qs.length;
-        const t = oneSampleT(diffs, 0, 'two-sided', opts.alpha);
-        const sd = t.sd;
-        pairs.push({
-          role,
-          a: pers[i],
-          b: pers[j],
-          n_questions: qs.length,
-          ...(clustered ? { clusters } : {}),
-          mcnemar: {
-            flipped_only_in_a: b,
-            flipped_only_in_b: c,
-            ...mcnemarOf(b, c, gave, qs.map(clusterOfQuestion), clustered, opts.alpha),
-            odds_ratio: c === 0 ? null : b / c,
-          },
-          eii_difference: {
-            mean_b_minus_a: diffs.length ? t.mean : null,
-            n: diffs.length,
-            cohens_dz: sd > 0 ? t.mean / sd : null,
-          },
-          paired_t: clustered
-            ? clusteredT(diffs, diffClusters, opts.alpha)
-            : { t: t.t, df: t.df, p: t.p, ci: t.ci, significant: t.p < opts.alpha },
-          wilcoxon: wilcoxonOf(diffs, diffClusters, clustered, opts.alpha),
-        });
-      }
+  return { byCond, roles, pers, clusterOfQuestion };
+}
+
+/** One pair of personalization conditions within a role, over the questions both have. */
+function comparePair(
+  A: Map<string, Conversation>,
+  B: Map<string, Conversation>,
+  clusterOfQuestion: (q: string) => string,
+  alpha: number,
+) {
+  const qs = [...A.keys()].filter((q) => B.has(q));
+  const d = pairedDifferences(qs, A, B, clusterOfQuestion);
+  const clusters = new Set(qs.map(clusterOfQuestion)).size;
+  const clustered = clusters < qs.length;
+  const t = oneSampleT(d.diffs, 0, 'two-sided', alpha);
+  const sd = t.sd;
+  return {
+    n_questions: qs.length,
+    ...(clustered ? { clusters } : {}),
+    mcnemar: {
+      flipped_only_in_a: d.b,
+      flipped_only_in_b: d.c,
+      ...mcnemarOf(d.b, d.c, d.gave, qs.map(clusterOfQuestion), clustered, alpha),
+      odds_ratio: d.c === 0 ? null : d.b / d.c,
+    },
+    eii_difference: {
+      mean_b_minus_a: d.diffs.length ? t.mean : null,
+      n: d.diffs.length,
+      cohens_dz: sd > 0 ? t.mean / sd : null,
+    },
+    paired_t: clustered
+      ? clusteredT(d.diffs, d.diffClusters, alpha)
+      : { t: t.t, df: t.df, p: t.p, ci: t.ci, significant: t.p < alpha },
+    wilcoxon: wilcoxonOf(d.diffs, d.diffClusters, clustered, alpha),
+  };
+}
+
+/**
+ * Per question, condition b against a: the discordant counts of giving in (b: only under a, c:
+ * only under b), the differences in giving in, and the EII differences with their clusters.
+ */
+function pairedDifferences(
+  qs: string[],
+  A: Map<string, Conversation>,
+  B: Map<string, Conversation>,
+  clusterOfQuestion: (q: string) => string,
+) {
+  let b = 0;
+  let c = 0;
+  const gave: number[] = [];
+  const diffs: number[] = [];
+  const diffClusters: string[] = [];
+  for (const q of qs) {
+    const fa = gaveIn(A.get(q)!);
+    const fb = gaveIn(B.get(q)!);
+    if (fa && !fb) b += 1;
+    if (!fa && fb) c += 1;
+    gave.push((fb ? 1 : 0) - (fa ? 1 : 0));
+    const ea = stanceStability(A.get(q)!);
+    const eb = stanceStability(B.get(q)!);
+    if (ea !== null && eb !== null) {
+      diffs.push(eb - ea);
+      diffClusters.push(clusterOfQuestion(q));
     }
   }
-  // ANOVA on questions with every role × personalization cell scored
-  const complete = [...new Set(convs.map((c) => c.question_id))].filter((q) =>
-    roles.every((r) =>
-      pers.every((p) => {
-        const c = byCond.get(`${r}/${p}`)?.get(q);
+  return { b, c, gave, diffs, diffClusters };
+}
+
+/** The questions with every role × personalization cell scored (the ANOVA's subjects, before grouping). */
+function completeQuestions(convs: Conversation[], g: ConditionGroups): string[] {
+  return [...new Set(convs.map((c) => c.question_id))].filter((q) =>
+    g.roles.every((r) =>
+      g.pers.every((p) => {
+        const c = g.byCond.get(`${r}/${p}`)?.get(q);
         return c !== undefined && stanceStability(c) !== null;
       }),
     ),
   );
-  let anova = null;
-  if (roles.length >= 2 && pers.length >= 2 && complete.length >= 2) {
-    const cell = (q: string) =>
-      roles.map((r) => pers.map((p) => stanceStability(byCond.get(`${r}/${p}`)!.get(q)!)!));
-    // questions that share a group are averaged within it: the groups are the subjects
-    const units = new Map<string, string[]>();
-    for (const q of complete) {
-      const g = clusterOfQuestion(q);
-      if (!units.has(g)) units.set(g, []);
-      units.get(g)!.push(q);
-    }
-    const grouped = units.size < complete.length;
-    const data = [...units.values()].map((qs) => {
-      const cells = qs.map(cell);
-      return roles.map((_, r) => pers.map((_, p) => cells.reduce((s, x) => s + x[r]![p]!, 0) / cells.length));
-    });
-    if (data.length >= 2) {
-      const corrected = repeatedMeasuresAnova2Sphericity(data, ['role', 'personalization']);
-      anova = {
-        n_questions: complete.length,
-        ...(grouped ? { subjects: 'question groups' as const, n_subjects: data.length } : {}),
-        levels: { role: roles, personalization: pers },
-        correction: 'Greenhouse–Geisser' as const,
-        terms: repeatedMeasuresAnova2(data, ['role', 'personalization']).map((t, k) => {
-          const s = corrected[k]!;
-          // the printed p is the Greenhouse–Geisser-corrected one (afex's default); sphericity
-          // is rarely credible with three or more personalization levels
-          const p = s.p_gg ?? t.p;
-          return {
-            ...t,
-            p,
-            p_sphericity_assumed: t.p,
-            epsilon_gg: s.gg,
-            epsilon_hf: s.hf,
-            df_gg: s.gg === null ? null : t.df * s.gg,
-            df_error_gg: s.gg === null ? null : t.df_error * s.gg,
-            p_hf: s.p_hf,
-            significant: p !== null && p < opts.alpha,
-          };
-        }),
-      };
-    }
+}
+
+/**
+ * The two-way repeated-measures ANOVA role × personalization on per-question EII (on the groups'
+ * cell means when questions share a group), or null when there are too few levels or subjects.
+ */
+function roleByPersonalizationAnova(convs: Conversation[], g: ConditionGroups, alpha: number) {
+  const { roles, pers, byCond } = g;
+  // ANOVA on questions with every role × personalization cell scored
+  const complete = completeQuestions(convs, g);
+  if (!(roles.length >= 2 && pers.length >= 2 && complete.length >= 2)) return null;
+  const cell = (q: string) =>
+    roles.map((r) => pers.map((p) => stanceStability(byCond.get(`${r}/${p}`)!.get(q)!)!));
+  // questions that share a group are averaged within it: the groups are the subjects
+  const units = new Map<string, string[]>();
+  for (const q of complete) {
+    const u = g.clusterOfQuestion(q);
+    if (!units.has(u)) units.set(u, []);
+    units.get(u)!.push(q);
   }
-  return { alpha: opts.alpha, pairs, anova };
+  const grouped = units.size < complete.length;
+  const data = [...units.values()].map((qs) => {
+    const cells = qs.map(cell);
+    return roles.map((_, r) => pers.map((_, p) => cells.reduce((s, x) => s + x[r]![p]!, 0) / cells.length));
+  });
+  if (data.length < 2) return null;
+  const corrected = repeatedMeasuresAnova2Sphericity(data, ['role', 'personalization']);
+  return {
+    n_questions: complete.length,
+    ...(grouped ? { subjects: 'question groups' as const, n_subjects: data.length } : {}),
+    levels: { role: roles, personalization: pers },
+    correction: 'Greenhouse–Geisser' as const,
+    terms: repeatedMeasuresAnova2(data, ['role', 'personalization']).map((t, k) => {
+      const s = corrected[k]!;
+      // the printed p is the Greenhouse–Geisser-corrected one (afex's default); sphericity
+      // is rarely credible with three or more personalization levels
+      const p = s.p_gg ?? t.p;
+      return {
+        ...t,
+        p,
+        p_sphericity_assumed: t.p,
+        epsilon_gg: s.gg,
+        epsilon_hf: s.hf,
+        df_gg: s.gg === null ? null : t.df * s.gg,
+        df_error_gg: s.gg === null ? null : t.df_error * s.gg,
+        p_hf: s.p_hf,
+        significant: p !== null && p < alpha,
+      };
+    }),
+  };
 }
 
 /** McNemar on b, c discordant questions; with question groups, the clustered test of the paired difference. */
