@@ -67,47 +67,15 @@ export async function runAudit(o: AuditOptions): Promise<{ report: AuditReport; 
   const lines: Line[] = [];
   for await (const { value } of readJsonl(o.input)) lines.push(value as Line);
 
-  const score = async (name: string, rows: Line[] | null): Promise<Map<string, number> | string> => {
-    let input = o.input;
-    if (rows) {
-      input = join(o.out, `${name}.input.jsonl`);
-      await writeFileAtomic(input, `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
-    }
-    const out = join(o.out, `${name}.scores.jsonl`);
-    const r: ScoreRunResult = await runScore({
-      rubric: o.rubric,
-      judges: [o.judge],
-      input,
-      out,
-      summaryPath: join(o.out, `${name}.summary.json`),
-      concurrency: o.concurrency,
-      signal: o.signal,
-      stopReason: o.stopReason,
-    });
-    if (!r.complete) return r.stoppedBecause ?? r.failure ?? 'incomplete';
-    const values = new Map<string, number>();
-    for await (const { value } of readJsonl(out))
-      if (typeof value.overall === 'number') values.set(String(value.id), value.overall);
-    return values;
-  };
-
   const probes: Record<string, unknown> = {};
-  const original = await score('original', null);
+  const original = await scoreVariant(o, 'original', null);
   if (typeof original === 'string') return { report: reportOf(o, lines.length, probes), stopped: original };
-  const paired = new Map<string, { value: number; cluster: string }>();
-  for (const l of lines) {
-    const v = original.get(String(l.id));
-    if (v !== undefined)
-      paired.set(String(l.id), { value: v, cluster: groupOf(l.metadata) ?? `item:${l.id}` });
-  }
-  const effectOf = async (name: string, rows: Line[]): Promise<PairedEffect | { stopped: string }> => {
-    const perturbed = await score(name, rows);
+  const paired = pairedOriginal(lines, original);
+  // a perturbed copy scored, and its paired effect against the original scores
+  const effectOf: EffectOf = async (name, rows) => {
+    const perturbed = await scoreVariant(o, name, rows);
     return typeof perturbed === 'string' ? { stopped: perturbed } : pairedEffect(paired, perturbed);
   };
-  const tag = (l: Line, probe: string, extra: Record<string, unknown> = {}) => ({
-    ...l,
-    metadata: { ...(l.metadata ?? {}), audit: { probe, ...extra } },
-  });
 
   for (const probe of o.probes) {
     if (probe === 'position') {
@@ -116,34 +84,97 @@ export async function runAudit(o: AuditOptions): Promise<{ report: AuditReport; 
         reason:
           'a pointwise rubric shows the judge one candidate, so there is no order to swap: run `plumb pairwise` (both orders by default) for position consistency and the first-position rate',
       };
-    } else if (probe === 'verbosity') {
-      const rows: Line[] = [];
-      for (const l of lines)
-        rows.push(
-          tag({ ...l, response: await pad(String(l.response ?? ''), o) }, 'verbosity', {
-            pad_tokens: o.padTokens,
-          }),
-        );
-      probes.verbosity = {
-        what: `the same response with ${o.padTokens} tokens of content-neutral padding`,
-        ...(await effectOf('verbosity', rows)),
-      };
-    } else if (probe === 'authority') {
-      const variants: Record<string, unknown> = {};
-      for (const [name, claim] of Object.entries(o.config.authority.claims))
-        variants[name] = {
-          claim,
-          ...(await effectOf(
-            `authority-${name}`,
-            lines.map((l) => tag(withClaim(l, claim), 'authority', { claim: name })),
-          )),
-        };
-      probes.authority = { what: 'the conversation with a user claim about the answer added', variants };
-    } else probes['self-preference'] = await selfPreference(o, lines, original);
+    } else if (probe === 'verbosity') probes.verbosity = await verbosityProbe(o, lines, effectOf);
+    else if (probe === 'authority') probes.authority = await authorityProbe(o, lines, effectOf);
+    else probes['self-preference'] = await selfPreference(o, lines, original);
   }
   const report = reportOf(o, lines.length, probes);
   await writeFileAtomic(auditPath, `${JSON.stringify(report, null, 2)}\n`);
   return { report, stopped: null };
+}
+
+/** How a probe measures a perturbation: its rows scored and paired with the original scores. */
+type EffectOf = (name: string, rows: Line[]) => Promise<PairedEffect | { stopped: string }>;
+
+/**
+ * Scores the input (`rows` null) or a perturbed copy of it written beside the report: the overall
+ * score by id, or why the run stopped.
+ */
+async function scoreVariant(
+  o: AuditOptions,
+  name: string,
+  rows: Line[] | null,
+): Promise<Map<string, number> | string> {
+  let input = o.input;
+  if (rows) {
+    input = join(o.out, `${name}.input.jsonl`);
+    await writeFileAtomic(input, `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
+  }
+  const out = join(o.out, `${name}.scores.jsonl`);
+  const r: ScoreRunResult = await runScore({
+    rubric: o.rubric,
+    judges: [o.judge],
+    input,
+    out,
+    summaryPath: join(o.out, `${name}.summary.json`),
+    concurrency: o.concurrency,
+    signal: o.signal,
+    stopReason: o.stopReason,
+  });
+  if (!r.complete) return r.stoppedBecause ?? r.failure ?? 'incomplete';
+  const values = new Map<string, number>();
+  for await (const { value } of readJsonl(out))
+    if (typeof value.overall === 'number') values.set(String(value.id), value.overall);
+  return values;
+}
+
+/** The original scores by id, each with its cluster (the item's group, else the item). */
+function pairedOriginal(
+  lines: Line[],
+  original: Map<string, number>,
+): Map<string, { value: number; cluster: string }> {
+  const paired = new Map<string, { value: number; cluster: string }>();
+  for (const l of lines) {
+    const v = original.get(String(l.id));
+    if (v !== undefined)
+      paired.set(String(l.id), { value: v, cluster: groupOf(l.metadata) ?? `item:${l.id}` });
+  }
+  return paired;
+}
+
+/** A perturbed line, its metadata marked with the probe that made it. */
+const tag = (l: Line, probe: string, extra: Record<string, unknown> = {}) => ({
+  ...l,
+  metadata: { ...(l.metadata ?? {}), audit: { probe, ...extra } },
+});
+
+/** The verbosity probe: every response with content-neutral padding. */
+async function verbosityProbe(o: AuditOptions, lines: Line[], effectOf: EffectOf) {
+  const rows: Line[] = [];
+  for (const l of lines)
+    rows.push(
+      tag({ ...l, response: await pad(String(l.response ?? ''), o) }, 'verbosity', {
+        pad_tokens: o.padTokens,
+      }),
+    );
+  return {
+    what: `the same response with ${o.padTokens} tokens of content-neutral padding`,
+    ...(await effectOf('verbosity', rows)),
+  };
+}
+
+/** The authority probe: one variant per configured claim, each added to the conversation. */
+async function authorityProbe(o: AuditOptions, lines: Line[], effectOf: EffectOf) {
+  const variants: Record<string, unknown> = {};
+  for (const [name, claim] of Object.entries(o.config.authority.claims))
+    variants[name] = {
+      claim,
+      ...(await effectOf(
+        `authority-${name}`,
+        lines.map((l) => tag(withClaim(l, claim), 'authority', { claim: name })),
+      )),
+    };
+  return { what: 'the conversation with a user claim about the answer added', variants };
 }
 
 function reportOf(o: AuditOptions, items: number, probes: Record<string, unknown>): AuditReport {

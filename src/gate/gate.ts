@@ -228,58 +228,12 @@ function decideGate(
 ): GateResult & { refused?: string } {
   const { metric } = options;
   const mismatches = findMismatches(baseline, current);
-  const B = baseline.items;
   const only = pairing.onlyInBaseline();
   const nPaired = pairing.pooled.diffs.length;
-  const nOnlyB = only.n;
   const nOnlyC = pairing.nOnlyC;
-  const onlyB = only.examples;
-  const onlyC = pairing.onlyC;
   const union = only.withValue + nOnlyC;
   const pairedShare = union ? nPaired / union : 0;
-  const pooled = pairing.pooled;
-
-  const check = (condition: string, g: Group): Omit<GateCheck, 'p_adjusted' | 'failed' | 'reason'> => {
-    const t = oneSampleT(g.diffs, 0, 'greater', options.alpha);
-    return {
-      condition,
-      n: g.diffs.length,
-      baseline_mean: g.base / g.diffs.length,
-      current_mean: g.cur / g.diffs.length,
-      change: t.mean,
-      t: t.t,
-      df: t.df,
-      p: t.p,
-      ci: t.ci,
-      lower_bound: t.bound,
-    };
-  };
-
-  const perCondition = pairing
-    .groups()
-    .sort((a, b) => compareConditions(a.cond, b.cond))
-    .map(({ cond, g }) => check(conditionKey(cond), g));
-  const adjusted = holm(perCondition.map((c) => c.p));
-  const decide = (c: Omit<GateCheck, 'p_adjusted' | 'failed' | 'reason'>, pAdj: number): GateCheck => {
-    const word = options.failOnRise ? 'rise' : 'drop';
-    const big = c.change > options.maxDrop;
-    const significant = pAdj < options.alpha;
-    const failed = big && significant;
-    const reason = failed
-      ? `${metric.toUpperCase()} ${word} of ${c.change.toFixed(4)} exceeds --max-drop ${options.maxDrop} and is significant (p=${fmtP(pAdj)} < ${options.alpha})`
-      : !big
-        ? `${word} ${c.change.toFixed(4)} is within --max-drop ${options.maxDrop}`
-        : `${word} ${c.change.toFixed(4)} exceeds --max-drop but is not significant (p=${fmtP(pAdj)} ≥ ${options.alpha})`;
-    return { ...c, p_adjusted: pAdj, failed, reason };
-  };
-  const checks: GateCheck[] = [];
-  if (nPaired) {
-    const all = check('all', pooled);
-    checks.push(decide(all, all.p));
-  }
-  perCondition.forEach((c, i) => {
-    checks.push(decide(c, adjusted[i]!));
-  });
+  const checks = gateChecks(pairing, options);
   const base: GateResult = {
     kind: 'gate',
     metric,
@@ -289,35 +243,91 @@ function decideGate(
     mismatches,
     mismatch_allowed: mismatches.length > 0 && options.allowMismatch,
     paired: nPaired,
-    only_in_baseline: onlyB,
-    only_in_current: onlyC,
-    n_only_in_baseline: nOnlyB,
+    only_in_baseline: only.examples,
+    only_in_current: pairing.onlyC,
+    n_only_in_baseline: only.n,
     n_only_in_current: nOnlyC,
     paired_share: pairedShare,
     checks,
     test: GATE_TEST,
   };
+  const refused = gateRefusal(base, baseline.items, pairing, options);
+  return refused === null ? base : { ...base, refused };
+}
+
+/** A check before its decision: the one-sided paired t-test of one condition's (or all items') change. */
+type UndecidedCheck = Omit<GateCheck, 'p_adjusted' | 'failed' | 'reason'>;
+
+/** The paired t-test of one group's change (one-sided: a drop, or a rise under --fail-on-rise). */
+function gateCheck(condition: string, g: Group, alpha: number): UndecidedCheck {
+  const t = oneSampleT(g.diffs, 0, 'greater', alpha);
+  return {
+    condition,
+    n: g.diffs.length,
+    baseline_mean: g.base / g.diffs.length,
+    current_mean: g.cur / g.diffs.length,
+    change: t.mean,
+    t: t.t,
+    df: t.df,
+    p: t.p,
+    ci: t.ci,
+    lower_bound: t.bound,
+  };
+}
+
+/** A check's decision: failed when the change is both beyond --max-drop and significant at its adjusted p. */
+function decideCheck(c: UndecidedCheck, pAdj: number, options: GateOptions): GateCheck {
+  const word = options.failOnRise ? 'rise' : 'drop';
+  const big = c.change > options.maxDrop;
+  const significant = pAdj < options.alpha;
+  const failed = big && significant;
+  const reason = failed
+    ? `${options.metric.toUpperCase()} ${word} of ${c.change.toFixed(4)} exceeds --max-drop ${options.maxDrop} and is significant (p=${fmtP(pAdj)} < ${options.alpha})`
+    : !big
+      ? `${word} ${c.change.toFixed(4)} is within --max-drop ${options.maxDrop}`
+      : `${word} ${c.change.toFixed(4)} exceeds --max-drop but is not significant (p=${fmtP(pAdj)} ≥ ${options.alpha})`;
+  return { ...c, p_adjusted: pAdj, failed, reason };
+}
+
+/** The pooled check (when any item pairs) and one per condition, Holm-adjusted across conditions. */
+function gateChecks(pairing: GatePairing, options: GateOptions): GateCheck[] {
+  const perCondition = pairing
+    .groups()
+    .sort((a, b) => compareConditions(a.cond, b.cond))
+    .map(({ cond, g }) => gateCheck(conditionKey(cond), g, options.alpha));
+  const adjusted = holm(perCondition.map((c) => c.p));
+  const checks: GateCheck[] = [];
+  if (pairing.pooled.diffs.length) {
+    const all = gateCheck('all', pairing.pooled, options.alpha);
+    checks.push(decideCheck(all, all.p, options));
+  }
+  perCondition.forEach((c, i) => {
+    checks.push(decideCheck(c, adjusted[i]!, options));
+  });
+  return checks;
+}
+
+/** Why the runs cannot be compared (mismatched, nothing paired, too few paired), or null. */
+function gateRefusal(
+  base: GateResult,
+  B: GateItems,
+  pairing: GatePairing,
+  options: GateOptions,
+): string | null {
+  const { metric } = options;
+  const { mismatches, paired: nPaired, paired_share: pairedShare } = base;
   if (mismatches.length && !options.allowMismatch) {
-    return {
-      ...base,
-      refused: `runs are not comparable: ${mismatches.map(describeMismatch).join('; ')} (use --allow-mismatch to compare anyway)`,
-    };
+    return `runs are not comparable: ${mismatches.map(describeMismatch).join('; ')} (use --allow-mismatch to compare anyway)`;
   }
   if (nPaired === 0) {
     const other: Metric = metric === 'eii' ? 'aai' : 'eii';
     const hasOther = B[other].some((v) => !Number.isNaN(v)) && pairing.currentHasOther;
-    return {
-      ...base,
-      refused: `no item has a ${metric} value in both runs${hasOther ? `; they carry ${other} values: pass --metric ${other}` : ''}`,
-    };
+    return `no item has a ${metric} value in both runs${hasOther ? `; they carry ${other} values: pass --metric ${other}` : ''}`;
   }
   if (pairedShare < options.minPaired) {
-    return {
-      ...base,
-      refused: `only ${(100 * pairedShare).toFixed(1)}% of items pair up (${nPaired} paired, ${nOnlyB} only in baseline, ${nOnlyC} only in current); --min-paired is ${options.minPaired}`,
-    };
+    return `only ${(100 * pairedShare).toFixed(1)}% of items pair up (${nPaired} paired, ${base.n_only_in_baseline} only in baseline, ${base.n_only_in_current} only in current); --min-paired is ${options.minPaired}`;
   }
-  return base;
+  return null;
 }
 
 export function describeMismatch(m: Mismatch): string {

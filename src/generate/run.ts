@@ -10,7 +10,7 @@ import { isGoalQuestion, openingOf, type Persona, type ProbeQuestion, personaFor
 import type { GENERATE_PERSONALIZATIONS } from '../study/personalization.js';
 import { type KelleyRiedl, presetProfileText, singleTurnMessages } from '../study/presets/kelley-riedl.js';
 import { type ProbeCondition, situationParts, systemPrompt } from '../study/roles.js';
-import type { Target } from '../study/target-types.js';
+import type { Target, TargetReply } from '../study/target-types.js';
 import { targetLabel } from '../study/targets.js';
 
 export interface GenerateOptions {
@@ -199,60 +199,10 @@ export async function runGenerate(o: GenerateOptions) {
           : { failed: true, error: { kind: 'provider_error', message: r.reply.error }, costUsd: 0 },
     record: async (r, t) => {
       const { messages, reply } = r!; // a null result stopped the run: it is never recorded
-      const q = t.question;
       const label = t.model ?? runs[0]!.label;
-      const target = byLabel.get(label)!;
-      // what judges see, blind to the condition: the situation and the user's message (under the
-      // preset: the generic prompt, the USER PROFILE block left out)
-      const situation = o.preset ? '' : situationParts(o.roles, q).join('\n\n');
-      const base = {
-        id: t.id,
-        messages: o.preset
-          ? singleTurnMessages(o.preset, q, null)
-          : [
-              ...(situation ? [{ role: 'system', content: situation }] : []),
-              { role: 'user', content: openingOf(q) },
-            ],
-        ...(q.answer ? { reference: q.answer } : {}),
-        metadata: {
-          model: label,
-          role: t.condition.role,
-          personalization: t.condition.personalization,
-          persona: t.condition.personalization === 'none' ? null : (t.persona?.id ?? null),
-          question_id: q.id,
-          domain: q.domain,
-          ...questionContext(q),
-          ...(q.group ? { group: q.group } : {}),
-          ...(isGoalQuestion(q) ? { goal: q.goal, preference: q.preference } : {}),
-          target: target.stamp,
-          sample: t.sample,
-          settings: o.settings,
-          ...(o.preset
-            ? { preset: stamp(o.preset), target_prompt: messages[messages.length - 1]!.content }
-            : { roles: stamp(o.roles), target_system: messages[0]!.content }),
-        },
-      };
-      if (reply.ok) {
-        usage = addUsage(usage, reply.usage);
-        // under `generation`, so the `usage` and `error` that `score` adds later do not overwrite them
-        await writer.write(
-          JSON.stringify({
-            ...base,
-            response: reply.text,
-            generation: { usage: reply.usage, cached: reply.cached },
-          }),
-        );
-      } else {
-        // plumb's responses format needs a response: a failed generation keeps an empty one, which
-        // `score` leaves unscored (empty_response) without a judge call
-        await writer.write(
-          JSON.stringify({
-            ...base,
-            response: '',
-            generation: { error: { kind: 'provider_error', message: reply.error } },
-          }),
-        );
-      }
+      const base = responseBase(o, t, label, byLabel.get(label)!, messages);
+      if (reply.ok) usage = addUsage(usage, reply.usage);
+      await writer.write(responseLine(base, reply));
     },
     concurrency: o.concurrency,
     signal: o.signal,
@@ -261,13 +211,85 @@ export async function runGenerate(o: GenerateOptions) {
     onProgress: (p) =>
       o.onProgress?.({ done: p.done, total: p.total, failed: p.failed, costUsd: usage.cost_usd }),
   });
+  return finishGenerate(o, writer, loop, tasks.length, usage);
+}
+
+/**
+ * A response line's fields besides the reply: what judges see, blind to the condition (the
+ * situation and the user's message; under the preset, the generic prompt with the USER PROFILE
+ * block left out), the reference, and the metadata that says where it came from.
+ */
+function responseBase(
+  o: GenerateOptions,
+  t: GenerateTask,
+  label: string,
+  target: Target,
+  messages: Message[],
+) {
+  const q = t.question;
+  const situation = o.preset ? '' : situationParts(o.roles, q).join('\n\n');
+  return {
+    id: t.id,
+    messages: o.preset
+      ? singleTurnMessages(o.preset, q, null)
+      : [
+          ...(situation ? [{ role: 'system', content: situation }] : []),
+          { role: 'user', content: openingOf(q) },
+        ],
+    ...(q.answer ? { reference: q.answer } : {}),
+    metadata: {
+      model: label,
+      role: t.condition.role,
+      personalization: t.condition.personalization,
+      persona: t.condition.personalization === 'none' ? null : (t.persona?.id ?? null),
+      question_id: q.id,
+      domain: q.domain,
+      ...questionContext(q),
+      ...(q.group ? { group: q.group } : {}),
+      ...(isGoalQuestion(q) ? { goal: q.goal, preference: q.preference } : {}),
+      target: target.stamp,
+      sample: t.sample,
+      settings: o.settings,
+      ...(o.preset
+        ? { preset: stamp(o.preset), target_prompt: messages[messages.length - 1]!.content }
+        : { roles: stamp(o.roles), target_system: messages[0]!.content }),
+    },
+  };
+}
+
+/** One response line: the reply with its usage, or a failed generation's empty response with its error. */
+function responseLine(base: ReturnType<typeof responseBase>, reply: TargetReply): string {
+  // under `generation`, so the `usage` and `error` that `score` adds later do not overwrite them
+  if (reply.ok)
+    return JSON.stringify({
+      ...base,
+      response: reply.text,
+      generation: { usage: reply.usage, cached: reply.cached },
+    });
+  // plumb's responses format needs a response: a failed generation keeps an empty one, which
+  // `score` leaves unscored (empty_response) without a judge call
+  return JSON.stringify({
+    ...base,
+    response: '',
+    generation: { error: { kind: 'provider_error', message: reply.error } },
+  });
+}
+
+/** The run's end: commit the output when every reply is in and enough were generated, else abandon it. */
+async function finishGenerate(
+  o: GenerateOptions,
+  writer: AtomicLineWriter,
+  loop: Awaited<ReturnType<typeof runJobs>>,
+  total: number,
+  usage: Usage,
+) {
   const { done, failed, stoppedBecause } = loop;
   const firstError = [...loop.firstError.values()];
   const generated = done - failed;
   const allDone = loop.allDone;
   const failure =
     allDone && generated < (o.minGenerated ?? 1)
-      ? `${generated} of ${tasks.length} replies generated${firstError.length ? ` (first error: ${firstError[0]})` : ''}`
+      ? `${generated} of ${total} replies generated${firstError.length ? ` (first error: ${firstError[0]})` : ''}`
       : null;
   if (!allDone || failure) {
     await writer.abandon();
@@ -277,7 +299,7 @@ export async function runGenerate(o: GenerateOptions) {
       failure,
       done,
       failed,
-      total: tasks.length,
+      total,
       usage,
       out: writer.partialPath,
     };
@@ -289,7 +311,7 @@ export async function runGenerate(o: GenerateOptions) {
     failure: null,
     done,
     failed,
-    total: tasks.length,
+    total,
     usage,
     out: writer.path,
   };

@@ -78,41 +78,8 @@ export async function openSession(
 ): Promise<{ design: SessionDesign; created: boolean; file: string }> {
   const prefix = sheetPrefix(o.sheet);
   const file = `${prefix}.session.json`;
-  const rate =
-    o.criterion === 'overall'
-      ? o.rubric.criteria.map((c) => c.name)
-      : o.rubric.criteria.some((c) => c.name === o.criterion)
-        ? [o.criterion]
-        : null;
-  if (!rate)
-    throw new UsageError(
-      `--criterion ${o.criterion} is not a criterion of ${o.rubric.id}@${o.rubric.version} (${o.rubric.criteria.map((c) => c.name).join(', ')}, or overall)`,
-    );
-  if (existsSync(file)) {
-    let design: SessionDesign;
-    try {
-      design = JSON.parse(readFileSync(file, 'utf8')) as SessionDesign;
-    } catch (err) {
-      throw new InputError(file, undefined, `cannot read the session (${(err as Error).message})`);
-    }
-    if (design.kind !== 'active-session')
-      throw new InputError(file, undefined, 'not a plumb rate --active session');
-    const differs = (
-      [
-        ['--criterion', design.criterion, o.criterion],
-        ['--seed', design.seed, o.seed],
-        ...(o.floor !== undefined ? [['--floor', design.floor, o.floor]] : []),
-      ] as [string, unknown, unknown][]
-    ).filter(([, a, b]) => a !== b);
-    if (differs.length)
-      throw new UsageError(
-        `${file} is a session with ${differs.map(([f, a]) => `${f} ${a}`).join(', ')}: its draws are fixed by them. Resume with those, or start another session with another SHEET`,
-      );
-    // the target and the budget may change between sittings: the CS holds at every t
-    design.target_halfwidth = o.targetHalfwidth;
-    design.budget = o.budget;
-    return { design, created: false, file };
-  }
+  const rate = criteriaToRate(o);
+  if (existsSync(file)) return { design: resumeSession(file, o), created: false, file };
   if (!o.scores) throw new UsageError(`${file} does not exist yet: give --scores FILE to start the session`);
   const taken = Object.values(sheetFiles(prefix)).filter((f) => existsSync(f));
   if (taken.length)
@@ -121,24 +88,7 @@ export async function openSession(
     );
   assertNotAnInput(file, 'the session file');
   const floor = o.floor ?? SEQUENTIAL_FLOOR;
-  const u =
-    floor < 1
-      ? await uncertaintyOfScores(o.scores, { criterion: o.criterion }).catch((err: unknown) => {
-          if (err instanceof UsageError && /no item carries/.test(err.message))
-            throw new UsageError(
-              `no item of ${o.scores} carries an uncertainty signal for the active rule: score with --samples K (K ≥ 2) or a panel (--judges a,b), or draw uniformly with --floor 1`,
-            );
-          throw err;
-        })
-      : null;
-  const read = u ? null : await readUncertaintyItems(o.scores, o.criterion);
-  if (u?.pairs || read?.pairs)
-    throw new UsageError(
-      `${o.scores} holds pairwise lines: a sequential session estimates a mean score; draw pairs with plumb gold sample --active --budget N and rate that sheet`,
-    );
-  const ids = u?.ids ?? read!.ids;
-  const judge = u?.judge ?? read!.items.map((i) => i.judge);
-  const rows = u?.rows ?? read!.rows;
+  const { u, ids, judge, rows } = await sessionItems(o.scores, o.criterion, floor);
   const keep = judge.map((f, i) => (f === undefined ? -1 : i)).filter((i) => i >= 0);
   if (keep.length < 2)
     throw new InputError(
@@ -175,6 +125,74 @@ export async function openSession(
   );
   await writeFileAtomic(file, `${JSON.stringify(design)}\n`);
   return { design, created: true, file };
+}
+
+/** The criteria a rater rates: every criterion for `overall`, else the one named (a usage error if not the rubric's). */
+function criteriaToRate(o: StartSessionOptions): string[] {
+  const rate =
+    o.criterion === 'overall'
+      ? o.rubric.criteria.map((c) => c.name)
+      : o.rubric.criteria.some((c) => c.name === o.criterion)
+        ? [o.criterion]
+        : null;
+  if (!rate)
+    throw new UsageError(
+      `--criterion ${o.criterion} is not a criterion of ${o.rubric.id}@${o.rubric.version} (${o.rubric.criteria.map((c) => c.name).join(', ')}, or overall)`,
+    );
+  return rate;
+}
+
+/** An existing session, read and checked against the options that fix its draws; target and budget updated. */
+function resumeSession(file: string, o: StartSessionOptions): SessionDesign {
+  let design: SessionDesign;
+  try {
+    design = JSON.parse(readFileSync(file, 'utf8')) as SessionDesign;
+  } catch (err) {
+    throw new InputError(file, undefined, `cannot read the session (${(err as Error).message})`);
+  }
+  if (design.kind !== 'active-session')
+    throw new InputError(file, undefined, 'not a plumb rate --active session');
+  const differs = (
+    [
+      ['--criterion', design.criterion, o.criterion],
+      ['--seed', design.seed, o.seed],
+      ...(o.floor !== undefined ? [['--floor', design.floor, o.floor]] : []),
+    ] as [string, unknown, unknown][]
+  ).filter(([, a, b]) => a !== b);
+  if (differs.length)
+    throw new UsageError(
+      `${file} is a session with ${differs.map(([f, a]) => `${f} ${a}`).join(', ')}: its draws are fixed by them. Resume with those, or start another session with another SHEET`,
+    );
+  // the target and the budget may change between sittings: the CS holds at every t
+  design.target_halfwidth = o.targetHalfwidth;
+  design.budget = o.budget;
+  return design;
+}
+
+/**
+ * The scored items a session draws from: with their uncertainty signals when the floor is below 1
+ * (a usage error naming what to do when there are none), else read without; never pairwise lines.
+ */
+async function sessionItems(scores: string, criterion: string, floor: number) {
+  const u =
+    floor < 1
+      ? await uncertaintyOfScores(scores, { criterion }).catch((err: unknown) => {
+          if (err instanceof UsageError && /no item carries/.test(err.message))
+            throw new UsageError(
+              `no item of ${scores} carries an uncertainty signal for the active rule: score with --samples K (K ≥ 2) or a panel (--judges a,b), or draw uniformly with --floor 1`,
+            );
+          throw err;
+        })
+      : null;
+  const read = u ? null : await readUncertaintyItems(scores, criterion);
+  if (u?.pairs || read?.pairs)
+    throw new UsageError(
+      `${scores} holds pairwise lines: a sequential session estimates a mean score; draw pairs with plumb gold sample --active --budget N and rate that sheet`,
+    );
+  const ids = u?.ids ?? read!.ids;
+  const judge = u?.judge ?? read!.items.map((i) => i.judge);
+  const rows = u?.rows ?? read!.rows;
+  return { u, ids, judge, rows };
 }
 
 /** The rating server of a sequential session (same local guards as the rating page: http.ts). */
