@@ -25,7 +25,8 @@ export const PROCESS_TESTS = [
 
 /**
  * In-process tests that run the CLI end to end through many commands — the docs' and --help's
- * examples, the demo, the study, the audit's coverage simulation: tens of seconds each. They run
+ * examples, the demo, the study, the probe, the audit's coverage simulation: seconds to tens of
+ * seconds each. They run
  * in the `cli` project beside the process tests, so the `unit` project stays a matter of seconds.
  */
 export const END_TO_END_TESTS = [
@@ -34,6 +35,7 @@ export const END_TO_END_TESTS = [
   'test/cli/score.test.ts',
   'test/audit/audit.test.ts',
   'test/experiments/study.test.ts',
+  'test/probe/probe.test.ts',
 ];
 
 export default defineConfig({
