@@ -5,6 +5,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { readCsvRows } from '../io/csv.js';
 import { inspectingOutput } from '../io/guard.js';
 import { readJsonl } from '../io/jsonl.js';
+import { type NamedPath, refuseOutputsOverInputs } from '../io/outputs.js';
 import { RunningMoments } from '../stats/descriptive.js';
 import { seededRandom, shuffled } from '../stats/random.js';
 import { DESIGN_COLUMNS, type ItemDesign } from './gold.js';
@@ -378,6 +379,20 @@ export async function writeRatingSheet(
 /** The files a rating sheet `<prefix>` consists of: what `gold sample` writes and `plumb rate` appends. */
 export function sheetFiles(prefix: string): { csv: string; jsonl: string; ratings: string } {
   return { csv: `${prefix}.csv`, jsonl: `${prefix}.jsonl`, ratings: `${prefix}.ratings.jsonl` };
+}
+
+/** The sheet files `--out` names, refused when any of them is one of the command's inputs. */
+export function sheetOutputs(out: string, inputs: NamedPath[]) {
+  const files = sheetFiles(sheetPrefix(out));
+  refuseOutputsOverInputs(
+    [
+      { flag: '--out', path: files.csv },
+      { flag: '--out', path: files.jsonl },
+      { flag: '--out', path: files.ratings },
+    ],
+    inputs,
+  );
+  return files;
 }
 
 const nonEmpty = (v: unknown) => v !== undefined && v !== null && String(v).trim() !== '';

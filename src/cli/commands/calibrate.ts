@@ -11,7 +11,7 @@ import { checkGold, readGold, readSheetDesignOf } from '../../calibration/gold.j
 import {
   makeRoomForSheet,
   sampleForGold,
-  sheetFiles,
+  sheetOutputs,
   sheetPrefix,
   writeRatingSheet,
 } from '../../calibration/gold-sample.js';
@@ -25,7 +25,6 @@ import {
   readJudgeVerdicts,
 } from '../../calibration/verdicts.js';
 import { InputError, UsageError } from '../../core/errors.js';
-import { refuseOutputsOverInputs } from '../../io/outputs.js';
 import { chosenNotSampled } from '../../rate/selection.js';
 import { table } from '../../render/text.js';
 import type { CalibrateFlags, GoldPlanFlags, GoldSampleFlags } from '../specs/calibrate.js';
@@ -330,15 +329,7 @@ function renderPpi(q: PpiSection): string[] {
 export async function goldSampleCommand(flags: GoldSampleFlags): Promise<void> {
   if (flags.active) return goldSampleActiveCommand(flags);
   const prefix = sheetPrefix(flags.out);
-  const files = sheetFiles(prefix);
-  refuseOutputsOverInputs(
-    [
-      { flag: '--out', path: files.csv },
-      { flag: '--out', path: files.jsonl },
-      { flag: '--out', path: files.ratings },
-    ],
-    [{ flag: '--scores', path: flags.scores }],
-  );
+  const _files = sheetOutputs(flags.out, [{ flag: '--scores', path: flags.scores }]);
   const { rows, criteria, total, strata, prompts } = await sampleForGold(flags.scores, flags.n!, {
     stratify: flags.stratify,
     seed: flags.seed,

@@ -3,14 +3,13 @@ import { type ActivePlan, planActive } from '../../calibration/active-plan.js';
 import { sampleActive } from '../../calibration/active-sample.js';
 import {
   makeRoomForSheet,
-  sheetFiles,
+  sheetOutputs,
   sheetPrefix,
   writeRatingSheet,
 } from '../../calibration/gold-sample.js';
 import type { GoldPlan } from '../../calibration/plan.js';
 import type { SequentialCalibration } from '../../calibration/sequential-session.js';
 import { UsageError } from '../../core/errors.js';
-import { refuseOutputsOverInputs } from '../../io/outputs.js';
 import { table } from '../../render/text.js';
 import type { ActiveMeanResult } from '../../stats/active.js';
 import type { GoldPlanFlags, GoldSampleFlags } from '../specs/calibrate.js';
@@ -18,15 +17,10 @@ import type { GoldPlanFlags, GoldSampleFlags } from '../specs/calibrate.js';
 /** `plumb gold sample --active --budget N`: the batch active draw, written as a rating sheet. */
 export async function goldSampleActiveCommand(flags: GoldSampleFlags): Promise<void> {
   const prefix = sheetPrefix(flags.out);
-  const files = sheetFiles(prefix);
-  refuseOutputsOverInputs(
-    [
-      { flag: '--out', path: files.csv },
-      { flag: '--out', path: files.jsonl },
-      { flag: '--out', path: files.ratings },
-    ],
-    [{ flag: '--scores', path: flags.scores }, ...(flags.gold ? [{ flag: '--gold', path: flags.gold }] : [])],
-  );
+  const files = sheetOutputs(flags.out, [
+    { flag: '--scores', path: flags.scores },
+    ...(flags.gold ? [{ flag: '--gold', path: flags.gold }] : []),
+  ]);
   const s = await sampleActive(flags.scores, {
     budget: flags.budget!,
     seed: flags.seed,
@@ -40,7 +34,7 @@ export async function goldSampleActiveCommand(flags: GoldSampleFlags): Promise<v
   for (const [from, to] of moved) process.stdout.write(`kept the old ${from} as ${to}\n`);
   const what = s.pairs ? 'judged pairs' : 'scored items';
   const then = s.pairs
-    ? `rate the pairs (A, B or tie) with\n  npx plumb rate ${jsonl}\nthen:\n  npx plumb calibrate --scores ${flags.scores} --gold ${sheetFiles(prefix).ratings}\n`
+    ? `rate the pairs (A, B or tie) with\n  npx plumb rate ${jsonl}\nthen:\n  npx plumb calibrate --scores ${flags.scores} --gold ${files.ratings}\n`
     : `fill in the rater column and one score per criterion (${s.criteria.join(', ')}), then:\n  npx plumb calibrate --scores ${flags.scores} --gold ${csv}\n`;
   process.stdout.write(
     `drew ${s.rows.length} of ${s.total} ${what} by the active rule (budget ${s.expected} expected; Poisson sampling, so the count varies by about ±${Math.round(Math.sqrt(s.expected))})\n` +
