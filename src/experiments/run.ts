@@ -148,15 +148,16 @@ function apiModels(study: Study): string[] {
  * cannot carry.
  */
 async function checkStudy(study: Study, batch: boolean): Promise<void> {
+  const models = apiModels(study);
   if (batch) {
-    const without = apiModels(study).filter((m) => !PROVIDERS[parseModelSpec(m).provider]?.batchApi);
+    const without = models.filter((m) => !PROVIDERS[parseModelSpec(m).provider]?.batchApi);
     if (without.length)
       throw new UsageError(
         `--batch: ${without.join(', ')} ${without.length === 1 ? 'has' : 'have'} no batch API (openai: and anthropic: do; OpenAI-compatible servers such as OpenRouter, and ollama, do not): run the study without --batch`,
       );
   }
   const judge = study.judge.model;
-  if (!apiModels(study).includes(judge) || profileFor(study, judge) !== 'goalpref-r') return;
+  if (!models.includes(judge) || profileFor(study, judge) !== 'goalpref-r') return;
   for (const d of study.datasets)
     for (const dim of d.dimensions) {
       const rubric = await resolvePairwiseRubric(dim);

@@ -84,18 +84,25 @@ export function againstHalfScript(g: AgainstHalfGroup, name: string, source: str
   ].join('\n')}\n`;
 }
 
+/** A group's key as text, to find the summary's figures for the pairs of the same group. */
+const keyText = (k: AgainstHalfKey) =>
+  JSON.stringify([k.model, k.dataset, k.role, k.rubric, k.field, k.baseline, k.treatment]);
+
 export async function exportAgainstHalf(o: {
   dir: string;
   pairs: readonly AgainstHalfPair[];
+  /** The figures the run reported (its summary's `against_half`): written into fit.R as they are. */
+  reported?: readonly AgainstHalfGroup[];
   source: string;
   inputs?: NamedPath[];
 }): Promise<AgainstHalfExport> {
   const groups = groupPairs(o.pairs);
+  const reported = new Map((o.reported ?? []).map((g) => [keyText(g), g]));
   const out: AgainstHalfExport = { exported: [], skipped: [] };
   const several = groups.length > 1;
   for (const { key, pairs } of groups) {
     const name = nameOf(key);
-    const [g] = againstHalf(pairs);
+    const g = reported.get(keyText(key)) ?? againstHalf(pairs)[0];
     if (!g || g.decided === 0) {
       out.skipped.push({ group: name, note: 'no decided pair: nothing to test' });
       continue;

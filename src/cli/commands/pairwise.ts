@@ -178,6 +178,7 @@ async function printResult(flags: RunFlags, result: PairwiseRunResult, source: P
     ? await exportAgainstHalf({
         dir: flags.export.dir,
         pairs: await readPairs(outPath),
+        reported: result.summary.against_half,
         source: outPath,
         inputs: [
           ...source.inputs,
