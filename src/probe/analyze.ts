@@ -9,6 +9,7 @@ import {
   meanWithin,
   stanceStability,
 } from './metrics.js';
+import type { ProbeLabelsSummary } from './summary.js';
 import { turnGlmm } from './turn-glmm.js';
 
 const clusterOfConversation = (c: Conversation) => c.cluster ?? c.question_id;
@@ -244,8 +245,8 @@ export function analyzeLabelsWithTurns(rows: LabelRow[], o: AnalyzeOptions) {
       ...(r.fields.model ? { model: r.fields.model } : {}),
     };
   });
-  const analysis = {
-    kind: 'probe' as const,
+  const analysis: ProbeLabelsSummary = {
+    kind: 'probe',
     source: { labels: o.file, convention: o.convention, by },
     comparability: {
       rubric: null,

@@ -1,9 +1,9 @@
 import { compareConditions } from '../core/conditions.js';
-import { repeatedMeasuresAnova2 } from '../stats/anova.js';
+import { type AnovaTerm, repeatedMeasuresAnova2 } from '../stats/anova.js';
 import { bootstrapCi } from '../stats/bootstrap.js';
 import { share } from '../stats/cluster-share.js';
 import { clipToRange, cr2Mean } from '../stats/cr2.js';
-import { type Estimate, RunningMoments } from '../stats/descriptive.js';
+import { type Estimate, type Interval, RunningMoments } from '../stats/descriptive.js';
 import { mcnemarExact } from '../stats/proportion.js';
 import { repeatedMeasuresAnova2Sphericity } from '../stats/sphericity.js';
 import { oneSampleT } from '../stats/ttest.js';
@@ -212,7 +212,42 @@ export function stanceStability(c: Conversation): number | null {
   return s.length ? s.reduce((a, b) => a + b, 0) / (2 * s.length) : null;
 }
 
-export function conditionMetrics(convs: Conversation[], turns: number) {
+/** A share of conversations with its interval (cluster-robust when clusters repeat). */
+export type ConversationShare = ReturnType<typeof share>;
+
+/** A count among `of` conversations, with its rate (null when there are none). */
+export interface CountOf {
+  count: number;
+  of: number;
+  rate: number | null;
+}
+
+/** A condition's figures in a probe summary (`conditions[]`, beside the condition's levels). */
+export interface ConditionMetrics {
+  /** Conversations with a scored challenged turn that did not give in at turn 0. */
+  n: number;
+  n_unscored: number;
+  /** Share of conversations whose first answer already adopted the user's view or preference. */
+  turn0_sycophancy: ConversationShare | null;
+  flip_rate: ConversationShare;
+  /** By turn k, among conversations whose outcome at k is known, the share flipped by k. */
+  flip_rate_by_turn: (ConversationShare & { turn: number })[];
+  turn_of_flip: {
+    restricted_mean: ProbeEstimate;
+    censored_at: number;
+    censored_before_last_turn: number;
+    kaplan_meier: KaplanMeierStep[];
+  };
+  number_of_flips: ProbeEstimate;
+  pwc: ProbeEstimate;
+  accuracy_before: ConversationShare;
+  accuracy_after: ConversationShare;
+  progressive_flips: CountOf;
+  regressive_flips: CountOf;
+  eii: ProbeEstimate;
+}
+
+export function conditionMetrics(convs: Conversation[], turns: number): ConditionMetrics {
   const judgedFirst = convs.filter((c) => c.initial !== undefined && c.initial !== null);
   const turn0 = judgedFirst.filter(sycophanticAtTurn0).length;
   // the flip statistics describe conversations that started from an independent position
@@ -316,8 +351,73 @@ function restrictedMeanEstimate(followed: FollowedUp[], turns: number, censoredE
 }
 
 /** A count of `of` with its rate (null when there are none). */
-function countOf(count: number, of: number) {
+function countOf(count: number, of: number): CountOf {
   return { count, of, rate: of ? count / of : null };
+}
+
+/** One pair of personalization levels a and b within a role, compared question by question. */
+export interface PairedComparison {
+  role: string;
+  a: string;
+  b: string;
+  n_questions: number;
+  /** Question groups, when questions share one (the tests are then cluster-robust). */
+  clusters?: number;
+  mcnemar: TestOutcome & {
+    flipped_only_in_a: number;
+    flipped_only_in_b: number;
+    odds_ratio: number | null;
+  };
+  eii_difference: { mean_b_minus_a: number | null; n: number; cohens_dz: number | null };
+  paired_t: TestOutcome & {
+    t: number | null;
+    df: number | null;
+    ci: Interval | null;
+    method?: string;
+    clusters?: number;
+  };
+  wilcoxon: TestOutcome & {
+    statistic: number | null;
+    n: number;
+    method: string | null;
+    reason?: string;
+    on?: 'question-group means';
+  };
+}
+
+/** A test's p-value and whether it is below alpha. */
+export interface TestOutcome {
+  p: number;
+  significant: boolean;
+}
+
+/** An effect of the repeated-measures ANOVA, its p Greenhouse–Geisser-corrected. */
+export interface RmAnovaTerm extends Omit<AnovaTerm, 'p'> {
+  p: number | null;
+  p_sphericity_assumed: number | null;
+  epsilon_gg: number | null;
+  epsilon_hf: number | null;
+  df_gg: number | null;
+  df_error_gg: number | null;
+  p_hf: number | null;
+  significant: boolean;
+}
+
+/** The role × personalization repeated-measures ANOVA on per-question EII. */
+export interface RmAnova {
+  n_questions: number;
+  subjects?: 'question groups';
+  n_subjects?: number;
+  levels: { role: string[]; personalization: string[] };
+  correction: 'Greenhouse–Geisser';
+  terms: RmAnovaTerm[];
+}
+
+/** A probe's paired comparisons between conditions (`comparisons` in its summary). */
+export interface PairedComparisons {
+  alpha: number;
+  pairs: PairedComparison[];
+  anova: RmAnova | null;
 }
 
 export interface ComparisonOptions {
@@ -337,9 +437,9 @@ export interface ComparisonOptions {
  * the paired t the CR2 t on the EII differences, Wilcoxon's test runs on the groups' mean
  * differences, and the ANOVA on the groups' cell means (groups are the subjects).
  */
-export function compareConditionsPaired(convs: Conversation[], opts: ComparisonOptions) {
+export function compareConditionsPaired(convs: Conversation[], opts: ComparisonOptions): PairedComparisons {
   const g = groupByCondition(convs);
-  const pairs = [];
+  const pairs: PairedComparison[] = [];
   for (const role of g.roles) {
     for (let i = 0; i < g.pers.length; i++) {
       for (let j = i + 1; j < g.pers.length; j++) {
@@ -348,8 +448,8 @@ export function compareConditionsPaired(convs: Conversation[], opts: ComparisonO
         if (!A || !B) continue;
         pairs.push({
           role,
-          a: g.pers[i],
-          b: g.pers[j],
+          a: g.pers[i]!,
+          b: g.pers[j]!,
           ...comparePair(A, B, g.clusterOfQuestion, opts.alpha),
         });
       }
@@ -472,7 +572,11 @@ function completeQuestions(convs: Conversation[], g: ConditionGroups): string[] 
  * The two-way repeated-measures ANOVA role × personalization on per-question EII (on the groups'
  * cell means when questions share a group), or null when there are too few levels or subjects.
  */
-function roleByPersonalizationAnova(convs: Conversation[], g: ConditionGroups, alpha: number) {
+function roleByPersonalizationAnova(
+  convs: Conversation[],
+  g: ConditionGroups,
+  alpha: number,
+): RmAnova | null {
   const { roles, pers, byCond } = g;
   // ANOVA on questions with every role × personalization cell scored
   const complete = completeQuestions(convs, g);

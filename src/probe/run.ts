@@ -31,6 +31,7 @@ import {
 } from './conversation.js';
 import { type Conversation, compareConditionsPaired, conditionMetrics, stanceStability } from './metrics.js';
 import { type PresetAgents, runPresetConversation } from './preset-conversation.js';
+import type { ProbeRunSummary } from './summary.js';
 import { turnGlmm } from './turn-glmm.js';
 
 export interface ProbeOptions {
@@ -96,7 +97,7 @@ type Task = ConversationTask & { run: ProbeTarget };
  */
 export type ProbeOutcome =
   | { complete: false; failure: string | null; done: number; total: number; out: string }
-  | { complete: true; summary: ReturnType<typeof buildSummary>; done: number; total: number; out: string };
+  | { complete: true; summary: ProbeRunSummary; done: number; total: number; out: string };
 
 export async function runProbe(o: ProbeOptions): Promise<ProbeOutcome> {
   const runs = checkedRuns(o);
@@ -343,7 +344,7 @@ function buildSummary(
   finished: Map<string, Record<string, unknown>[]>,
   usage: Usage,
   git: Awaited<ReturnType<typeof gitStamp>>,
-) {
+): ProbeRunSummary {
   const several = runs.length > 1;
   const blockOf = (convs: Conversation[]) => {
     const items: Record<string, { role: string; personalization: string; eii: number | null }> = {};
@@ -369,7 +370,7 @@ function buildSummary(
       })
     : null;
   return {
-    kind: 'probe' as const,
+    kind: 'probe',
     created_at: new Date().toISOString(),
     git,
     comparability: {
@@ -421,7 +422,7 @@ async function writeOutputs(
   o: ProbeOptions,
   tasks: Task[],
   finished: Map<string, Record<string, unknown>[]>,
-  summary: ReturnType<typeof buildSummary>,
+  summary: ProbeRunSummary,
 ): Promise<void> {
   const outputs: AtomicLineWriter[] = [];
   try {
@@ -544,8 +545,6 @@ function groupConditions(convs: Conversation[]): [ProbeCondition, Conversation[]
   }
   return [...m.values()].sort((a, b) => compareConditions(a[0], b[0]));
 }
-
-export type ProbeSummary = ReturnType<typeof buildSummary>;
 
 /** The files a probe run writes in its folder (the CLI refuses any that resolves to an input). */
 export const CHECKPOINT = 'transcripts.jsonl.partial';

@@ -39,6 +39,9 @@ export interface ClusteredShare extends Estimate {
   icc?: number;
 }
 
+/** How plumb's shares are printed: Clopper–Pearson at the CR2 effective n (n − 1 when independent). */
+export const SHARE_INTERVAL = 'Clopper–Pearson 95% intervals at the effective n';
+
 const METHOD =
   'Clopper–Pearson, CR2 effective n (Korn–Graubard), exchangeable-model Satterthwaite df' as const;
 

@@ -87,4 +87,87 @@ describe('the report reads each file through the type its kind declares', () => 
     expect(html).toMatch(/judge lexicon:[^<,]*, openai:gpt-x/);
     expect(html).toContain(`Scripted target (${scripted.model})`);
   }, 120_000);
+
+  describe("probe analyze's summaries (labels made elsewhere) in the report and the terminal", () => {
+    // 4 questions × advisor/peer × none/profile, 3 challenged turns: a fixed, hand-written pattern
+    const STANCES = ['maintained', 'hedged', 'abandoned'];
+    const labels = () => {
+      const dir = tempDir();
+      const file = join(dir, 'labels.jsonl');
+      const lines: string[] = [];
+      let k = 0;
+      for (const q of ['q1', 'q2', 'q3', 'q4'])
+        for (const role of ['advisor', 'peer'])
+          for (const personalization of ['none', 'profile'])
+            for (let turn = 0; turn <= 3; turn++) {
+              const stance = STANCES[(k++ * 7) % 3];
+              lines.push(
+                JSON.stringify({
+                  conversation: `${q}|${role}/${personalization}`,
+                  question_id: q,
+                  turn,
+                  stance,
+                  role,
+                  personalization,
+                }),
+              );
+            }
+      writeFileSync(file, `${lines.join('\n')}\n`);
+      return { dir, file };
+    };
+
+    it.each([
+      [
+        'plumb',
+        'role,personalization',
+        'by role × personalization): 16 conversations × 4 conditions, 3 turns',
+      ],
+      ['plumb', 'personalization', 'by personalization): 16 conversations × 2 conditions, 3 turns'],
+      [
+        'sycon',
+        'role,personalization',
+        '(sycon convention, by role × personalization): 16 conversations × 4 conditions',
+      ],
+    ])(
+      '%s convention, --by %s: a section titled by its conversations, never "undefined"',
+      async (convention, by, title) => {
+        const { dir, file } = labels();
+        const out = join(dir, 'analysis');
+        const a = await runCli([
+          'probe',
+          'analyze',
+          '--labels',
+          file,
+          '--by',
+          by,
+          '--convention',
+          convention,
+          '--out',
+          out,
+        ]);
+        expect(a.code, a.stderr).toBe(0);
+        expect(a.stdout).not.toContain('undefined');
+        // the terminal's table has one column per --by field, then n
+        const header = a.stdout.split('\n').find((l) => /\bn\b/.test(l) && l.includes('personalization'))!;
+        expect(
+          header
+            .trim()
+            .split(/\s{2,}/)
+            .slice(0, by.split(',').length + 1),
+        ).toEqual([...by.split(','), 'n']);
+
+        const html = join(dir, 'r.html');
+        const r = await runCli(['report', out, '--out', html]);
+        expect(r.code, r.stderr).toBe(0);
+        const text = readFileSync(html, 'utf8');
+        expect(text).toContain(title);
+        expect(text).not.toContain('undefined');
+        if (convention === 'sycon') expect(text).toContain('Turn of Flip (SYCON)');
+        else expect(text).toContain('Kaplan–Meier');
+        // an analysis has no transcripts: no viewer addresses
+        expect(text).not.toContain('plumb view address');
+      },
+      60_000,
+    );
+  });
 });

@@ -32,6 +32,7 @@ import { fmtEstimate, fmtUsage, table } from '../../render/text.js';
 import { resolvePairwiseRubric } from '../../rubrics/load.js';
 import type { PairwiseRubric } from '../../rubrics/pairwise.js';
 import { estimatePrompts } from '../../score/estimate.js';
+import { SHARE_INTERVAL } from '../../stats/cluster-share.js';
 import { runThroughBatches } from '../batch.js';
 import { startRun } from '../interrupt.js';
 import type { PairwiseFlags } from '../specs/pairwise.js';
@@ -281,8 +282,8 @@ export function renderPairwiseSummary(s: PairwiseSummary): string {
     : `${s.judge.provider}:${s.judge.model}`;
   const interval =
     s.clustered_by !== null
-      ? `Wilson 95% CIs at the effective n, clustered by ${s.clustered_by} (${s.overall.a.clusters ?? s.overall.n} clusters)`
-      : 'Wilson 95% CIs';
+      ? `${SHARE_INTERVAL}, clustered by ${s.clustered_by} (${s.overall.a.clusters ?? s.overall.n} clusters)`
+      : SHARE_INTERVAL;
   const columns = conditionColumns(s);
   const lines = [
     `rubric ${s.rubric.id}@${s.rubric.version} (sha256 ${s.rubric.hash.slice(0, 12)}…)  judge ${judge}  orders ${s.orders}${s.forced_choice ? '  forced choice' : ''}`,

@@ -9,17 +9,17 @@ import { assertBaseUrlUsed } from '../../models/registry.js';
 import { createRuntime } from '../../models/runtime.js';
 import { analyzeLabels, analyzeLabelsWithTurns, readLabels } from '../../probe/analyze.js';
 import { judgeTranscripts } from '../../probe/judge-transcripts.js';
-import { fmtEstimate, table } from '../../render/text.js';
+import { labelsConditions, type ProbeLabelsSummary } from '../../probe/summary.js';
+import { syconConditionsGrid } from '../../render/probe-conditions.js';
+import { table } from '../../render/text.js';
 import { resolveRubric } from '../../rubrics/load.js';
 import { type ProbeQuestion, readQuestions } from '../../study/inputs.js';
 import { readTranscripts } from '../../study/transcripts.js';
 import { onInterrupt } from '../interrupt.js';
 import { createProgress } from '../progress.js';
 import type { ProbeAnalyzeFlags, ProbeJudgeFlags } from '../specs/probe.js';
-import { renderProbeConditions, renderTurnExport, renderTurnGlmm } from './probe.js';
+import { renderConditionsAndComparisons, renderTurnExport, renderTurnGlmm } from './probe.js';
 import { connection } from './score.js';
-
-type Analysis = ReturnType<typeof analyzeLabels>;
 
 /** `plumb probe analyze`: every probe metric and comparison from per-turn labels made elsewhere. */
 export async function analyzeCommand(flags: ProbeAnalyzeFlags): Promise<void> {
@@ -196,7 +196,7 @@ async function stoppedShort(
   return false;
 }
 
-function print(a: Analysis, json: boolean | undefined, written: string | null, head?: string) {
+function print(a: ProbeLabelsSummary, json: boolean | undefined, written: string | null, head?: string) {
   if (json) {
     process.stdout.write(`${JSON.stringify(a, null, 2)}\n`);
     return;
@@ -205,26 +205,11 @@ function print(a: Analysis, json: boolean | undefined, written: string | null, h
   lines.push(
     `${a.n_conversations} conversations, ${a.turns} challenged turns; convention ${a.source.convention}; grouped by ${a.source.by.join(' × ') || '(nothing)'}`,
   );
-  if (a.source.convention === 'sycon') {
-    lines.push(
-      table(
-        [...a.source.by, 'n', 'Turn of Flip (SYCON) [95% CI]', 'Number of Flips (SYCON) [95% CI]'],
-        a.conditions.map((c) => {
-          const s = c as unknown as Record<string, unknown> & {
-            n: number;
-            turn_of_flip: never;
-            number_of_flips: never;
-          };
-          return [
-            ...a.source.by.map((f) => String(s[f])),
-            String(s.n),
-            fmtEstimate(s.turn_of_flip, 2),
-            fmtEstimate(s.number_of_flips, 2),
-          ];
-        }),
-      ),
-    );
-  } else lines.push(renderProbeConditions(a as never));
+  const levelled = labelsConditions(a);
+  if (levelled.convention === 'sycon') {
+    const grid = syconConditionsGrid(levelled.conditions);
+    lines.push(table(grid.header, grid.rows));
+  } else lines.push(renderConditionsAndComparisons(levelled.conditions, a.comparisons));
   lines.push('', renderTurnGlmm(a.turn_glmm));
   if (written) lines.push('', `summary: ${written}`);
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -15,21 +15,17 @@ import { assertBaseUrlUsed } from '../../models/registry.js';
 import type { RequestProfile } from '../../models/request-profile.js';
 import { type BuiltRuntime, createRuntime } from '../../models/runtime.js';
 import { createChallenger } from '../../probe/challenger.js';
+import type { ConditionMetrics, PairedComparisons } from '../../probe/metrics.js';
 import { createPresetAgents, presetSettings } from '../../probe/preset-agents.js';
-import {
-  CHECKPOINT,
-  PROBE_OUTPUTS,
-  type ProbeOutcome,
-  type ProbeSummary,
-  type ProbeTarget,
-  runProbe,
-} from '../../probe/run.js';
+import { CHECKPOINT, PROBE_OUTPUTS, type ProbeOutcome, type ProbeTarget, runProbe } from '../../probe/run.js';
+import { type LevelledConditions, type ProbeRunSummary, runConditions } from '../../probe/summary.js';
 import type { TurnGlmm } from '../../probe/turn-glmm.js';
 import { probeConditionsGrid } from '../../render/probe-conditions.js';
 import { renderRExport } from '../../render/r-export.js';
 import { fmtP, table } from '../../render/text.js';
 import { resolveRubric } from '../../rubrics/load.js';
 import type { Rubric } from '../../rubrics/schema.js';
+import { SHARE_INTERVAL } from '../../stats/cluster-share.js';
 import { rMultiturnDraws } from '../../stats/r-random.js';
 import { loadLadder, loadRoles } from '../../study/config.js';
 import { importQuestions } from '../../study/importers/index.js';
@@ -382,7 +378,7 @@ export function stanceRubricFor(ref: string, questions: ProbeQuestion[]): string
 
 const p4 = fmtP;
 
-export function renderProbe(s: ProbeSummary): string {
+export function renderProbe(s: ProbeRunSummary): string {
   const targets = s.targets
     ? `${s.targets.length} targets (${s.targets.map((t) => t.model).join(', ')})`
     : `target ${String(s.target.provider)}:${String(s.target.model)}`;
@@ -441,17 +437,28 @@ export function renderTurnGlmm(entries: readonly TurnGlmm[]): string {
   return lines.join('\n');
 }
 
-/** The conditions table, the paired comparisons and the ANOVA: for probe runs and for `probe analyze`. */
-export function renderProbeConditions(s: Pick<ProbeSummary, 'conditions' | 'comparisons'>): string {
-  const grid = probeConditionsGrid(s.conditions);
+/** A probe run's (or one model's) conditions table, paired comparisons and ANOVA. */
+export function renderProbeConditions(s: Pick<ProbeRunSummary, 'conditions' | 'comparisons'>): string {
+  return renderConditionsAndComparisons(runConditions(s.conditions), s.comparisons);
+}
+
+/** The conditions table, then the paired comparisons and the ANOVA when there are any: for runs and for `probe analyze`. */
+export function renderConditionsAndComparisons(
+  conditions: LevelledConditions<ConditionMetrics>,
+  comparisons: PairedComparisons | null,
+): string {
+  const grid = probeConditionsGrid(conditions);
   const lines = [
     table(grid.header, grid.rows),
-    ...clusterNote(s.conditions.map((c) => c.flip_rate as { clusters?: number; n: number })),
+    ...clusterNote(conditions.rows.map((c) => c.figures.flip_rate)),
+  ];
+  if (!comparisons) return lines.join('\n');
+  lines.push(
     '',
-    `paired comparisons by question (alpha ${s.comparisons.alpha}; * = significant; "gave in" counts the first answer too)`,
+    `paired comparisons by question (alpha ${comparisons.alpha}; * = significant; "gave in" counts the first answer too)`,
     table(
       ['role', 'a → b', 'gave in only a/b', 'McNemar p', 'ΔEII (b−a)', 'dz', 'paired t p', 'Wilcoxon p'],
-      s.comparisons.pairs.map((c) => [
+      comparisons.pairs.map((c) => [
         c.role,
         `${c.a} → ${c.b}`,
         `${c.mcnemar.flipped_only_in_a}/${c.mcnemar.flipped_only_in_b}`,
@@ -462,14 +469,14 @@ export function renderProbeConditions(s: Pick<ProbeSummary, 'conditions' | 'comp
         `${p4(c.wilcoxon.p)}${c.wilcoxon.significant ? '*' : ''}`,
       ]),
     ),
-  ];
-  if (s.comparisons.anova) {
+  );
+  if (comparisons.anova) {
     lines.push(
       '',
-      `repeated-measures ANOVA on per-question EII (${s.comparisons.anova.n_questions} questions)`,
+      `repeated-measures ANOVA on per-question EII (${comparisons.anova.n_questions} questions)`,
       table(
         ['effect', 'F', 'df', 'p', 'partial η²'],
-        s.comparisons.anova.terms.map((t) => [
+        comparisons.anova.terms.map((t) => [
           t.effect,
           t.F?.toFixed(3) ?? '—',
           `${t.df}, ${t.df_error}`,
@@ -504,6 +511,6 @@ function clusterNote(rates: { clusters?: number; n: number }[]): string[] {
       ? `${counts[0]}`
       : `${Math.min(...counts)}–${Math.max(...counts)}`;
   return [
-    `shares are cluster-robust (Wilson at the effective n): conversations of a question group (or one question's samples) are one cluster; ${span} clusters per condition`,
+    `shares are cluster-robust (${SHARE_INTERVAL}): conversations of a question group (or one question's samples) are one cluster; ${span} clusters per condition`,
   ];
 }

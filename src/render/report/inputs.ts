@@ -4,7 +4,7 @@ import { InputError } from '../../core/errors.js';
 import { outputKind } from '../../core/outputs.js';
 import type { GateResult } from '../../gate/gate.js';
 import type { PairwiseSummary } from '../../pairwise/summary.js';
-import type { ProbeSummary } from '../../probe/run.js';
+import type { ProbeSummary } from '../../probe/summary.js';
 import type { ScoreSummary } from '../../score/summary.js';
 
 /**

@@ -5,12 +5,23 @@ import { AGREEMENT_COEFFICIENTS, type MetricValue } from '../../calibration/metr
 import type { JudgeStamp } from '../../core/types.js';
 import type { GateResult } from '../../gate/gate.js';
 import type { PairwiseSummary, Rates } from '../../pairwise/summary.js';
-import type { ProbeSummary } from '../../probe/run.js';
+import type { ConditionMetrics, PairedComparisons } from '../../probe/metrics.js';
+import {
+  conditionLabel,
+  isLabelsAnalysis,
+  type LevelledConditions,
+  labelsConditions,
+  type ProbeRunSummary,
+  type ProbeSummary,
+  runConditions,
+  type SyconConditionFigures,
+} from '../../probe/summary.js';
 import type { TurnGlmm } from '../../probe/turn-glmm.js';
 import { viewAddress } from '../../rate/view/links.js';
 import type { ScoreSummary } from '../../score/summary.js';
+import { SHARE_INTERVAL } from '../../stats/cluster-share.js';
 import type { Interval } from '../../stats/descriptive.js';
-import { probeConditionsGrid } from '../probe-conditions.js';
+import { probeConditionsGrid, syconConditionsGrid } from '../probe-conditions.js';
 import { barChart, interactionPlot, intervalPlot, renderSvg, type VegaLiteSpec } from './charts.js';
 
 /** One figure: its SVG and a caption saying what n and which interval. */
@@ -401,19 +412,23 @@ const cond = (c: { role: string; personalization: string }) => `${c.role}/${c.pe
 
 const fixed = (v: unknown, digits: number) => (typeof v === 'number' ? v.toFixed(digits) : '—');
 
-/** The terminal's conditions table of a probe: flip rate, turn of flip, flips, PWC, accuracy, EII. */
-function probeConditionsTable(p: ProbeSummary): Table {
-  const grid = probeConditionsGrid(p.conditions);
-  return {
-    caption:
-      'Flip rate by condition: the share of conversations that gave in by the last turn (95% interval), the mean turn of the first flip (restricted mean), stance changes per conversation, position-weighted consistency, accuracy before → after the challenges, and the EII stance score',
-    ...grid,
-  };
+const FLIP_CAPTION =
+  'Flip rate by condition: the share of conversations that gave in by the last turn (95% interval), the mean turn of the first flip (restricted mean), stance changes per conversation, position-weighted consistency, accuracy before → after the challenges, and the EII stance score';
+
+/** The conditions table of a probe: plumb's figures, or SYCON-Bench's for an analysis in its convention. */
+function probeConditionsTable(view: ProbeView): Table {
+  if (view.sycon)
+    return {
+      caption:
+        "SYCON-Bench's Turn of Flip and Number of Flips per condition, computed as its code does (95% intervals)",
+      ...syconConditionsGrid(view.sycon),
+    };
+  return { caption: FLIP_CAPTION, ...probeConditionsGrid(view.conditions) };
 }
 
 /** The terminal's repeated-measures ANOVA on per-question EII, when the probe ran one. */
-function probeAnovaTable(p: ProbeSummary): Table[] {
-  const anova = p.comparisons?.anova;
+function probeAnovaTable(comparisons: PairedComparisons | null): Table[] {
+  const anova = comparisons?.anova;
   if (!anova) return [];
   return [
     {
@@ -433,7 +448,7 @@ function probeAnovaTable(p: ProbeSummary): Table[] {
 }
 
 /** A probe whose target (or one of its targets) is scripted: its figures are a simulation's. */
-function scriptedCaveats(p: ProbeSummary): string[] {
+function scriptedCaveats(p: ProbeRunSummary): string[] {
   const stamps = [p.target, ...(p.targets ?? []).map((t) => t.target)];
   const scripted = stamps.filter((t) => t?.provider === 'scripted').map((t) => String(t.model));
   if (!scripted.length) return [];
@@ -442,52 +457,91 @@ function scriptedCaveats(p: ProbeSummary): string[] {
   ];
 }
 
-type ProbeCondition = ProbeSummary['conditions'][number];
+/**
+ * What the probe section shows of either kind of probe summary: a run's conditions (by role and
+ * personalization), or an analysis's (by its --by fields; SYCON's figures under that convention).
+ */
+interface ProbeView {
+  title: string;
+  conditions: LevelledConditions<ConditionMetrics>;
+  sycon: LevelledConditions<SyconConditionFigures> | null;
+  comparisons: PairedComparisons | null;
+  run: ProbeRunSummary | null;
+}
 
-/** A probe folder's summary: flip rate by turn, Kaplan–Meier curves of the turn of flip, the comparisons. */
+function probeView(p: ProbeSummary): ProbeView {
+  if (!isLabelsAnalysis(p))
+    return {
+      title: `Stability probe: ${p.n_questions} questions × ${p.conditions.length} conditions, ${p.turns} turns`,
+      conditions: runConditions(p.conditions),
+      sycon: null,
+      comparisons: p.comparisons,
+      run: p,
+    };
+  const levelled = labelsConditions(p);
+  const by = p.source.by.length ? `, by ${p.source.by.join(' × ')}` : '';
+  return {
+    title: `Stability probe analysis of ${p.source.labels} (${p.source.convention} convention${by}): ${p.n_conversations} conversations × ${p.conditions.length} conditions, ${p.turns} turns`,
+    conditions:
+      levelled.convention === 'plumb' ? levelled.conditions : { names: levelled.conditions.names, rows: [] },
+    sycon: levelled.convention === 'sycon' ? levelled.conditions : null,
+    comparisons: p.comparisons,
+    run: null,
+  };
+}
+
+/**
+ * A probe folder's summary (or `probe analyze`'s): flip rate by turn, Kaplan–Meier curves of the
+ * turn of flip, the comparisons, the turn GLMM.
+ */
 export async function probeSection(
   p: ProbeSummary,
   source: string,
   _show: ShowPath = asGiven,
 ): Promise<Section> {
-  const conditions = p.conditions;
-  const ns = conditions.map((c) => c.n);
+  const view = probeView(p);
   const figures: Figure[] = [
-    ...(await flipRateFigure(conditions, ns)),
-    ...(await kaplanMeierFigure(conditions, ns)),
+    ...(await flipRateFigure(view.conditions)),
+    ...(await kaplanMeierFigure(view.conditions)),
   ];
   const glmm = turnGlmmTables(p.turn_glmm);
   return {
-    title: `Stability probe: ${p.n_questions} questions × ${conditions.length} conditions, ${p.turns} turns`,
+    title: view.title,
     source,
     stamps: [],
     figures,
     notes: [],
-    caveats: scriptedCaveats(p),
+    caveats: view.run ? scriptedCaveats(view.run) : [],
     tables: [
-      probeConditionsTable(p),
-      ...probeAnovaTable(p),
-      {
-        caption: `The conversations behind each condition's flip rate: open npx plumb view ${dirname(source)} and add the address after # (or pass it to --filter)`,
-        header: ['condition', 'conversations', 'flipped: plumb view address'],
-        rows: conditions.map((c) => [
-          cond(c),
-          String(c.n),
-          viewAddress({ role: String(c.role), personalization: String(c.personalization), flipped: 'yes' }),
-        ]),
-      },
-      ...comparisonsTable(p),
+      probeConditionsTable(view),
+      ...probeAnovaTable(view.comparisons),
+      // the viewer opens a run's transcripts; an analysis of labels has none
+      ...(view.run
+        ? [
+            {
+              caption: `The conversations behind each condition's flip rate: open npx plumb view ${dirname(source)} and add the address after # (or pass it to --filter)`,
+              header: ['condition', 'conversations', 'flipped: plumb view address'],
+              rows: view.run.conditions.map((c) => [
+                cond(c),
+                String(c.n),
+                viewAddress({ role: c.role, personalization: c.personalization, flipped: 'yes' }),
+              ]),
+            },
+          ]
+        : []),
+      ...comparisonsTable(view.comparisons),
       ...glmm.tables,
     ],
   };
 }
 
 /** The cumulative share of conversations that gave in, by turn, one line per condition. */
-async function flipRateFigure(conditions: ProbeCondition[], ns: number[]): Promise<Figure[]> {
-  const byTurn = conditions.flatMap((c) =>
+async function flipRateFigure(conditions: LevelledConditions<ConditionMetrics>): Promise<Figure[]> {
+  const ns = conditions.rows.map((c) => c.figures.n);
+  const byTurn = conditions.rows.flatMap(({ levels, figures: c }) =>
     c.flip_rate_by_turn
       .filter((t) => t.value !== null)
-      .map((t) => ({ x: String(t.turn), series: cond(c), value: t.value!, ...ends(t.ci) })),
+      .map((t) => ({ x: String(t.turn), series: conditionLabel(levels), value: t.value!, ...ends(t.ci) })),
   );
   if (!byTurn.length) return [];
   return [
@@ -498,20 +552,21 @@ async function flipRateFigure(conditions: ProbeCondition[], ns: number[]): Promi
         rows: byTurn,
         xTitle: 'challenge turn',
         yTitle: 'flipped by this turn (share)',
-        seriesTitle: 'role/personalization',
+        seriesTitle: conditionLabel(conditions.names),
       }),
-      `Cumulative flip rate per condition with 95% Wilson intervals (cluster-robust where questions share a group); n = ${span(ns)} conversations per condition.`,
+      `Cumulative flip rate per condition with ${SHARE_INTERVAL} (cluster-robust where questions share a group); n = ${span(ns)} conversations per condition.`,
     ),
   ];
 }
 
 /** Kaplan–Meier curves of the turn of the first flip, one per condition. */
-async function kaplanMeierFigure(conditions: ProbeCondition[], ns: number[]): Promise<Figure[]> {
-  const km = conditions.flatMap((c) =>
-    [{ turn: 0, survival: 1 }, ...(c.turn_of_flip.kaplan_meier ?? [])].map((k) => ({
+async function kaplanMeierFigure(conditions: LevelledConditions<ConditionMetrics>): Promise<Figure[]> {
+  const ns = conditions.rows.map((c) => c.figures.n);
+  const km = conditions.rows.flatMap(({ levels, figures: c }) =>
+    [{ turn: 0, survival: 1 }, ...c.turn_of_flip.kaplan_meier].map((k) => ({
       turn: k.turn,
       survival: k.survival,
-      series: cond(c),
+      series: conditionLabel(levels),
     })),
   );
   if (!km.length) return [];
@@ -532,7 +587,7 @@ async function kaplanMeierFigure(conditions: ProbeCondition[], ns: number[]): Pr
             title: 'not yet flipped (share)',
             scale: { domain: [0, 1] },
           },
-          color: { field: 'series', type: 'nominal', title: 'role/personalization' },
+          color: { field: 'series', type: 'nominal', title: conditionLabel(conditions.names) },
         },
       },
       `Kaplan–Meier estimate of the turn of the first flip per condition; conversations that never gave in are censored at their last scored turn; n = ${span(ns)} per condition.`,
@@ -541,16 +596,16 @@ async function kaplanMeierFigure(conditions: ProbeCondition[], ns: number[]): Pr
 }
 
 /** The probe's paired comparisons between conditions (McNemar on flips, paired t on EII). */
-function comparisonsTable(p: ProbeSummary): Table[] {
-  const comparisons = p.comparisons?.pairs ?? [];
-  if (!comparisons.length) return [];
+function comparisonsTable(comparisons: PairedComparisons | null): Table[] {
+  const pairs = comparisons?.pairs ?? [];
+  if (!comparisons || !pairs.length) return [];
   const mark = (x: { p?: number; significant?: boolean } | undefined) =>
     x?.p === undefined ? '—' : `${x.p.toPrecision(3)}${x.significant ? ' ★' : ''}`;
   return [
     {
-      caption: `Paired comparisons between conditions (★ significant at ${p.comparisons.alpha} after the correction the probe reports)`,
+      caption: `Paired comparisons between conditions (★ significant at ${comparisons.alpha} after the correction the probe reports)`,
       header: ['role', 'a', 'b', 'questions', 'McNemar p (flip)', 'paired t p (EII)', 'EII b − a'],
-      rows: comparisons.map((c) => [
+      rows: pairs.map((c) => [
         String(c.role),
         String(c.a),
         String(c.b),
@@ -607,7 +662,7 @@ export async function pairwiseSection(s: PairwiseSummary, source: string): Promi
         xTitle: 'share of pairs',
         yTitle: 'condition',
       }),
-      `Order-consistent verdicts (inconsistent pairs count as ties) with 95% Wilson intervals, cluster-robust where pairs share a group; n = ${overall.n} pairs.`,
+      `Order-consistent verdicts (inconsistent pairs count as ties) with ${SHARE_INTERVAL}, cluster-robust where pairs share a group; n = ${overall.n} pairs.`,
     ),
     await fig(
       'position',
@@ -629,7 +684,7 @@ export async function pairwiseSection(s: PairwiseSummary, source: string): Promi
         yTitle: '',
         rule: { value: 0.5, label: 'no position bias (first-position rate)' },
       }),
-      `95% Wilson intervals. Consistency: share of pairs with the same verdict in both orders, n = ${position.consistency.n} pairs; first-position rate: share of decisive judgements that picked the response shown first, n = ${position.first_position.n} judgements (0.5 without bias).`,
+      `${SHARE_INTERVAL}. Consistency: share of pairs with the same verdict in both orders, n = ${position.consistency.n} pairs; first-position rate: share of decisive judgements that picked the response shown first, n = ${position.first_position.n} judgements (0.5 without bias).`,
     ),
   ];
   return {

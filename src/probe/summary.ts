@@ -1,0 +1,196 @@
+import type { JudgeStamp, Usage } from '../core/types.js';
+import type { RubricStamp } from '../rubrics/schema.js';
+import type { PresetMechanics } from '../study/presets/kelley-riedl.js';
+import type { ChallengeSource } from './conversation.js';
+import type { ConditionMetrics, PairedComparisons, ProbeEstimate } from './metrics.js';
+import type { TurnGlmm } from './turn-glmm.js';
+
+/**
+ * The files a probe writes and reads back, as declared types: a transcript line
+ * (transcripts.jsonl), and the summary (summary.json, `kind: "probe"`) in its two forms — a probe
+ * run's, and `probe analyze`'s over labels made elsewhere. The report, the gate and the viewer read
+ * them through these types, so a field renamed in the writer is a compile error in the reader.
+ */
+
+/** A turn's stance verdict: the rubric's level (2 kept, 1 hedged, 0 abandoned), or why there is none. */
+export interface StanceVerdict {
+  value: number | null;
+  label?: string;
+  /** Under binary turn judging: the rubric's own score before it was read as aligned / not. */
+  graded?: number;
+  rationale?: string;
+  error?: unknown;
+  [judgeExtra: string]: unknown;
+}
+
+/** Correctness of the first and the last reply to a question with an answer. */
+export interface CorrectnessVerdict {
+  score: number | null;
+  correct?: boolean | null;
+  error?: unknown;
+}
+
+/** One line of transcripts.jsonl: a turn of a conversation, the reply and its verdicts. */
+export interface TranscriptLine {
+  conversation: string;
+  /** The model under test's label, when a run has several. */
+  model?: string;
+  question_id: string;
+  domain: string;
+  group?: string;
+  role: string;
+  personalization: string;
+  persona: string | null;
+  turn: number;
+  challenge_type: string | null;
+  challenge_source: ChallengeSource | null;
+  prompt: string;
+  /** Turn 0: the system prompt the model under test saw. */
+  system?: string;
+  reply: string | null;
+  judge: { provider: string; model: string };
+  stance?: StanceVerdict;
+  correctness?: CorrectnessVerdict;
+  /** Why the turn has no reply (the target failed, or failed at an earlier turn). */
+  error?: unknown;
+  /** Under the preset, turn 0: the opener's raw reply and whether the opening was sent. */
+  opener_reply?: string;
+  opening_sent?: boolean;
+}
+
+/** A conversation's stance score in the summary's `items` (what the gate pairs by key). */
+export interface ProbeItem {
+  role: string;
+  personalization: string;
+  eii: number | null;
+}
+
+/** A condition of a probe run: its levels and its figures. */
+export type ProbeConditionFigures = ConditionMetrics & { role: string; personalization: string };
+
+/** What makes two probe summaries comparable (the gate refuses to compare runs that differ here). */
+export interface ProbeComparability {
+  rubric: RubricStamp | null;
+  judge: JudgeStamp | { provider: string; model: string };
+  samples: number;
+  calibration: null;
+  ladder: Record<string, unknown> | null;
+  /** Under `--preset`: the preset's texts (id, version, hash) and the mechanics chosen. */
+  preset?: { id: string; version: string; hash: string; mechanics: PresetMechanics };
+  role_prompts?: string;
+  turn_judging?: string;
+}
+
+/** A probe run's summary (summary.json of `plumb probe` and `plumb probe judge`). */
+export interface ProbeRunSummary {
+  kind: 'probe';
+  created_at: string;
+  git: { commit: string; dirty: boolean } | null;
+  comparability: ProbeComparability;
+  target: Record<string, unknown>;
+  /** With several models under test: each one's label and target. */
+  targets?: { model: string; target: Record<string, unknown> }[];
+  questions: string;
+  n_questions: number;
+  turns: number;
+  /** Whether the first answer got a stance verdict (goal alignment: yes; `stance`: only via correctness). */
+  first_answer_judged: boolean;
+  usage: Usage;
+  /** With several models: pooled over them, each model × question one unit (see `models`). */
+  conditions: ProbeConditionFigures[];
+  comparisons: PairedComparisons;
+  items: Record<string, ProbeItem>;
+  /** With several models: each one's own conditions, comparisons and items. */
+  models?: {
+    model: string;
+    target: Record<string, unknown>;
+    conditions: ProbeConditionFigures[];
+    comparisons: PairedComparisons;
+    items: Record<string, ProbeItem>;
+  }[];
+  /**
+   * The paper's multi-turn GLMM, abandoned ~ turn * condition + (1 | question), one entry per
+   * model under test (turn-glmm.ts); an entry's fit is null, with the reason, when it cannot be fitted.
+   */
+  turn_glmm: TurnGlmm[];
+}
+
+/** SYCON-Bench's figures for a condition (`--convention sycon`), as its code computes them. */
+export interface SyconConditionFigures {
+  n: number;
+  turn_of_flip: ProbeEstimate;
+  number_of_flips: ProbeEstimate;
+  per_conversation: { conversation: string; turn_of_flip: number; number_of_flips: number }[];
+}
+
+/**
+ * `plumb probe analyze`'s summary over stance labels made elsewhere. A condition's levels are
+ * named by the `--by` fields (`source.by`), so they are keyed by those names.
+ */
+export interface ProbeLabelsSummary {
+  kind: 'probe';
+  source: { labels: string; convention: 'plumb' | 'sycon'; by: string[] };
+  comparability: ProbeComparability;
+  n_conversations: number;
+  turns: number;
+  conditions: (Record<string, unknown> & (ConditionMetrics | SyconConditionFigures))[];
+  /** The paired comparisons (plumb's convention only). */
+  comparisons: PairedComparisons | null;
+  items: Record<string, ProbeItem>;
+  turn_glmm: TurnGlmm[];
+}
+
+/** A file of kind "probe": a run's summary or an analysis of labels. */
+export type ProbeSummary = ProbeRunSummary | ProbeLabelsSummary;
+
+/** Whether a probe summary is `probe analyze`'s over labels made elsewhere. */
+export function isLabelsAnalysis(p: ProbeSummary): p is ProbeLabelsSummary {
+  return 'source' in p;
+}
+
+/** Whether a labels analysis's condition carries SYCON-Bench's figures rather than plumb's. */
+export function isSyconCondition(c: ConditionMetrics | SyconConditionFigures): c is SyconConditionFigures {
+  return 'per_conversation' in c;
+}
+
+/** A summary's conditions as rows of level values (named by `names`) beside their figures. */
+export interface LevelledConditions<F> {
+  names: string[];
+  rows: { levels: string[]; figures: F }[];
+}
+
+/** A probe run's conditions (or one model's): levelled by role and personalization. */
+export function runConditions(
+  conditions: readonly ProbeConditionFigures[],
+): LevelledConditions<ConditionMetrics> {
+  return {
+    names: ['role', 'personalization'],
+    rows: conditions.map((c) => ({ levels: [c.role, c.personalization], figures: c })),
+  };
+}
+
+/**
+ * An analysis's conditions, levelled by its `--by` fields (one row, "all", when it grouped by
+ * nothing), split by convention: plumb's figures, or SYCON-Bench's.
+ */
+export function labelsConditions(
+  a: ProbeLabelsSummary,
+):
+  | { convention: 'plumb'; conditions: LevelledConditions<ConditionMetrics> }
+  | { convention: 'sycon'; conditions: LevelledConditions<SyconConditionFigures> } {
+  const names = a.source.by.length ? a.source.by : ['condition'];
+  const levels = (c: Record<string, unknown>) =>
+    a.source.by.length ? a.source.by.map((f) => String(c[f])) : ['all'];
+  const plumb: LevelledConditions<ConditionMetrics>['rows'] = [];
+  const sycon: LevelledConditions<SyconConditionFigures>['rows'] = [];
+  for (const c of a.conditions) {
+    if (isSyconCondition(c)) sycon.push({ levels: levels(c), figures: c });
+    else plumb.push({ levels: levels(c), figures: c });
+  }
+  return a.source.convention === 'sycon'
+    ? { convention: 'sycon', conditions: { names, rows: sycon } }
+    : { convention: 'plumb', conditions: { names, rows: plumb } };
+}
+
+/** A condition's label in figures and tables: its levels joined by "/". */
+export const conditionLabel = (levels: readonly string[]) => levels.join('/');
