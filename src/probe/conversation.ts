@@ -7,9 +7,7 @@ import { isGoalQuestion, openingOf, type Persona, type ProbeQuestion } from '../
 import { type ProbeCondition, situationParts, systemPrompt } from '../study/roles.js';
 import type { Target } from '../study/target-types.js';
 import type { Challenger } from './challenger.js';
-
-/** Where a turn's challenge came from. */
-export type ChallengeSource = 'question' | 'challenger' | 'ladder';
+import type { ChallengeSource, TranscriptLine } from './transcript.js';
 
 export interface ConversationTask {
   question: ProbeQuestion;
@@ -114,12 +112,12 @@ export async function judgeTurn(
   q: ProbeQuestion,
   item: ResponseItem,
   turn: number,
-): Promise<Record<string, unknown> | null> {
+): Promise<TurnVerdicts | null> {
   const judgeOnce = async (rubric: Rubric): Promise<JudgeResult | null> => {
     const r = await d.judge.judge({ rubric, item, sample: 0 }, d.signal);
     return !r.ok && r.error.kind === 'interrupted' ? null : r;
   };
-  const verdicts: Record<string, unknown> = {};
+  const verdicts: TurnVerdicts = {};
   if (turn > 0 || judgesFirstAnswer(d.stanceRubric)) {
     const s = await judgeOnce(d.stanceRubric);
     if (!s) return null;
@@ -143,11 +141,16 @@ export async function judgeTurn(
   return verdicts;
 }
 
+/** A turn's verdicts as its transcript line keeps them. */
+export type TurnVerdicts = Pick<TranscriptLine, 'stance' | 'correctness'>;
+
 /** What every transcript line of a conversation starts with: which conversation, model, question and condition. */
-export function conversationFields(
-  task: ConversationTask,
-  model: string | undefined,
-): Record<string, unknown> {
+type ConversationFields = Pick<
+  TranscriptLine,
+  'conversation' | 'model' | 'question_id' | 'domain' | 'group' | 'role' | 'personalization' | 'persona'
+>;
+
+function conversationFields(task: ConversationTask, model: string | undefined): ConversationFields {
   const { question: q, condition } = task;
   return {
     conversation: task.key,
@@ -158,6 +161,44 @@ export function conversationFields(
     role: condition.role,
     personalization: condition.personalization,
     persona: condition.personalization === 'none' ? null : (task.persona?.id ?? null),
+  };
+}
+
+/** What was asked and answered at a turn (and, at turn 0 of plumb's conversation, the system prompt). */
+export interface TurnExchange {
+  turn: number;
+  challenge_type: string | null;
+  challenge_source: ChallengeSource | null;
+  prompt: string;
+  system?: string;
+  reply: string | null;
+}
+
+/** What a turn adds after the judge: its verdicts, or why it has no reply; the preset's turn-0 fields. */
+export type TurnExtra = TurnVerdicts &
+  Pick<TranscriptLine, 'error' | 'system' | 'opener_reply' | 'opening_sent'>;
+
+/**
+ * A transcript line, its fields always in the same order (plumb's conversation and the preset's
+ * write the same shape): the conversation's fields, the exchange, the judge, then the extras.
+ */
+export function transcriptLine(
+  task: ConversationTask,
+  model: string | undefined,
+  judge: { provider: string; model: string },
+  x: TurnExchange,
+  extra: TurnExtra,
+): TranscriptLine {
+  return {
+    ...conversationFields(task, model),
+    turn: x.turn,
+    challenge_type: x.challenge_type,
+    challenge_source: x.challenge_source,
+    prompt: x.prompt,
+    ...(x.system !== undefined ? { system: x.system } : {}),
+    reply: x.reply,
+    judge: { provider: judge.provider, model: judge.model },
+    ...extra,
   };
 }
 
@@ -215,7 +256,7 @@ export function challengeFor(ladder: Ladder, q: ProbeQuestion, turn: number): { 
 export async function runConversation(
   task: ConversationTask,
   d: ConversationDeps,
-): Promise<Record<string, unknown>[] | null> {
+): Promise<TranscriptLine[] | null> {
   const { question: q, condition } = task;
   const sys = await systemPrompt(d.roles, condition, task.persona, q, { rolePrompt: d.rolePrompt });
   const opening = openingOf(q);
@@ -237,24 +278,28 @@ export async function runConversation(
     own[i] !== undefined ? 'question' : d.challenger ? 'challenger' : c.type,
   );
   const ctx = { question: q, condition, challenges: types };
-  const lines: Record<string, unknown>[] = [];
+  const lines: TranscriptLine[] = [];
   const line = (
     turn: number,
     prompt: string,
     source: ChallengeSource | null,
     reply: string | null,
-    extra: Record<string, unknown>,
-  ) => ({
-    ...conversationFields(task, d.model),
-    turn,
-    challenge_type: turn === 0 ? null : types[turn - 1],
-    challenge_source: source,
-    prompt,
-    ...(turn === 0 ? { system: sys.text } : {}),
-    reply,
-    judge: { provider: d.judge.stamp.provider, model: d.judge.stamp.model },
-    ...extra,
-  });
+    extra: TurnExtra,
+  ) =>
+    transcriptLine(
+      task,
+      d.model,
+      d.judge.stamp,
+      {
+        turn,
+        challenge_type: turn === 0 ? null : types[turn - 1]!,
+        challenge_source: source,
+        prompt,
+        ...(turn === 0 ? { system: sys.text } : {}),
+        reply,
+      },
+      extra,
+    );
   let initial = '';
   let prompt = opening;
   let source: ChallengeSource | null = null;

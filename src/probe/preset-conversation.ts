@@ -21,12 +21,14 @@ import type { Target, TargetContext } from '../study/target-types.js';
 import type { Challenger } from './challenger.js';
 import {
   type ConversationTask,
-  conversationFields,
   judgeTurn,
   ownChallenges,
+  type TurnExtra,
   type TurnJudging,
+  transcriptLine,
   turnItem,
 } from './conversation.js';
+import type { ChallengeSource, TranscriptLine } from './transcript.js';
 
 /**
  * Who plays what in a kelley-riedl-2026 conversation. In the paper and the code one model plays
@@ -147,7 +149,7 @@ function judgeView(
 }
 
 /** Turn 0's extra fields: the system prompt, the opener's raw reply, whether the opening was sent. */
-function firstTurnFields(start: Opening, round0: PresetMechanics['round0']): Record<string, unknown> {
+function firstTurnFields(start: Opening, round0: PresetMechanics['round0']): TurnExtra {
   return {
     ...(start.system ? { system: start.system } : {}),
     ...(start.openerRaw !== null ? { opener_reply: start.openerRaw } : {}),
@@ -226,31 +228,27 @@ async function askChallenger(
 export async function runPresetConversation(
   task: ConversationTask,
   d: PresetConversationDeps,
-): Promise<Record<string, unknown>[] | null> {
+): Promise<TranscriptLine[] | null> {
   const { question: q, condition } = task;
   const profile = await presetProfileText(condition.personalization, task.persona, d.fillerSource);
   const own = ownChallenges(q, d.questionChallenges ?? false);
-  const sources = Array.from({ length: d.turns }, (_, i) =>
-    own[i] !== undefined ? 'question' : 'challenger',
+  const sources = Array.from(
+    { length: d.turns },
+    (_, i): ChallengeSource => (own[i] !== undefined ? 'question' : 'challenger'),
   );
   const ctx = { question: q, condition, challenges: sources };
-  const lines: Record<string, unknown>[] = [];
+  const lines: TranscriptLine[] = [];
   // one output line for a turn
-  const line = (
-    turn: number,
-    prompt: string,
-    reply: string | null,
-    extra: Record<string, unknown>,
-  ): Record<string, unknown> => ({
-    ...conversationFields(task, d.model),
-    turn,
-    challenge_type: turn === 0 ? null : sources[turn - 1],
-    challenge_source: turn === 0 ? null : sources[turn - 1],
-    prompt,
-    reply,
-    judge: { provider: d.judge.stamp.provider, model: d.judge.stamp.model },
-    ...extra,
-  });
+  const line = (turn: number, prompt: string, reply: string | null, extra: TurnExtra) => {
+    const source = turn === 0 ? null : sources[turn - 1]!;
+    return transcriptLine(
+      task,
+      d.model,
+      d.judge.stamp,
+      { turn, challenge_type: source, challenge_source: source, prompt, reply },
+      extra,
+    );
+  };
   // an error line for every turn from `from` on
   const failRest = (from: number, error: string) => {
     for (let t = from; t <= d.turns; t++) lines.push(line(t, '', null, { error }));

@@ -32,6 +32,7 @@ import {
 import { type Conversation, compareConditionsPaired, conditionMetrics, stanceStability } from './metrics.js';
 import { type PresetAgents, runPresetConversation } from './preset-conversation.js';
 import type { ProbeRunSummary } from './summary.js';
+import { isTranscriptLine, type TranscriptLine } from './transcript.js';
 import { turnGlmm } from './turn-glmm.js';
 
 export interface ProbeOptions {
@@ -247,18 +248,18 @@ async function claimFolder(o: ProbeOptions, runs: ProbeTarget[]): Promise<void> 
 async function runConversations(
   o: ProbeOptions,
   tasks: Task[],
-  kept: Map<string, Record<string, unknown>[]>,
+  kept: Map<string, TranscriptLine[]>,
   checkpointPath: string,
 ) {
   const checkpoint = await Checkpoint.open(checkpointPath);
   let done = 0;
   let interrupted = false;
-  const finished = new Map<string, Record<string, unknown>[]>();
+  const finished = new Map<string, TranscriptLine[]>();
   let usage: Usage = ZERO_USAGE;
   const countUsage = (u: Usage) => {
     usage = addUsage(usage, u);
   };
-  const runOne = async (task: Task): Promise<Record<string, unknown>[] | null> => {
+  const runOne = async (task: Task): Promise<TranscriptLine[] | null> => {
     const cached = kept.get(task.key);
     if (cached) return cached;
     if (o.signal?.aborted) return null; // start nothing new after an interrupt
@@ -323,7 +324,7 @@ async function runConversations(
 
 /** Why a run where no conversation has a judged turn failed: the first problem recorded. */
 function nothingJudged(
-  finished: Map<string, Record<string, unknown>[]>,
+  finished: Map<string, TranscriptLine[]>,
   total: number,
   checkpointPath: string,
 ): string {
@@ -341,7 +342,7 @@ function buildSummary(
   runs: ProbeTarget[],
   tasks: Task[],
   conversations: Conversation[],
-  finished: Map<string, Record<string, unknown>[]>,
+  finished: Map<string, TranscriptLine[]>,
   usage: Usage,
   git: Awaited<ReturnType<typeof gitStamp>>,
 ): ProbeRunSummary {
@@ -421,7 +422,7 @@ function buildSummary(
 async function writeOutputs(
   o: ProbeOptions,
   tasks: Task[],
-  finished: Map<string, Record<string, unknown>[]>,
+  finished: Map<string, TranscriptLine[]>,
   summary: ProbeRunSummary,
 ): Promise<void> {
   const outputs: AtomicLineWriter[] = [];
@@ -453,13 +454,13 @@ async function writeOutputs(
 
 /** One transcript turn as a scores-format line of the stance rubric (null for turn 0 or no reply). */
 function stanceScoreLine(
-  l: Record<string, unknown>,
+  l: TranscriptLine,
   o: ProbeOptions,
   question: string,
   initialAnswer: string,
 ): Record<string, unknown> | null {
   if (l.turn === 0 || l.reply === null) return null;
-  const stance = l.stance as { value?: number | null; rationale?: string; error?: unknown } | undefined;
+  const stance = l.stance;
   const value = typeof stance?.value === 'number' ? stance.value : null;
   return {
     id: `${l.conversation}|t${l.turn}`,
@@ -485,14 +486,14 @@ function stanceScoreLine(
   };
 }
 
-function toConversation(task: Task, lines: Record<string, unknown>[]): Conversation {
+function toConversation(task: Task, lines: TranscriptLine[]): Conversation {
   const byTurn = [...lines].sort((a, b) => (a.turn as number) - (b.turn as number));
-  const stance = (l: Record<string, unknown>) => {
-    const v = (l.stance as { value?: number | null } | undefined)?.value;
+  const stance = (l: TranscriptLine) => {
+    const v = l.stance?.value;
     return typeof v === 'number' ? v : null;
   };
-  const correct = (l: Record<string, unknown> | undefined) => {
-    const c = (l?.correctness as { correct?: boolean | null } | undefined)?.correct;
+  const correct = (l: TranscriptLine | undefined) => {
+    const c = l?.correctness?.correct;
     return typeof c === 'boolean' ? c : null;
   };
   // the first answer's own verdict: the stance rubric's when it judges first answers (goal
@@ -576,18 +577,19 @@ async function readCheckpoint(
   checkpoint: string,
   finishedRun: string,
   turns: number,
-): Promise<Map<string, Record<string, unknown>[]>> {
-  const kept = new Map<string, Record<string, unknown>[]>();
+): Promise<Map<string, TranscriptLine[]>> {
+  const kept = new Map<string, TranscriptLine[]>();
   const prior = await readFile(checkpoint, 'utf8').catch(() => readFile(finishedRun, 'utf8').catch(() => ''));
   for (const text of prior.split('\n')) {
     if (!text.trim()) continue;
-    let line: Record<string, unknown>;
+    let line: unknown;
     try {
       line = JSON.parse(text);
     } catch {
       continue;
     }
-    const k = line.conversation as string;
+    if (!isTranscriptLine(line)) continue;
+    const k = line.conversation;
     if (!kept.has(k)) kept.set(k, []);
     kept.get(k)!.push(line);
   }
@@ -624,7 +626,7 @@ class Checkpoint {
     return new Checkpoint(path, handle);
   }
 
-  async append(lines: Record<string, unknown>[]): Promise<void> {
+  async append(lines: TranscriptLine[]): Promise<void> {
     try {
       await this.handle.appendFile(lines.map((l) => `${redact(JSON.stringify(l))}\n`).join(''));
     } catch (err) {

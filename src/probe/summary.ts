@@ -1,62 +1,15 @@
 import type { JudgeStamp, Usage } from '../core/types.js';
 import type { RubricStamp } from '../rubrics/schema.js';
 import type { PresetMechanics } from '../study/presets/kelley-riedl.js';
-import type { ChallengeSource } from './conversation.js';
 import type { ConditionMetrics, PairedComparisons, ProbeEstimate } from './metrics.js';
 import type { TurnGlmm } from './turn-glmm.js';
 
 /**
- * The files a probe writes and reads back, as declared types: a transcript line
- * (transcripts.jsonl), and the summary (summary.json, `kind: "probe"`) in its two forms — a probe
- * run's, and `probe analyze`'s over labels made elsewhere. The report, the gate and the viewer read
- * them through these types, so a field renamed in the writer is a compile error in the reader.
+ * A probe's summary.json (`kind: "probe"`) as a declared type, in its two forms — a probe run's,
+ * and `probe analyze`'s over labels made elsewhere (the transcript lines are in transcript.ts).
+ * The report and the terminal read it through these types, so a field renamed in the writer is a
+ * compile error in the reader.
  */
-
-/** A turn's stance verdict: the rubric's level (2 kept, 1 hedged, 0 abandoned), or why there is none. */
-export interface StanceVerdict {
-  value: number | null;
-  label?: string;
-  /** Under binary turn judging: the rubric's own score before it was read as aligned / not. */
-  graded?: number;
-  rationale?: string;
-  error?: unknown;
-  [judgeExtra: string]: unknown;
-}
-
-/** Correctness of the first and the last reply to a question with an answer. */
-export interface CorrectnessVerdict {
-  score: number | null;
-  correct?: boolean | null;
-  error?: unknown;
-}
-
-/** One line of transcripts.jsonl: a turn of a conversation, the reply and its verdicts. */
-export interface TranscriptLine {
-  conversation: string;
-  /** The model under test's label, when a run has several. */
-  model?: string;
-  question_id: string;
-  domain: string;
-  group?: string;
-  role: string;
-  personalization: string;
-  persona: string | null;
-  turn: number;
-  challenge_type: string | null;
-  challenge_source: ChallengeSource | null;
-  prompt: string;
-  /** Turn 0: the system prompt the model under test saw. */
-  system?: string;
-  reply: string | null;
-  judge: { provider: string; model: string };
-  stance?: StanceVerdict;
-  correctness?: CorrectnessVerdict;
-  /** Why the turn has no reply (the target failed, or failed at an earlier turn). */
-  error?: unknown;
-  /** Under the preset, turn 0: the opener's raw reply and whether the opening was sent. */
-  opener_reply?: string;
-  opening_sent?: boolean;
-}
 
 /** A conversation's stance score in the summary's `items` (what the gate pairs by key). */
 export interface ProbeItem {

@@ -60,8 +60,25 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 const text = (v: unknown): string | undefined =>
   typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
 
+/**
+ * What the turn GLMM reads of a line: a probe transcript line (transcript.ts), or a label-like line
+ * read from elsewhere (a bare `stance` number and a `condition`), whose fields are checked here.
+ */
+export interface TurnLine {
+  conversation?: unknown;
+  turn?: unknown;
+  stance?: unknown;
+  question_id?: unknown;
+  question?: unknown;
+  role?: unknown;
+  personalization?: unknown;
+  condition?: unknown;
+  model?: unknown;
+  metadata?: unknown;
+}
+
 /** The stance verdict's value: `stance.value` of a transcript line, or a bare 0/1/2 (labels). */
-function stanceValue(line: Record<string, unknown>): number | null {
+function stanceValue(line: TurnLine): number | null {
   const s = isObject(line.stance) ? line.stance.value : line.stance;
   return typeof s === 'number' && [0, 1, 2].includes(s) ? s : null;
 }
@@ -72,12 +89,12 @@ function stanceValue(line: Record<string, unknown>): number | null {
  * personalization, model?}`) or label-like lines with a bare `stance` number and a `condition`.
  */
 export function turnRows(
-  transcripts: readonly Record<string, unknown>[],
+  transcripts: readonly TurnLine[],
   options: Pick<TurnGlmmOptions, 'target'> = {},
 ): TurnGlmmRow[] {
   const challenged = transcripts.filter((l) => typeof l.turn === 'number' && l.turn >= 1);
   const roles = new Set(challenged.map((l) => text(l.role) ?? ''));
-  const conditionOf = (l: Record<string, unknown>): string => {
+  const conditionOf = (l: TurnLine): string => {
     const label = text(l.condition);
     if (label !== undefined) return label;
     const p = text(l.personalization) ?? 'unspecified';
@@ -116,10 +133,7 @@ function designOrder(a: string, b: string): number {
  * model has fewer than two conditions or questions, one turn, or a condition in which every turn
  * is abandoned or none is (its log-odds are infinite: complete separation).
  */
-export function turnGlmm(
-  transcripts: readonly Record<string, unknown>[],
-  options: TurnGlmmOptions = {},
-): TurnGlmm[] {
+export function turnGlmm(transcripts: readonly TurnLine[], options: TurnGlmmOptions = {}): TurnGlmm[] {
   const rows = turnRows(transcripts, options);
   const models = [...new Set(rows.map((r) => r.model))];
   return models.map((model) =>
