@@ -47,7 +47,32 @@ export interface AuditReport {
   input: string;
   items: number;
   pad_tokens: number;
-  probes: Record<string, unknown>;
+  probes: AuditProbes;
+}
+
+/** A probe that does not apply to this rubric or these items, and why. */
+export interface NotApplicable {
+  applicable: false;
+  reason: string;
+}
+
+/** A perturbation's paired effect on the scores, or why its scoring run stopped. */
+export type VariantEffect = PairedEffect | { stopped: string };
+
+/** The judge's score for its own model family's responses against the others'. */
+export interface SelfPreference extends WelchDifference {
+  family: string;
+  what: string;
+  /** With gold: the same difference on judge − human residuals (null without gold). */
+  adjusted_for_gold: (WelchDifference & { what: string }) | { reason: string } | null;
+}
+
+/** audit.json's `probes`: each probe that ran, by name. */
+export interface AuditProbes {
+  position?: NotApplicable;
+  verbosity?: { what: string } & VariantEffect;
+  authority?: { what: string; variants: Record<string, { claim: string } & VariantEffect> };
+  'self-preference'?: NotApplicable | SelfPreference;
 }
 
 /**
@@ -67,7 +92,7 @@ export async function runAudit(o: AuditOptions): Promise<{ report: AuditReport; 
   const lines: Line[] = [];
   for await (const { value } of readJsonl(o.input)) lines.push(value as Line);
 
-  const probes: Record<string, unknown> = {};
+  const probes: AuditProbes = {};
   const original = await scoreVariant(o, 'original', null);
   if (typeof original === 'string') return { report: reportOf(o, lines.length, probes), stopped: original };
   const paired = pairedOriginal(lines, original);
@@ -94,7 +119,7 @@ export async function runAudit(o: AuditOptions): Promise<{ report: AuditReport; 
 }
 
 /** How a probe measures a perturbation: its rows scored and paired with the original scores. */
-type EffectOf = (name: string, rows: Line[]) => Promise<PairedEffect | { stopped: string }>;
+type EffectOf = (name: string, rows: Line[]) => Promise<VariantEffect>;
 
 /**
  * Scores the input (`rows` null) or a perturbed copy of it written beside the report: the overall
@@ -149,7 +174,11 @@ const tag = (l: Line, probe: string, extra: Record<string, unknown> = {}) => ({
 });
 
 /** The verbosity probe: every response with content-neutral padding. */
-async function verbosityProbe(o: AuditOptions, lines: Line[], effectOf: EffectOf) {
+async function verbosityProbe(
+  o: AuditOptions,
+  lines: Line[],
+  effectOf: EffectOf,
+): Promise<NonNullable<AuditProbes['verbosity']>> {
   const rows: Line[] = [];
   for (const l of lines)
     rows.push(
@@ -164,8 +193,12 @@ async function verbosityProbe(o: AuditOptions, lines: Line[], effectOf: EffectOf
 }
 
 /** The authority probe: one variant per configured claim, each added to the conversation. */
-async function authorityProbe(o: AuditOptions, lines: Line[], effectOf: EffectOf) {
-  const variants: Record<string, unknown> = {};
+async function authorityProbe(
+  o: AuditOptions,
+  lines: Line[],
+  effectOf: EffectOf,
+): Promise<NonNullable<AuditProbes['authority']>> {
+  const variants: Record<string, { claim: string } & VariantEffect> = {};
   for (const [name, claim] of Object.entries(o.config.authority.claims))
     variants[name] = {
       claim,
@@ -177,7 +210,7 @@ async function authorityProbe(o: AuditOptions, lines: Line[], effectOf: EffectOf
   return { what: 'the conversation with a user claim about the answer added', variants };
 }
 
-function reportOf(o: AuditOptions, items: number, probes: Record<string, unknown>): AuditReport {
+function reportOf(o: AuditOptions, items: number, probes: AuditProbes): AuditReport {
   return {
     kind: 'audit',
     created_at: new Date().toISOString(),
@@ -219,7 +252,11 @@ function withClaim(l: Line, claim: string): Line {
  * others' (`metadata.model` names the author), a Welch difference; with gold, the same difference
  * of judge − human residuals on the items people rated, which removes real quality differences.
  */
-async function selfPreference(o: AuditOptions, lines: Line[], scores: Map<string, number>) {
+async function selfPreference(
+  o: AuditOptions,
+  lines: Line[],
+  scores: Map<string, number>,
+): Promise<NotApplicable | SelfPreference> {
   const family = familyOf(o.judge.stamp.model);
   const authored = lines.filter((l) => typeof l.metadata?.model === 'string' && scores.has(String(l.id)));
   if (authored.length === 0)

@@ -1,4 +1,4 @@
-import { type AuditReport, runAudit } from '../../audit/run.js';
+import { type AuditReport, runAudit, type VariantEffect } from '../../audit/run.js';
 import { anySignal } from '../../core/abort.js';
 import { createJudge, parseJudgeSpec } from '../../judges/create.js';
 import { loadPrices } from '../../models/pricing.js';
@@ -52,18 +52,10 @@ export async function auditCommand(flags: AuditFlags): Promise<void> {
   }
 }
 
-type Effect = {
-  n: number;
-  clusters: number;
-  effect: { value: number | null; ci: [number, number] | null };
-  p_value: number | null;
-  changed: { value: number | null };
-};
-
 function renderAudit(r: AuditReport): string {
   const f = (v: number | null | undefined, d = 3) => (v === null || v === undefined ? '—' : v.toFixed(d));
   const ci = (c: [number, number] | null) => (c ? `[${f(c[0])}, ${f(c[1])}]` : '');
-  const row = (name: string, e: Effect | { stopped: string }) =>
+  const row = (name: string, e: VariantEffect) =>
     'stopped' in e
       ? [name, '—', `stopped: ${e.stopped}`, '', '', '']
       : [
@@ -76,41 +68,33 @@ function renderAudit(r: AuditReport): string {
         ];
   const rows: string[][] = [];
   const notes: string[] = [];
-  for (const [name, p] of Object.entries(r.probes)) {
-    const probe = p as Record<string, unknown>;
-    if (probe.applicable === false) {
+  const { position, verbosity, authority } = r.probes;
+  const self = r.probes['self-preference'];
+  // in the order the probes ran (the order of --probes)
+  for (const name of Object.keys(r.probes)) {
+    const probe = name === 'position' ? position : name === 'self-preference' ? self : null;
+    if (probe && 'applicable' in probe) {
       notes.push(`${name}: not applicable — ${probe.reason}`);
       continue;
     }
-    if (name === 'verbosity') rows.push(row('verbosity', probe as unknown as Effect));
-    if (name === 'authority')
-      for (const [v, e] of Object.entries(probe.variants as Record<string, Effect>))
-        rows.push(row(`authority (${v})`, e));
-    if (name === 'self-preference') {
-      const s = probe as {
-        family: string;
-        estimate: number | null;
-        ci: [number, number] | null;
-        p_value: number | null;
-        n_a: number;
-        n_b: number;
-        adjusted_for_gold: { estimate?: number | null; ci?: [number, number] | null; reason?: string } | null;
-      };
+    if (name === 'verbosity' && verbosity) rows.push(row('verbosity', verbosity));
+    if (name === 'authority' && authority)
+      for (const [v, e] of Object.entries(authority.variants)) rows.push(row(`authority (${v})`, e));
+    if (name === 'self-preference' && self && !('applicable' in self)) {
       rows.push([
-        `self-preference (${s.family})`,
-        `${s.n_a}+${s.n_b}`,
-        `${f(s.estimate)} ${ci(s.ci)}`,
-        f(s.p_value, 4),
+        `self-preference (${self.family})`,
+        `${self.n_a}+${self.n_b}`,
+        `${f(self.estimate)} ${ci(self.ci)}`,
+        f(self.p_value, 4),
         '',
         '',
       ]);
-      if (s.adjusted_for_gold)
+      const adjusted = self.adjusted_for_gold;
+      if (adjusted)
         rows.push([
           '  adjusted for gold',
           '',
-          s.adjusted_for_gold.reason
-            ? `— (${s.adjusted_for_gold.reason})`
-            : `${f(s.adjusted_for_gold.estimate)} ${ci(s.adjusted_for_gold.ci ?? null)}`,
+          'reason' in adjusted ? `— (${adjusted.reason})` : `${f(adjusted.estimate)} ${ci(adjusted.ci)}`,
           '',
           '',
           '',

@@ -5,7 +5,7 @@ import {
   isSequentialSheet,
 } from '../../calibration/active-estimate.js';
 import { activeVerdictCalibration } from '../../calibration/active-pairs.js';
-import type { calibrate } from '../../calibration/calibrate.js';
+import type { calibrate, PpiReport } from '../../calibration/calibrate.js';
 import { type CalibrateFilesOptions, calibrateFiles, rubricOfScores } from '../../calibration/from-files.js';
 import { checkGold, readGold, readSheetDesignOf } from '../../calibration/gold.js';
 import {
@@ -232,8 +232,7 @@ function altTestLines(a: NonNullable<Report['alt_test']>): string[] {
 function ppiLines(r: Report): string[] {
   if (!r.ppi) return [];
   const said = new Set([r.design.note, ...r.design.warnings]);
-  const ppi = r.ppi as unknown as PpiSection;
-  return renderPpi({ ...ppi, warnings: ppi.warnings.filter((w) => !said.has(w)) });
+  return renderPpi({ ...r.ppi, warnings: r.ppi.warnings.filter((w) => !said.has(w)) });
 }
 
 function renderPrevalence(v: NonNullable<Report['prevalence']>): string[] {
@@ -254,17 +253,7 @@ function renderPrevalence(v: NonNullable<Report['prevalence']>): string[] {
   ];
 }
 
-interface PpiSection extends Ppi {
-  criterion: string;
-  alpha: number;
-  indices_by_condition: Record<string, Record<string, Ppi | null>>;
-  contrasts: {
-    by: string[];
-    quantities: Record<string, import('../../calibration/contrasts.js').Contrast[]>;
-  } | null;
-}
-
-function renderPpi(q: PpiSection): string[] {
+function renderPpi(q: PpiReport): string[] {
   const conf = `${100 * (1 - q.alpha)}% CI`;
   const side = (e: Ppi['classical']) => (e ? `${e.estimate.toFixed(3)} ${ci(e.ci)}` : '—');
   const lines: string[] = [

@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import type { AuditReport } from '../../audit/run.js';
+import type { AuditReport, NotApplicable, SelfPreference, VariantEffect } from '../../audit/run.js';
 import type { CalibrationReport } from '../../calibration/calibrate.js';
 import { AGREEMENT_COEFFICIENTS, type MetricValue } from '../../calibration/metrics.js';
 import type { JudgeStamp } from '../../core/types.js';
@@ -53,14 +53,11 @@ type IntervalRow = { label: string; value: number; lo: number | null; hi: number
 /** An estimate's interval ends, or nulls when it has none. */
 const ends = (ci: Interval | null | undefined) => ({ lo: ci?.[0] ?? null, hi: ci?.[1] ?? null });
 
-/** A parsed JSON object (an audit probe's result is not typed further than this). */
+/** A parsed JSON object (a calibration's confusion matrix is checked through this). */
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
 /** A coefficient with its interval (calibration/metrics.ts withCi), among a level's counts. */
 const isMetric = (v: unknown): v is MetricValue => isRecord(v) && 'value' in v;
-
-const isInterval = (v: unknown): v is Interval =>
-  Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number');
 
 /** `provider:model` of a run's judge, or of each of its judges. */
 const judgeLabel = (j: JudgeStamp | JudgeStamp[]) =>
@@ -696,33 +693,25 @@ export async function pairwiseSection(s: PairwiseSummary, source: string): Promi
   };
 }
 
-/**
- * One audit probe's effect as a plot row: a paired effect (`effect: {value, ci}`) or a difference
- * (`estimate`, `ci`); nothing when it has no value.
- */
-function effectRow(label: string, e: unknown): IntervalRow[] {
-  if (!isRecord(e)) return [];
-  const effect = isRecord(e.effect) ? e.effect : null;
-  const value = effect ? effect.value : (e.estimate ?? null);
-  const ci = effect ? effect.ci : (e.ci ?? null);
-  if (typeof value !== 'number') return [];
-  return [{ label, value, ...ends(isInterval(ci) ? ci : null) }];
+/** A perturbation's paired effect as a plot row; nothing when its run stopped or it has no value. */
+function effectRow(label: string, e: VariantEffect | undefined): IntervalRow[] {
+  if (!e || 'stopped' in e || e.effect.value === null) return [];
+  return [{ label, value: e.effect.value, ...ends(e.effect.ci) }];
+}
+
+/** Self-preference's Welch difference as a plot row; nothing when it does not apply or has no value. */
+function differenceRow(label: string, d: NotApplicable | SelfPreference | undefined): IntervalRow[] {
+  if (!d || 'applicable' in d || d.estimate === null) return [];
+  return [{ label, value: d.estimate, ...ends(d.ci) }];
 }
 
 /** An audit: each probe's effect on the judge's score with its CI. */
 export async function auditSection(a: AuditReport, source: string): Promise<Section> {
   const probes = a.probes;
-  const field = (probe: unknown, key: string) => (isRecord(probe) ? probe[key] : undefined);
-  const authority = field(probes.authority, 'variants');
-  const selfPreference = probes['self-preference'];
   const rows: IntervalRow[] = [
-    ...(field(probes.verbosity, 'effect') ? effectRow('verbosity', probes.verbosity) : []),
-    ...Object.entries(isRecord(authority) ? authority : {}).flatMap(([k, v]) =>
-      effectRow(`authority (${k})`, v),
-    ),
-    ...(selfPreference && field(selfPreference, 'applicable') !== false
-      ? effectRow('self-preference', selfPreference)
-      : []),
+    ...effectRow('verbosity', probes.verbosity),
+    ...Object.entries(probes.authority?.variants ?? {}).flatMap(([k, v]) => effectRow(`authority (${k})`, v)),
+    ...differenceRow('self-preference', probes['self-preference']),
   ];
   const figures = rows.length
     ? [
@@ -748,8 +737,8 @@ export async function auditSection(a: AuditReport, source: string): Promise<Sect
     ],
     figures,
     notes: Object.entries(probes)
-      .filter(([, p]) => field(p, 'applicable') === false)
-      .map(([k, p]) => `${k}: not applicable — ${field(p, 'reason')}`),
+      .filter((e): e is [string, NotApplicable] => 'applicable' in e[1] && e[1].applicable === false)
+      .map(([k, p]) => `${k}: not applicable — ${p.reason}`),
   };
 }
 
