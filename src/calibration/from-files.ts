@@ -6,27 +6,22 @@ import { resolveRubric } from '../rubrics/load.js';
 import type { Rubric } from '../rubrics/schema.js';
 import { isSequentialSheet } from './active-estimate.js';
 import { buildArtifact, defaultArtifactName } from './artifact.js';
-import { type CalibrationReport, calibrate } from './calibrate.js';
+import { type CalibrateOptions, type CalibrationReport, calibrate } from './calibrate.js';
 import { checkGold, readGold, readSheetDesign } from './gold.js';
 import { readScores, type ScoresFile } from './join.js';
-import type { MappingMethod } from './mapping.js';
 import type { SessionFile } from './sequential-session.js';
 
 /** What `calibrateFiles` reads and how it calibrates: `plumb calibrate`'s flags, as a program gives them. */
-export interface CalibrateFilesOptions {
+export interface CalibrateFilesOptions
+  extends Pick<
+    CalibrateOptions,
+    'criterion' | 'level' | 'systemField' | 'rater' | 'method' | 'bootstrap' | 'seed'
+  > {
   scoresFile: string;
   goldFile: string;
   /** The score scale, when the rubric the scores were made with does not resolve here. */
   scale?: { min: number; max: number };
-  criterion?: string;
-  level: 'item' | 'group' | 'system';
-  /** With level system: the metadata field naming each item's system (default `system`). */
-  systemField?: string;
-  rater?: string;
-  method: MappingMethod;
-  bootstrap: number;
-  seed: number;
-  altTest: { epsilon: number; q: number; minItems: number } | null;
+  altTest: NonNullable<CalibrateOptions['altTest']> | null;
   ppi: { alpha: number; interval: 'clt' | 'bootstrap' } | null;
   compare: string[] | null;
   /** Save the fitted mapping as an artifact: at this path, or (true) at its default name. */

@@ -1,3 +1,4 @@
+import { leastSquaresLine } from '../stats/descriptive.js';
 import { seededRandom, shuffled } from '../stats/random.js';
 
 /** A fitted map from raw judge scores to the human scale. */
@@ -40,17 +41,8 @@ export function fitIsotonic(x: readonly number[], y: readonly number[]): Mapping
 
 /** Ordinary least squares y = a + b·x; a constant x gives the mean (slope 0). */
 export function fitLinear(x: readonly number[], y: readonly number[]): Mapping {
-  const n = x.length;
-  const mx = x.reduce((s, v) => s + v, 0) / n;
-  const my = y.reduce((s, v) => s + v, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (x[i]! - mx) * (y[i]! - my);
-    sxx += (x[i]! - mx) ** 2;
-  }
-  const slope = sxx === 0 ? 0 : sxy / sxx;
-  return { method: 'linear', intercept: my - slope * mx, slope };
+  const { intercept, slope } = leastSquaresLine(x, y);
+  return { method: 'linear', intercept, slope };
 }
 
 export function fitMapping(method: MappingMethod, x: readonly number[], y: readonly number[]): Mapping {

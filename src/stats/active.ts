@@ -1,5 +1,5 @@
 import { UsageError } from '../core/errors.js';
-import type { Interval } from './descriptive.js';
+import { type Interval, leastSquaresLine } from './descriptive.js';
 import { tQuantile, zCritical } from './distributions.js';
 import { seededRandom, shuffled } from './random.js';
 
@@ -865,19 +865,12 @@ function fitVarianceModel(pilot: readonly { uncertainty: number; residual: numbe
   const n = pilot.length;
   const x = pilot.map((p) => p.uncertainty ** 2);
   const y = pilot.map((p) => p.residual ** 2);
-  const mx = x.reduce((s, v) => s + v, 0) / n;
-  const my = y.reduce((s, v) => s + v, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (x[i]! - mx) * (y[i]! - my);
-    sxx += (x[i]! - mx) ** 2;
-  }
-  let b = sxx > 0 ? sxy / sxx : 0;
-  let a = my - b * mx;
+  const line = leastSquaresLine(x, y);
+  let b = line.slope;
+  let a = line.intercept;
   if (b < 0) {
     b = 0;
-    a = my;
+    a = line.mean.y;
   } else if (a < 0) {
     a = 0;
     let sxy0 = 0;

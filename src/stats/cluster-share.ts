@@ -7,6 +7,7 @@ import {
   dfExchangeable,
   type SinglesSummary,
   sizesOf,
+  summariesByCluster,
 } from './cr2.js';
 import type { Estimate } from './descriptive.js';
 import { tQuantile } from './distributions.js';
@@ -133,16 +134,7 @@ export function clusteredProportion(
       reason: `takes 0/1 values (got ${bad})`,
       interval: METHOD,
     };
-  const sums = new Map<string | number, ClusterSummary>();
-  ys.forEach((y, i) => {
-    const g = clusters[i]!;
-    const s = sums.get(g);
-    if (s) {
-      s.n += 1;
-      s.sum += y;
-    } else sums.set(g, { n: 1, sum: y });
-  });
-  return clusteredProportionFromSummaries(sums.values(), confidence);
+  return clusteredProportionFromSummaries(summariesByCluster(ys, clusters), confidence);
 }
 
 /**

@@ -213,6 +213,14 @@ export function cr2Mean(
   confidence = 0.95,
   dfModel: Cr2DfModel = 'independence',
 ): Cr2Estimate {
+  return cr2MeanFromSummaries(summariesByCluster(ys, clusters), null, confidence, dfModel);
+}
+
+/** Per cluster (in order of first appearance): its count, sum and sum of squares. */
+export function summariesByCluster(
+  ys: readonly number[],
+  clusters: readonly (string | number)[],
+): IterableIterator<Required<ClusterSummary>> {
   const sums = new Map<string | number, Required<ClusterSummary>>();
   ys.forEach((y, i) => {
     const g = clusters[i]!;
@@ -223,7 +231,7 @@ export function cr2Mean(
       s.sumSq += y * y;
     } else sums.set(g, { n: 1, sum: y, sumSq: y * y });
   });
-  return cr2MeanFromSummaries(sums.values(), null, confidence, dfModel);
+  return sums.values();
 }
 
 /**

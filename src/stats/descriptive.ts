@@ -75,3 +75,24 @@ export function sampleSd(xs: readonly number[]): number {
   for (const x of xs) s += (x - m) ** 2;
   return Math.sqrt(s / (xs.length - 1));
 }
+
+/**
+ * Ordinary least squares y = intercept + slope·x, with the means it was centred on; a constant x
+ * gives slope 0 and the mean of y.
+ */
+export function leastSquaresLine(
+  x: readonly number[],
+  y: readonly number[],
+): { intercept: number; slope: number; mean: { x: number; y: number } } {
+  const n = x.length;
+  const mx = x.reduce((s, v) => s + v, 0) / n;
+  const my = y.reduce((s, v) => s + v, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (x[i]! - mx) * (y[i]! - my);
+    sxx += (x[i]! - mx) ** 2;
+  }
+  const slope = sxx > 0 ? sxy / sxx : 0;
+  return { intercept: my - slope * mx, slope, mean: { x: mx, y: my } };
+}

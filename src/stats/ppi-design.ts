@@ -424,16 +424,7 @@ export function ppiStratifiedMeanInterval(
     });
   }
   if (parts.length === 0) return fail('no gold items');
-  let estimate = 0;
-  let v = 0;
-  let denom = 0;
-  for (const p of parts) {
-    p.weight /= total;
-    estimate += p.weight * p.estimate;
-    const vk = p.weight * p.weight * p.variance;
-    v += vk;
-    denom += (vk * vk) / (p.n - 1);
-  }
+  const { estimate, v, denom } = combineStrata(parts, total);
   const df = denom > 0 ? (v * v) / denom : n - parts.length;
   const se = Math.sqrt(v);
   const half = tQuantile(1 - (options.alpha ?? 0.05) / 2, df) * se;
@@ -448,6 +439,29 @@ export function ppiStratifiedMeanInterval(
     interval,
     strata: parts,
   };
+}
+
+/**
+ * Strata combined (Cochran 1977, §5.3 and §5A.4): each part's weight normalised by `total` (in
+ * place: the parts are reported with their share), the weighted estimate, its variance
+ * v = Σ Wₖ² vₖ, and the Welch–Satterthwaite denominator Σ (Wₖ² vₖ)² / (nₖ − 1) over strata of two
+ * or more items (a census stratum of one item has no sampling variance to count).
+ */
+function combineStrata(
+  parts: NonNullable<PpiDesignResult['strata']>,
+  total: number,
+): { estimate: number; v: number; denom: number } {
+  let estimate = 0;
+  let v = 0;
+  let denom = 0;
+  for (const p of parts) {
+    p.weight /= total;
+    estimate += p.weight * p.estimate;
+    const vk = p.weight * p.weight * p.variance;
+    v += vk;
+    if (p.n > 1) denom += (vk * vk) / (p.n - 1);
+  }
+  return { estimate, v, denom };
 }
 
 /**
@@ -499,16 +513,7 @@ export function stratifiedMean(
     total += Nk;
     parts.push({ stratum: s, estimate: m.mean, variance, n: ls.length, N: Nk, weight: Nk, lambda: 0 });
   }
-  let estimate = 0;
-  let v = 0;
-  let denom = 0;
-  for (const p of parts) {
-    p.weight /= total;
-    estimate += p.weight * p.estimate;
-    const vk = p.weight * p.weight * p.variance;
-    v += vk;
-    if (p.n > 1) denom += (vk * vk) / (p.n - 1);
-  }
+  const { estimate, v, denom } = combineStrata(parts, total);
   const se = Math.sqrt(v);
   if (!(v > 0))
     return { estimate, ci: [estimate, estimate], se: 0, n, N: Math.round(total), interval, strata: parts };
