@@ -55,60 +55,78 @@ export function reviewLine(req: ReviewRequest, ctx: ReviewContext, now = new Dat
     throw new UsageError('a review needs a rater name (letters, digits, space . _ @ -, at most 60)');
   const note = req.note === undefined ? '' : String(req.note);
   if (note.length > MAX_NOTE) throw new UsageError(`a note is at most ${MAX_NOTE} characters`);
-  const v = ctx.lines[0]!;
-  const provenance = {
+  // what every review line carries after its values: when, the note, the format and the run reviewed
+  const provenance: Json = {
     time: now.toISOString(),
     ...(note ? { note } : {}),
     source: REVIEW_SOURCE,
     format: REVIEW_FORMAT,
     run: ctx.run,
   };
+  if (ctx.kind === 'pairwise') return pairReview(req, ctx, note, provenance);
+  if (ctx.kind === 'probe') return turnReview(req, ctx, note, provenance);
+  return scoreReview(req, ctx, note, provenance);
+}
+
+/** A reviewer's value for a criterion: a whole number on the rubric's scale (when there is one). */
+function checkValue(ctx: ReviewContext, criterion: string, value: unknown): number {
   const scale = ctx.rubric?.scale ?? null;
-  const checkValue = (criterion: string, value: unknown): number => {
-    const n = typeof value === 'number' ? value : Number.NaN;
-    if (!Number.isInteger(n) || (scale && (n < scale.min || n > scale.max)))
-      throw new UsageError(
-        `${criterion}: a value must be a whole number${scale ? ` from ${scale.min} to ${scale.max}` : ''}`,
-      );
-    return n;
+  const n = typeof value === 'number' ? value : Number.NaN;
+  if (!Number.isInteger(n) || (scale && (n < scale.min || n > scale.max)))
+    throw new UsageError(
+      `${criterion}: a value must be a whole number${scale ? ` from ${scale.min} to ${scale.max}` : ''}`,
+    );
+  return n;
+}
+
+/** The rubric's stamp, when the viewer was given one. */
+const rubricStamp = (ctx: ReviewContext) =>
+  ctx.rubric ? { id: ctx.rubric.id, version: ctx.rubric.version, hash: ctx.rubric.hash } : null;
+
+/** A pair is reviewed by its verdict (A, B or tie), or by a note alone. */
+function pairReview(req: ReviewRequest, ctx: ReviewContext, note: string, provenance: Json): Json {
+  const v = ctx.lines[0]!;
+  if (req.scores && Object.keys(req.scores).length) throw new UsageError('a pair is reviewed by its verdict');
+  if (req.verdict !== undefined && !['A', 'B', 'tie'].includes(req.verdict))
+    throw new UsageError('a verdict is A, B or tie');
+  if (req.verdict === undefined && !note) throw new UsageError('a review needs a verdict or a note');
+  return {
+    id: String(v.id),
+    rater: req.rater,
+    ...(req.verdict !== undefined ? { verdict: req.verdict } : {}),
+    replaces: { verdict: typeof v.verdict === 'string' ? v.verdict : null },
+    ...provenance,
+    rubric: v.rubric ?? null,
+    judge: v.judge ?? null,
   };
-  if (ctx.kind === 'pairwise') {
-    if (req.scores && Object.keys(req.scores).length)
-      throw new UsageError('a pair is reviewed by its verdict');
-    if (req.verdict !== undefined && !['A', 'B', 'tie'].includes(req.verdict))
-      throw new UsageError('a verdict is A, B or tie');
-    if (req.verdict === undefined && !note) throw new UsageError('a review needs a verdict or a note');
-    return {
-      id: String(v.id),
-      rater: req.rater,
-      ...(req.verdict !== undefined ? { verdict: req.verdict } : {}),
-      replaces: { verdict: typeof v.verdict === 'string' ? v.verdict : null },
-      ...provenance,
-      rubric: v.rubric ?? null,
-      judge: v.judge ?? null,
-    };
-  }
-  if (ctx.kind === 'probe') {
-    const turn = ctx.lines.find((l) => l.turn === req.turn);
-    if (req.turn === undefined || !turn)
-      throw new UsageError('a probe review names a turn of the conversation');
-    const given = Object.entries(req.scores ?? {});
-    if (given.some(([c]) => c !== 'stance')) throw new UsageError('a probe turn is reviewed by its stance');
-    const scores = Object.fromEntries(given.map(([c, x]) => [c, checkValue(c, x)]));
-    if (!given.length && !note) throw new UsageError('a review needs a value or a note');
-    const stance = isObject(turn.stance) ? turn.stance : null;
-    return {
-      id: `${String(turn.conversation)}|t${req.turn}`,
-      rater: req.rater,
-      scores,
-      replaces: { stance: stance && typeof stance.value === 'number' ? stance.value : null },
-      conversation: String(turn.conversation),
-      turn: req.turn,
-      ...provenance,
-      rubric: ctx.rubric ? { id: ctx.rubric.id, version: ctx.rubric.version, hash: ctx.rubric.hash } : null,
-      judge: turn.judge ?? null,
-    };
-  }
+}
+
+/** A probe conversation is reviewed turn by turn, by the turn's stance. */
+function turnReview(req: ReviewRequest, ctx: ReviewContext, note: string, provenance: Json): Json {
+  const turn = ctx.lines.find((l) => l.turn === req.turn);
+  if (req.turn === undefined || !turn)
+    throw new UsageError('a probe review names a turn of the conversation');
+  const given = Object.entries(req.scores ?? {});
+  if (given.some(([c]) => c !== 'stance')) throw new UsageError('a probe turn is reviewed by its stance');
+  const scores = Object.fromEntries(given.map(([c, x]) => [c, checkValue(ctx, c, x)]));
+  if (!given.length && !note) throw new UsageError('a review needs a value or a note');
+  const stance = isObject(turn.stance) ? turn.stance : null;
+  return {
+    id: `${String(turn.conversation)}|t${req.turn}`,
+    rater: req.rater,
+    scores,
+    replaces: { stance: stance && typeof stance.value === 'number' ? stance.value : null },
+    conversation: String(turn.conversation),
+    turn: req.turn,
+    ...provenance,
+    rubric: rubricStamp(ctx),
+    judge: turn.judge ?? null,
+  };
+}
+
+/** A scored (or generated) item is reviewed by values for its rubric's criteria, or by a note alone. */
+function scoreReview(req: ReviewRequest, ctx: ReviewContext, note: string, provenance: Json): Json {
+  const v = ctx.lines[0]!;
   const judged = isObject(v.scores) ? v.scores : {};
   const known = new Set([...Object.keys(judged), ...(ctx.rubric?.criteria.map((c) => c.name) ?? [])]);
   const given = Object.entries(req.scores ?? {});
@@ -116,7 +134,7 @@ export function reviewLine(req: ReviewRequest, ctx: ReviewContext, now = new Dat
     if (!known.has(c)) throw new UsageError(`${c} is not a criterion of this item's rubric`);
   if (ctx.kind === 'generate' && given.length && !ctx.rubric)
     throw new UsageError('generated responses have no judge scores: give --rubric to review them on one');
-  const scores = Object.fromEntries(given.map(([c, x]) => [c, checkValue(c, x)]));
+  const scores = Object.fromEntries(given.map(([c, x]) => [c, checkValue(ctx, c, x)]));
   if (!given.length && !note) throw new UsageError('a review needs a value or a note');
   return {
     id: String(v.id),
@@ -126,9 +144,7 @@ export function reviewLine(req: ReviewRequest, ctx: ReviewContext, now = new Dat
       given.map(([c]) => [c, typeof judged[c] === 'number' ? (judged[c] as number) : null]),
     ),
     ...provenance,
-    rubric:
-      v.rubric ??
-      (ctx.rubric ? { id: ctx.rubric.id, version: ctx.rubric.version, hash: ctx.rubric.hash } : null),
+    rubric: v.rubric ?? rubricStamp(ctx),
     judge: v.judge ?? null,
   };
 }
