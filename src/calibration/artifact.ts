@@ -59,6 +59,7 @@ export async function readArtifact(file: string): Promise<CalibrationArtifact> {
       undefined,
       'calibration artifact was modified after it was written (hash mismatch)',
     );
+  // the hash matched: this is the object plumb wrote from a CalibrationArtifact, unedited
   return raw as unknown as CalibrationArtifact;
 }
 

@@ -31,7 +31,7 @@ import {
 } from './conversation.js';
 import { type Conversation, compareConditionsPaired, conditionMetrics, stanceStability } from './metrics.js';
 import { type PresetAgents, runPresetConversation } from './preset-conversation.js';
-import type { ProbeRunSummary } from './summary.js';
+import type { ProbeRunSettings, ProbeRunSummary } from './summary.js';
 import { isTranscriptLine, type TranscriptLine } from './transcript.js';
 import { turnGlmm } from './turn-glmm.js';
 
@@ -201,7 +201,7 @@ function planTasks(o: ProbeOptions, runs: ProbeTarget[]): Task[] {
 /** Records the run's settings in the folder; a folder holding a run with other settings is refused. */
 async function claimFolder(o: ProbeOptions, runs: ProbeTarget[]): Promise<void> {
   const several = runs.length > 1;
-  const config = {
+  const config: ProbeRunSettings = {
     kind: 'probe-run',
     questions: sha256(canonicalJson(o.questions)),
     personas: sha256(canonicalJson(o.personas)),

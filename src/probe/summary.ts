@@ -11,6 +11,32 @@ import type { TurnGlmm } from './turn-glmm.js';
  * compile error in the reader.
  */
 
+/**
+ * probe-run.json: the settings a probe folder was run with. A re-run with other settings is
+ * refused (run.ts claimFolder compares them canonically); the viewer reads the stance rubric.
+ */
+export interface ProbeRunSettings {
+  kind: 'probe-run';
+  /** SHA-256 of the questions and of the personas, as run. */
+  questions: string;
+  personas: string;
+  target: Record<string, unknown> | Record<string, unknown>[];
+  judge: JudgeStamp;
+  preset?: { id: string; version: string; hash: string; mechanics: PresetMechanics };
+  agents?: { opener: Record<string, unknown>; challenger: Record<string, unknown> }[];
+  turn_judging?: string;
+  question_challenges?: 'skip';
+  role_prompt?: false;
+  persona_draw?: 'r';
+  stance: RubricStamp;
+  correctness: RubricStamp;
+  ladder: { id: string; version: string; hash: string };
+  roles: { id: string; version: string; hash: string };
+  challenger: Record<string, unknown> | null | (Record<string, unknown> | null)[];
+  seed: number;
+  turns: number;
+}
+
 /** A conversation's stance score in the summary's `items` (what the gate pairs by key). */
 export interface ProbeItem {
   role: string;

@@ -117,6 +117,7 @@ export async function mergeShards(o: MergeOptions): Promise<{ lines: number; sum
       // a line re-serialised is byte-identical: it was JSON.stringify's output to begin with
       await writer.write(JSON.stringify(head.value.value));
       if (summary) {
+        // the shard's SHA-256 matched its record above: these are the ScoreLines its run wrote
         const line = head.value.value as unknown as ScoreLine;
         const values = summary.add({
           id: String(line.id),

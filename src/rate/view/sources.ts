@@ -3,6 +3,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../../core/errors.js';
 import { outputKind } from '../../core/outputs.js';
 import { noteInput } from '../../io/guard.js';
+import type { ProbeRunSettings } from '../../probe/summary.js';
 
 /**
  * What each RUN named on the command line opens as: one data file per source, which the viewer
@@ -19,7 +20,7 @@ export interface RunSource {
   /** Where a review of its items is appended: `<file without .jsonl>.reviews.jsonl`. */
   reviews: string;
   /** For a probe folder: its probe-run.json (the stance rubric, the target). */
-  probeRun: Record<string, unknown> | null;
+  probeRun: ProbeRunSettings | null;
   /** For an audit folder: which perturbation this is (`original` for the unperturbed scores). */
   variant: string | null;
 }
@@ -76,7 +77,11 @@ export function sourcesOf(arg: string): RunSource[] {
     const transcripts = join(arg, 'transcripts.jsonl');
     if (existsSync(transcripts)) {
       const runFile = join(arg, 'probe-run.json');
-      const probeRun = existsSync(runFile) ? readJson(runFile) : null;
+      const settings = existsSync(runFile) ? readJson(runFile) : null;
+      if (settings && outputKind(settings) !== 'probe-run')
+        throw new InputError(runFile, undefined, "not a probe run's settings plumb wrote");
+      // its kind says it is the ProbeRunSettings plumb wrote beside the transcripts
+      const probeRun = settings as ProbeRunSettings | null;
       return [source(transcripts, basename(resolve(arg)), { probeRun })];
     }
     const auditFile = join(arg, 'audit.json');

@@ -80,10 +80,7 @@ async function rubricFor(
   override: string | undefined,
   notes: string[],
 ): Promise<RubricInfo | null> {
-  const stamp =
-    source.probeRun && typeof source.probeRun.stance === 'object'
-      ? (source.probeRun.stance as { id: string; version: string; hash: string })
-      : index.header.rubric;
+  const stamp = source.probeRun?.stance ?? index.header.rubric;
   const ref = override ?? (stamp ? `${stamp.id}@${stamp.version}` : null);
   if (!ref) return null;
   try {
