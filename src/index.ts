@@ -4,6 +4,8 @@
  * guarantees as the command line. Deeper modules are internal and may change between versions.
  */
 
+// the files plumb writes, as declared types (each JSON file says which in its `kind`)
+export type { AuditProbes, AuditReport } from './audit/run.js';
 export { runAudit } from './audit/run.js';
 export {
   type ActiveCalibration,
@@ -14,6 +16,8 @@ export { activeVerdictCalibration } from './calibration/active-pairs.js';
 export { type ActivePlan, planActive } from './calibration/active-plan.js';
 export { sampleActive, uncertaintyOfScores } from './calibration/active-sample.js';
 export { altTest, humanCeiling } from './calibration/alt-test.js';
+export type { CalibrationArtifact } from './calibration/artifact.js';
+export type { CalibrationReport } from './calibration/calibrate.js';
 // calibration and agreement
 export { calibrate } from './calibration/calibrate.js';
 export { contrastsOf } from './calibration/contrasts.js';
@@ -39,9 +43,12 @@ export {
   type SignalName,
   scoreLineSignals,
 } from './calibration/uncertainty.js';
+export type { VerdictCalibration } from './calibration/verdicts.js';
 export { calibrateVerdicts } from './calibration/verdicts.js';
 export { InputError, MismatchError, PlumbError, UsageError } from './core/errors.js';
+export { OUTPUT_KINDS, type OutputKind, outputKind } from './core/outputs.js';
 export type { JudgeStamp, Message, ResponseItem, Usage } from './core/types.js';
+export type { GateResult } from './gate/gate.js';
 // the gate, the audit, the report, the rating page
 export { runGate, runGateOnFiles } from './gate/gate.js';
 export { runGenerate } from './generate/run.js';
@@ -86,6 +93,7 @@ export type { ProviderDescriptor } from './models/provider.js';
 export { PROVIDERS } from './models/registry.js';
 export { createRuntime, type ModelRuntime, type RuntimeSettings } from './models/runtime.js';
 export { runPairwise } from './pairwise/run.js';
+export type { PairwiseSummary } from './pairwise/summary.js';
 export { analyzeLabels, syconNumberOfFlips, syconTurnOfFlip } from './probe/analyze.js';
 export {
   conditionMetrics,
@@ -97,6 +105,13 @@ export {
 } from './probe/metrics.js';
 // the stability probe
 export { runProbe } from './probe/run.js';
+export type {
+  ProbeLabelsSummary,
+  ProbeRunSettings,
+  ProbeRunSummary,
+  ProbeSummary,
+} from './probe/summary.js';
+export type { TranscriptLine } from './probe/transcript.js';
 export { openSession, startSequentialServer } from './rate/sequential.js';
 export { startRatingServer } from './rate/server.js';
 export { viewEngine } from './rate/view/engine.js';
@@ -121,6 +136,7 @@ export { type ItemToScore, scoreItems } from './score/memory.js';
 export { mergeShards } from './score/merge.js';
 // scoring, sharding, generation, pairwise
 export { runScore, type ScoreOptions, type ScoreRunResult } from './score/run.js';
+export type { ShardRecord } from './score/shard.js';
 export { inShard, type Shard } from './score/shard.js';
 export type { ScoreSummary } from './score/summary.js';
 export {
