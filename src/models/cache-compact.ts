@@ -10,7 +10,6 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../core/errors.js';
 import { outputError } from '../io/errors.js';
 import {
   applyClaimLine,
@@ -25,6 +24,8 @@ import { lockForCompaction } from './cache-users.js';
 /** What compaction kept and dropped, over every bucket of the folder. */
 export interface CompactReport {
   dir: string;
+  /** False when the folder holds no cache (nothing to compact). */
+  found: boolean;
   buckets: number;
   /** One valid answer per key. */
   answers: number;
@@ -52,10 +53,9 @@ const KEY_AT = '{"key":"'.length;
  */
 export function compactCache(dir: string, options: { staleClaimMs?: number } = {}): CompactReport {
   const logDir = join(dir, 'log');
-  if (!existsSync(logDir)) throw new UsageError(`no judge cache at ${dir} (no ${logDir} folder)`);
-  const release = lockForCompaction(dir);
   const report: CompactReport = {
     dir,
+    found: existsSync(logDir),
     buckets: 0,
     answers: 0,
     openClaims: 0,
@@ -65,6 +65,8 @@ export function compactCache(dir: string, options: { staleClaimMs?: number } = {
     bytesBefore: 0,
     bytesAfter: 0,
   };
+  if (!report.found) return report;
+  const release = lockForCompaction(dir);
   try {
     for (const name of readdirSync(logDir).sort()) {
       const path = join(logDir, name);

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, readSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { endianness } from 'node:os';
-import type { ClaimRecord } from './cache-log.js';
 
 /**
  * A bucket's persisted index (`<dir>/log/<bb>.idx`): what a bucket keeps in memory after reading
@@ -17,6 +16,17 @@ import type { ClaimRecord } from './cache-log.js';
  * truncated or compacted fails that check and is rescanned. An index is only ever a shortcut:
  * every answer is still checked against its key and checksum when it is served.
  */
+/** An open claim (cache-log.ts describes the records): here because the index stores them. */
+export interface ClaimRecord {
+  pid: number;
+  host: string;
+  t: number;
+  /** A batch run's claim: the run (its manifest's id), whichever process of it wrote the record. */
+  run?: string;
+  /** A batch run's claim holds until then (ms), even after its process died: the provider has the request. */
+  until?: number;
+}
+
 export interface IndexState {
   /** Bytes of the log the index covers (the end of a complete line). */
   length: number;

@@ -2,7 +2,7 @@ import { closeSync, constants, fstatSync, openSync, readSync, unlinkSync, writeS
 import { basename } from 'node:path';
 import { sha256 } from '../core/canonical.js';
 import { LOCK_OWNER, processAlive } from '../io/lock.js';
-import { type IndexState, readIndex, writeIndex } from './cache-index.js';
+import { type ClaimRecord, type IndexState, readIndex, writeIndex } from './cache-index.js';
 
 /**
  * One bucket of the judge cache: an append-only file of JSON records, each written by a single
@@ -25,15 +25,7 @@ import { type IndexState, readIndex, writeIndex } from './cache-index.js';
  * cache-index.ts) when the bucket is closed or after much was read, so the next process reads
  * only what was appended since.
  */
-export interface ClaimRecord {
-  pid: number;
-  host: string;
-  t: number;
-  /** A batch run's claim: the run (its manifest's id), whichever process of it wrote the record. */
-  run?: string;
-  /** A batch run's claim holds until then (ms), even after its process died: the provider has the request. */
-  until?: number;
-}
+export type { ClaimRecord };
 
 const READ_CHUNK = 1 << 20;
 /** lineAt's buffer (the calls are synchronous, so one serves them all). */

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -33,12 +32,8 @@ async function reopen(dir: string, n: number) {
   return { scanned, served: values.every((v, i) => (v as { i: number } | undefined)?.i === i) };
 }
 
-/** A pid that is certainly dead: a child that has exited. */
-function deadPid(): number {
-  return Number(
-    String(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout),
-  );
-}
+/** A pid no process can have: above Linux's largest pid_max (2^22), without spawning one to die. */
+const deadPid = () => 2 ** 22 + 7;
 
 describe('the persisted bucket index (#18)', () => {
   it('is written on close, and a fresh process reads only the tail appended since', async () => {
@@ -167,7 +162,7 @@ describe('compaction (#18)', () => {
     expect(() => compactCache(dir)).toThrow(/in use by this process/);
     cache.close();
     expect(compactCache(dir).answers).toBe(5);
-    expect(() => compactCache(join(dir, 'nothing-here'))).toThrow(/no judge cache at/);
+    expect(compactCache(join(dir, 'nothing-here'))).toMatchObject({ found: false, buckets: 0 });
   });
 
   it('a run that finds the folder being compacted waits, then goes on in memory with one warning', async () => {
