@@ -144,7 +144,9 @@ function parseHeader(file: Buffer): { h: Header; bodyAt: number } | null {
     return null;
   }
   const whole = (n: unknown) => Number.isSafeInteger(n) && (n as number) >= 0;
-  if (!whole(h.length) || !whole(h.count) || typeof h.anchor !== 'string' || !Array.isArray(h.claims))
-    return null;
+  const claimsOk =
+    Array.isArray(h.claims) &&
+    h.claims.every((e) => Array.isArray(e) && typeof e[0] === 'string' && Array.isArray(e[1]));
+  if (!whole(h.length) || !whole(h.count) || typeof h.anchor !== 'string' || !claimsOk) return null;
   return { h, bodyAt: nl + 1 };
 }
