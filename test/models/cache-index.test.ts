@@ -48,6 +48,18 @@ describe('the persisted bucket index (#18)', () => {
     expect(await reopen(dir, 220)).toEqual({ scanned: after - before, served: true });
   });
 
+  it('is written while a process runs once it has read a MiB of new lines, not only at close', async () => {
+    const dir = tempDir();
+    const writer = new JudgeCache(dir);
+    for (let i = 0; i < 2500; i++) await writer.set(keyOf(i), { i, text: 'x'.repeat(500) }); // ~1.6 MB
+    expect(existsSync(idx(dir))).toBe(false); // appending alone never writes it
+    const reader = new CacheBucket(log(dir));
+    reader.refresh();
+    expect(existsSync(idx(dir))).toBe(true);
+    reader.close();
+    writer.close();
+  });
+
   it('is never trusted for a log that was replaced, truncated, or for another bucket, or when torn', async () => {
     const dir = tempDir();
     await fill(dir, 0, 50);
