@@ -11,6 +11,7 @@ export const PROCESS_TESTS = [
   'test/models/batch.test.ts',
   'test/cli/providers.test.ts',
   'test/cli/faults.test.ts',
+  'test/cli/cache-compact.test.ts',
   'test/cli/outside-audit-process.test.ts',
   'test/cli/io-errors.test.ts',
   'test/package/library.test.ts',

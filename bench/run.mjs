@@ -407,7 +407,7 @@ if (!only || only === 'audit') {
 
 // The other benchmarks are scripts of their own with their own flags (see each file's header); here
 // they run at their full counts (minutes each), or one by name: `node bench/run.mjs mixed`.
-for (const name of ['mixed', 'coverage', 'active', 'view', 'cluster-memory']) {
+for (const name of ['mixed', 'coverage', 'active', 'view', 'cluster-memory', 'cache']) {
   if (only && only !== name) continue;
   console.log(`\n== bench/${name}.mjs`);
   execFileSync(process.execPath, [join(import.meta.dirname, `${name}.mjs`)], { stdio: 'inherit' });

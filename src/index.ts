@@ -87,7 +87,8 @@ export {
 } from './models/batch/rounds.js';
 export { runBatches } from './models/batch/run.js';
 // judges
-export { JudgeCache } from './models/cache.js';
+export { closeOpenCaches, JudgeCache } from './models/cache.js';
+export { type CompactReport, compactCache } from './models/cache-compact.js';
 export { DEFAULT_PRICES, loadPrices, type Price, priceOf } from './models/pricing.js';
 export type { ProviderDescriptor } from './models/provider.js';
 export { PROVIDERS } from './models/registry.js';

@@ -62,7 +62,14 @@ export function buildProgram(): Command {
       const raw = given[given.length - 2] as Record<string, unknown>;
       const values = parseFlags(spec.flags, raw, spec.check);
       await pinNonceFrom((values as { nonce?: string }).nonce);
-      await spec.run(values, args);
+      try {
+        await spec.run(values, args);
+      } finally {
+        // a command's judge caches end with it: their indexes written, their registrations as users
+        // of the folder (which a compaction waits on) ended, also for a test running many in-process
+        const { closeOpenCaches } = await import('../models/cache.js');
+        closeOpenCaches();
+      }
     });
     // a command with subcommands of its own keeps its options to itself (`probe --out` ≠ `probe judge --out`)
     if (COMMANDS.some((c) => c.path.length > spec.path.length && c.path[0] === spec.path[0]))

@@ -1,4 +1,8 @@
-import { closeSync, constants, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { basename } from 'node:path';
+import { sha256 } from '../core/canonical.js';
+import { LOCK_OWNER, processAlive } from '../io/lock.js';
+import { type ClaimRecord, type IndexState, readIndex, writeIndex } from './cache-index.js';
 
 /**
  * One bucket of the judge cache: an append-only file of JSON records, each written by a single
@@ -17,23 +21,20 @@ import { closeSync, constants, fstatSync, openSync, readSync, writeSync } from '
  *
  * What a bucket keeps in memory is small: for each answer, a 32-bit fingerprint of its key and
  * the byte offset of its line (12 bytes an entry; the values themselves stay on disk), and the
- * claims not yet answered or released.
+ * claims not yet answered or released. That state is persisted beside the log (`<bb>.idx`,
+ * cache-index.ts) when the bucket is closed or after much was read, so the next process reads
+ * only what was appended since.
  */
-export interface ClaimRecord {
-  pid: number;
-  host: string;
-  t: number;
-  /** A batch run's claim: the run (its manifest's id), whichever process of it wrote the record. */
-  run?: string;
-  /** A batch run's claim holds until then (ms), even after its process died: the provider has the request. */
-  until?: number;
-}
+export type { ClaimRecord };
 
 const READ_CHUNK = 1 << 20;
 /** lineAt's buffer (the calls are synchronous, so one serves them all). */
 let scratch = Buffer.allocUnsafe(16 * 1024);
 const KEY_AT = '{"key":"'.length;
 const KEY_LENGTH = 64;
+
+/** Read this many new bytes and the index is written at once (not only when the bucket is closed). */
+const INDEX_AFTER_BYTES = 1 << 20;
 
 /** A key's fingerprint: hex digits 3–10 (the first two name the bucket). */
 export function fingerprint(key: string): number {
@@ -51,8 +52,20 @@ export class CacheBucket {
 
   private fd: number | null = null;
   private writable = false;
+  /** Bytes of the log the index file on disk covers (as far as this process knows). */
+  private indexedTo = 0;
+  private indexLoaded = false;
+  /** Set when the index cannot be written (a read-only folder): not tried again. */
+  private indexFailed = false;
+  /** Bytes of the log this process has scanned line by line (what an index saves; tests and bench/). */
+  scannedBytes = 0;
 
   constructor(readonly path: string) {}
+
+  /** Where the bucket's index lives: `<bb>.idx` beside `<bb>.jsonl`. */
+  get indexPath(): string {
+    return this.path.replace(/\.jsonl$/, '.idx');
+  }
 
   /** Byte offsets of the answer lines whose key has this key's fingerprint, newest first. */
   candidates(key: string): number[] {
@@ -106,7 +119,13 @@ export class CacheBucket {
   refresh(): void {
     const fd = this.handle(false);
     if (fd === null) return;
-    const size = fstatSync(fd).size;
+    const stat = fstatSync(fd);
+    const size = stat.size;
+    if (!this.indexLoaded) {
+      this.indexLoaded = true;
+      const state = readIndex(this.indexPath, { name: basename(this.path), ino: stat.ino, size, fd });
+      if (state) this.adopt(state);
+    }
     if (size <= this.readTo) return;
     let carry = '';
     let carryAt = this.readTo;
@@ -115,6 +134,7 @@ export class CacheBucket {
     while (pos < size) {
       const n = readSync(fd, buf, 0, Math.min(buf.length, size - pos), pos);
       if (n <= 0) break;
+      this.scannedBytes += n;
       const text = carry + buf.toString('latin1', 0, n);
       pos += n;
       let start = 0;
@@ -127,6 +147,58 @@ export class CacheBucket {
     }
     // a last line without its newline is still being written (or was cut short): read it again later
     this.readTo = carryAt;
+    if (this.readTo - this.indexedTo >= INDEX_AFTER_BYTES) this.persist();
+  }
+
+  /** Takes the state a persisted index holds (the log's first `length` bytes, already read). */
+  private adopt(state: IndexState): void {
+    this.fps = state.fps;
+    this.offsets = state.offsets;
+    this.count = state.count;
+    this.claims.clear();
+    for (const [key, list] of state.claims) this.claims.set(key, list);
+    this.readTo = state.length;
+    this.indexedTo = state.length;
+  }
+
+  /**
+   * Writes the index of the log as far as it is complete, when that is more than the index on
+   * disk covers: on close, and after INDEX_AFTER_BYTES of new lines — never per append. A folder that
+   * cannot take it (read-only) only costs the next process a rescan.
+   */
+  persist(): void {
+    if (this.indexFailed) return;
+    try {
+      this.refresh(); // what was appended since the last read, this process's own records included
+    } catch {
+      return;
+    }
+    if (this.fd === null || this.readTo <= this.indexedTo) return;
+    try {
+      writeIndex(
+        this.indexPath,
+        { name: basename(this.path), ino: fstatSync(this.fd).ino, fd: this.fd },
+        {
+          length: this.readTo,
+          count: this.count,
+          fps: this.fps,
+          offsets: this.offsets,
+          claims: [...this.claims],
+        },
+      );
+      this.indexedTo = this.readTo;
+    } catch {
+      this.indexFailed = true;
+    }
+  }
+
+  /** Removes the bucket's index (compaction, before it replaces the log the index describes). */
+  dropIndex(): void {
+    try {
+      unlinkSync(this.indexPath);
+    } catch {
+      // none
+    }
   }
 
   /** The line that starts at `offset` (without its newline), or null when it is not all there. */
@@ -159,36 +231,7 @@ export class CacheBucket {
       this.claims.delete(key); // an answer ends every claim before it
       this.add(fingerprint(key), offset);
     } else if (text.startsWith('{"claim":"', start) || text.startsWith('{"release":"', start)) {
-      let record: {
-        claim?: string;
-        release?: string;
-        pid: number;
-        host: string;
-        t?: number;
-        run?: string;
-        until?: number;
-      };
-      try {
-        record = JSON.parse(text.slice(start, end));
-      } catch {
-        return;
-      }
-      const key = record.claim ?? record.release ?? '';
-      const list = this.claims.get(key) ?? [];
-      if (record.claim !== undefined) {
-        const claim: ClaimRecord = { pid: record.pid, host: record.host, t: record.t ?? 0 };
-        if (typeof record.run === 'string') claim.run = record.run;
-        if (typeof record.until === 'number') claim.until = record.until;
-        list.push(claim);
-        this.claims.set(key, list);
-      } else {
-        // a batch run releases every claim of the run; a process, its own
-        const mine = (c: ClaimRecord) =>
-          record.run !== undefined ? c.run === record.run : c.pid === record.pid && c.host === record.host;
-        const rest = list.filter((c) => !mine(c));
-        if (rest.length) this.claims.set(key, rest);
-        else this.claims.delete(key);
-      }
+      applyClaimLine(this.claims, text.slice(start, end));
     }
   }
 
@@ -205,4 +248,83 @@ export class CacheBucket {
     this.offsets[this.count] = offset;
     this.count += 1;
   }
+}
+
+/**
+ * Applies one claim or release line to the open claims: a claim joins its key's list; a release
+ * ends the releasing process's claims on the key (a batch run's: every claim of the run). Returns
+ * false for a line that does not parse (skipped, as every unreadable line is).
+ */
+export function applyClaimLine(claims: Map<string, ClaimRecord[]>, line: string): boolean {
+  let record: {
+    claim?: string;
+    release?: string;
+    pid: number;
+    host: string;
+    t?: number;
+    run?: string;
+    until?: number;
+  };
+  try {
+    record = JSON.parse(line);
+  } catch {
+    return false;
+  }
+  const key = record.claim ?? record.release ?? '';
+  const list = claims.get(key) ?? [];
+  if (record.claim !== undefined) {
+    const claim: ClaimRecord = { pid: record.pid, host: record.host, t: record.t ?? 0 };
+    if (typeof record.run === 'string') claim.run = record.run;
+    if (typeof record.until === 'number') claim.until = record.until;
+    list.push(claim);
+    claims.set(key, list);
+  } else {
+    // a batch run releases every claim of the run; a process, its own
+    const mine = (c: ClaimRecord) =>
+      record.run !== undefined ? c.run === record.run : c.pid === record.pid && c.host === record.host;
+    const rest = list.filter((c) => !mine(c));
+    if (rest.length) claims.set(key, rest);
+    else claims.delete(key);
+  }
+  return true;
+}
+
+/** A claim record as a line of the log (the form JudgeCache writes). */
+export function claimLine(key: string, c: ClaimRecord): string {
+  const run = c.run !== undefined ? `,"run":${JSON.stringify(c.run)}` : '';
+  const until = c.until !== undefined ? `,"until":${Math.round(c.until)}` : '';
+  return `{"claim":${JSON.stringify(key)},"pid":${c.pid},"host":${JSON.stringify(c.host)},"t":${c.t}${run}${until}}`;
+}
+
+/** How often a process paying for a key renews its claim. */
+export const CLAIM_HEARTBEAT_MS = 60_000;
+/** A claim from another host holds this long after its last renewal (three heartbeats). */
+const REMOTE_CLAIM_MS = 3 * CLAIM_HEARTBEAT_MS;
+
+/** Whether one claim record still holds: a batch run's until its time, anyone else's while they live. */
+export function claimHolds(c: ClaimRecord, now: number, staleClaimMs: number): boolean {
+  if (c.until !== undefined && now < c.until) return true;
+  if (now - c.t > staleClaimMs) return false;
+  // a process on another host (a container, a second machine) cannot be checked from here: its
+  // claim holds while it keeps renewing it (CLAIM_HEARTBEAT_MS), so a killed one stalls others
+  // for minutes at most, not for the whole stale period
+  if (c.host !== LOCK_OWNER.host) return now - c.t <= REMOTE_CLAIM_MS;
+  return processAlive(c.pid);
+}
+
+/** Where an answer's value starts: `{"key":"<64 hex>","checksum":"<64 hex>","value":`. */
+const VALUE_AT = `{"key":"${'0'.repeat(64)}","checksum":"${'0'.repeat(64)}","value":`.length;
+
+/** The checksum an answer line carries: of its key and its value's text together, so neither can be swapped. */
+export function answerChecksum(key: string, valueText: string): string {
+  return sha256(`${key}\n${valueText}`);
+}
+
+/** The value's text of an answer line if it is for `key` and its checksum holds, else undefined. */
+export function checkedValueText(line: string, key: string): string | undefined {
+  const end = line.lastIndexOf(',"pid":');
+  const text = line.slice(VALUE_AT, end);
+  if (end > VALUE_AT && line.slice(8, 72) === key && line.slice(86, 150) === answerChecksum(key, text))
+    return text;
+  return undefined;
 }

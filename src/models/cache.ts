@@ -5,8 +5,16 @@ import { canonicalJson, sha256 } from '../core/canonical.js';
 import { redact } from '../core/secrets.js';
 import { warn } from '../core/warnings.js';
 import { describeIoError } from '../io/errors.js';
-import { LOCK_OWNER as OWNER, processAlive } from '../io/lock.js';
-import { CacheBucket, type ClaimRecord } from './cache-log.js';
+import { LOCK_OWNER as OWNER } from '../io/lock.js';
+import {
+  answerChecksum,
+  CacheBucket,
+  CLAIM_HEARTBEAT_MS,
+  type ClaimRecord,
+  checkedValueText,
+  claimHolds,
+} from './cache-log.js';
+import { describeOwner, enterCache, leaveCache } from './cache-users.js';
 
 export interface CacheOptions {
   /** How long to wait for another process's answer to a key it has claimed (default 15 min). */
@@ -15,6 +23,8 @@ export interface CacheOptions {
   staleClaimMs?: number;
   /** Where the one-line warning goes when the disk cannot be written (default: core/warnings.ts). */
   warn?: (message: string) => void;
+  /** How long to wait for a compaction of the folder to end before going on in memory (default 10 min). */
+  compactionWaitMs?: number;
 }
 
 /**
@@ -52,17 +62,24 @@ export class JudgeCache {
   private readonly inflight = new Map<string, Promise<unknown>>();
   private diskProblem: string | null = null;
   private logDirMade = false;
+  /** This cache's registration as a user of the folder (cache-users.ts), while it has buckets open. */
+  private registration: string | null = null;
+  private entered = false;
+  private readonly ref = new WeakRef(this);
   private readonly options: Required<CacheOptions>;
 
   constructor(
     readonly dir: string,
     options: CacheOptions = {},
   ) {
-    openCaches.register(this, this.buckets, this);
+    openCaches.register(this, { buckets: this.buckets, ref: this.ref }, this);
+    liveCaches.add(this.ref);
+    closeAtExit();
     this.options = {
       maxWaitMs: options.maxWaitMs ?? 15 * 60_000,
       staleClaimMs: options.staleClaimMs ?? 15 * 60_000,
       warn: options.warn ?? warn,
+      compactionWaitMs: options.compactionWaitMs ?? 10 * 60_000,
     };
   }
 
@@ -75,12 +92,31 @@ export class JudgeCache {
   }
 
   /**
-   * Closes the bucket files this cache keeps open (up to 256). A cache that is dropped without
-   * close() has them closed when it is garbage-collected; the CLI's exit closes them too.
+   * Writes the index of each bucket read (cache-index.ts) and closes the bucket files this cache
+   * keeps open (up to 256), then ends its registration as a user of the folder. Each CLI command
+   * closes its caches when it ends, and every cache still open is closed when the process exits;
+   * one dropped without close() has its files closed when it is garbage-collected. A cache used
+   * again after close() opens what it needs again.
    */
   close(): void {
-    openCaches.unregister(this);
+    for (const bucket of this.buckets.values()) bucket.persist();
     closeBuckets(this.buckets);
+    leaveCache(this.registration);
+    this.registration = null;
+    this.entered = false;
+  }
+
+  /**
+   * Registers this cache as a user of its folder before it opens a bucket, so that no compaction
+   * replaces a file it has open; waits while one runs, and goes on in memory if it does not end
+   * in time (cache-users.ts).
+   */
+  private enter(): void {
+    if (this.entered) return;
+    this.entered = true;
+    const { registration, busy } = enterCache(this.dir, this.options.compactionWaitMs);
+    this.registration = registration;
+    if (busy) this.disableDisk(`it is being compacted by ${describeOwner(busy)}`);
   }
 
   /** Why the disk is not used (null while it is). */
@@ -90,7 +126,7 @@ export class JudgeCache {
 
   private disableDisk(err: unknown): void {
     if (this.diskProblem) return;
-    this.diskProblem = describeIoError(err);
+    this.diskProblem = typeof err === 'string' ? err : describeIoError(err);
     this.options.warn(
       `cannot write the cache at ${this.dir} (${this.diskProblem}); continuing with an in-memory cache — ` +
         'results of this run reach the output, but a re-run will not find them',
@@ -102,6 +138,7 @@ export class JudgeCache {
     const name = key.slice(0, 2);
     let bucket = this.buckets.get(name);
     if (!bucket) {
+      this.enter();
       bucket = new CacheBucket(join(this.dir, 'log', `${name}.jsonl`));
       this.refresh(bucket);
       this.buckets.set(name, bucket);
@@ -156,6 +193,7 @@ export class JudgeCache {
 
   /** Appends one record to a bucket; false (after one warning) when the disk cannot take it. */
   private append(bucket: CacheBucket, record: string): boolean {
+    this.enter();
     if (this.diskProblem) return false;
     try {
       if (!this.logDirMade) {
@@ -200,15 +238,8 @@ export class JudgeCache {
     );
   }
 
-  /** Whether one claim record still holds: a batch run's until its time, anyone else's while they live. */
   private holds(c: ClaimRecord, now: number): boolean {
-    if (c.until !== undefined && now < c.until) return true;
-    if (now - c.t > this.options.staleClaimMs) return false;
-    // a process on another host (a container, a second machine) cannot be checked from here: its
-    // claim holds while it keeps renewing it (CLAIM_HEARTBEAT_MS), so a killed one stalls others
-    // for minutes at most, not for the whole stale period
-    if (c.host !== OWNER.host) return now - c.t <= REMOTE_CLAIM_MS;
-    return processAlive(c.pid);
+    return claimHolds(c, now, this.options.staleClaimMs);
   }
 
   /**
@@ -351,33 +382,40 @@ function closeBuckets(buckets: Map<string, CacheBucket>): void {
 }
 
 /** Caches a library user dropped without close(): their descriptors are closed when they are collected. */
-const openCaches = new FinalizationRegistry<Map<string, CacheBucket>>(closeBuckets);
+const openCaches = new FinalizationRegistry<{ buckets: Map<string, CacheBucket>; ref: WeakRef<JudgeCache> }>(
+  ({ buckets, ref }) => {
+    closeBuckets(buckets);
+    liveCaches.delete(ref);
+  },
+);
 
-/** How often a process paying for a key renews its claim. */
-const CLAIM_HEARTBEAT_MS = 60_000;
-/** A claim from another host holds this long after its last renewal (three heartbeats). */
-const REMOTE_CLAIM_MS = 3 * CLAIM_HEARTBEAT_MS;
+/** Every cache not yet collected, for closeOpenCaches (weakly: holding one must not keep it alive). */
+const liveCaches = new Set<WeakRef<JudgeCache>>();
+
+/**
+ * Closes every cache of this process (their indexes written, their registrations ended): what the
+ * CLI does when a command ends, and what happens at exit to those a program left open.
+ */
+export function closeOpenCaches(): void {
+  for (const ref of liveCaches) ref.deref()?.close();
+}
+
+let exitHook = false;
+function closeAtExit(): void {
+  if (exitHook) return;
+  exitHook = true;
+  process.once('exit', closeOpenCaches);
+}
 
 function isOurs(c: ClaimRecord): boolean {
   return c.pid === OWNER.pid && c.host === OWNER.host;
 }
 
-/** Where an answer's value starts: `{"key":"<64 hex>","checksum":"<64 hex>","value":`. */
-const VALUE_AT = `{"key":"${'0'.repeat(64)}","checksum":"${'0'.repeat(64)}","value":`.length;
-
-/** The checksum an answer line carries: of its key and its value's text together, so neither can be swapped. */
-function answerChecksum(key: string, valueText: string): string {
-  return sha256(`${key}\n${valueText}`);
-}
-
 /** The value of an answer line if it is for `key` and its checksum (of the key and the value's text) holds. */
 function checkedValue<T>(line: string, key: string): T | undefined {
   try {
-    const end = line.lastIndexOf(',"pid":');
-    const text = line.slice(VALUE_AT, end);
-    if (end > VALUE_AT && line.slice(8, 72) === key && line.slice(86, 150) === answerChecksum(key, text))
-      return JSON.parse(text) as T;
-    return undefined;
+    const text = checkedValueText(line, key);
+    return text === undefined ? undefined : (JSON.parse(text) as T);
   } catch {
     return undefined;
   }

@@ -1,6 +1,7 @@
 import type { CommandDeclaration, CommandSpec, FlagTable, FlagValues } from '../flags.js';
 import { audit } from './audit.js';
 import { batchExport, batchImport } from './batch.js';
+import { cacheCompact } from './cache.js';
 import { calibrate, goldPlan, goldSample } from './calibrate.js';
 import { baselineSave, demo, gate } from './gate.js';
 import { mixed } from './mixed.js';
@@ -42,6 +43,7 @@ export const COMMANDS: CommandSpec[] = [
   withRun(batchImport, async (flags, [file]) =>
     (await import('../commands/batch.js')).batchImportCommand(file!, flags),
   ),
+  withRun(cacheCompact, async (flags) => (await import('../commands/cache.js')).cacheCompactCommand(flags)),
   withRun(rubricsList, async (flags) => (await import('../commands/rubrics.js')).listCommand(flags)),
   withRun(rubricsShow, async (flags, [ref]) =>
     (await import('../commands/rubrics.js')).showCommand(ref!, flags),
@@ -78,6 +80,7 @@ export const COMMANDS: CommandSpec[] = [
 /** Commands that only group others: what their --help says. */
 export const GROUPS: Record<string, string> = {
   batch: 'batch files for self-hosted engines (vLLM run_batch) and OpenAI batch files handled by hand',
+  cache: 'the judge cache (--cache-dir): compact it',
   rubrics: 'list, show, validate and diff rubrics',
   gold: 'human gold ratings: plan how many, pick which',
   baseline: 'manage gate baselines',
