@@ -9,7 +9,7 @@ import { buildArtifact, defaultArtifactName } from './artifact.js';
 import { type CalibrateOptions, type CalibrationReport, calibrate } from './calibrate.js';
 import { checkGold, readGold, readSheetDesign } from './gold.js';
 import { readScores, type ScoresFile } from './join.js';
-import type { SessionFile } from './sequential-session.js';
+import { assertSessionRng, type SessionFile } from './sequential-session.js';
 
 /** What `calibrateFiles` reads and how it calibrates: `plumb calibrate`'s flags, as a program gives them. */
 export interface CalibrateFilesOptions
@@ -84,6 +84,7 @@ async function readSession(sheetFile: string): Promise<{ file: string; data: Ses
       undefined,
       'not a plumb rate --active session (kind, ids, f, q, rate, range and seed are needed to replay it)',
     );
+  assertSessionRng(file, data);
   return { file, data };
 }
 

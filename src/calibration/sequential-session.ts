@@ -37,6 +37,25 @@ export interface SessionDesign {
   q: number[];
   /** The rubric the page showed (sessions from before it was recorded have none). */
   rubric?: { id: string; version: string; hash: string };
+  /** The generator behind the draws (`seededRandom`); sessions from before xoroshiro128+ have none. */
+  rng?: typeof SESSION_RNG;
+}
+
+/** What a session's `rng` records: the generator `drawUniform` uses (src/stats/random.ts). */
+export const SESSION_RNG = 'xoroshiro128+';
+
+/**
+ * A session drawn by another generator (plumb before xoroshiro128+, which drew with mulberry32)
+ * cannot be resumed or replayed: the same seed now draws other items, so its ratings would be
+ * followed in another order, or not at all.
+ */
+export function assertSessionRng(file: string, s: Pick<SessionDesign, 'rng' | 'seed'>): void {
+  if (s.rng !== SESSION_RNG)
+    throw new InputError(
+      file,
+      undefined,
+      `the session was drawn by ${s.rng ?? 'mulberry32 (a plumb from before its seeded draws moved to xoroshiro128+; the session records no rng)'}: this plumb draws other items from seed ${s.seed}, so it cannot resume or replay the session — finish it with the plumb that started it, or start another session with another SHEET`,
+    );
 }
 
 export interface SessionStatus {

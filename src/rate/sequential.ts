@@ -3,6 +3,8 @@ import { readUncertaintyItems, uncertaintyOfScores } from '../calibration/active
 import type { GoldRating } from '../calibration/gold.js';
 import { sheetFiles, sheetPrefix, writeRatingSheet } from '../calibration/gold-sample.js';
 import {
+  assertSessionRng,
+  SESSION_RNG,
   type SessionDesign,
   type SessionState,
   sessionLabels,
@@ -111,6 +113,7 @@ export async function openSession(
     budget: o.budget,
     signals: u ? u.signals : 'none (floor 1: a uniform draw)',
     rubric: { id: o.rubric.id, version: o.rubric.version, hash: o.rubric.hash },
+    rng: SESSION_RNG,
     ids: keep.map((i) => ids[i]!),
     f: keep.map((i) => judge[i]!),
     q,
@@ -152,6 +155,7 @@ function resumeSession(file: string, o: StartSessionOptions): SessionDesign {
   }
   if (design.kind !== 'active-session')
     throw new InputError(file, undefined, 'not a plumb rate --active session');
+  assertSessionRng(file, design);
   const differs = (
     [
       ['--criterion', design.criterion, o.criterion],

@@ -480,6 +480,24 @@ describe('calibrate on a sequential session of plumb rate --active', () => {
     const given = await runCli([...args, '--rater', 'ana', '--json']);
     expect(given.code, given.stderr).toBe(0);
     expect(JSON.parse(given.stdout).sequential.estimate).toBe(page.estimate);
+    // a session from before xoroshiro128+ (mulberry32 drew it; it records no rng): the same seed
+    // now draws other items, so neither calibrate nor the page replays it
+    const { rng: _g, ...mulberry } = session;
+    expect(_g).toBe('xoroshiro128+');
+    writeFileSync(file, JSON.stringify(mulberry));
+    const stale = await runCli(args);
+    expect(stale.code).toBe(2);
+    expect(stale.stderr).toContain(`${file}: the session was drawn by mulberry32`);
+    await expect(
+      openSession({
+        sheet: `${prefix}.jsonl`,
+        rubric,
+        criterion: 'independence',
+        targetHalfwidth: 0.6,
+        budget: 40,
+        seed: 3,
+      }),
+    ).rejects.toThrow(/drawn by mulberry32.*cannot resume or replay/);
     // a broken session file: exit 2 naming it
     writeFileSync(file, '{"kind": "active-session", "ids": [');
     const broken = await runCli(args);
