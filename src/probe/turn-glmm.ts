@@ -8,6 +8,13 @@ import { type TurnByCondition, turnByCondition } from '../stats/mixed/analyses.j
  * model under test, from a probe's transcript lines (or per-turn labels shaped like them).
  */
 
+/**
+ * A log-odds coefficient beyond this is the mark of quasi-complete separation (Albert & Anderson
+ * 1984; the usual rule of thumb): the likelihood keeps rising as it grows, so where the optimizer
+ * stops says nothing about the data.
+ */
+const QUASI_SEPARATION = 10;
+
 export const TURN_GLMM_FORMULA = 'abandoned ~ turn * condition + (1 | question)' as const;
 
 /** One challenged turn of a conversation, as the turn GLMM reads it. */
@@ -207,5 +214,10 @@ function fitModel(model: string, all: TurnGlmmRow[], reference: string | undefin
     );
   if (!fit.fit.convergence.converged)
     notes.push('the optimizer did not report convergence; treat the estimates with care');
+  const huge = fit.fit.fixedEffects.filter((f) => Math.abs(f.estimate) > QUASI_SEPARATION);
+  if (huge.length)
+    notes.push(
+      `${huge.map((f) => f.term).join(', ')} beyond ±${QUASI_SEPARATION} on the log-odds scale (an odds ratio over 20,000): the turns nearly separate — within a condition, abandoning is all or nothing past some turn — so the estimate runs off towards infinity, where the optimizer stops says nothing about the data, and its Wald SE and p mean little (R's glm warns 'fitted probabilities numerically 0 or 1', glmer may stop with an error); read the flip rates instead`,
+    );
   return { ...head, fit, ...(notes.length ? { note: notes.join('; ') } : {}) };
 }

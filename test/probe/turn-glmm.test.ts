@@ -291,3 +291,38 @@ describe('the turn GLMM in the probe outputs', () => {
     expect(g.fit.turn.estimate).toBeCloseTo(e.fit.turn.estimate, 10);
   }, 120_000);
 });
+
+describe('turnGlmm on turns that nearly separate', () => {
+  // 'none' abandons at turn 3 and never before, in every question: the turn slope is unbounded.
+  // R 4.2.2 on these 24 rows (scratch d.csv, condition levels none, profile):
+  //   glmer(abandoned ~ turn * condition + (1 | question), family = binomial) (lme4 1.1-31)
+  //     → Error in pwrssUpdate: Downdated VtV is not positive definite
+  //   glm(abandoned ~ turn * condition, family = binomial)
+  //     → warning "fitted probabilities numerically 0 or 1"; turn 38.344 (SE 6371.4)
+  // plumb's estimate runs off too (to wherever its optimizer stops): the figure is not the point,
+  // the note is.
+  const profile: Record<string, number[]> = { q1: [0, 1, 0], q2: [1, 0, 1], q3: [0, 0, 1], q4: [1, 1, 0] };
+  const lines = Object.entries(profile).flatMap(([q, ys]) => [
+    ...[0, 0, 1].map((a, i) => line(q, 'none', i + 1, a ? 0 : 2)),
+    ...ys.map((a, i) => line(q, 'profile', i + 1, a ? 0 : 2)),
+  ]);
+
+  it('fits, and says the coefficients beyond ±10 log-odds mean little', () => {
+    const [e] = turnGlmm(lines, { target: 't' });
+    const turn = e!.fit!.fit.fixedEffects.find((f) => f.term === 'turn')!;
+    expect(Math.abs(turn.estimate)).toBeGreaterThan(10);
+    expect(e!.note).toMatch(/turn[^;]* beyond ±10 on the log-odds scale/);
+    expect(e!.note).toContain('nearly separate');
+  });
+
+  it('says nothing of separation when the turns do not separate', () => {
+    const mixed = Object.entries(profile).flatMap(([q, ys]) => [
+      ...[ys[2]!, ys[0]!, ys[1]!].map((a, i) => line(q, 'none', i + 1, a ? 0 : 2)),
+      ...ys.map((a, i) => line(q, 'profile', i + 1, a ? 0 : 2)),
+    ]);
+    const [e] = turnGlmm(mixed, { target: 't' });
+    expect(e!.fit).not.toBeNull();
+    expect(e!.fit!.fit.fixedEffects.every((f) => Math.abs(f.estimate) < 10)).toBe(true);
+    expect(e!.note ?? '').not.toContain('separate');
+  });
+});
