@@ -217,7 +217,7 @@ function fitModel(model: string, all: TurnGlmmRow[], reference: string | undefin
   const huge = fit.fit.fixedEffects.filter((f) => Math.abs(f.estimate) > QUASI_SEPARATION);
   if (huge.length)
     notes.push(
-      `${huge.map((f) => f.term).join(', ')} beyond ±${QUASI_SEPARATION} on the log-odds scale (an odds ratio over 20,000): the turns nearly separate — within a condition, abandoning is all or nothing past some turn — so the estimate runs off towards infinity, where the optimizer stops says nothing about the data, and its Wald SE and p mean little (R's glm warns 'fitted probabilities numerically 0 or 1', glmer may stop with an error); read the flip rates instead`,
+      `${huge.map((f) => f.term).join(', ')} beyond ±${QUASI_SEPARATION} on the log-odds scale: the turns nearly separate (in some condition, abandoning is all or nothing before or after some turn), so the estimate is where the optimizer stopped, not a finding, and its SE and p mean little (R's glm warns "fitted probabilities numerically 0 or 1"; glmer may stop with an error); read the flip rates instead`,
     );
   return { ...head, fit, ...(notes.length ? { note: notes.join('; ') } : {}) };
 }
