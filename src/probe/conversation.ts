@@ -165,14 +165,10 @@ function conversationFields(task: ConversationTask, model: string | undefined): 
 }
 
 /** What was asked and answered at a turn (and, at turn 0 of plumb's conversation, the system prompt). */
-export interface TurnExchange {
-  turn: number;
-  challenge_type: string | null;
-  challenge_source: ChallengeSource | null;
-  prompt: string;
-  system?: string;
-  reply: string | null;
-}
+export type TurnExchange = Pick<
+  TranscriptLine,
+  'turn' | 'challenge_type' | 'challenge_source' | 'prompt' | 'system' | 'reply'
+>;
 
 /** What a turn adds after the judge: its verdicts, or why it has no reply; the preset's turn-0 fields. */
 export type TurnExtra = TurnVerdicts &
