@@ -32,4 +32,9 @@ describe('--help examples', () => {
         `no --help example with "${must}" ran`,
       ).toBe(true);
   }, 240_000);
+
+  it('no example names an absolute path: run, it would write outside the folder it is pasted in', () => {
+    const absolute = COMMANDS.flatMap((c) => c.examples).filter((e) => / \/(?!\/)\S/.test(e));
+    expect(absolute).toEqual([]);
+  });
 });

@@ -95,5 +95,5 @@ export const demo = defineCommand({
   path: ['demo'],
   description: 'run the whole pipeline offline on the shipped fixtures (lexicon judge) into a run folder',
   flags: demoFlags,
-  examples: ['plumb demo', 'plumb demo --out /tmp/plumb-demo'],
+  examples: ['plumb demo', 'plumb demo --out runs/my-demo'],
 });
