@@ -1,5 +1,14 @@
 import { once } from 'node:events';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import {
+  closeSync,
+  createWriteStream,
+  fsyncSync,
+  openSync,
+  renameSync,
+  rmSync,
+  type WriteStream,
+  writeFileSync,
+} from 'node:fs';
 import { mkdir, open, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { InputError, UsageError } from '../core/errors.js';
@@ -217,6 +226,33 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
   } catch (err) {
     await rm(tmp, { force: true }).catch(() => {});
     throw outputError(path, err);
+  }
+}
+
+/**
+ * writeFileAtomic for plumb's own internal files, synchronously (the cache and the batch rounds
+ * call it between synchronous file calls): a temporary sibling, fsynced unless `sync: false` (a
+ * file that is rebuilt when lost, such as a cache index), renamed over the target. No temporary
+ * file survives a failure; the error is the file system's, for the caller to word.
+ */
+export function writeFileAtomicSync(
+  path: string,
+  data: string | Uint8Array,
+  options: { sync?: boolean } = {},
+): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    const fd = openSync(tmp, 'w');
+    try {
+      writeFileSync(fd, data);
+      if (options.sync !== false) fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
   }
 }
 

@@ -1,15 +1,6 @@
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomicSync } from '../io/atomic.js';
 import { outputError } from '../io/errors.js';
 import {
   applyClaimLine,
@@ -70,7 +61,7 @@ export function compactCache(dir: string, options: { staleClaimMs?: number } = {
   try {
     for (const name of readdirSync(logDir).sort()) {
       const path = join(logDir, name);
-      if (name.endsWith('.tmp')) removeLeftover(path); // a temp file of a process that died writing it
+      if (name.endsWith('.tmp')) rmSync(path, { force: true }); // a temp file of a process that died writing it
       if (!BUCKET.test(name)) continue;
       compactBucket(path, options.staleClaimMs ?? 15 * 60_000, report);
       report.buckets += 1;
@@ -79,14 +70,6 @@ export function compactCache(dir: string, options: { staleClaimMs?: number } = {
     release();
   }
   return report;
-}
-
-function removeLeftover(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // gone already
-  }
 }
 
 /** The newest valid answer per key and the claims open at the end, from one bucket's bytes. */
@@ -133,7 +116,11 @@ function compactBucket(path: string, staleClaimMs: number, report: CompactReport
   report.answers += answers.size;
   report.closedClaims -= lines.length - answers.size; // counted as read: the kept ones are not closed
   const text = lines.map((l) => `\n${l}\n`).join('');
-  replaceAtomically(path, text);
+  try {
+    writeFileAtomicSync(path, text);
+  } catch (err) {
+    throw outputError(path, err, 'cannot rewrite the bucket');
+  }
   report.bytesAfter += Buffer.byteLength(text);
   // the old index describes the old file: index the new one (its own check would refuse the old)
   const bucket = new CacheBucket(path);
@@ -141,22 +128,4 @@ function compactBucket(path: string, staleClaimMs: number, report: CompactReport
   bucket.refresh();
   bucket.persist();
   bucket.close();
-}
-
-/** Writes `text` to a temp file beside `path`, syncs it and renames it over `path`. */
-function replaceAtomically(path: string, text: string): void {
-  const tmp = `${path}.compact-${process.pid}.tmp`;
-  let fd: number | null = null;
-  try {
-    fd = openSync(tmp, 'wx', 0o666);
-    writeSync(fd, text);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = null;
-    renameSync(tmp, path);
-  } catch (err) {
-    if (fd !== null) closeSync(fd);
-    removeLeftover(tmp);
-    throw outputError(path, err, 'cannot rewrite the bucket');
-  }
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, readSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, readSync } from 'node:fs';
 import { endianness } from 'node:os';
+import { writeFileAtomicSync } from '../io/atomic.js';
 
 /**
  * A bucket's persisted index (`<dir>/log/<bb>.idx`): what a bucket keeps in memory after reading
@@ -90,18 +91,8 @@ export function writeIndex(
   const fps = Buffer.from(state.fps.buffer, state.fps.byteOffset, state.count * 4);
   const offsets = Buffer.from(state.offsets.buffer, state.offsets.byteOffset, state.count * 8);
   const sum = createHash('sha256').update(head).update(fps).update(offsets).digest('hex');
-  const tmp = `${path}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, Buffer.concat([head, fps, offsets, Buffer.from(sum)]));
-    renameSync(tmp, path);
-  } catch (err) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // never made
-    }
-    throw err;
-  }
+  // an index is rebuilt from its log when lost: no fsync
+  writeFileAtomicSync(path, Buffer.concat([head, fps, offsets, Buffer.from(sum)]), { sync: false });
 }
 
 /**

@@ -1,18 +1,9 @@
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { countTokens } from '../../core/tokens.js';
 import { addUsage, type Usage, ZERO_USAGE } from '../../core/types.js';
+import { writeFileAtomicSync } from '../../io/atomic.js';
 import type { JudgeCache } from '../cache.js';
 import { BATCH_DISCOUNT, costOf, costOfUsage } from '../pricing.js';
 import { describeError } from '../request.js';
@@ -391,15 +382,7 @@ async function worstCase(requests: BatchRequest[]): Promise<number> {
 
 /** Writes a chunk file whole (temporary file, fsync, rename), so a recorded chunk is never torn. */
 function writeChunk(path: string, records: ChunkRecord[]): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w');
-  try {
-    for (const r of records) writeSync(fd, `${JSON.stringify(r)}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
+  writeFileAtomicSync(path, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
 }
 
 function readChunk(path: string): ChunkRecord[] {
