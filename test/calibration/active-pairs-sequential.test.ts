@@ -227,16 +227,8 @@ describe('gold sample --active on pairwise lines, rated, then calibrate', () => 
         )
         .join('\n') + '\n',
     );
-    const c = await runCli([
-      'calibrate',
-      '--scores',
-      file,
-      '--gold',
-      `${sheet}.ratings.jsonl`,
-      '--bootstrap',
-      '0',
-      '--json',
-    ]);
+    const args = ['calibrate', '--scores', file, '--gold', `${sheet}.ratings.jsonl`, '--bootstrap', '0'];
+    const c = await runCli([...args, '--json']);
     expect(c.code, c.stderr).toBe(0);
     const report = JSON.parse(c.stdout);
     expect(report.kind).toBe('verdict-calibration');
@@ -261,15 +253,7 @@ describe('gold sample --active on pairwise lines, rated, then calibrate', () => 
     expect(report.active.contrasts).toHaveLength(1);
     expect(report.active.contrasts[0]).toMatchObject({ a: 'advisor/unspecified', b: 'peer/unspecified' });
 
-    const text = await runCli([
-      'calibrate',
-      '--scores',
-      file,
-      '--gold',
-      `${sheet}.ratings.jsonl`,
-      '--bootstrap',
-      '0',
-    ]);
+    const text = await runCli(args);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/gold design: an active draw/);
     expect(text.stdout).toMatch(/agreement figures below describe the drawn pairs/);
@@ -397,7 +381,8 @@ describe('calibrate on a sequential session of plumb rate --active', () => {
     expect(page.done).toBe(true);
     expect(page.labelled).toBeGreaterThan(5);
 
-    const c = await runCli([
+    // calibrate on the session's ratings, as a user would after the page stopped
+    const args = [
       'calibrate',
       '--scores',
       scores,
@@ -407,9 +392,8 @@ describe('calibrate on a sequential session of plumb rate --active', () => {
       '1,5',
       '--bootstrap',
       '0',
-      '--ppi',
-      '--json',
-    ]);
+    ];
+    const c = await runCli([...args, '--ppi', '--json']);
     expect(c.code, c.stderr).toBe(0);
     const report = JSON.parse(c.stdout);
     expect(report.design.kind).toBe('sequential');
@@ -442,17 +426,7 @@ describe('calibrate on a sequential session of plumb rate --active', () => {
     expect(lib.estimate).toBe(page.estimate);
     expect(sessionState(session, new Map()).status.draws).toBe(0);
 
-    const text = await runCli([
-      'calibrate',
-      '--scores',
-      scores,
-      '--gold',
-      `${prefix}.ratings.jsonl`,
-      '--scale',
-      '1,5',
-      '--bootstrap',
-      '0',
-    ]);
+    const text = await runCli(args);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/gold design: a sequential session of plumb rate --active/);
     expect(text.stdout).toContain(
@@ -463,17 +437,6 @@ describe('calibrate on a sequential session of plumb rate --active', () => {
     // a session from before the rater was recorded: refused without --rater, replayed with it
     const { rater: _r, ...old } = session;
     writeFileSync(file, JSON.stringify(old));
-    const args = [
-      'calibrate',
-      '--scores',
-      scores,
-      '--gold',
-      `${prefix}.ratings.jsonl`,
-      '--scale',
-      '1,5',
-      '--bootstrap',
-      '0',
-    ];
     const refused = await runCli(args);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain(`${file} does not record whose ratings the page followed`);
